@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing rrtc needs, from Debian 12's packages.
+# Idempotent: asks apt-get only for packages that are missing; uses sudo when not root.
+set -euo pipefail
+
+# Build and runtime libraries.
+packages=(
+  build-essential cmake ninja-build pkg-config ccache
+  clang libclang-rt-14-dev
+  libnice-dev libssl-dev libsrtp2-dev libusrsctp-dev libglib2.0-dev
+  libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
+  libtomlplusplus-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+# What the test suite drives: real peers, a TURN server, a browser.
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(coturn python3 python3-aiortc python3-websockets chromium iproute2 procps)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+# Node.js and npm drive the browser tests; any node >= 18 on PATH will do.
+if [[ "${1:-}" == "--test" ]]; then
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+fi
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: nothing missing"
+  exit 0
+fi
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+  sudo="sudo"
+fi
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"

@@ -1,0 +1,42 @@
+#pragma once
+// What the signaling server needs from the configuration. The app maps its Config onto this, so
+// the signaling layer never includes the app layer.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rrtc::signaling {
+
+// One entry of `joined.ice_servers`, handed to clients for their RTCPeerConnection.
+struct IceServer {
+  std::vector<std::string> urls;
+  std::string username;    // empty = omitted
+  std::string credential;  // empty = omitted
+};
+
+struct ServerOptions {
+  std::string listen_address = "0.0.0.0";
+  std::uint16_t port = 8080;  // 0 = any free port (tests)
+
+  std::size_t max_participants_per_room = 50;
+  std::size_t max_rooms = 10000;
+  std::chrono::seconds empty_room_grace{0};
+  std::vector<IceServer> ice_servers;
+
+  // Limits per connection and per client address.
+  std::size_t max_message_bytes = 64 * 1024;
+  std::size_t max_messages_per_second = 50;  // token bucket, burst of twice this
+  std::size_t max_connections_per_ip = 32;
+  std::size_t send_queue_limit = 1024;  // queued outgoing messages before the session is dropped
+  std::chrono::seconds ping_interval{10};
+  std::uint32_t max_missed_pongs = 3;
+
+  std::string join_secret;  // empty = no join tokens required
+  std::string web_root;     // folder of the browser client; empty = the files embedded in the binary
+  std::string version = "0.0.0";
+};
+
+}  // namespace rrtc::signaling
