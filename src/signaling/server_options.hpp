@@ -31,6 +31,7 @@ struct ServerOptions {
   std::size_t max_messages_per_second = 50;  // token bucket, burst of twice this
   std::size_t max_connections_per_ip = 32;
   std::size_t send_queue_limit = 1024;  // queued outgoing messages before the session is dropped
+  std::size_t socket_send_buffer_bytes = 0;  // SO_SNDBUF of accepted sockets; 0 = OS default
   std::chrono::seconds ping_interval{10};
   std::uint32_t max_missed_pongs = 3;
 

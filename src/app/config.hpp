@@ -1,0 +1,69 @@
+#pragma once
+// The effective configuration of one rrtc process: embedded defaults, overridden in order by the
+// config file, `.env`, environment variables and the command line (config_load.hpp). Every
+// field here has a key of the same name in config files; docs/configuration.md lists them all.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rrtc::app {
+
+enum class LogFormat { kText, kJson };
+
+// One entry of `ice_servers`, handed to browsers for their RTCPeerConnection.
+struct IceServerConfig {
+  std::vector<std::string> urls;
+  std::string username;    // empty = omitted
+  std::string credential;  // empty = omitted
+
+  bool operator==(const IceServerConfig&) const = default;
+};
+
+// The TURN server the media layer allocates its own relay candidates on.
+struct TurnConfig {
+  std::string url;  // turn:host:port[?transport=udp|tcp] or turns:...
+  std::string username;
+  std::string credential;
+
+  bool operator==(const TurnConfig&) const = default;
+};
+
+struct Config {
+  // Signaling (HTTP + WebSocket).
+  std::uint16_t signaling_port = 8080;  // 0 = any free port
+  std::string listen_address = "0.0.0.0";
+  std::size_t max_participants_per_room = 50;
+  std::size_t max_rooms = 10000;
+  std::chrono::seconds empty_room_grace{0};  // key: empty_room_grace_seconds
+  std::vector<IceServerConfig> ice_servers;
+  std::size_t max_message_bytes = 65536;
+  std::size_t max_messages_per_second = 50;
+  std::size_t max_connections_per_ip = 32;
+  std::size_t send_queue_limit = 1024;
+  std::chrono::seconds ping_interval{10};  // key: ping_interval_seconds
+  std::uint32_t max_missed_pongs = 3;
+  std::string join_secret;  // HS256 secret for join tokens; empty = no token required
+  std::string web_root;     // absolute after loading; empty = the embedded web client
+
+  // Media.
+  std::uint16_t rtc_min_port = 10000;
+  std::uint16_t rtc_max_port = 20000;
+  std::string public_ip;                // announced instead of host addresses (1:1 NAT)
+  std::vector<std::string> interfaces;  // names or addresses; empty = every non-loopback one
+  std::optional<TurnConfig> turn;
+  std::string stun;                      // stun:host[:port]; empty = no server-reflexive candidates
+  unsigned workers = 0;                  // 0 = number of cores
+  std::uint64_t remb_max_bitrate = 3000000;  // bits per second
+
+  // Logging.
+  std::string log_level = "info";  // RRTC_LOG filter syntax (logging.hpp)
+  LogFormat log_format = LogFormat::kText;
+
+  bool operator==(const Config&) const = default;
+};
+
+}  // namespace rrtc::app

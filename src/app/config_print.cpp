@@ -1,0 +1,125 @@
+#include "app/config_print.hpp"
+
+#include <array>
+#include <cstdio>
+
+namespace rrtc::app {
+namespace {
+
+constexpr std::string_view kMask = "****";
+
+class TomlWriter {
+ public:
+  explicit TomlWriter(const PrintOptions& options) : options_(options) {}
+
+  void value(std::string_view key, const std::string& text, std::string_view origin_key = {}) {
+    out_ += key;
+    out_ += " = ";
+    out_ += text;
+    if (options_.origins) {
+      auto it = options_.origins->find(origin_key.empty() ? key : origin_key);
+      if (it != options_.origins->end()) {
+        out_ += "  # ";
+        out_ += it->second.to_string();
+      }
+    }
+    out_ += '\n';
+  }
+  void integer(std::string_view key, std::uint64_t number) { value(key, std::to_string(number)); }
+  void string(std::string_view key, std::string_view text) { value(key, toml_string(text)); }
+  void secret(std::string_view key, std::string_view text, std::string_view origin_key = {}) {
+    bool mask = options_.mask_secrets && !text.empty();
+    value(key, toml_string(mask ? kMask : text), origin_key);
+  }
+  void raw(std::string_view text) { out_ += text; }
+  std::string take() { return std::move(out_); }
+
+ private:
+  const PrintOptions& options_;
+  std::string out_;
+};
+
+std::string string_array(const std::vector<std::string>& items) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    text += i == 0 ? "" : ", ";
+    text += toml_string(items[i]);
+  }
+  return text + "]";
+}
+
+}  // namespace
+
+std::string toml_string(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (byte < 0x20 || byte == 0x7f) {
+          std::array<char, 8> escaped{};
+          std::snprintf(escaped.data(), escaped.size(), "\\u%04X", byte);
+          out += escaped.data();
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string print_config(const Config& c, const PrintOptions& options) {
+  TomlWriter w(options);
+  w.raw("# rrtc effective configuration\n");
+  w.integer("signaling_port", c.signaling_port);
+  w.string("listen_address", c.listen_address);
+  w.integer("max_participants_per_room", c.max_participants_per_room);
+  w.integer("max_rooms", c.max_rooms);
+  w.integer("empty_room_grace_seconds", static_cast<std::uint64_t>(c.empty_room_grace.count()));
+  w.integer("max_message_bytes", c.max_message_bytes);
+  w.integer("max_messages_per_second", c.max_messages_per_second);
+  w.integer("max_connections_per_ip", c.max_connections_per_ip);
+  w.integer("send_queue_limit", c.send_queue_limit);
+  w.integer("ping_interval_seconds", static_cast<std::uint64_t>(c.ping_interval.count()));
+  w.integer("max_missed_pongs", c.max_missed_pongs);
+  w.secret("join_secret", c.join_secret);
+  w.string("web_root", c.web_root);
+  w.integer("rtc_min_port", c.rtc_min_port);
+  w.integer("rtc_max_port", c.rtc_max_port);
+  w.string("public_ip", c.public_ip);
+  w.value("interfaces", string_array(c.interfaces));
+  w.string("stun", c.stun);
+  w.integer("workers", c.workers);
+  w.integer("remb_max_bitrate", c.remb_max_bitrate);
+  w.string("log_level", c.log_level);
+  w.string("log_format", c.log_format == LogFormat::kJson ? "json" : "text");
+  if (c.ice_servers.empty()) {
+    w.raw("ice_servers = []\n");
+  }
+  if (c.turn) {
+    w.raw("\n[turn]\n");
+    w.value("url", toml_string(c.turn->url), "turn.url");
+    w.value("username", toml_string(c.turn->username), "turn.username");
+    w.secret("credential", c.turn->credential, "turn.credential");
+  } else {
+    w.raw("# turn: not set\n");
+  }
+  for (const auto& server : c.ice_servers) {
+    w.raw("\n[[ice_servers]]\n");
+    w.value("urls", string_array(server.urls), "ice_servers");
+    if (!server.username.empty()) {
+      w.string("username", server.username);
+    }
+    if (!server.credential.empty()) {
+      w.secret("credential", server.credential);
+    }
+  }
+  return w.take();
+}
+
+}  // namespace rrtc::app

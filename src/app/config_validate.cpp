@@ -1,0 +1,95 @@
+#include "app/config_validate.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "app/logging.hpp"
+
+namespace rrtc::app {
+namespace {
+
+// HS256 keys shorter than the hash output (RFC 7518 section 3.2 requires 256 bits).
+constexpr std::size_t kMinJoinSecretBytes = 32;
+
+void check_port_range(ConfigBuilder& builder) {
+  const Config& config = builder.config();
+  if (config.rtc_min_port <= config.rtc_max_port) {
+    return;
+  }
+  // Blame the key the user set last; when only one was set, that one.
+  bool max_set = builder.origins().count("rtc_max_port") != 0;
+  const char* key = max_set ? "rtc_max_port" : "rtc_min_port";
+  ConfigBuilder::fail(builder.origin_of(key), key,
+                      "expected rtc_min_port <= rtc_max_port, got " +
+                          std::to_string(config.rtc_min_port) + " > " +
+                          std::to_string(config.rtc_max_port));
+}
+
+void check_turn(ConfigBuilder& builder) {
+  const auto& turn = builder.config().turn;
+  if (!turn) {
+    return;
+  }
+  if (turn->url.empty()) {
+    const char* key = builder.origins().count("turn.username") ? "turn.username" : "turn.credential";
+    ConfigBuilder::fail(builder.origin_of(key), "turn.url",
+                        "expected a turn: or turns: URL when turn.username or turn.credential is set");
+  }
+  // libnice allocates relays only with long-term credentials.
+  if (turn->username.empty() || turn->credential.empty()) {
+    ConfigBuilder::fail(builder.origin_of("turn.url"), "turn",
+                        "expected turn.username and turn.credential with turn.url");
+  }
+}
+
+void check_web_root(ConfigBuilder& builder, const std::filesystem::path& working_dir) {
+  std::string& web_root = builder.config().web_root;
+  if (web_root.empty()) {
+    return;
+  }
+  std::filesystem::path path = (working_dir / web_root).lexically_normal();
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec)) {
+    ConfigBuilder::fail(builder.origin_of("web_root"), "web_root",
+                        "expected a directory, got " + display_quoted(web_root));
+  }
+  if (!path.has_filename() && path.has_relative_path()) {
+    path = path.parent_path();  // "dir/" after normalizing "dir/."
+  }
+  web_root = path.string();
+}
+
+void warn_about_log_filter(ConfigBuilder& builder) {
+  auto filter = parse_log_filter(builder.config().log_level);
+  if (!filter) {
+    return;  // every source checked it already
+  }
+  auto known = known_loggers();
+  for (const auto& [name, level] : filter->loggers) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      std::string list;
+      for (auto logger : known) {
+        list += list.empty() ? "" : ", ";
+        list += logger;
+      }
+      builder.warn(builder.origin_of("log_level"), "log_level",
+                   "no logger named \"" + name + "\" (known: " + list + ")");
+    }
+  }
+}
+
+}  // namespace
+
+void validate_config(ConfigBuilder& builder, const std::filesystem::path& working_dir) {
+  check_port_range(builder);
+  check_turn(builder);
+  check_web_root(builder, working_dir);
+  warn_about_log_filter(builder);
+  const Config& config = builder.config();
+  if (!config.join_secret.empty() && config.join_secret.size() < kMinJoinSecretBytes) {
+    builder.warn(builder.origin_of("join_secret"), "join_secret",
+                 "shorter than 32 bytes: weak for HS256");
+  }
+}
+
+}  // namespace rrtc::app

@@ -1,0 +1,120 @@
+// rrtc: load the configuration, set up logging, run the signaling server until SIGINT/SIGTERM.
+// Exit status: 0 after a clean stop (or --help, --version, a valid --check-config), 1 when the
+// server cannot start, 2 for a configuration error.
+
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <span>
+#include <system_error>
+
+#include "app/config_load.hpp"
+#include "app/config_print.hpp"
+#include "app/logging.hpp"
+#include "app/server_options.hpp"
+#include "log/log.hpp"
+#include "signaling/server.hpp"
+
+namespace {
+
+using rrtc::app::Config;
+
+constexpr auto kShutdownGrace = std::chrono::seconds(5);
+
+// The address a browser on this machine can open: wildcard listeners are reached via localhost.
+std::string browser_host(const std::string& listen_address) {
+  if (listen_address == "0.0.0.0" || listen_address == "::") {
+    return "localhost";
+  }
+  if (listen_address.find(':') != std::string::npos) {
+    return "[" + listen_address + "]";
+  }
+  return listen_address;
+}
+
+int run_server(const Config& config) {
+  auto& log = rrtc::log::get("app");
+  boost::asio::io_context ioc(1);  // the signaling thread is this one
+  rrtc::signaling::Server server(ioc, rrtc::app::to_server_options(config, rrtc::app::version()));
+  std::uint16_t port = 0;
+  try {
+    port = server.start();
+  } catch (const std::system_error& error) {
+    log.error("cannot listen on {}:{}: {}", config.listen_address, config.signaling_port,
+              error.what());
+    return 1;
+  }
+  std::string host = browser_host(config.listen_address);
+  log.info("rrtc {} listening on {} port {}: open http://{}:{}/ in a browser; clients connect to "
+           "ws://{}:{}/ws (Ctrl-C or SIGTERM stops)",
+           rrtc::app::version(), config.listen_address, port, host, port, host, port);
+
+  // Stop accepting and close every session on the first signal, then let the loop drain: it
+  // returns once the sessions are gone, or at the deadline. No timer is left armed, so a clean
+  // shutdown exits as soon as it is done rather than after the backstop.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
+    if (ec) {
+      return;
+    }
+    log.info("signal {}: closing sessions", signal_number);
+    server.stop();
+    deadline = std::chrono::steady_clock::now() + kShutdownGrace;
+  });
+  while (!deadline && ioc.run_one() != 0) {
+  }
+  if (deadline) {
+    ioc.run_until(*deadline);
+    if (!ioc.stopped()) {
+      log.warn("sessions still open after {} s; stopping anyway", kShutdownGrace.count());
+      ioc.stop();
+    }
+  }
+  log.info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::error_code ec;
+  std::filesystem::path working_dir = std::filesystem::current_path(ec);
+  auto result = rrtc::app::load_config(std::span<const char* const>(argv, static_cast<std::size_t>(argc)),
+                                       rrtc::app::environment_from(environ), working_dir);
+  if (const auto* error = std::get_if<rrtc::app::ConfigError>(&result)) {
+    std::cerr << "rrtc: error: " << error->to_string() << '\n';
+    return 2;
+  }
+  auto& loaded = std::get<rrtc::app::LoadedConfig>(result);
+  switch (loaded.action) {
+    case rrtc::app::Action::kHelp:
+      std::cout << loaded.usage;
+      return 0;
+    case rrtc::app::Action::kVersion:
+      std::cout << "rrtc " << rrtc::app::version() << '\n';
+      return 0;
+    case rrtc::app::Action::kCheckConfig:
+      for (const auto& warning : loaded.warnings) {
+        std::cerr << "rrtc: warning: " << warning.to_string() << '\n';
+      }
+      std::cout << rrtc::app::print_config(loaded.config, {.mask_secrets = true, .origins = &loaded.origins});
+      return 0;
+    case rrtc::app::Action::kRun:
+      break;
+  }
+  // log_level was checked while loading, so it parses.
+  auto filter = rrtc::app::parse_log_filter(loaded.config.log_level).value_or(rrtc::app::LogFilter{});
+  rrtc::app::configure_logging(filter, loaded.config.log_format);
+  auto& log = rrtc::log::get("app");
+  for (const auto& warning : loaded.warnings) {
+    log.warn("{}", warning.to_string());
+  }
+  return run_server(loaded.config);
+}

@@ -1,0 +1,28 @@
+#include "app/server_options.hpp"
+
+namespace rrtc::app {
+
+signaling::ServerOptions to_server_options(const Config& config, std::string_view version) {
+  signaling::ServerOptions options;
+  options.listen_address = config.listen_address;
+  options.port = config.signaling_port;
+  options.max_participants_per_room = config.max_participants_per_room;
+  options.max_rooms = config.max_rooms;
+  options.empty_room_grace = config.empty_room_grace;
+  for (const auto& server : config.ice_servers) {
+    options.ice_servers.push_back(
+        signaling::IceServer{server.urls, server.username, server.credential});
+  }
+  options.max_message_bytes = config.max_message_bytes;
+  options.max_messages_per_second = config.max_messages_per_second;
+  options.max_connections_per_ip = config.max_connections_per_ip;
+  options.send_queue_limit = config.send_queue_limit;
+  options.ping_interval = config.ping_interval;
+  options.max_missed_pongs = config.max_missed_pongs;
+  options.join_secret = config.join_secret;
+  options.web_root = config.web_root;
+  options.version = std::string(version);
+  return options;
+}
+
+}  // namespace rrtc::app

@@ -1,0 +1,453 @@
+#include "ice/nice_transport.hpp"
+
+#include <nice/agent.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <exception>
+#include <utility>
+
+#include "ice/candidate_line.hpp"
+#include "log/log.hpp"
+
+namespace rrtc::ice {
+namespace {
+
+constexpr guint kComponent = 1;
+
+std::atomic<int> g_agents_alive{0};
+
+spdlog::logger& logger() {
+  static spdlog::logger& instance = log::get("ice");
+  return instance;
+}
+
+NiceRelayType relay_type(RelayTransport transport) {
+  switch (transport) {
+    case RelayTransport::Udp:
+      return NICE_RELAY_TYPE_TURN_UDP;
+    case RelayTransport::Tcp:
+      return NICE_RELAY_TYPE_TURN_TCP;
+    case RelayTransport::Tls:
+      return NICE_RELAY_TYPE_TURN_TLS;
+  }
+  return NICE_RELAY_TYPE_TURN_UDP;
+}
+
+}  // namespace
+
+// What the receive callback points at. The agent outlives its transport while libnice releases
+// the TURN allocations, with its sockets still read (so the server's answers arrive); this
+// indirection lets the callback find out the transport is gone.
+struct NiceTransport::RecvTarget {
+  NiceTransport* owner;
+};
+
+namespace {
+
+// Frees the agent once libnice has released its TURN allocations (RFC 8656 section 7: a
+// Refresh with lifetime 0), so relay ports are not left behind on the server. Ownership of the
+// agent reference and of the RecvTarget passes to this callback.
+void on_agent_closed(GObject* agent, GAsyncResult* /*result*/, gpointer target) noexcept {
+  g_object_unref(agent);
+  delete static_cast<NiceTransport::RecvTarget*>(target);
+  g_agents_alive.fetch_sub(1, std::memory_order_relaxed);
+}
+
+const char* candidate_type_name(NiceCandidateType type) {
+  switch (type) {
+    case NICE_CANDIDATE_TYPE_HOST:
+      return "host";
+    case NICE_CANDIDATE_TYPE_SERVER_REFLEXIVE:
+      return "srflx";
+    case NICE_CANDIDATE_TYPE_PEER_REFLEXIVE:
+      return "prflx";
+    case NICE_CANDIDATE_TYPE_RELAYED:
+      return "relay";
+  }
+  return "unknown";
+}
+
+std::string without_attribute_prefix(gchar* sdp) {
+  std::string line = sdp != nullptr ? std::string(strip_attribute_prefix(sdp)) : std::string();
+  g_free(sdp);
+  return line;
+}
+
+}  // namespace
+
+int NiceTransport::agents_alive() noexcept {
+  return g_agents_alive.load(std::memory_order_relaxed);
+}
+
+std::unique_ptr<NiceTransport> NiceTransport::create(GMainContext* context, const IceConfig& config,
+                                                     IceTransportListener* listener) {
+  std::unique_ptr<NiceTransport> transport(new NiceTransport(context, config, listener));
+  if (!transport->setup(config)) {
+    return nullptr;
+  }
+  return transport;
+}
+
+NiceTransport::NiceTransport(GMainContext* context, const IceConfig& config,
+                             IceTransportListener* listener)
+    : context_(context), listener_(listener), public_ip_(config.public_ip) {
+  agent_ = nice_agent_new_full(context_, NICE_COMPATIBILITY_RFC5245,
+                               static_cast<NiceAgentOption>(NICE_AGENT_OPTION_ICE_TRICKLE |
+                                                            NICE_AGENT_OPTION_CONSENT_FRESHNESS));
+  recv_target_ = new RecvTarget{this};
+  g_agents_alive.fetch_add(1, std::memory_order_relaxed);
+}
+
+bool NiceTransport::setup(const IceConfig& config) {
+  g_object_set(agent_, "controlling-mode", config.controlling ? TRUE : FALSE, "ice-tcp", FALSE,
+               "upnp", FALSE, "force-relay", config.relay_only ? TRUE : FALSE, nullptr);
+  for (const std::string& ip : config.local_addresses) {
+    NiceAddress address;
+    nice_address_init(&address);
+    if (!nice_address_set_from_string(&address, ip.c_str()) ||
+        !nice_agent_add_local_address(agent_, &address)) {
+      logger().warn("ice: cannot use local address {}", ip);
+      return false;
+    }
+  }
+  if (config.stun) {
+    g_object_set(agent_, "stun-server", config.stun->ip.c_str(), "stun-server-port",
+                 static_cast<guint>(config.stun->port), nullptr);
+  }
+  stream_id_ = nice_agent_add_stream(agent_, 1);
+  if (stream_id_ == 0) {
+    logger().warn("ice: nice_agent_add_stream failed");
+    return false;
+  }
+  if (config.min_port != 0) {
+    nice_agent_set_port_range(agent_, stream_id_, kComponent, config.min_port, config.max_port);
+  }
+  if (config.turn) {
+    const ResolvedTurn& turn = *config.turn;
+    if (!nice_agent_set_relay_info(agent_, stream_id_, kComponent, turn.server.ip.c_str(),
+                                   turn.server.port, turn.username.c_str(), turn.credential.c_str(),
+                                   relay_type(turn.transport))) {
+      logger().warn("ice: TURN server {}:{} rejected by libnice", turn.server.ip, turn.server.port);
+      return false;
+    }
+  }
+  g_signal_connect(agent_, "new-candidate-full", G_CALLBACK(&NiceTransport::on_new_candidate),
+                   this);
+  g_signal_connect(agent_, "candidate-gathering-done",
+                   G_CALLBACK(&NiceTransport::on_gathering_done), this);
+  g_signal_connect(agent_, "component-state-changed",
+                   G_CALLBACK(&NiceTransport::on_component_state), this);
+  nice_agent_attach_recv(agent_, stream_id_, kComponent, context_, &NiceTransport::on_receive,
+                         recv_target_);
+  if (!nice_agent_gather_candidates(agent_, stream_id_)) {
+    // Typically: no port free in the configured range on some address.
+    logger().warn("ice: gathering failed (port range {}-{})", config.min_port, config.max_port);
+    return false;
+  }
+  return true;
+}
+
+NiceTransport::~NiceTransport() {
+  close();
+  if (dispatch_source_ != nullptr) {
+    g_source_destroy(dispatch_source_);
+    g_source_unref(dispatch_source_);
+  }
+  for (NiceCandidate* candidate : pending_remote_) {
+    nice_candidate_free(candidate);
+  }
+  recv_target_->owner = nullptr;
+  // close_async completes on the thread-default context of the caller: make it ours.
+  g_main_context_push_thread_default(context_);
+  nice_agent_close_async(agent_, &on_agent_closed, recv_target_);
+  g_main_context_pop_thread_default(context_);
+}
+
+void NiceTransport::close() {
+  if (closed_) {
+    return;
+  }
+  closed_ = true;
+  state_ = IceState::Closed;
+  nice_connected_ = false;
+  g_signal_handlers_disconnect_by_data(agent_, this);
+  if (stream_id_ != 0) {
+    // RFC 7675: revoke consent. The agent stops sending and answers the peer's next consent
+    // check with 403, so a peer still checking fails within one consent interval (~5 s) rather
+    // than after the full timeout. Sockets stay open until destruction, for TURN deallocation.
+    nice_agent_consent_lost(agent_, stream_id_, kComponent);
+  }
+  events_.clear();
+  record(StateChange{IceState::Closed});
+}
+
+bool NiceTransport::send(std::span<const uint8_t> datagram) {
+  if (!nice_connected_ || datagram.empty()) {
+    return false;
+  }
+  gint sent = nice_agent_send(agent_, stream_id_, kComponent, static_cast<guint>(datagram.size()),
+                              reinterpret_cast<const gchar*>(datagram.data()));
+  return sent == static_cast<gint>(datagram.size());
+}
+
+std::size_t NiceTransport::send_many(std::span<const std::span<const uint8_t>> datagrams) {
+  if (!nice_connected_) {
+    return 0;
+  }
+  constexpr std::size_t kBatch = 32;
+  std::array<GOutputVector, kBatch> vectors;
+  std::array<NiceOutputMessage, kBatch> messages;
+  std::size_t total = 0;
+  while (total < datagrams.size()) {
+    std::size_t n = std::min(kBatch, datagrams.size() - total);
+    for (std::size_t i = 0; i < n; ++i) {
+      vectors[i].buffer = datagrams[total + i].data();
+      vectors[i].size = datagrams[total + i].size();
+      messages[i].buffers = &vectors[i];
+      messages[i].n_buffers = 1;
+    }
+    gint sent = nice_agent_send_messages_nonblocking(
+        agent_, stream_id_, kComponent, messages.data(), static_cast<guint>(n), nullptr, nullptr);
+    if (sent <= 0) {
+      break;
+    }
+    total += static_cast<std::size_t>(sent);
+    if (static_cast<std::size_t>(sent) < n) {
+      break;
+    }
+  }
+  return total;
+}
+
+CandidateResult NiceTransport::add_remote_candidate(std::string_view candidate) {
+  if (closed_) {
+    return CandidateResult::Closed;
+  }
+  std::string_view line = strip_attribute_prefix(candidate);
+  if (line.empty()) {
+    remote_end_of_candidates_ = true;
+    if (has_remote_credentials_) {
+      nice_agent_peer_candidate_gathering_done(agent_, stream_id_);
+    }
+    return CandidateResult::EndOfCandidates;
+  }
+  CandidateLineError error = CandidateLineError::None;
+  std::optional<CandidateLine> parsed = parse_candidate_line(line, &error);
+  if (!parsed) {
+    logger().debug("ice: rejected remote candidate: {}", to_string(error));
+    return CandidateResult::Malformed;
+  }
+  if (parsed->component != kComponent) {
+    return CandidateResult::WrongComponent;
+  }
+  if (remote_candidates_ >= kMaxRemoteCandidates) {
+    return CandidateResult::TooMany;
+  }
+  // libnice's parser wants the attribute form.
+  std::string sdp = "a=" + std::string(line);
+  NiceCandidate* nice = nice_agent_parse_remote_candidate_sdp(agent_, stream_id_, sdp.c_str());
+  if (nice == nullptr) {
+    return CandidateResult::Malformed;  // e.g. an mDNS hostname: libnice needs an IP literal
+  }
+  ++remote_candidates_;
+  pending_remote_.push_back(nice);
+  if (has_remote_credentials_) {
+    apply_remote_candidates();
+  }
+  return CandidateResult::Added;
+}
+
+void NiceTransport::apply_remote_candidates() {
+  GSList* list = nullptr;
+  for (NiceCandidate* candidate : pending_remote_) {
+    list = g_slist_append(list, candidate);
+  }
+  if (list != nullptr) {
+    nice_agent_set_remote_candidates(agent_, stream_id_, kComponent, list);
+    g_slist_free(list);
+  }
+  for (NiceCandidate* candidate : pending_remote_) {
+    nice_candidate_free(candidate);
+  }
+  pending_remote_.clear();
+}
+
+bool NiceTransport::set_remote_credentials(const IceCredentials& credentials) {
+  if (closed_ || !valid_credentials(credentials)) {
+    return false;
+  }
+  if (!nice_agent_set_remote_credentials(agent_, stream_id_, credentials.ufrag.c_str(),
+                                         credentials.pwd.c_str())) {
+    return false;
+  }
+  has_remote_credentials_ = true;
+  apply_remote_candidates();
+  if (remote_end_of_candidates_) {
+    nice_agent_peer_candidate_gathering_done(agent_, stream_id_);
+  }
+  return true;
+}
+
+IceCredentials NiceTransport::local_credentials() const {
+  IceCredentials credentials;
+  gchar* ufrag = nullptr;
+  gchar* pwd = nullptr;
+  if (!closed_ && nice_agent_get_local_credentials(agent_, stream_id_, &ufrag, &pwd)) {
+    credentials.ufrag = ufrag;
+    credentials.pwd = pwd;
+  }
+  g_free(ufrag);
+  g_free(pwd);
+  return credentials;
+}
+
+std::optional<NiceTransport::SelectedPair> NiceTransport::selected_pair() const {
+  NiceCandidate* local = nullptr;
+  NiceCandidate* remote = nullptr;
+  if (closed_ || !nice_connected_ ||
+      !nice_agent_get_selected_pair(agent_, stream_id_, kComponent, &local, &remote)) {
+    return std::nullopt;
+  }
+  SelectedPair pair;
+  std::array<gchar, NICE_ADDRESS_STRING_LEN> text{};
+  pair.local_type = candidate_type_name(local->type);
+  nice_address_to_string(&local->addr, text.data());
+  pair.local_ip = text.data();
+  pair.local_port = static_cast<uint16_t>(nice_address_get_port(&local->addr));
+  pair.remote_type = candidate_type_name(remote->type);
+  nice_address_to_string(&remote->addr, text.data());
+  pair.remote_ip = text.data();
+  pair.remote_port = static_cast<uint16_t>(nice_address_get_port(&remote->addr));
+  return pair;
+}
+
+void NiceTransport::record(Event event) noexcept {
+  events_.push_back(std::move(event));
+  if (dispatch_source_ == nullptr) {
+    dispatch_source_ = g_idle_source_new();
+    g_source_set_priority(dispatch_source_, G_PRIORITY_DEFAULT);
+    g_source_set_callback(dispatch_source_, &NiceTransport::on_dispatch, this, nullptr);
+    g_source_attach(dispatch_source_, context_);
+  }
+}
+
+int NiceTransport::on_dispatch(void* self) noexcept {
+  auto* transport = static_cast<NiceTransport*>(self);
+  g_source_unref(transport->dispatch_source_);
+  transport->dispatch_source_ = nullptr;
+  transport->dispatch_events_guarded();
+  return G_SOURCE_REMOVE;
+}
+
+void NiceTransport::dispatch_events_guarded() noexcept {
+  // Nothing may throw through libnice or GLib.
+  try {
+    dispatch_events();
+  } catch (const std::exception& e) {
+    logger().error("ice: listener threw: {}", e.what());
+  } catch (...) {
+    logger().error("ice: listener threw");
+  }
+}
+
+void NiceTransport::dispatch_events() {
+  std::vector<Event> events;
+  events.swap(events_);
+  bool was_closed = closed_;
+  for (Event& event : events) {
+    // A listener that closed us from an earlier callback gets nothing more but Closed itself.
+    if (listener_ == nullptr || (closed_ && !was_closed)) {
+      return;
+    }
+    if (auto* candidate = std::get_if<LocalCandidate>(&event)) {
+      listener_->on_local_candidate(std::move(candidate->line));
+    } else if (auto* change = std::get_if<StateChange>(&event)) {
+      listener_->on_state(change->state);
+    } else {
+      listener_->on_gathering_done();
+    }
+  }
+}
+
+void NiceTransport::on_new_candidate(NiceAgent* agent, NiceCandidate* candidate,
+                                     void* self) noexcept {
+  auto* transport = static_cast<NiceTransport*>(self);
+  if (transport->closed_) {
+    return;
+  }
+  if (candidate->type == NICE_CANDIDATE_TYPE_HOST && !transport->public_ip_.empty()) {
+    NiceCandidate* announced = nice_candidate_copy(candidate);
+    guint port = nice_address_get_port(&candidate->addr);
+    if (nice_address_set_from_string(&announced->addr, transport->public_ip_.c_str())) {
+      nice_address_set_port(&announced->addr, port);
+    }
+    transport->record(LocalCandidate{
+        without_attribute_prefix(nice_agent_generate_local_candidate_sdp(agent, announced))});
+    nice_candidate_free(announced);
+    return;
+  }
+  transport->record(LocalCandidate{
+      without_attribute_prefix(nice_agent_generate_local_candidate_sdp(agent, candidate))});
+}
+
+void NiceTransport::on_gathering_done(NiceAgent* /*agent*/, unsigned /*stream*/,
+                                      void* self) noexcept {
+  auto* transport = static_cast<NiceTransport*>(self);
+  if (!transport->closed_) {
+    transport->record(GatheringDone{});
+  }
+}
+
+void NiceTransport::on_component_state(NiceAgent* /*agent*/, unsigned /*stream*/,
+                                       unsigned /*component*/, unsigned state,
+                                       void* self) noexcept {
+  auto* transport = static_cast<NiceTransport*>(self);
+  IceState mapped;
+  switch (state) {
+    case NICE_COMPONENT_STATE_CONNECTING:
+      mapped = IceState::Checking;
+      break;
+    case NICE_COMPONENT_STATE_CONNECTED:
+    case NICE_COMPONENT_STATE_READY:
+      mapped = IceState::Connected;
+      break;
+    case NICE_COMPONENT_STATE_FAILED:
+      mapped = IceState::Failed;
+      break;
+    default:
+      return;  // DISCONNECTED, GATHERING: nothing the Peer acts on
+  }
+  if (transport->closed_ || transport->state_ == IceState::Failed || transport->state_ == mapped) {
+    return;
+  }
+  transport->state_ = mapped;
+  transport->nice_connected_ = mapped == IceState::Connected;
+  transport->record(StateChange{mapped});
+}
+
+void NiceTransport::on_receive(NiceAgent* /*agent*/, unsigned /*stream*/, unsigned /*component*/,
+                               unsigned length, char* buffer, void* target) noexcept {
+  NiceTransport* transport = static_cast<RecvTarget*>(target)->owner;
+  if (transport == nullptr) {
+    return;  // destroyed; the agent is releasing its TURN allocations
+  }
+  if (!transport->nice_connected_) {
+    ++transport->dropped_before_connected_;
+    return;
+  }
+  // Deliver a pending Connected before the first datagram, so the Peer sees them in order.
+  if (!transport->events_.empty()) {
+    transport->dispatch_events_guarded();
+    if (transport->closed_) {
+      return;
+    }
+  }
+  if (transport->listener_ != nullptr) {
+    transport->listener_->on_datagram(
+        std::span<uint8_t>(reinterpret_cast<uint8_t*>(buffer), length));
+  }
+}
+
+}  // namespace rrtc::ice

@@ -1,0 +1,81 @@
+#pragma once
+// The room membership model: which rooms exist, who is in each, and when an empty room goes.
+// Pure: no clock (every call that can create or expire a room takes `now`), no I/O, no logging.
+// Not thread-safe: the signaling thread owns the one instance.
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "room/participant.hpp"
+
+namespace rrtc::room {
+
+using Clock = std::chrono::steady_clock;
+
+struct RegistryLimits {
+  std::size_t max_rooms = 10000;
+  std::size_t max_participants_per_room = 50;
+  Clock::duration empty_room_grace{0};  // how long an empty room lingers; 0 = removed at once
+};
+
+enum class JoinError {
+  room_full,              // max_participants_per_room reached
+  duplicate_participant,  // that id is already in the room
+  too_many_rooms,         // the room does not exist and max_rooms rooms do
+};
+
+class Room {
+ public:
+  explicit Room(std::string id) : id_(std::move(id)) {}
+
+  const std::string& id() const { return id_; }
+  // In join order.
+  const std::vector<Participant>& participants() const { return participants_; }
+  const Participant* find(const std::string& participant_id) const;
+  bool empty() const { return participants_.empty(); }
+  // Set while the room is empty and waiting out its grace period.
+  std::optional<Clock::time_point> empty_since() const { return empty_since_; }
+
+ private:
+  friend class RoomRegistry;
+  Participant* find_mutable(const std::string& participant_id);
+
+  std::string id_;
+  std::vector<Participant> participants_;
+  std::optional<Clock::time_point> empty_since_;
+};
+
+class RoomRegistry {
+ public:
+  explicit RoomRegistry(RegistryLimits limits) : limits_(limits) {}
+
+  // Adds `participant` to room `room_id`, creating the room on first join. nullopt = joined.
+  std::optional<JoinError> join(const std::string& room_id, Participant participant);
+  // Removes the participant; false if it was not there. An emptied room is removed at once when
+  // the grace period is zero, else it waits for expire().
+  bool leave(const std::string& room_id, const std::string& participant_id, Clock::time_point now);
+  // Applies `change` and returns the participant's new state, or nullopt if it is not there.
+  std::optional<ParticipantState> update_state(const std::string& room_id,
+                                               const std::string& participant_id,
+                                               const StateChange& change);
+  // Removes the rooms that have been empty for the whole grace period; returns their ids.
+  std::vector<std::string> expire(Clock::time_point now);
+  // When the next empty room falls due, if any.
+  std::optional<Clock::time_point> next_expiry() const;
+
+  const Room* find(const std::string& room_id) const;
+  std::size_t room_count() const { return rooms_.size(); }
+  std::size_t participant_count() const { return participant_count_; }
+  const RegistryLimits& limits() const { return limits_; }
+
+ private:
+  RegistryLimits limits_;
+  std::map<std::string, Room> rooms_;
+  std::size_t participant_count_ = 0;
+};
+
+}  // namespace rrtc::room

@@ -1,0 +1,217 @@
+#include "sdp/server_offer.hpp"
+
+#include <algorithm>
+
+#include "sdp/section_builder.hpp"
+#include "sdp/text.hpp"
+
+namespace rrtc::sdp {
+
+std::string msid_track_id(const ForwardedTrack& track) {
+  std::string id = track.participant_id + '-' + std::string(to_string(track.type));
+  if (track.ordinal > 1) id += '-' + std::to_string(track.ordinal);
+  return id;
+}
+
+namespace {
+
+bool is_live(const MediaSection& media) { return media.port != 0 || media.bundle_only; }
+
+Error answer_error(ErrorCode code, const std::string& mid) {
+  return text::make_error(code, 0, mid);
+}
+
+// RFC 8829 section 5.10: an answer may keep a subset of the offered codecs and extensions with
+// the offered numbers, nothing else.
+std::optional<Error> check_answered_section(const MediaSection& offered,
+                                            const MediaSection& answered) {
+  if (offered.kind() != MediaKind::audio && offered.kind() != MediaKind::video) {
+    return std::nullopt;
+  }
+  for (const std::string& format : answered.formats) {
+    const auto pt = text::to_uint<std::uint8_t>(format);
+    const Codec* offered_codec = pt ? offered.find_codec(*pt) : nullptr;
+    const Codec* answered_codec = pt ? answered.find_codec(*pt) : nullptr;
+    if (offered_codec == nullptr ||
+        (answered_codec != nullptr && answered_codec->has_rtpmap &&
+         !text::iequals(answered_codec->name, offered_codec->name))) {
+      return answer_error(ErrorCode::codec_not_offered, answered.mid + " pt " + format);
+    }
+  }
+  for (const Extmap& ext : answered.extmaps) {
+    const bool offered_ext = std::any_of(offered.extmaps.begin(), offered.extmaps.end(),
+                                         [&](auto& e) { return e.id == ext.id && e.uri == ext.uri; });
+    if (!offered_ext) return answer_error(ErrorCode::extension_not_offered, ext.uri);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void ServerOfferBuilder::remember_mid(const std::string& mid) {
+  used_mids_.insert(mid);
+  if (const auto n = text::to_uint<unsigned>(mid); n && *n >= next_mid_) next_mid_ = *n + 1;
+}
+
+std::string ServerOfferBuilder::new_mid() {
+  std::string mid = std::to_string(next_mid_);
+  while (used_mids_.count(mid) != 0) mid = std::to_string(++next_mid_);
+  remember_mid(mid);
+  return mid;
+}
+
+void ServerOfferBuilder::on_client_offer_answered(const Answer& answer) {
+  pending_.reset();
+  pending_offer_.reset();
+  std::vector<Slot>& slots = committed_.slots;
+  for (std::size_t i = 0; i < answer.sdp.media.size(); ++i) {
+    const MediaSection& section = answer.sdp.media[i];
+    remember_mid(section.mid);
+    if (i < slots.size() && slots[i].mid == section.mid && slots[i].owner == Owner::server) {
+      if (!is_live(section)) {  // the client stopped receiving this track
+        slots[i] = Slot{section.mid, Owner::free, section, std::nullopt};
+      }
+      continue;
+    }
+    Slot slot{section.mid, Owner::client, section, std::nullopt};
+    if (i < slots.size()) {
+      slots[i] = std::move(slot);
+    } else {
+      slots.push_back(std::move(slot));
+    }
+  }
+}
+
+MediaSection ServerOfferBuilder::server_section(const ForwardedTrack& track,
+                                                const std::string& mid,
+                                                const LocalTransport& transport) const {
+  MediaSection media;
+  media.media = track.kind == MediaKind::audio ? "audio" : "video";
+  media.protocol = "UDP/TLS/RTP/SAVPF";
+  detail::add_local_transport(media, transport, Setup::actpass);
+  media.mid = mid;
+  media.extmaps = track.extensions;
+  media.direction = Direction::sendonly;
+  media.rtcp_mux = true;
+  media.rtcp_rsize = true;
+  media.codecs = track.codecs;
+  detail::set_formats_from_codecs(media);
+  detail::add_sending_track(media, SendingTrack{mid, track.participant_id, msid_track_id(track),
+                                                track.ssrc, track.rtx_ssrc, track.cname});
+  return media;
+}
+
+SessionDescription ServerOfferBuilder::create_offer(const std::vector<ForwardedTrack>& tracks,
+                                                    const LocalTransport& transport) {
+  State next = committed_;
+  const auto wanted = [&](const std::string& id) {
+    return std::find_if(tracks.begin(), tracks.end(),
+                        [&](const ForwardedTrack& t) { return t.id == id; });
+  };
+  std::vector<bool> recyclable(next.slots.size());
+  for (std::size_t i = 0; i < next.slots.size(); ++i) {
+    Slot& slot = next.slots[i];
+    recyclable[i] = slot.owner == Owner::free;  // port 0 in a completed negotiation
+    if (slot.owner == Owner::server) {
+      const auto track = wanted(slot.track->id);
+      if (track == tracks.end()) {
+        slot = Slot{slot.mid, Owner::free, detail::rejected_section(slot.section), std::nullopt};
+      } else {
+        slot.track = *track;
+        slot.section = server_section(*track, slot.mid, transport);
+      }
+    } else if (slot.owner == Owner::client && is_live(slot.section)) {
+      detail::add_local_transport(slot.section, transport, Setup::actpass);
+    }
+  }
+  for (const ForwardedTrack& track : tracks) {
+    const bool placed = std::any_of(next.slots.begin(), next.slots.end(), [&](const Slot& s) {
+      return s.owner == Owner::server && s.track->id == track.id;
+    });
+    if (placed) continue;
+    const std::string mid = new_mid();
+    Slot slot{mid, Owner::server, server_section(track, mid, transport), track};
+    const auto reuse = std::find(recyclable.begin(), recyclable.end(), true);
+    if (reuse != recyclable.end()) {
+      *reuse = false;
+      next.slots[static_cast<std::size_t>(reuse - recyclable.begin())] = std::move(slot);
+    } else {
+      next.slots.push_back(std::move(slot));
+    }
+  }
+  SessionDescription offer = detail::session_skeleton(transport);
+  Group bundle{"BUNDLE", {}};
+  for (const Slot& slot : next.slots) {
+    offer.media.push_back(slot.section);
+    if (is_live(slot.section)) bundle.mids.push_back(slot.mid);
+  }
+  if (!bundle.mids.empty()) offer.groups.push_back(std::move(bundle));
+  pending_ = std::move(next);
+  pending_offer_ = offer;
+  return offer;
+}
+
+Result<std::vector<SentMedia>> ServerOfferBuilder::apply_answer(const SessionDescription& answer) {
+  if (!pending_) return answer_error(ErrorCode::no_pending_offer, "");
+  State next = std::move(*pending_);
+  const SessionDescription offer = std::move(*pending_offer_);
+  rollback();
+  if (answer.media.size() != offer.media.size()) {
+    return answer_error(ErrorCode::mline_count_mismatch, "");
+  }
+  const auto first_live = std::find_if(answer.media.begin(), answer.media.end(), is_live);
+  if (first_live != answer.media.end() &&
+      first_live->setup.value_or(answer.setup.value_or(Setup::actpass)) != Setup::active) {
+    return answer_error(ErrorCode::bad_dtls_role, first_live->mid);
+  }
+  std::vector<SentMedia> sent;
+  for (std::size_t i = 0; i < answer.media.size(); ++i) {
+    const MediaSection& answered = answer.media[i];
+    if (answered.mid != offer.media[i].mid) return answer_error(ErrorCode::mid_mismatch, answered.mid);
+    if (!is_live(answered) || !is_live(offer.media[i])) continue;
+    if (auto error = check_answered_section(offer.media[i], answered)) return std::move(*error);
+  }
+  for (std::size_t i = 0; i < next.slots.size(); ++i) {
+    Slot& slot = next.slots[i];
+    if (slot.owner != Owner::server) continue;
+    const MediaSection& answered = answer.media[i];
+    SentMedia media{slot.mid, slot.track->id, is_live(answered), {}, answered.extmaps};
+    for (const std::string& format : answered.formats) {
+      const auto pt = text::to_uint<std::uint8_t>(format);
+      if (const Codec* offered = pt ? slot.section.find_codec(*pt) : nullptr) {
+        media.codecs.push_back(*offered);
+      }
+    }
+    if (!media.accepted) {
+      slot = Slot{slot.mid, Owner::free, detail::rejected_section(slot.section), std::nullopt};
+    }
+    sent.push_back(std::move(media));
+  }
+  committed_ = std::move(next);
+  return sent;
+}
+
+void ServerOfferBuilder::rollback() {
+  pending_.reset();
+  pending_offer_.reset();
+}
+
+std::vector<SendingTrack> ServerOfferBuilder::sending_tracks() const {
+  std::vector<SendingTrack> out;
+  for (const Slot& slot : committed_.slots) {
+    if (slot.owner != Owner::server) continue;
+    const ForwardedTrack& t = *slot.track;
+    out.push_back(SendingTrack{slot.mid, t.participant_id, msid_track_id(t), t.ssrc, t.rtx_ssrc,
+                               t.cname});
+  }
+  return out;
+}
+
+std::optional<std::string> ServerOfferBuilder::mid_of(std::string_view track_id) const {
+  for (const Slot& slot : committed_.slots) {
+    if (slot.owner == Owner::server && slot.track->id == track_id) return slot.mid;
+  }
+  return std::nullopt;
+}
+
+}  // namespace rrtc::sdp

@@ -1,0 +1,45 @@
+#pragma once
+// One TCP connection speaking HTTP/1.1: serves routes (http_routes.hpp) with keep-alive, and
+// hands the socket to a WebSocketSession on an upgrade at "/" or "/ws". Every input is bounded:
+// header and body sizes, and a read timeout.
+//
+// Threading: the signaling io_context's thread. Lifetime: held by its pending operations.
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "signaling/http_routes.hpp"
+#include "signaling/hub.hpp"
+
+namespace rrtc::signaling {
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<Hub> hub, ConnectionSlot slot);
+  ~HttpSession();
+
+  void run();
+  // Closes the connection (server stopping); a response being written is cut short.
+  void shut_down();
+
+ private:
+  void do_read();
+  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void upgrade();
+  void write(HttpResponse response);
+  void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::shared_ptr<Hub> hub_;
+  std::optional<ConnectionSlot> slot_;
+  std::uint64_t id_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::shared_ptr<HttpResponse> response_;  // kept alive while being written
+};
+
+}  // namespace rrtc::signaling

@@ -1,0 +1,351 @@
+#include "signaling/hub.hpp"
+
+#include <openssl/rand.h>
+
+#include <boost/json.hpp>
+
+#include <cmath>
+#include <stdexcept>
+
+#include "log/log.hpp"
+#include "signaling/http_session.hpp"
+#include "signaling/jwt.hpp"
+#include "signaling/media_channel.hpp"
+#include "signaling/websocket_session.hpp"
+
+namespace rrtc::signaling {
+
+namespace websocket = boost::beast::websocket;
+
+namespace {
+
+spdlog::logger& logger() {
+  static spdlog::logger& l = rrtc::log::get("signaling");
+  return l;
+}
+
+// How long stop() waits for close handshakes before cutting the remaining sockets.
+constexpr auto kStopDeadline = std::chrono::seconds(2);
+
+// 128 random bits from the CSPRNG as 32 hex digits: ids others cannot guess.
+std::string random_participant_id() {
+  unsigned char bytes[16];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id;
+  for (unsigned char b : bytes) {
+    id += kHex[b >> 4];
+    id += kHex[b & 15];
+  }
+  return id;
+}
+
+room::RegistryLimits limits_from(const ServerOptions& o) {
+  return {o.max_rooms, o.max_participants_per_room,
+          std::chrono::duration_cast<room::Clock::duration>(o.empty_room_grace)};
+}
+
+}  // namespace
+
+ConnectionSlot::ConnectionSlot(std::shared_ptr<Hub> hub, std::string address, bool over_limit)
+    : hub_(std::move(hub)), address_(std::move(address)), over_limit_(over_limit) {}
+
+ConnectionSlot::~ConnectionSlot() {
+  if (hub_) hub_->close_connection(address_);
+}
+
+Hub::Hub(boost::asio::io_context& ioc, ServerOptions options, room::MediaBackend* media)
+    : ioc_(ioc),
+      options_(std::move(options)),
+      media_(media),
+      registry_(limits_from(options_)),
+      static_files_(options_.web_root),
+      expiry_timer_(ioc),
+      stop_deadline_(ioc) {}
+
+void Hub::attach_media() {
+  if (media_ != nullptr) {
+    media_->attach(std::make_shared<MediaChannel>(ioc_.get_executor(), weak_from_this()));
+  }
+}
+
+ConnectionSlot Hub::open_connection(const std::string& address) {
+  std::size_t& count = connections_per_address_[address];
+  ++count;
+  ++connection_count_;
+  return ConnectionSlot(shared_from_this(), address, count > options_.max_connections_per_ip);
+}
+
+void Hub::close_connection(const std::string& address) {
+  auto it = connections_per_address_.find(address);
+  if (it == connections_per_address_.end()) return;
+  if (--it->second == 0) connections_per_address_.erase(it);
+  --connection_count_;
+}
+
+void Hub::track(std::uint64_t id, std::weak_ptr<HttpSession> session) {
+  http_sessions_[id] = std::move(session);
+}
+
+void Hub::track(std::uint64_t id, std::weak_ptr<WebSocketSession> session) {
+  ws_sessions_[id] = std::move(session);
+}
+
+void Hub::untrack(std::uint64_t id) {
+  http_sessions_.erase(id);
+  ws_sessions_.erase(id);
+  if (stopping_ && http_sessions_.empty() && ws_sessions_.empty()) stop_deadline_.cancel();
+}
+
+void Hub::session_opened(WebSocketSession&) { ++session_count_; }
+
+void Hub::session_closed(WebSocketSession& session) {
+  leave_room(session);
+  --session_count_;
+}
+
+void Hub::on_text(WebSocketSession& session, std::string_view text) {
+  ParseResult parsed = parse_client_message(text);
+  metrics_.message_in(parsed.message ? type_name(*parsed.message) : "invalid", text.size());
+  if (!parsed.message) return send_error(session, parsed.error.code, parsed.error.message);
+  ClientMessage& message = *parsed.message;
+  if (auto* join = std::get_if<JoinMessage>(&message)) {
+    if (session.membership) {
+      return send_error(session, ErrorCode::bad_request, "already joined: 'join' is sent once");
+    }
+    return handle_join(session, std::move(*join));
+  }
+  if (!session.membership) {
+    return send_error(session, ErrorCode::bad_request,
+                      "'" + std::string(type_name(message)) + "' before 'join'");
+  }
+  if (auto* update = std::get_if<StateUpdateMessage>(&message)) return handle_state(session, update->change);
+  if (std::holds_alternative<StartScreenShareMessage>(message)) {
+    return handle_state(session, room::StateChange{{}, {}, true});
+  }
+  if (std::holds_alternative<StopScreenShareMessage>(message)) {
+    return handle_state(session, room::StateChange{{}, {}, false});
+  }
+  if (std::holds_alternative<LeaveMessage>(message)) {
+    leave_room(session);
+    return session.close(websocket::close_code::normal);
+  }
+  handle_media(session, message);
+}
+
+bool Hub::check_token(WebSocketSession& session, const JoinMessage& join, std::string& participant) {
+  if (options_.join_secret.empty()) return true;
+  if (!join.token) {
+    send_error(session, ErrorCode::unauthorized, "join token required");
+    return false;
+  }
+  JwtResult verdict = verify_hs256(*join.token, options_.join_secret, std::chrono::system_clock::now());
+  if (!verdict.claims) {
+    send_error(session, ErrorCode::unauthorized, jwt_error_text(verdict.error));
+    return false;
+  }
+  if (verdict.claims->room != join.room) {
+    send_error(session, ErrorCode::unauthorized, "join token is for another room");
+    return false;
+  }
+  if (verdict.claims->subject) {
+    if (join.participant && *join.participant != *verdict.claims->subject) {
+      send_error(session, ErrorCode::unauthorized, "join token is for another participant");
+      return false;
+    }
+    participant = *verdict.claims->subject;
+  }
+  return true;
+}
+
+void Hub::handle_join(WebSocketSession& session, JoinMessage join) {
+  std::string id = join.participant.value_or("");
+  if (!check_token(session, join, id)) return;
+  if (id.empty()) id = random_participant_id();
+  room::Participant participant{id, join.name.value_or(""), {}};
+  if (auto error = registry_.join(join.room, participant)) {
+    switch (*error) {
+      case room::JoinError::room_full:
+        return send_error(session, ErrorCode::forbidden,
+                          "room is full (" + std::to_string(options_.max_participants_per_room) +
+                              " participants)");
+      case room::JoinError::too_many_rooms:
+        return send_error(session, ErrorCode::forbidden, "server has reached its room limit");
+      case room::JoinError::duplicate_participant:
+        return send_error(session, ErrorCode::conflict,
+                          "participant '" + id + "' is already in this room");
+    }
+  }
+  session.membership = WebSocketSession::Membership{join.room, id};
+  members_[{join.room, id}] = &session;
+  std::vector<ParticipantInfo> others;
+  for (const auto& p : registry_.find(join.room)->participants()) {
+    if (p.id != id) others.push_back({p.id, p.name, p.state});
+  }
+  send(session, "joined",
+       std::make_shared<const std::string>(joined_json(id, join.room, others, options_.ice_servers)));
+  broadcast(join.room, id, "participant_joined",
+            participant_joined_json({id, participant.name, participant.state}));
+  logger().debug("{} joined room {} from {}", id, join.room, session.address());
+  if (media_ != nullptr) media_->on_join(join.room, id, participant.state);
+}
+
+void Hub::handle_state(WebSocketSession& session, const room::StateChange& change) {
+  const auto& m = *session.membership;
+  auto state = registry_.update_state(m.room, m.participant, change);
+  if (!state) return;
+  broadcast(m.room, m.participant, "state_update", state_update_json(m.participant, *state));
+  if (media_ != nullptr) media_->on_state_change(m.room, m.participant, *state);
+}
+
+void Hub::handle_media(WebSocketSession& session, const ClientMessage& message) {
+  const auto& m = *session.membership;
+  if (const auto* offer = std::get_if<OfferMessage>(&message)) {
+    if (media_ == nullptr) {
+      return send_error(session, ErrorCode::internal, "media transport not available on this server");
+    }
+    return media_->on_offer(m.room, m.participant, offer->sdp,
+                            offer->tracks.value_or(std::vector<room::TrackInfo>{}));
+  }
+  // Without a media backend, answers and candidates are validated (done) and dropped.
+  if (media_ == nullptr) return;
+  if (const auto* answer = std::get_if<AnswerMessage>(&message)) {
+    media_->on_answer(m.room, m.participant, answer->sdp);
+  } else if (const auto* candidate = std::get_if<CandidateMessage>(&message)) {
+    media_->on_candidate(m.room, m.participant, candidate->candidate);
+  }
+}
+
+void Hub::leave_room(WebSocketSession& session) {
+  if (!session.membership) return;
+  auto m = std::move(*session.membership);
+  session.membership.reset();
+  members_.erase({m.room, m.participant});
+  registry_.leave(m.room, m.participant, room::Clock::now());
+  broadcast(m.room, m.participant, "participant_left", participant_left_json(m.participant));
+  logger().debug("{} left room {}", m.participant, m.room);
+  if (media_ != nullptr) media_->on_leave(m.room, m.participant);
+  schedule_expiry();
+}
+
+void Hub::broadcast(const std::string& room_id, const std::string& except, std::string_view type,
+                    const std::string& text) {
+  const room::Room* room = registry_.find(room_id);
+  if (room == nullptr) return;
+  auto shared = std::make_shared<const std::string>(text);
+  // Collect first: a send can drop a session, and the drop must not change the list we walk.
+  std::vector<WebSocketSession*> targets;
+  for (const auto& p : room->participants()) {
+    if (p.id == except) continue;
+    auto it = members_.find({room_id, p.id});
+    if (it != members_.end()) targets.push_back(it->second);
+  }
+  for (WebSocketSession* target : targets) send(*target, type, shared);
+}
+
+void Hub::send(WebSocketSession& session, std::string_view type,
+               std::shared_ptr<const std::string> text) {
+  metrics_.message_out(type, text->size());
+  session.send(std::move(text));
+}
+
+void Hub::send_error(WebSocketSession& session, ErrorCode code, std::string_view message) {
+  metrics_.error_sent(static_cast<int>(code));
+  send(session, "error", std::make_shared<const std::string>(error_json(code, message)));
+}
+
+void Hub::media_send(const std::string& room, const std::string& participant, std::string_view type,
+                     std::string text) {
+  auto it = members_.find({room, participant});
+  if (it == members_.end()) return;
+  send(*it->second, type, std::make_shared<const std::string>(std::move(text)));
+}
+
+void Hub::media_remove(const std::string& room, const std::string& participant,
+                       std::string_view reason) {
+  auto it = members_.find({room, participant});
+  if (it == members_.end()) return;
+  WebSocketSession& session = *it->second;
+  send_error(session, ErrorCode::internal, reason);
+  leave_room(session);
+  session.close(websocket::close_code::internal_error);
+}
+
+void Hub::schedule_expiry() {
+  if (stopping_) return;
+  auto next = registry_.next_expiry();
+  if (!next) return;
+  expiry_timer_.expires_at(*next);
+  expiry_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->stopping_) return;
+    for (const auto& id : self->registry_.expire(room::Clock::now())) {
+      logger().debug("room {} removed after its grace period", id);
+    }
+    self->schedule_expiry();
+  });
+}
+
+void Hub::stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  expiry_timer_.cancel();
+  // Copy: closing can untrack sessions while we walk.
+  auto http = http_sessions_;
+  auto ws = ws_sessions_;
+  for (auto& [id, weak] : http) {
+    if (auto s = weak.lock()) s->shut_down();
+  }
+  for (auto& [id, weak] : ws) {
+    if (auto s = weak.lock()) s->close(websocket::close_code::going_away);
+  }
+  if (http_sessions_.empty() && ws_sessions_.empty()) return;
+  stop_deadline_.expires_after(kStopDeadline);
+  stop_deadline_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self) return;
+    self->finish_stop();
+  });
+}
+
+void Hub::finish_stop() {
+  auto http = http_sessions_;
+  auto ws = ws_sessions_;
+  for (auto& [id, weak] : http) {
+    if (auto s = weak.lock()) s->shut_down();
+  }
+  for (auto& [id, weak] : ws) {
+    if (auto s = weak.lock()) s->drop("server stopping");
+  }
+}
+
+Gauges Hub::gauges() const {
+  Gauges g;
+  g.rooms = registry_.room_count();
+  g.participants = registry_.participant_count();
+  g.sessions = session_count_;
+  g.connections = connection_count_;
+  g.uptime_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  g.version = options_.version;
+  return g;
+}
+
+std::string Hub::healthz_json() const {
+  Gauges g = gauges();
+  return boost::json::serialize(boost::json::object{
+      {"status", stopping_ ? "stopping" : "ok"},
+      {"version", g.version},
+      {"uptime", std::floor(g.uptime_seconds * 1000) / 1000},
+      {"rooms", g.rooms},
+      {"participants", g.participants},
+      {"sessions", g.sessions}});
+}
+
+std::string Hub::metrics_text() const {
+  std::string text = metrics_.render(gauges());
+  if (extra_metrics_) text += extra_metrics_();
+  return text;
+}
+
+}  // namespace rrtc::signaling

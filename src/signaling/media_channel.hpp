@@ -1,0 +1,55 @@
+#pragma once
+// The SignalingChannel handed to the media backend: each call serializes its message (pure,
+// safe on any thread) and posts it, with ids and values only, onto the signaling thread. The
+// Hub is held weakly, so calls arriving after the server is gone are dropped.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/post.hpp>
+
+#include <memory>
+#include <string>
+
+#include "room/media_backend.hpp"
+#include "signaling/hub.hpp"
+#include "signaling/messages.hpp"
+
+namespace rrtc::signaling {
+
+class MediaChannel final : public room::SignalingChannel {
+ public:
+  MediaChannel(boost::asio::any_io_executor executor, std::weak_ptr<Hub> hub)
+      : executor_(std::move(executor)), hub_(std::move(hub)) {}
+
+  void send_answer(std::string room, std::string participant, std::string sdp) override {
+    post(std::move(room), std::move(participant), "answer", sdp_json("answer", sdp));
+  }
+  void send_offer(std::string room, std::string participant, std::string sdp) override {
+    post(std::move(room), std::move(participant), "offer", sdp_json("offer", sdp));
+  }
+  void send_candidate(std::string room, std::string participant,
+                      room::IceCandidate candidate) override {
+    post(std::move(room), std::move(participant), "candidate", candidate_json(candidate));
+  }
+  void remove_participant(std::string room, std::string participant,
+                          std::string reason) override {
+    boost::asio::post(executor_, [hub = hub_, room = std::move(room),
+                                  participant = std::move(participant),
+                                  reason = std::move(reason)] {
+      if (auto h = hub.lock()) h->media_remove(room, participant, reason);
+    });
+  }
+
+ private:
+  void post(std::string room, std::string participant, const char* type, std::string text) {
+    boost::asio::post(executor_, [hub = hub_, room = std::move(room),
+                                  participant = std::move(participant), type,
+                                  text = std::move(text)]() mutable {
+      if (auto h = hub.lock()) h->media_send(room, participant, type, std::move(text));
+    });
+  }
+
+  boost::asio::any_io_executor executor_;
+  std::weak_ptr<Hub> hub_;
+};
+
+}  // namespace rrtc::signaling

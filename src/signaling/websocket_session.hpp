@@ -1,0 +1,86 @@
+#pragma once
+// One WebSocket connection: the read loop (size cap, text only, rate limit), a bounded write
+// queue, keep-alive pings, and the close handshake. The signaling logic lives in Hub.
+//
+// Threading: all on the signaling io_context's thread. Lifetime: held by its pending
+// asynchronous operations (shared_from_this); Hub keeps only a plain pointer while the session
+// is joined, and session_closed() erases it before the session can die.
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "signaling/hub.hpp"
+#include "signaling/token_bucket.hpp"
+
+namespace rrtc::signaling {
+
+class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
+ public:
+  struct Membership {
+    std::string room;
+    std::string participant;
+  };
+
+  WebSocketSession(boost::beast::tcp_stream&& stream, std::shared_ptr<Hub> hub,
+                   ConnectionSlot slot);
+  ~WebSocketSession();
+
+  // Completes the upgrade requested by `request`, then starts reading.
+  void run(boost::beast::http::request<boost::beast::http::string_body> request);
+
+  // Queues a text message. A session whose queue is full is dropped (memory stays bounded).
+  void send(std::shared_ptr<const std::string> text);
+  // Sends what is queued, then the close frame. Reading stops; nothing more is sent.
+  void close(boost::beast::websocket::close_code code);
+  // Closes the socket at once, without a close handshake.
+  void drop(std::string_view reason);
+
+  std::uint64_t id() const { return id_; }
+  const std::string& address() const { return slot_.address(); }
+  // Set by Hub while the session is in a room.
+  std::optional<Membership> membership;
+
+ private:
+  void on_accept(boost::beast::error_code ec);
+  void do_read();
+  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void deliver_message();
+  void do_write();
+  void on_write(boost::beast::error_code ec, std::size_t bytes);
+  void do_close();
+  void start_ping_timer();
+  void on_ping_timer(boost::beast::error_code ec);
+  void finish();
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  std::shared_ptr<Hub> hub_;
+  ConnectionSlot slot_;
+  std::uint64_t id_;
+  boost::beast::flat_buffer buffer_;
+  bool discarding_binary_ = false;
+
+  std::deque<std::shared_ptr<const std::string>> queue_;
+  bool writing_ = false;
+  std::optional<boost::beast::websocket::close_code> close_code_;  // close requested
+  bool close_started_ = false;
+  bool finished_ = false;
+  bool opened_ = false;
+
+  TokenBucket bucket_;
+  bool rate_limited_ = false;  // 429 already sent for the current burst
+
+  boost::asio::steady_timer ping_timer_;
+  bool ping_in_flight_ = false;
+  bool awaiting_pong_ = false;
+  std::uint32_t missed_pongs_ = 0;
+};
+
+}  // namespace rrtc::signaling

@@ -1,0 +1,37 @@
+#pragma once
+// PeerTimer on a media worker's loop: the steady clock, and one GLib timer that calls
+// Peer::handle_timeout() when the Peer's deadline comes.
+//
+// Threading: the loop's thread only, like the Peer. Ownership: the owner keeps the timer and its
+// Peer together and destroys the Peer first (the Peer cancels its timer on destruction); a timer
+// that outlives its Peer must be detached with set_peer(nullptr).
+
+#include "ice/glib_loop.hpp"
+#include "transport/peer_timer.hpp"
+
+namespace rrtc::transport {
+
+class Peer;
+
+class GlibPeerTimer final : public PeerTimer {
+ public:
+  explicit GlibPeerTimer(ice::GlibLoop& loop) : loop_(loop) {}
+  GlibPeerTimer(const GlibPeerTimer&) = delete;
+  GlibPeerTimer& operator=(const GlibPeerTimer&) = delete;
+  ~GlibPeerTimer() = default;
+
+  // The Peer the timer drives; set it right after constructing the Peer.
+  void set_peer(Peer* peer) noexcept { peer_ = peer; }
+
+  TimePoint now() const override { return dtls::Clock::now(); }
+  void arm(std::optional<TimePoint> deadline) override;
+
+ private:
+  void fire();
+
+  ice::GlibLoop& loop_;
+  Peer* peer_ = nullptr;
+  ice::TimerHandle handle_;
+};
+
+}  // namespace rrtc::transport

@@ -1,0 +1,135 @@
+#pragma once
+// One participant's secure media transport: ICE (an IceTransport) + DTLS (a sans-IO
+// dtls::Endpoint) + SRTP (one inbound and one outbound dtls::SrtpSession keyed from the DTLS
+// exporter), demultiplexed by first byte as RFC 7983 says.
+//
+//   ICE datagram -> 20..63   DTLS -> endpoint -> Transmit: ICE send / Connected: key SRTP /
+//                                                Failed, Closed: state / ApplicationData: listener
+//                -> 128..191 RTP  -> srtp_unprotect in place  -> on_rtp
+//                            RTCP -> srtp_unprotect_rtcp      -> on_rtcp
+//                -> anything else, or media before Connected: dropped and counted
+//
+// Lifecycle: construct (ICE starts gathering: on_local_candidate / on_gathering_done flow), then
+// start(PeerConfig) with what the remote SDP said, then add_remote_candidate() as candidates
+// trickle in. ICE connects; the Active side sends the ClientHello; on DTLS Connected the Peer
+// keys SRTP and reports Connected. ICE failure (consent loss included), a DTLS failure
+// (fingerprint mismatch, handshake timeout, fatal alert) or an SRTP keying failure is reported
+// once as Failed with a reason, and ICE is closed. A close_notify from the peer is reported as
+// Closed. close() sends close_notify and closes ICE.
+//
+// Time: the Peer never reads a clock; see PeerTimer. Threading and re-entrancy: see PeerListener.
+// Hot path: on_datagram (RTP/RTCP) and send_rtp / send_rtcp allocate nothing, lock nothing and
+// log nothing.
+
+#include "dtls/certificate.hpp"
+#include "dtls/endpoint.hpp"
+#include "dtls/srtp_session.hpp"
+#include "ice/ice_transport.hpp"
+#include "transport/peer_config.hpp"
+#include "transport/peer_listener.hpp"
+#include "transport/peer_timer.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace rrtc::transport {
+
+// Bytes send_rtp() / send_rtcp() append in place: the buffer handed to them must have this much
+// room after the packet (AEAD-AES-128-GCM tag 16; HMAC-SHA1-80 tag 10; SRTCP adds its 4-byte
+// E-flag + index word).
+inline constexpr std::size_t kRtpSendOverhead = dtls::kMaxSrtpOverhead;
+inline constexpr std::size_t kRtcpSendOverhead = dtls::kMaxSrtcpOverhead;
+
+class Peer final : private ice::IceTransportListener {
+ public:
+  // Takes the transport (it becomes its listener) and shares the process certificate. `timer`
+  // and `listener` must outlive the Peer.
+  Peer(std::unique_ptr<ice::IceTransport> ice, std::shared_ptr<const dtls::Certificate> certificate,
+       PeerTimer& timer, PeerListener& listener);
+  ~Peer();
+  Peer(const Peer&) = delete;
+  Peer& operator=(const Peer&) = delete;
+
+  // What our SDP says: a=ice-ufrag / a=ice-pwd and a=fingerprint.
+  ice::IceCredentials local_credentials() const { return ice_->local_credentials(); }
+  const dtls::Fingerprint& local_fingerprint() const noexcept { return certificate_->fingerprint(); }
+
+  // The remote side's transport parameters; once. A passive Peer waits for the ClientHello, an
+  // active one sends it as soon as ICE connects.
+  StartResult start(const PeerConfig& config);
+  // Trickle (RFC 8838): "candidate:..." with or without "a=", or "" for end-of-candidates.
+  ice::CandidateResult add_remote_candidate(std::string_view candidate);
+
+  // Protects the RTP packet held in buffer[0, length) in place and sends it. `buffer` must have
+  // kRtpSendOverhead bytes of room after the packet. The buffer content is unspecified after the
+  // call. No allocation.
+  SendResult send_rtp(std::span<std::uint8_t> buffer, std::size_t length);
+  // Likewise for one (compound) RTCP packet; room: kRtcpSendOverhead.
+  SendResult send_rtcp(std::span<std::uint8_t> buffer, std::size_t length);
+  // One DTLS application data record (SCTP, RFC 8261). False unless Connected.
+  bool send_application_data(std::span<const std::uint8_t> data);
+
+  // Fires DTLS retransmissions and the handshake deadline. Called by the PeerTimer at or after
+  // the deadline it was armed with (calling it early is harmless). May call the listener.
+  void handle_timeout(TimePoint now);
+  // The deadline last handed to PeerTimer::arm().
+  std::optional<TimePoint> next_timeout() const noexcept { return armed_; }
+
+  // Sends close_notify (when DTLS is up), closes ICE and stops. Idempotent; not reported through
+  // the listener. The remote Peer sees Closed.
+  void close();
+
+  PeerState state() const noexcept { return state_; }
+  // Why the Peer failed or closed; empty before.
+  const std::string& reason() const noexcept { return reason_; }
+  const PeerCounters& counters() const noexcept { return counters_; }
+  // The negotiated SRTP profile and the fingerprint the remote certificate matched, once
+  // Connected.
+  std::optional<dtls::SrtpProfile> srtp_profile() const noexcept;
+  const std::optional<dtls::Fingerprint>& remote_fingerprint() const noexcept { return remote_fingerprint_; }
+
+ private:
+  // ice::IceTransportListener: called from the worker's loop, never from inside an ICE method.
+  void on_datagram(std::span<std::uint8_t> datagram) noexcept override;
+  void on_state(ice::IceState state) override;
+  void on_local_candidate(std::string candidate) override;
+  void on_gathering_done() override;
+
+  void on_dtls(std::span<const std::uint8_t> datagram) noexcept;
+  void on_srtp(std::span<std::uint8_t> datagram, bool rtcp) noexcept;
+  void create_endpoint(TimePoint now);
+  // Takes every output the endpoint has: sends Transmits, acts on events, re-arms the timer.
+  void drain_endpoint();
+  void on_dtls_connected(dtls::Connected& connected);
+  void transmit(std::span<const std::uint8_t> datagram) noexcept;
+  SendResult send_protected(std::span<std::uint8_t> buffer, std::size_t length, bool rtcp) noexcept;
+  void update_timer() noexcept;
+  bool terminal() const noexcept { return state_ == PeerState::Failed || state_ == PeerState::Closed; }
+  // Terminal transitions: record, stop DTLS timers and ICE, then tell the listener (if `report`).
+  void finish(PeerState state, std::string reason, bool report);
+  void set_connecting();
+
+  std::unique_ptr<ice::IceTransport> ice_;
+  std::shared_ptr<const dtls::Certificate> certificate_;
+  PeerTimer& timer_;
+  PeerListener& listener_;
+
+  std::optional<PeerConfig> config_;
+  // Created by start() (Passive) or when ICE connects (Active); never destroyed before the Peer,
+  // so a listener callback that calls close() cannot pull it from under the drain loop.
+  std::optional<dtls::Endpoint> endpoint_;
+  std::optional<dtls::SrtpSession> inbound_;
+  std::optional<dtls::SrtpSession> outbound_;
+  std::optional<dtls::Fingerprint> remote_fingerprint_;
+  std::optional<TimePoint> armed_;
+  PeerState state_ = PeerState::New;
+  std::string reason_;
+  PeerCounters counters_;
+};
+
+}  // namespace rrtc::transport

@@ -1,0 +1,27 @@
+#pragma once
+// The Peer's only view of time. The Peer never reads a clock itself: it asks its PeerTimer for
+// `now` when an ICE event arrives (DTLS needs it) and tells it when to call
+// Peer::handle_timeout() next. Production uses GlibPeerTimer (the worker's loop and the steady
+// clock); tests use a simulated clock that only moves when the test says so.
+
+#include "dtls/endpoint.hpp"
+
+#include <optional>
+
+namespace rrtc::transport {
+
+using TimePoint = dtls::TimePoint;
+
+class PeerTimer {
+ public:
+  // The current time on the worker's clock (steady_clock in production).
+  virtual TimePoint now() const = 0;
+  // Asks for Peer::handle_timeout(now()) at or after `deadline`, replacing any earlier request;
+  // nullopt cancels it. Called by the Peer from its own methods; must not call back into it.
+  virtual void arm(std::optional<TimePoint> deadline) = 0;
+
+ protected:
+  ~PeerTimer() = default;
+};
+
+}  // namespace rrtc::transport

@@ -1,0 +1,67 @@
+// Config -> signaling::ServerOptions.
+
+#include <gtest/gtest.h>
+
+#include "app/server_options.hpp"
+
+namespace rrtc::app::test {
+namespace {
+
+TEST(ServerOptions, DefaultsMatchTheSignalingDefaults) {
+  signaling::ServerOptions mapped = to_server_options(Config{}, "1.2.3");
+  signaling::ServerOptions defaults;
+  EXPECT_EQ(mapped.listen_address, defaults.listen_address);
+  EXPECT_EQ(mapped.port, defaults.port);
+  EXPECT_EQ(mapped.max_participants_per_room, defaults.max_participants_per_room);
+  EXPECT_EQ(mapped.max_rooms, defaults.max_rooms);
+  EXPECT_EQ(mapped.empty_room_grace, defaults.empty_room_grace);
+  EXPECT_EQ(mapped.max_message_bytes, defaults.max_message_bytes);
+  EXPECT_EQ(mapped.max_messages_per_second, defaults.max_messages_per_second);
+  EXPECT_EQ(mapped.max_connections_per_ip, defaults.max_connections_per_ip);
+  EXPECT_EQ(mapped.send_queue_limit, defaults.send_queue_limit);
+  EXPECT_EQ(mapped.ping_interval, defaults.ping_interval);
+  EXPECT_EQ(mapped.max_missed_pongs, defaults.max_missed_pongs);
+  EXPECT_EQ(mapped.join_secret, defaults.join_secret);
+  EXPECT_EQ(mapped.web_root, defaults.web_root);
+  EXPECT_TRUE(mapped.ice_servers.empty());
+  EXPECT_EQ(mapped.version, "1.2.3");
+}
+
+TEST(ServerOptions, EveryFieldIsCarriedOver) {
+  Config c;
+  c.listen_address = "127.0.0.1";
+  c.signaling_port = 0;
+  c.max_participants_per_room = 3;
+  c.max_rooms = 4;
+  c.empty_room_grace = std::chrono::seconds(5);
+  c.ice_servers = {IceServerConfig{{"turn:a", "turns:b"}, "u", "p"}};
+  c.max_message_bytes = 2048;
+  c.max_messages_per_second = 6;
+  c.max_connections_per_ip = 7;
+  c.send_queue_limit = 8;
+  c.ping_interval = std::chrono::seconds(9);
+  c.max_missed_pongs = 10;
+  c.join_secret = "secret";
+  c.web_root = "/srv/web";
+  signaling::ServerOptions o = to_server_options(c, "0.1.0");
+  EXPECT_EQ(o.listen_address, "127.0.0.1");
+  EXPECT_EQ(o.port, 0);
+  EXPECT_EQ(o.max_participants_per_room, 3u);
+  EXPECT_EQ(o.max_rooms, 4u);
+  EXPECT_EQ(o.empty_room_grace, std::chrono::seconds(5));
+  ASSERT_EQ(o.ice_servers.size(), 1u);
+  EXPECT_EQ(o.ice_servers[0].urls, (std::vector<std::string>{"turn:a", "turns:b"}));
+  EXPECT_EQ(o.ice_servers[0].username, "u");
+  EXPECT_EQ(o.ice_servers[0].credential, "p");
+  EXPECT_EQ(o.max_message_bytes, 2048u);
+  EXPECT_EQ(o.max_messages_per_second, 6u);
+  EXPECT_EQ(o.max_connections_per_ip, 7u);
+  EXPECT_EQ(o.send_queue_limit, 8u);
+  EXPECT_EQ(o.ping_interval, std::chrono::seconds(9));
+  EXPECT_EQ(o.max_missed_pongs, 10u);
+  EXPECT_EQ(o.join_secret, "secret");
+  EXPECT_EQ(o.web_root, "/srv/web");
+}
+
+}  // namespace
+}  // namespace rrtc::app::test

@@ -1,0 +1,274 @@
+// The server's offers to a subscriber: stable mids, port 0 for removed tracks, slot recycling,
+// and the checks on the client's answer.
+#include <gtest/gtest.h>
+
+#include "fixtures.hpp"
+#include "negotiation_helpers.hpp"
+#include "sdp/parser.hpp"
+#include "sdp/serializer.hpp"
+#include "sdp/server_offer.hpp"
+
+namespace rrtc::sdp {
+namespace {
+
+using test::Negotiation;
+
+Codec codec(std::uint8_t pt, std::string name, std::uint32_t clock, std::uint16_t channels,
+            std::vector<FmtpParam> fmtp = {}) {
+  Codec c;
+  c.payload_type = pt;
+  c.has_rtpmap = true;
+  c.name = std::move(name);
+  c.clock_rate = clock;
+  c.channels = channels;
+  c.fmtp = std::move(fmtp);
+  return c;
+}
+
+ForwardedTrack audio_track(std::string participant, std::uint32_t ssrc) {
+  ForwardedTrack t;
+  t.id = participant + "/audio";
+  t.participant_id = participant;
+  t.type = TrackType::audio;
+  t.kind = MediaKind::audio;
+  t.codecs = {codec(111, "opus", 48000, 2, {{"minptime", "10", true}})};
+  t.extensions = {{1, std::nullopt, uri::kAudioLevel, ""}, {4, std::nullopt, uri::kMid, ""}};
+  t.ssrc = ssrc;
+  t.cname = participant;
+  return t;
+}
+
+ForwardedTrack video_track(std::string participant, TrackType type, std::uint32_t ssrc,
+                           unsigned ordinal = 1) {
+  ForwardedTrack t;
+  t.id = participant + "/" + std::string(to_string(type)) + std::to_string(ordinal);
+  t.participant_id = participant;
+  t.type = type;
+  t.ordinal = ordinal;
+  t.kind = MediaKind::video;
+  Codec vp8 = codec(96, "VP8", 90000, 0);
+  vp8.feedback = {{"nack", ""}, {"nack", "pli"}};
+  t.codecs = {vp8, codec(97, "rtx", 90000, 0, {{"apt", "96", true}})};
+  t.extensions = {{4, std::nullopt, uri::kMid, ""}, {3, std::nullopt, uri::kTransportWideCc, ""}};
+  t.ssrc = ssrc;
+  t.rtx_ssrc = ssrc + 1;
+  t.cname = participant;
+  return t;
+}
+
+// What a browser answers: same m-lines, setup active, directions reversed.
+SessionDescription client_answer(const SessionDescription& offer) {
+  SessionDescription answer = offer;
+  answer.origin.session_id = "99";
+  for (MediaSection& m : answer.media) {
+    m.ice_ufrag = "cliU";
+    m.ice_pwd = "clientpassword0123456789";
+    m.candidates.clear();
+    if (m.port == 0) continue;
+    m.setup = Setup::active;
+    if (m.direction) m.direction = reverse(*m.direction);
+    m.msids.clear();
+    m.ssrcs.clear();
+    m.ssrc_groups.clear();
+  }
+  return answer;
+}
+
+class ServerOffer : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto answer = answer_offer(test::parse_fixture("chromium_offer.sdp"), n.input());
+    ASSERT_TRUE(answer);
+    builder.on_client_offer_answered(*answer);
+  }
+
+  SessionDescription offer(const std::vector<ForwardedTrack>& tracks) {
+    n.transport.session_version++;
+    return builder.create_offer(tracks, n.transport);
+  }
+
+  std::vector<SentMedia> negotiate(const std::vector<ForwardedTrack>& tracks) {
+    auto sent = builder.apply_answer(client_answer(offer(tracks)));
+    EXPECT_TRUE(sent) << (sent ? "" : sent.error().message());
+    return sent ? *sent : std::vector<SentMedia>{};
+  }
+
+  Negotiation n;
+  ServerOfferBuilder builder;
+};
+
+TEST_F(ServerOffer, AddsOneSendonlyMediaSectionPerTrack) {
+  const SessionDescription o =
+      offer({audio_track("alice", 1000), video_track("alice", TrackType::camera, 2000)});
+  ASSERT_EQ(o.media.size(), 6u);
+  EXPECT_EQ(o.bundle_group()->mids, (std::vector<std::string>{"0", "1", "2", "3", "4", "5"}));
+  for (const MediaSection& m : o.media) {
+    EXPECT_EQ(m.setup, Setup::actpass) << m.mid;
+    EXPECT_EQ(m.ice_ufrag, "srvU");
+  }
+  // The client's own m-lines stay as negotiated: recvonly on the server side.
+  EXPECT_EQ(o.media[0].direction, Direction::recvonly);
+  EXPECT_EQ(o.media[3].sctp_port, 5000);
+  const MediaSection& audio = o.media[4];
+  EXPECT_EQ(audio.mid, "4");
+  EXPECT_EQ(audio.media, "audio");
+  EXPECT_EQ(audio.direction, Direction::sendonly);
+  EXPECT_EQ(audio.msids, (std::vector<Msid>{{"alice", "alice-audio"}}));
+  EXPECT_TRUE(audio.rtcp_mux);
+  EXPECT_EQ(audio.formats, std::vector<std::string>{"111"});
+  const MediaSection& video = o.media[5];
+  EXPECT_EQ(video.msids, (std::vector<Msid>{{"alice", "alice-camera"}}));
+  EXPECT_EQ(video.ssrc_groups, (std::vector<SsrcGroup>{{"FID", {2000, 2001}}}));
+  ASSERT_EQ(video.ssrcs.size(), 2u);
+  EXPECT_EQ(video.ssrcs[1].attributes[1], (Attribute{"msid", "alice alice-camera", true}));
+  auto again = parse(serialize(o));
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(*again, o);
+}
+
+TEST_F(ServerOffer, MsidCountsFurtherTracksOfOneType) {
+  const ForwardedTrack screen2 = video_track("bob", TrackType::screen, 3000, 2);
+  EXPECT_EQ(msid_track_id(screen2), "bob-screen-2");
+  const SessionDescription o = offer({screen2});
+  EXPECT_EQ(o.media.back().msids[0].track_id, "bob-screen-2");
+}
+
+TEST_F(ServerOffer, MidsAreStableAcrossOffers) {
+  const auto tracks = std::vector<ForwardedTrack>{audio_track("alice", 1000),
+                                                  video_track("alice", TrackType::camera, 2000)};
+  const auto sent = negotiate(tracks);
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_TRUE(sent[0].accepted);
+  EXPECT_EQ(sent[1].codecs.size(), 2u);
+  EXPECT_EQ(builder.mid_of("alice/audio"), "4");
+  auto more = tracks;
+  more.push_back(video_track("bob", TrackType::camera, 5000));
+  const SessionDescription o = offer(more);
+  ASSERT_EQ(o.media.size(), 7u);
+  EXPECT_EQ(o.media[4].mid, "4");
+  EXPECT_EQ(o.media[5].mid, "5");
+  EXPECT_EQ(o.media[6].mid, "6");
+}
+
+TEST_F(ServerOffer, RemovedTrackGetsPortZeroThenItsSlotIsRecycled) {
+  const ForwardedTrack audio = audio_track("alice", 1000);
+  const ForwardedTrack camera = video_track("alice", TrackType::camera, 2000);
+  negotiate({audio, camera});
+  // Removing the camera: same m-line count, port 0, out of BUNDLE.
+  const SessionDescription removed = offer({audio});
+  ASSERT_EQ(removed.media.size(), 6u);
+  EXPECT_EQ(removed.media[5].port, 0);
+  EXPECT_EQ(removed.media[5].mid, "5");
+  EXPECT_EQ(removed.bundle_group()->mids.size(), 5u);
+  ASSERT_TRUE(builder.apply_answer(client_answer(removed)));
+  EXPECT_FALSE(builder.mid_of(camera.id).has_value());
+  // The next added track takes the free slot with a new mid.
+  const ForwardedTrack screen = video_track("bob", TrackType::screen, 7000);
+  const SessionDescription reused = offer({audio, screen});
+  ASSERT_EQ(reused.media.size(), 6u);
+  EXPECT_EQ(reused.media[5].mid, "6");
+  EXPECT_EQ(reused.media[5].port, 9);
+  EXPECT_EQ(reused.media[5].msids[0].track_id, "bob-screen");
+  ASSERT_TRUE(builder.apply_answer(client_answer(reused)));
+  EXPECT_EQ(builder.mid_of(screen.id), "6");
+}
+
+TEST_F(ServerOffer, SlotFreedInThisOfferIsNotReusedInTheSameOffer) {
+  const ForwardedTrack camera = video_track("alice", TrackType::camera, 2000);
+  negotiate({camera});
+  const SessionDescription o = offer({video_track("bob", TrackType::camera, 3000)});
+  ASSERT_EQ(o.media.size(), 6u);
+  EXPECT_EQ(o.media[4].port, 0);
+  EXPECT_EQ(o.media[5].mid, "5");
+  EXPECT_EQ(o.media[5].msids[0].stream_id, "bob");
+}
+
+TEST_F(ServerOffer, RollbackDropsThePendingOffer) {
+  offer({audio_track("alice", 1000)});
+  EXPECT_TRUE(builder.has_pending_offer());
+  builder.rollback();
+  EXPECT_FALSE(builder.has_pending_offer());
+  EXPECT_FALSE(builder.mid_of("alice/audio").has_value());
+  auto sent = builder.apply_answer(test::parse_fixture("chromium_answer.sdp"));
+  ASSERT_FALSE(sent);
+  EXPECT_EQ(sent.error().code, ErrorCode::no_pending_offer);
+}
+
+TEST_F(ServerOffer, SendingTracksFeedTheAnswerToAClientReoffer) {
+  negotiate({video_track("alice", TrackType::camera, 2000)});
+  const auto sending = builder.sending_tracks();
+  ASSERT_EQ(sending.size(), 1u);
+  EXPECT_EQ(sending[0].mid, "4");
+  EXPECT_EQ(sending[0].track_id, "alice-camera");
+  EXPECT_EQ(sending[0].rtx_ssrc, 2001u);
+}
+
+struct AnswerCase {
+  const char* name;
+  void (*mutate)(SessionDescription&);
+  ErrorCode code;
+};
+
+class ServerOfferAnswers : public ServerOffer, public ::testing::WithParamInterface<AnswerCase> {};
+
+TEST_P(ServerOfferAnswers, BadAnswerIsRefusedAndStateKept) {
+  const SessionDescription o = offer({video_track("alice", TrackType::camera, 2000)});
+  SessionDescription answer = client_answer(o);
+  GetParam().mutate(answer);
+  auto sent = builder.apply_answer(answer);
+  ASSERT_FALSE(sent);
+  EXPECT_EQ(sent.error().code, GetParam().code) << sent.error().message();
+  EXPECT_FALSE(builder.has_pending_offer());
+  EXPECT_FALSE(builder.mid_of("alice/camera1").has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ServerOfferAnswers,
+    ::testing::Values(
+        AnswerCase{"setup_actpass",
+                   [](SessionDescription& a) { a.media[0].setup = Setup::actpass; },
+                   ErrorCode::bad_dtls_role},
+        AnswerCase{"setup_passive",
+                   [](SessionDescription& a) { a.media[0].setup = Setup::passive; },
+                   ErrorCode::bad_dtls_role},
+        AnswerCase{"payload_type_not_offered",
+                   [](SessionDescription& a) { a.media[4].formats.push_back("35"); },
+                   ErrorCode::codec_not_offered},
+        AnswerCase{"payload_type_renamed",
+                   [](SessionDescription& a) { a.media[4].find_codec(96)->name = "VP9"; },
+                   ErrorCode::codec_not_offered},
+        AnswerCase{"extension_not_offered",
+                   [](SessionDescription& a) { a.media[4].extmaps[0].id = 9; },
+                   ErrorCode::extension_not_offered},
+        AnswerCase{"missing_media_section",
+                   [](SessionDescription& a) { a.media.pop_back(); },
+                   ErrorCode::mline_count_mismatch},
+        AnswerCase{"mid_changed", [](SessionDescription& a) { a.media[4].mid = "z"; },
+                   ErrorCode::mid_mismatch}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST_F(ServerOffer, ClientRejectingATrackFreesItsSlot) {
+  const SessionDescription o = offer({video_track("alice", TrackType::camera, 2000)});
+  SessionDescription answer = client_answer(o);
+  answer.media[4].port = 0;
+  auto sent = builder.apply_answer(answer);
+  ASSERT_TRUE(sent);
+  ASSERT_EQ(sent->size(), 1u);
+  EXPECT_FALSE((*sent)[0].accepted);
+  EXPECT_FALSE(builder.mid_of("alice/camera1").has_value());
+  EXPECT_TRUE(builder.sending_tracks().empty());
+}
+
+TEST(ServerOfferFresh, OfferBeforeAnyClientOffer) {
+  Negotiation n;
+  ServerOfferBuilder builder;
+  const SessionDescription o = builder.create_offer({audio_track("carol", 1)}, n.transport);
+  ASSERT_EQ(o.media.size(), 1u);
+  EXPECT_EQ(o.media[0].mid, "0");
+  EXPECT_EQ(o.bundle_group()->mids, std::vector<std::string>{"0"});
+  ASSERT_TRUE(builder.apply_answer(client_answer(o)));
+  EXPECT_EQ(builder.mid_of("carol/audio"), "0");
+}
+
+}  // namespace
+}  // namespace rrtc::sdp

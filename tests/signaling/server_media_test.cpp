@@ -1,0 +1,160 @@
+// Integration: offer/answer/candidate reach the MediaBackend, and the backend's messages reach
+// the participant, through a recording test double.
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <mutex>
+
+#include "test_client.hpp"
+
+namespace rrtc::signaling::testing {
+namespace {
+
+namespace json = boost::json;
+namespace websocket = boost::beast::websocket;
+
+// Records every call as one line; the test waits for lines with a deadline.
+class RecordingBackend : public room::MediaBackend {
+ public:
+  void attach(std::shared_ptr<room::SignalingChannel> channel) override {
+    std::lock_guard lock(mutex_);
+    channel_ = std::move(channel);
+  }
+  void on_join(const std::string& r, const std::string& p, const room::ParticipantState& s) override {
+    record("join " + r + " " + p + state_text(s));
+  }
+  void on_leave(const std::string& r, const std::string& p) override { record("leave " + r + " " + p); }
+  void on_offer(const std::string& r, const std::string& p, const std::string& sdp,
+                const std::vector<room::TrackInfo>& tracks) override {
+    std::string line = "offer " + r + " " + p + " " + sdp;
+    for (const auto& t : tracks) line += " " + t.mid + ":" + std::to_string(static_cast<int>(t.type));
+    record(line);
+  }
+  void on_answer(const std::string& r, const std::string& p, const std::string& sdp) override {
+    record("answer " + r + " " + p + " " + sdp);
+  }
+  void on_candidate(const std::string& r, const std::string& p, const room::IceCandidate& c) override {
+    record("candidate " + r + " " + p + " [" + c.candidate + "] " + c.sdp_mid.value_or("-") + " " +
+           (c.sdp_mline_index ? std::to_string(*c.sdp_mline_index) : "-"));
+  }
+  void on_state_change(const std::string& r, const std::string& p,
+                       const room::ParticipantState& s) override {
+    record("state " + r + " " + p + state_text(s));
+  }
+
+  std::vector<std::string> wait_for(std::size_t count) {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, std::chrono::seconds(10), [&] { return calls_.size() >= count; });
+    return calls_;
+  }
+  std::shared_ptr<room::SignalingChannel> channel() {
+    std::lock_guard lock(mutex_);
+    return channel_;
+  }
+
+ private:
+  static std::string state_text(const room::ParticipantState& s) {
+    return std::string(" m") + (s.muted ? "1" : "0") + "v" + (s.video_on ? "1" : "0") + "s" +
+           (s.screen_sharing ? "1" : "0");
+  }
+  void record(std::string line) {
+    std::lock_guard lock(mutex_);
+    calls_.push_back(std::move(line));
+    changed_.notify_all();
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::string> calls_;
+  std::shared_ptr<room::SignalingChannel> channel_;
+};
+
+TEST(ServerMediaTest, ClientMediaMessagesAreDispatchedToTheBackend) {
+  RecordingBackend backend;
+  ServerFixture server(test_options(), &backend);
+  ASSERT_TRUE(backend.channel());
+  WsClient a(server.port());
+  ASSERT_EQ(a.join("r", "a").at("type"), "joined");
+  a.send(json::object{{"type", "offer"}, {"sdp", "v=0 offer"},
+                      {"tracks", json::array{json::object{{"mid", "0"}, {"type", "audio"}},
+                                             json::object{{"mid", "1"}, {"type", "screen"}}}}});
+  a.send(json::object{{"type", "answer"}, {"sdp", "v=0 answer"}});
+  a.send(json::object{{"type", "candidate"}, {"candidate", "a=candidate:1 1 udp 9 127.0.0.1 5000 typ host"},
+                      {"sdpMid", "0"}, {"sdpMLineIndex", 0}});
+  a.send(json::object{{"type", "candidate"}, {"candidate", ""}});
+  a.send(json::object{{"type", "state_update"}, {"video_on", false}});
+  a.send(json::object{{"type", "start_screen_share"}});
+  a.send(json::object{{"type", "leave"}});
+  EXPECT_TRUE(a.wait_closed(websocket::close_code::normal));
+  auto calls = backend.wait_for(8);
+  const std::vector<std::string> expected = {
+      "join r a m0v1s0",
+      "offer r a v=0 offer 0:0 1:2",
+      "answer r a v=0 answer",
+      "candidate r a [candidate:1 1 udp 9 127.0.0.1 5000 typ host] 0 0",
+      "candidate r a [] - -",
+      "state r a m0v0s0",
+      "state r a m0v0s1",
+      "leave r a",
+  };
+  EXPECT_EQ(calls, expected);
+}
+
+TEST(ServerMediaTest, BackendMessagesReachTheParticipant) {
+  RecordingBackend backend;
+  ServerFixture server(test_options(), &backend);
+  WsClient a(server.port());
+  WsClient b(server.port());
+  ASSERT_EQ(a.join("r", "a").at("type"), "joined");
+  ASSERT_EQ(b.join("r", "b").at("type"), "joined");
+  ASSERT_TRUE(a.read_type("participant_joined"));
+  auto channel = backend.channel();
+  // From a thread that is not the signaling thread, as a media worker would.
+  std::thread worker([&] {
+    channel->send_answer("r", "a", "v=0 server answer");
+    channel->send_offer("r", "a", "v=0 server offer");
+    channel->send_candidate("r", "a", {"candidate:2 1 udp 9 127.0.0.1 6000 typ host", "0", 0});
+    channel->send_answer("r", "nobody", "dropped: not in the room");
+    channel->remove_participant("r", "b", "ICE failed");
+  });
+  worker.join();
+  auto answer = a.read();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(*answer, (json::object{{"type", "answer"}, {"sdp", "v=0 server answer"}}));
+  auto offer = a.read();
+  ASSERT_TRUE(offer);
+  EXPECT_EQ(*offer, (json::object{{"type", "offer"}, {"sdp", "v=0 server offer"}}));
+  auto candidate = a.read();
+  ASSERT_TRUE(candidate);
+  EXPECT_EQ(*candidate, (json::object{{"type", "candidate"},
+                                      {"candidate", "candidate:2 1 udp 9 127.0.0.1 6000 typ host"},
+                                      {"sdpMid", "0"},
+                                      {"sdpMLineIndex", 0}}));
+  auto left = a.read();
+  ASSERT_TRUE(left);
+  EXPECT_EQ(*left, (json::object{{"type", "participant_left"}, {"participant_id", "b"}}));
+  auto error = b.read();
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->at("code"), 500);
+  EXPECT_EQ(error->at("message"), "ICE failed");
+  EXPECT_TRUE(b.wait_closed(websocket::close_code::internal_error));
+  EXPECT_EQ(server.participants(), 1u);
+  EXPECT_EQ(server.rooms(), 1u);
+}
+
+TEST(ServerMediaTest, ChannelCallsAfterTheServerIsGoneAreDropped) {
+  RecordingBackend backend;
+  boost::asio::io_context ioc;
+  {
+    Server server(ioc, test_options(), &backend);
+  }
+  auto channel = backend.channel();
+  ASSERT_TRUE(channel);
+  channel->send_answer("r", "a", "v=0");
+  channel->remove_participant("r", "a", "gone");
+  // Both posted closures run and find no Hub.
+  EXPECT_EQ(ioc.run(), 2u);
+}
+
+}  // namespace
+}  // namespace rrtc::signaling::testing

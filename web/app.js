@@ -1,0 +1,214 @@
+// Entry point of the rrtc browser client: the join form, the call controls, and the glue between
+// LocalMedia, CallSession and the tiles. No framework and nothing loaded at run time.
+
+import { LocalMedia } from './media.js';
+import { CallSession, kLocalTile } from './session.js';
+import { signaling_url } from './signaling.js';
+import { SpeakingDetector } from './speaking.js';
+import { TileGrid } from './ui.js';
+
+const $ = (id) => document.getElementById(id);
+const kNameKey = 'rrtc.name';
+const kActiveRoomKey = 'rrtc.active_room';  // sessionStorage: a reload of a call rejoins it
+const kRoomPattern = /^[A-Za-z0-9._-]{1,64}$/;
+
+const speaking = new SpeakingDetector();
+const tiles = new TileGrid({ grid: $('grid'), template: $('tile-template'), stage: $('stage'),
+                             stage_video: $('stage-video'), stage_label: $('stage-label') });
+let media = null;
+let session = null;
+
+// The room comes from ?room=NAME or #NAME, so a link can be shared.
+function room_from_url() {
+  const params = new URLSearchParams(location.search);
+  const room = params.get('room') ?? decodeURIComponent(location.hash.replace(/^#/, ''));
+  return room.trim();
+}
+
+function show_room_in_url(room) {
+  const url = new URL(location.href);
+  url.searchParams.set('room', room);
+  url.hash = '';
+  history.replaceState(null, '', url);
+}
+
+function show_join_error(text) {
+  $('join-error').textContent = text ?? '';
+  $('join-error').hidden = !text;
+}
+
+function show_view(in_call) {
+  $('join-view').hidden = in_call;
+  $('call-view').hidden = !in_call;
+}
+
+function toast(text) {
+  const element = document.createElement('div');
+  element.className = 'toast';
+  element.textContent = text;
+  $('toasts').append(element);
+  setTimeout(() => element.remove(), 4000);
+}
+
+function set_status(kind, text) {
+  $('conn-dot').dataset.state = kind;
+  $('banner').textContent = text ?? '';
+  $('banner').dataset.kind = kind === 'lost' ? 'error' : 'info';
+  $('banner').hidden = !text;
+}
+
+function update_controls() {
+  const mic = $('mic-button');
+  mic.disabled = !media.audio_track;
+  mic.setAttribute('aria-pressed', String(media.muted));
+  mic.title = media.muted ? 'Unmute microphone' : 'Mute microphone';
+  const cam = $('cam-button');
+  cam.disabled = !media.camera_track;
+  cam.setAttribute('aria-pressed', String(!media.video_on));
+  cam.title = media.video_on ? 'Turn camera off' : 'Turn camera on';
+  const screen = $('screen-button');
+  screen.disabled = !navigator.mediaDevices?.getDisplayMedia;
+  screen.setAttribute('aria-pressed', String(media.screen_sharing));
+  screen.title = media.screen_sharing ? 'Stop sharing your screen' : 'Share your screen';
+  tiles.set_state(kLocalTile, { muted: media.muted, video_on: media.video_on, screen_sharing: media.screen_sharing });
+  if (media.screen_track) tiles.set_stage(kLocalTile, media.screen_track, 'You are presenting');
+  else tiles.clear_stage(kLocalTile);
+}
+
+function watch_local_speaking() {
+  if (!media.audio_track) return;
+  speaking.watch(kLocalTile, media.audio_track, (on) => tiles.set_speaking(kLocalTile, on && !media.muted));
+}
+
+async function join(room, name, token) {
+  show_join_error(null);
+  $('join-button').disabled = true;
+  speaking.ensure_started();  // inside the click, so the AudioContext may run
+  media = new LocalMedia();
+  const warning = await media.acquire();
+  localStorage.setItem(kNameKey, name);
+  sessionStorage.setItem(kActiveRoomKey, room);
+  show_room_in_url(room);
+  $('room-label').textContent = room;
+  tiles.upsert(kLocalTile, { name, local: true });
+  tiles.set_video(kLocalTile, media.camera_track);
+  watch_local_speaking();
+  update_controls();
+  show_view(true);
+  if (warning) toast(warning);
+  set_status('connecting', 'Connecting…');
+  session = new CallSession({
+    url: signaling_url(location), room, name, token, media, tiles, speaking,
+    view: {
+      status: set_status,
+      toast,
+      count: (n) => { $('count-label').textContent = `${n} in the room`; },
+      joined: (joined_room) => { $('room-label').textContent = joined_room; },
+      fatal: (text) => end_call(text),
+    },
+  });
+  session.show_stats($('stats-button').getAttribute('aria-pressed') === 'true');
+  session.start();
+  $('join-button').disabled = false;
+}
+
+// Back to the join form, with `error` shown there when the server refused us.
+function end_call(error) {
+  session?.leave();
+  session = null;
+  speaking.unwatch_all();
+  tiles.remove_all();
+  media?.stop_all();
+  media = null;
+  sessionStorage.removeItem(kActiveRoomKey);
+  set_status('connecting', null);
+  show_view(false);
+  show_join_error(error ?? null);
+}
+
+function read_form() {
+  const room = $('room-input').value.trim();
+  const name = $('name-input').value.trim();
+  if (!kRoomPattern.test(room)) return { error: 'Room names use letters, digits, dot, dash and underscore (at most 64).' };
+  if (!name) return { error: 'Please enter your name.' };
+  return { room, name };
+}
+
+function init() {
+  const room = room_from_url();
+  const name = localStorage.getItem(kNameKey) ?? '';
+  const token = new URLSearchParams(location.search).get('token') ?? '';
+  $('room-input').value = room;
+  $('name-input').value = name;
+  (room ? $('name-input') : $('room-input')).focus();
+
+  $('join-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const form = read_form();
+    if (form.error) return show_join_error(form.error);
+    join(form.room, form.name, token).catch((error) => end_call(`Could not join: ${error.message ?? error}`));
+    return undefined;
+  });
+  $('mic-button').addEventListener('click', () => {
+    media.set_muted(!media.muted);
+    if (media.muted) tiles.set_speaking(kLocalTile, false);
+    update_controls();
+    session?.send_state();
+  });
+  $('cam-button').addEventListener('click', () => {
+    media.set_video_on(!media.video_on);
+    update_controls();
+    session?.send_state();
+  });
+  $('screen-button').addEventListener('click', () => toggle_screen());
+  $('stats-button').addEventListener('click', () => {
+    const show = $('stats-button').getAttribute('aria-pressed') !== 'true';
+    $('stats-button').setAttribute('aria-pressed', String(show));
+    session?.show_stats(show);
+  });
+  $('leave-button').addEventListener('click', () => end_call(null));
+  $('copy-link').addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(location.href);
+      toast('Link copied');
+    } catch {
+      toast(location.href);
+    }
+  });
+  window.addEventListener('pagehide', () => session?.leave());
+  // After a reload rejoined without a click, the first gesture lets speaking detection start.
+  for (const type of ['pointerdown', 'keydown']) document.addEventListener(type, () => speaking.ensure_started());
+
+  // A reload during a call comes back into it.
+  if (room && name && sessionStorage.getItem(kActiveRoomKey) === room) {
+    join(room, name, token).catch((error) => end_call(`Could not join: ${error.message ?? error}`));
+  }
+}
+
+async function toggle_screen() {
+  if (!media) return;
+  if (media.screen_sharing) {
+    media.stop_screen();
+  } else {
+    try {
+      await media.start_screen(() => {
+        media.stop_screen();
+        update_controls();
+        session?.screen_changed();
+      });
+    } catch (error) {
+      toast(`Screen sharing did not start: ${error.message ?? error}`);
+      return;
+    }
+  }
+  update_controls();
+  session?.screen_changed();
+}
+
+// For tests and debugging from the console.
+window.rrtc = {
+  get session() { return session; },
+  get peer_connection() { return session?.peer_connection ?? null; },
+};
+
+init();

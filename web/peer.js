@@ -1,0 +1,218 @@
+// The participant's one RTCPeerConnection to the server (PROTOCOL.md, "Media and negotiation
+// rules"). This page is the impolite peer: it never rolls back its own offer for the server's;
+// a server `offer` that arrives while our offer is outstanding is ignored, because the polite
+// server rolls back, answers ours and offers again. Every SDP operation runs on one promise
+// chain so two negotiations never interleave.
+
+import { parse_media_sections, server_sends, track_type } from './sdp_labels.js';
+
+export class PeerLink {
+  // callbacks: send(msg), on_remote_track({mid, participant_id, type, track}),
+  // on_remote_track_gone({mid, participant_id, type}), on_media_error(text),
+  // on_connection_state(state)
+  constructor(ice_servers, callbacks) {
+    this.cb_ = callbacks;
+    this.pc_ = new RTCPeerConnection({ iceServers: ice_servers ?? [], bundlePolicy: 'max-bundle',
+                                        rtcpMuxPolicy: 'require' });
+    this.chain_ = Promise.resolve();
+    this.offer_outstanding_ = false;
+    this.renegotiate_ = false;
+    this.blocked_ = false;         // the server refused our offer; wait for a local change
+    this.closed_ = false;
+    this.sender_types_ = new Map();  // RTCRtpSender -> 'audio' | 'camera' | 'screen'
+    this.screen_transceiver_ = null;
+    this.remote_ = new Map();        // mid -> { participant_id, type, track }
+    this.pending_candidates_ = [];
+
+    this.pc_.onnegotiationneeded = () => this.negotiate();
+    this.pc_.onicecandidate = (event) => this.send_candidate_(event.candidate);
+    this.pc_.ontrack = () => this.run_(() => this.reconcile_remote_tracks_());
+    this.pc_.onconnectionstatechange = () => this.cb_.on_connection_state?.(this.pc_.connectionState);
+  }
+
+  get connection() { return this.pc_; }
+
+  // Publishes the microphone and camera tracks of `stream` (either may be absent).
+  publish(stream) {
+    for (const track of stream.getTracks()) {
+      const transceiver = this.pc_.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      this.sender_types_.set(transceiver.sender, track.kind === 'audio' ? 'audio' : 'camera');
+    }
+  }
+
+  // Starts (track given) or stops (null) sending the screen. The screen keeps one transceiver
+  // for the life of the connection, so repeated sharing does not grow the SDP.
+  set_screen(track, stream) {
+    this.blocked_ = false;
+    if (track) {
+      if (!this.screen_transceiver_) {
+        this.screen_transceiver_ = this.pc_.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+        this.sender_types_.set(this.screen_transceiver_.sender, 'screen');
+        return;
+      }
+      this.screen_transceiver_.sender.replaceTrack(track);
+      this.screen_transceiver_.sender.setStreams?.(stream);
+      this.screen_transceiver_.direction = 'sendonly';
+    } else if (this.screen_transceiver_) {
+      this.screen_transceiver_.sender.replaceTrack(null);
+      this.screen_transceiver_.direction = 'inactive';
+    }
+    this.negotiate();
+  }
+
+  negotiate() {
+    this.run_(async () => {
+      if (this.closed_ || this.blocked_) return;
+      if (this.offer_outstanding_ || this.pc_.signalingState !== 'stable') {
+        this.renegotiate_ = true;
+        return;
+      }
+      this.renegotiate_ = false;
+      const offer = await this.pc_.createOffer();
+      await this.pc_.setLocalDescription(offer);
+      this.offer_outstanding_ = true;
+      this.cb_.send({ type: 'offer', sdp: this.pc_.localDescription.sdp, tracks: this.published_tracks_() });
+    });
+  }
+
+  handle_answer(sdp) {
+    this.run_(async () => {
+      if (!this.offer_outstanding_) return;
+      await this.pc_.setRemoteDescription({ type: 'answer', sdp });
+      this.offer_outstanding_ = false;
+      await this.flush_candidates_();
+      this.reconcile_remote_tracks_();
+      if (this.renegotiate_) this.negotiate();
+    });
+  }
+
+  handle_offer(sdp) {
+    this.run_(async () => {
+      if (this.offer_outstanding_) return;  // impolite: the server will offer again
+      await this.pc_.setRemoteDescription({ type: 'offer', sdp });
+      await this.flush_candidates_();
+      const answer = await this.pc_.createAnswer();
+      await this.pc_.setLocalDescription(answer);
+      this.cb_.send({ type: 'answer', sdp: this.pc_.localDescription.sdp });
+      this.reconcile_remote_tracks_();
+      if (this.renegotiate_) this.negotiate();
+    });
+  }
+
+  handle_candidate(message) {
+    let candidate = typeof message.candidate === 'string' ? message.candidate : '';
+    if (candidate.startsWith('a=')) candidate = candidate.slice(2);
+    const init = { candidate, sdpMid: message.sdpMid ?? null, sdpMLineIndex: message.sdpMLineIndex ?? null };
+    if (init.sdpMid === null && init.sdpMLineIndex === null) init.sdpMLineIndex = 0;
+    this.run_(async () => {
+      if (!this.pc_.remoteDescription) this.pending_candidates_.push(init);
+      else await this.add_candidate_(init);
+    });
+  }
+
+  // An `error` from the server. Returns true when it answered our outstanding offer: the offer
+  // is rolled back and no new one is made until the local tracks change.
+  handle_error(code, message) {
+    if (!this.offer_outstanding_ || (code !== 500 && code !== 400)) return false;
+    this.offer_outstanding_ = false;
+    this.blocked_ = true;
+    this.run_(async () => {
+      if (this.pc_.signalingState === 'have-local-offer') await this.pc_.setLocalDescription({ type: 'rollback' });
+    });
+    this.cb_.on_media_error(message || 'the server could not set up media');
+    return true;
+  }
+
+  // mid -> participant id for the tracks received now (the stats panel uses it).
+  remote_owners() {
+    const owners = new Map();
+    for (const [mid, entry] of this.remote_) owners.set(mid, entry.participant_id);
+    return owners;
+  }
+
+  close() {
+    this.closed_ = true;
+    this.pc_.onnegotiationneeded = null;
+    this.pc_.onicecandidate = null;
+    this.pc_.ontrack = null;
+    this.pc_.onconnectionstatechange = null;
+    this.pc_.close();
+  }
+
+  run_(operation) {
+    this.chain_ = this.chain_.then(() => (this.closed_ ? undefined : operation())).catch((error) => {
+      if (this.closed_) return;
+      console.warn('rrtc: negotiation step failed', error);
+      this.cb_.on_media_error(`negotiation failed: ${error.message ?? error}`);
+    });
+    return this.chain_;
+  }
+
+  published_tracks_() {
+    const tracks = [];
+    for (const transceiver of this.pc_.getTransceivers()) {
+      const type = this.sender_types_.get(transceiver.sender);
+      const sending = transceiver.direction === 'sendonly' || transceiver.direction === 'sendrecv';
+      if (type && sending && transceiver.mid !== null && transceiver.sender.track) {
+        tracks.push({ mid: transceiver.mid, type });
+      }
+    }
+    return tracks;
+  }
+
+  send_candidate_(candidate) {
+    if (this.closed_) return;
+    if (!candidate) {
+      this.cb_.send({ type: 'candidate', candidate: '' });
+      return;
+    }
+    this.cb_.send({ type: 'candidate', candidate: candidate.candidate, sdpMid: candidate.sdpMid,
+                    sdpMLineIndex: candidate.sdpMLineIndex });
+  }
+
+  async flush_candidates_() {
+    const pending = this.pending_candidates_;
+    this.pending_candidates_ = [];
+    for (const init of pending) await this.add_candidate_(init);
+  }
+
+  // A candidate that does not fit (say, one of a server offer we ignored in a collision) is
+  // dropped; ICE goes on with the others.
+  async add_candidate_(init) {
+    try {
+      await this.pc_.addIceCandidate(init);
+    } catch (error) {
+      console.warn('rrtc: dropped an ICE candidate', init.candidate, error.message ?? error);
+    }
+  }
+
+  // Compares what the server now sends (its SDP's msid lines) with what the tiles show, and
+  // reports tracks that appeared, changed owner or went away. m-sections are reused by the
+  // server, so a mid can move from one participant to another.
+  reconcile_remote_tracks_() {
+    const description = this.pc_.remoteDescription;
+    if (!description) return;
+    const sections = new Map(parse_media_sections(description.sdp).map((s) => [s.mid, s]));
+    const seen = new Set();
+    for (const transceiver of this.pc_.getTransceivers()) {
+      const mid = transceiver.mid;
+      if (mid === null || this.sender_types_.has(transceiver.sender)) continue;
+      const section = sections.get(mid);
+      const track = transceiver.receiver.track;
+      if (!section || !server_sends(section) || !section.stream_id || transceiver.stopped) continue;
+      const participant_id = section.stream_id;
+      const type = track_type(participant_id, section.track_id) ?? (track.kind === 'audio' ? 'audio' : 'camera');
+      seen.add(mid);
+      const old = this.remote_.get(mid);
+      if (old && old.participant_id === participant_id && old.type === type) continue;
+      if (old) this.cb_.on_remote_track_gone({ mid, participant_id: old.participant_id, type: old.type });
+      this.remote_.set(mid, { participant_id, type, track });
+      this.cb_.on_remote_track({ mid, participant_id, type, track });
+    }
+    for (const [mid, old] of [...this.remote_]) {
+      if (seen.has(mid)) continue;
+      this.remote_.delete(mid);
+      this.cb_.on_remote_track_gone({ mid, participant_id: old.participant_id, type: old.type });
+    }
+  }
+}

@@ -1,0 +1,238 @@
+// One person's presence in one room: the signaling connection, the PeerLink, the remote
+// participants' tiles, and reconnection. A lost connection is retried with backoff (1 s doubling
+// to 30 s, with jitter) and the same room and name are joined again; a join refused with
+// 400/401/403/409 is final.
+
+import { Backoff } from './backoff.js';
+import { describe_error, is_fatal_join_error } from './errors.js';
+import { PeerLink } from './peer.js';
+import { SignalingChannel } from './signaling.js';
+import { StatsSampler } from './stats.js';
+
+export const kLocalTile = 'local';
+
+export class CallSession {
+  // options: { url, room, name, token, media (LocalMedia), tiles (TileGrid), speaking,
+  //            view: { status(kind, text), fatal(text), toast(text), count(n), joined(room) } }
+  constructor(options) {
+    Object.assign(this, { url_: options.url, room_: options.room, name_: options.name,
+                          token_: options.token, media_: options.media, tiles_: options.tiles,
+                          speaking_: options.speaking, view_: options.view });
+    this.backoff_ = new Backoff();
+    this.phase_ = 'idle';            // idle | joining | joined | waiting | closed
+    this.channel_ = null;
+    this.peer_ = null;
+    this.your_id_ = null;
+    this.participants_ = new Map();  // id -> { name }
+    this.remote_media_ = new Map();  // `${id}:${type}` -> mid shown now
+    this.retry_timer_ = null;
+    this.stats_timer_ = null;
+    this.stats_ = new StatsSampler();
+  }
+
+  get your_id() { return this.your_id_; }
+  get peer_connection() { return this.peer_?.connection ?? null; }
+  get phase() { return this.phase_; }
+
+  start() { this.connect_(); }
+
+  leave() {
+    if (this.phase_ === 'closed') return;
+    this.channel_?.send({ type: 'leave' });
+    this.shut_down_();
+  }
+
+  send_state() {
+    this.channel_?.send({ type: 'state_update', muted: this.media_.muted, video_on: this.media_.video_on,
+                          screen_sharing: this.media_.screen_sharing });
+  }
+
+  // Called after the local screen track started or stopped.
+  screen_changed() {
+    this.channel_?.send({ type: this.media_.screen_sharing ? 'start_screen_share' : 'stop_screen_share' });
+    this.peer_?.set_screen(this.media_.screen_track, this.media_.screen_stream);
+  }
+
+  show_stats(show) {
+    this.tiles_.show_stats(show);
+    clearInterval(this.stats_timer_);
+    this.stats_timer_ = show ? setInterval(() => this.sample_stats_(), 1000) : null;
+  }
+
+  connect_() {
+    this.phase_ = 'joining';
+    this.channel_ = new SignalingChannel(this.url_, {
+      on_open: () => this.send_join_(),
+      on_message: (message) => this.receive_(message),
+      on_close: () => this.connection_lost_(),
+    });
+  }
+
+  send_join_() {
+    const join = { type: 'join', room: this.room_, name: this.name_ };
+    if (this.token_) join.token = this.token_;
+    this.channel_.send(join);
+  }
+
+  receive_(message) {
+    switch (message.type) {
+      case 'joined': return this.joined_(message);
+      case 'participant_joined': return this.participant_joined_(message, true);
+      case 'participant_left': return this.participant_left_(message.participant_id);
+      case 'state_update': return this.tiles_.set_state(message.participant_id, message);
+      case 'answer': return this.peer_?.handle_answer(message.sdp);
+      case 'offer': return this.peer_?.handle_offer(message.sdp);
+      case 'candidate': return this.peer_?.handle_candidate(message);
+      case 'error': return this.error_(message);
+      default: return undefined;  // unknown types are ignored, as the protocol asks of both sides
+    }
+  }
+
+  joined_(message) {
+    this.phase_ = 'joined';
+    this.backoff_.reset();
+    this.your_id_ = message.your_id;
+    this.tiles_.set_notice(kLocalTile, null);
+    for (const participant of message.participants ?? []) this.participant_joined_(participant, false);
+    this.view_.status('connected', null);
+    this.view_.joined(message.room ?? this.room_);
+    this.update_count_();
+    this.send_state();
+    if (this.media_.screen_sharing) this.channel_.send({ type: 'start_screen_share' });
+    this.peer_ = new PeerLink(message.ice_servers, {
+      send: (msg) => this.channel_?.send(msg),
+      on_remote_track: (event) => this.remote_track_(event),
+      on_remote_track_gone: (event) => this.remote_track_gone_(event),
+      on_media_error: (text) => this.tiles_.set_notice(kLocalTile, 'Media unavailable from server', text),
+      on_connection_state: (state) => {
+        if (state === 'failed') this.tiles_.set_notice(kLocalTile, 'Media connection failed');
+        else if (state === 'connected') this.tiles_.set_notice(kLocalTile, null);
+      },
+    });
+    if (this.media_.stream.getTracks().length > 0) this.peer_.publish(this.media_.stream);
+    if (this.media_.screen_track) this.peer_.set_screen(this.media_.screen_track, this.media_.screen_stream);
+  }
+
+  participant_joined_(participant, announce) {
+    if (!participant || typeof participant.id !== 'string' || participant.id === this.your_id_) return;
+    const name = typeof participant.name === 'string' && participant.name ? participant.name : 'Guest';
+    this.participants_.set(participant.id, { name });
+    this.tiles_.upsert(participant.id, { name });
+    this.tiles_.set_state(participant.id, participant);
+    if (announce) {
+      this.view_.toast(`${name} joined`);
+      this.update_count_();
+    }
+  }
+
+  participant_left_(id) {
+    const participant = this.participants_.get(id);
+    if (!participant) return;
+    this.participants_.delete(id);
+    this.speaking_.unwatch(id);
+    for (const key of [...this.remote_media_.keys()]) if (key.startsWith(`${id}:`)) this.remote_media_.delete(key);
+    this.tiles_.remove(id);
+    this.view_.toast(`${participant.name} left`);
+    this.update_count_();
+  }
+
+  remote_track_({ mid, participant_id, type, track }) {
+    if (!this.participants_.has(participant_id)) return;  // it left before the offer was answered
+    this.remote_media_.set(`${participant_id}:${type}`, mid);
+    if (type === 'audio') {
+      this.tiles_.set_audio(participant_id, track);
+      this.speaking_.watch(participant_id, track, (on) => this.tiles_.set_speaking(participant_id, on));
+    } else if (type === 'camera') {
+      this.tiles_.set_video(participant_id, track);
+    } else {
+      this.tiles_.set_stage(participant_id, track, `${this.participants_.get(participant_id).name} is presenting`);
+    }
+  }
+
+  remote_track_gone_({ mid, participant_id, type }) {
+    const key = `${participant_id}:${type}`;
+    if (this.remote_media_.get(key) !== mid) return;
+    this.remote_media_.delete(key);
+    if (type === 'audio') {
+      this.speaking_.unwatch(participant_id);
+      this.tiles_.set_audio(participant_id, null);
+    } else if (type === 'camera') {
+      this.tiles_.set_video(participant_id, null);
+    } else {
+      this.tiles_.clear_stage(participant_id);
+    }
+  }
+
+  error_(message) {
+    const code = Number(message.code);
+    const text = describe_error(code, message.message);
+    if (this.phase_ === 'joining' && is_fatal_join_error(code)) {
+      this.shut_down_();
+      this.view_.fatal(text);
+      return;
+    }
+    if (this.peer_?.handle_error(code, message.message)) return;
+    this.view_.toast(text);
+    // A 500 removes the participant from the room (PROTOCOL.md): join it again.
+    if (code === 500 && this.phase_ === 'joined') this.connection_lost_();
+  }
+
+  connection_lost_() {
+    this.drop_call_();
+    if (this.phase_ === 'closed') return;
+    this.phase_ = 'waiting';
+    let remaining = Math.ceil(this.backoff_.next_delay_ms() / 1000);
+    const show = () => this.view_.status('lost', `Connection lost — reconnecting in ${remaining} s`);
+    show();
+    this.retry_timer_ = setInterval(() => {
+      remaining -= 1;
+      if (remaining > 0) return show();
+      clearInterval(this.retry_timer_);
+      this.retry_timer_ = null;
+      this.view_.status('lost', 'Connection lost — reconnecting…');
+      this.connect_();
+      return undefined;
+    }, 1000);
+  }
+
+  // Forgets everything the server told us; the next `joined` brings it back.
+  drop_call_() {
+    this.channel_?.close();
+    this.channel_ = null;
+    this.peer_?.close();
+    this.peer_ = null;
+    this.your_id_ = null;
+    this.tiles_.set_notice(kLocalTile, null);
+    for (const id of this.participants_.keys()) {
+      this.speaking_.unwatch(id);
+      this.tiles_.remove(id);
+    }
+    this.participants_.clear();
+    this.remote_media_.clear();
+    this.update_count_();
+  }
+
+  shut_down_() {
+    this.phase_ = 'closed';
+    clearInterval(this.retry_timer_);
+    clearInterval(this.stats_timer_);
+    this.drop_call_();
+  }
+
+  update_count_() {
+    this.view_.count(this.participants_.size + 1);
+  }
+
+  async sample_stats_() {
+    const pc = this.peer_?.connection;
+    if (!pc) return;
+    const owners = { by_mid: this.peer_.remote_owners(), by_track: new Map() };
+    for (const receiver of pc.getReceivers()) {
+      const transceiver = pc.getTransceivers().find((t) => t.receiver === receiver);
+      const owner = transceiver && owners.by_mid.get(transceiver.mid);
+      if (owner) owners.by_track.set(receiver.track.id, owner);
+    }
+    const results = this.stats_.sample(await pc.getStats(), owners);
+    for (const [id, stats] of results) this.tiles_.set_stats(id === 'local' ? kLocalTile : id, stats);
+  }
+}

@@ -1,0 +1,174 @@
+// The call screen's tiles and stage. A tile is an <article class="tile"> whose data attributes
+// (data-participant-id, data-muted, data-video-on, data-screen-sharing, data-speaking) drive
+// its indicators through CSS, so what the page shows is also what tests can query.
+
+import { format_bitrate, format_rtt } from './stats.js';
+
+export function initials(name) {
+  const words = String(name || '?').trim().split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? words[0][0] + words[words.length - 1][0] : (words[0] ?? '?')[0];
+  return letters.toUpperCase();
+}
+
+export class TileGrid {
+  constructor({ grid, template, stage, stage_video, stage_label }) {
+    this.grid_ = grid;
+    this.template_ = template;
+    this.stage_ = stage;
+    this.stage_video_ = stage_video;
+    this.stage_label_ = stage_label;
+    this.tiles_ = new Map();     // participant id -> { root, video, audio, name, ... }
+    this.stage_owner_ = null;
+    this.show_stats_ = false;
+    if (typeof ResizeObserver === 'function') new ResizeObserver(() => this.layout_()).observe(grid);
+  }
+
+  has(id) { return this.tiles_.has(id); }
+  get size() { return this.tiles_.size; }
+
+  upsert(id, { name, local = false }) {
+    let tile = this.tiles_.get(id);
+    if (!tile) {
+      const root = this.template_.content.firstElementChild.cloneNode(true);
+      root.dataset.participantId = id;
+      root.dataset.local = String(local);
+      root.dataset.hasVideo = 'false';
+      tile = {
+        root,
+        video: root.querySelector('.tile-video'),
+        audio: null,
+        name: root.querySelector('.name'),
+        avatar: root.querySelector('.avatar'),
+        notice: root.querySelector('.notice'),
+        stats: root.querySelector('.stats'),
+        bitrate: root.querySelector('.stat-bitrate'),
+        lost: root.querySelector('.stat-lost'),
+        rtt: root.querySelector('.stat-rtt'),
+      };
+      tile.stats.hidden = !this.show_stats_;
+      this.tiles_.set(id, tile);
+      if (local) this.grid_.prepend(root);
+      else this.grid_.append(root);
+      this.layout_();
+    }
+    const label = local ? `${name} (you)` : name;
+    tile.name.textContent = label;
+    tile.root.dataset.name = name;
+    tile.root.setAttribute('aria-label', label);
+    tile.avatar.dataset.initials = initials(name);
+    return tile;
+  }
+
+  set_state(id, state) {
+    const tile = this.tiles_.get(id);
+    if (!tile) return;
+    if (typeof state.muted === 'boolean') tile.root.dataset.muted = String(state.muted);
+    if (typeof state.video_on === 'boolean') tile.root.dataset.videoOn = String(state.video_on);
+    if (typeof state.screen_sharing === 'boolean') tile.root.dataset.screenSharing = String(state.screen_sharing);
+  }
+
+  set_video(id, track) {
+    const tile = this.tiles_.get(id);
+    if (!tile) return;
+    tile.video.srcObject = track ? new MediaStream([track]) : null;
+    tile.root.dataset.hasVideo = String(Boolean(track));
+    if (track) tile.video.play().catch(() => {});
+  }
+
+  // Remote audio plays through a hidden <audio> in the tile (never for the local tile).
+  set_audio(id, track) {
+    const tile = this.tiles_.get(id);
+    if (!tile) return;
+    if (!tile.audio) {
+      tile.audio = document.createElement('audio');
+      tile.audio.autoplay = true;
+      tile.audio.hidden = true;
+      tile.root.append(tile.audio);
+    }
+    tile.audio.srcObject = track ? new MediaStream([track]) : null;
+    if (track) tile.audio.play().catch(() => {});
+  }
+
+  set_speaking(id, speaking) {
+    const tile = this.tiles_.get(id);
+    if (tile) tile.root.dataset.speaking = String(speaking);
+  }
+
+  // A short notice on a tile; `detail` goes into its tooltip.
+  set_notice(id, text, detail = '') {
+    const tile = this.tiles_.get(id);
+    if (!tile) return;
+    tile.notice.textContent = text ?? '';
+    tile.notice.title = detail;
+    tile.notice.hidden = !text;
+  }
+
+  show_stats(show) {
+    this.show_stats_ = show;
+    for (const tile of this.tiles_.values()) tile.stats.hidden = !show;
+  }
+
+  set_stats(id, stats) {
+    const tile = this.tiles_.get(id);
+    if (!tile) return;
+    tile.bitrate.textContent = format_bitrate(stats.bitrate_bps);
+    tile.lost.textContent = String(stats.packets_lost);
+    tile.rtt.textContent = format_rtt(stats.rtt_s);
+  }
+
+  remove(id) {
+    const tile = this.tiles_.get(id);
+    if (!tile) return;
+    if (this.stage_owner_ === id) this.clear_stage(id);
+    tile.video.srcObject = null;
+    if (tile.audio) tile.audio.srcObject = null;
+    tile.root.remove();
+    this.tiles_.delete(id);
+    this.layout_();
+  }
+
+  remove_all() {
+    for (const id of [...this.tiles_.keys()]) this.remove(id);
+  }
+
+  // Chooses the column count giving the largest 16:9 tiles that fit the grid without scrolling
+  // (a floor keeps them readable; past it the grid scrolls).
+  layout_() {
+    const count = this.tiles_.size;
+    const style = getComputedStyle(this.grid_);
+    const gap = parseFloat(style.columnGap) || 0;
+    const width = this.grid_.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const height = this.grid_.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+    if (count === 0 || width <= 0) return;
+    let best = { cols: 1, tile: 0 };
+    for (let cols = 1; cols <= count; cols += 1) {
+      const rows = Math.ceil(count / cols);
+      const tile = Math.min((width - gap * (cols - 1)) / cols, ((height - gap * (rows - 1)) / rows) * 16 / 9);
+      if (tile > best.tile) best = { cols, tile };
+    }
+    const tile = Math.floor(Math.min(width, Math.max(best.tile, Math.min(220, width))));
+    const cols = Math.max(1, Math.min(best.cols, Math.floor((width + gap) / (tile + gap))));
+    this.grid_.style.setProperty('--cols', String(cols));
+    this.grid_.style.setProperty('--tile-width', `${tile}px`);
+  }
+
+  // The shared screen, shown large above the grid. One screen at a time: the latest wins.
+  set_stage(owner_id, track, label) {
+    this.stage_owner_ = owner_id;
+    this.stage_video_.srcObject = new MediaStream([track]);
+    this.stage_video_.play().catch(() => {});
+    this.stage_label_.textContent = label;
+    this.stage_.dataset.owner = owner_id;
+    this.stage_.hidden = false;
+    this.layout_();
+  }
+
+  clear_stage(owner_id) {
+    if (this.stage_owner_ !== owner_id) return;
+    this.stage_owner_ = null;
+    this.stage_video_.srcObject = null;
+    delete this.stage_.dataset.owner;
+    this.stage_.hidden = true;
+    this.layout_();
+  }
+}
