@@ -19,6 +19,7 @@ export class TileGrid {
     this.stage_label_ = stage_label;
     this.tiles_ = new Map();     // participant id -> { root, video, audio, name, ... }
     this.stage_owner_ = null;
+    this.screens_ = new Map();   // owner id -> { track, label }, in the order shared
     this.show_stats_ = false;
     if (typeof ResizeObserver === 'function') new ResizeObserver(() => this.layout_()).observe(grid);
   }
@@ -119,7 +120,7 @@ export class TileGrid {
   remove(id) {
     const tile = this.tiles_.get(id);
     if (!tile) return;
-    if (this.stage_owner_ === id) this.clear_stage(id);
+    this.clear_stage(id);
     tile.video.srcObject = null;
     if (tile.audio) tile.audio.srcObject = null;
     tile.root.remove();
@@ -152,23 +153,36 @@ export class TileGrid {
     this.grid_.style.setProperty('--tile-width', `${tile}px`);
   }
 
-  // The shared screen, shown large above the grid. One screen at a time: the latest wins.
+  // The shared screen, shown large above the grid. One at a time: the latest share wins, and
+  // when it ends the stage falls back to another screen still shared.
   set_stage(owner_id, track, label) {
-    this.stage_owner_ = owner_id;
-    this.stage_video_.srcObject = new MediaStream([track]);
-    this.stage_video_.play().catch(() => {});
-    this.stage_label_.textContent = label;
-    this.stage_.dataset.owner = owner_id;
-    this.stage_.hidden = false;
-    this.layout_();
+    const shown = this.screens_.get(owner_id);
+    if (shown && shown.track === track) {
+      shown.label = label;  // the same share again: keep its place
+    } else {
+      this.screens_.delete(owner_id);
+      this.screens_.set(owner_id, { track, label });
+    }
+    this.show_stage_();
   }
 
   clear_stage(owner_id) {
-    if (this.stage_owner_ !== owner_id) return;
-    this.stage_owner_ = null;
-    this.stage_video_.srcObject = null;
-    delete this.stage_.dataset.owner;
-    this.stage_.hidden = true;
+    if (!this.screens_.delete(owner_id)) return;
+    this.show_stage_();
+  }
+
+  show_stage_() {
+    const latest = [...this.screens_].at(-1);
+    const owner_id = latest?.[0] ?? null;
+    if (owner_id !== this.stage_owner_ || (latest && this.stage_video_.srcObject?.getTracks()[0] !== latest[1].track)) {
+      this.stage_owner_ = owner_id;
+      this.stage_video_.srcObject = latest ? new MediaStream([latest[1].track]) : null;
+      if (latest) this.stage_video_.play().catch(() => {});
+    }
+    this.stage_label_.textContent = latest ? latest[1].label : '';
+    if (latest) this.stage_.dataset.owner = owner_id;
+    else delete this.stage_.dataset.owner;
+    this.stage_.hidden = !latest;
     this.layout_();
   }
 }

@@ -6,13 +6,13 @@
 // when the batch is used up a fresh inbound session is created outside the timed region, since
 // a second pass would be rejected as replays.
 
-#include "dtls/srtp_session.hpp"
-
 #include <benchmark/benchmark.h>
 
 #include <cstring>
 #include <numeric>
 #include <vector>
+
+#include "dtls/srtp_session.hpp"
 
 namespace {
 
@@ -23,7 +23,8 @@ using rrtc::dtls::SrtpSession;
 constexpr std::size_t kBatch = 2048;
 
 std::vector<std::uint8_t> master_for(SrtpProfile profile) {
-  std::vector<std::uint8_t> master(rrtc::dtls::master_key_length(profile) + rrtc::dtls::master_salt_length(profile));
+  std::vector<std::uint8_t> master(rrtc::dtls::master_key_length(profile) +
+                                   rrtc::dtls::master_salt_length(profile));
   std::iota(master.begin(), master.end(), std::uint8_t{42});
   return master;
 }
@@ -49,8 +50,14 @@ void set_sequence(std::vector<std::uint8_t>& packet, std::uint16_t sequence) {
 std::vector<std::uint8_t> rtcp_packet(std::size_t size) {
   std::vector<std::uint8_t> packet(size, 0x33);
   const std::size_t words = size / 4 - 1;
-  const std::uint8_t header[8] = {0x80, 204, static_cast<std::uint8_t>(words >> 8), static_cast<std::uint8_t>(words),
-                                  0x11, 0x22, 0x33, 0x44};
+  const std::uint8_t header[8] = {0x80,
+                                  204,
+                                  static_cast<std::uint8_t>(words >> 8),
+                                  static_cast<std::uint8_t>(words),
+                                  0x11,
+                                  0x22,
+                                  0x33,
+                                  0x44};
   std::memcpy(packet.data(), header, sizeof(header));
   return packet;
 }
@@ -92,8 +99,8 @@ std::vector<std::vector<std::uint8_t>> protected_batch(Make make, Protect protec
 }
 
 template <typename Unprotect>
-void unprotect_loop(benchmark::State& state, SrtpProfile profile, const std::vector<std::vector<std::uint8_t>>& batch,
-                    Unprotect unprotect) {
+void unprotect_loop(benchmark::State& state, SrtpProfile profile,
+                    const std::vector<std::vector<std::uint8_t>>& batch, Unprotect unprotect) {
   auto session = session_for(profile, SrtpDirection::Inbound);
   std::vector<std::uint8_t> buffer(batch.front().size());
   std::size_t next = 0;
@@ -122,10 +129,13 @@ void unprotect_rtp(benchmark::State& state, SrtpProfile profile) {
         set_sequence(packet, static_cast<std::uint16_t>(i));
         return packet;
       },
-      [&](std::vector<std::uint8_t>& packet, std::size_t length) { return sender.protect_rtp(packet, length).value(); });
-  unprotect_loop(state, profile, batch, [](SrtpSession& session, std::vector<std::uint8_t>& buffer, std::size_t length) {
-    return session.unprotect_rtp(buffer, length);
-  });
+      [&](std::vector<std::uint8_t>& packet, std::size_t length) {
+        return sender.protect_rtp(packet, length).value();
+      });
+  unprotect_loop(state, profile, batch,
+                 [](SrtpSession& session, std::vector<std::uint8_t>& buffer, std::size_t length) {
+                   return session.unprotect_rtp(buffer, length);
+                 });
   finish(state, size);
 }
 
@@ -151,9 +161,10 @@ void unprotect_rtcp(benchmark::State& state, SrtpProfile profile) {
                                      [&](std::vector<std::uint8_t>& packet, std::size_t length) {
                                        return sender.protect_rtcp(packet, length).value();
                                      });
-  unprotect_loop(state, profile, batch, [](SrtpSession& session, std::vector<std::uint8_t>& buffer, std::size_t length) {
-    return session.unprotect_rtcp(buffer, length);
-  });
+  unprotect_loop(state, profile, batch,
+                 [](SrtpSession& session, std::vector<std::uint8_t>& buffer, std::size_t length) {
+                   return session.unprotect_rtcp(buffer, length);
+                 });
   finish(state, size);
 }
 

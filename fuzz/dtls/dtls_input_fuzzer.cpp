@@ -1,9 +1,9 @@
 // libFuzzer target: arbitrary datagrams into a passive DTLS endpoint must neither crash nor leak.
 
-#include "input_harness.hpp"
-
 #include <cstddef>
 #include <cstdint>
+
+#include "input_harness.hpp"
 
 namespace {
 
@@ -14,6 +14,7 @@ struct Identities {
 
 }  // namespace
 
+// NOLINTNEXTLINE(readability-identifier-naming): the name libFuzzer calls
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const Identities identities;
   rrtc::dtls::fuzz::feed_passive_endpoint({data, size}, identities.server, identities.client);

@@ -6,13 +6,13 @@
 // length running past the end takes what is left. Time advances 50 ms after each datagram and
 // timers fire, so retransmission and deadline paths run too.
 
-#include "dtls/endpoint.hpp"
-
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <variant>
+
+#include "dtls/endpoint.hpp"
 
 namespace rrtc::dtls::fuzz {
 

@@ -34,8 +34,9 @@ LocalTransport server_transport() {
   LocalTransport t;
   t.ice_ufrag = "fuzz";
   t.ice_pwd = "fuzzpassword0123456789";
-  t.fingerprint = Fingerprint{"sha-256", "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
-                                         "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF"};
+  t.fingerprint = Fingerprint{"sha-256",
+                              "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
+                              "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF"};
   t.session_id = "1";
   return t;
 }

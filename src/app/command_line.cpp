@@ -1,7 +1,6 @@
 #include "app/command_line.hpp"
 
 #include <boost/program_options.hpp>
-
 #include <sstream>
 #include <vector>
 
@@ -20,19 +19,19 @@ constexpr unsigned kUsageWidth = 100;
 
 po::options_description make_options() {
   po::options_description options("Options", kUsageWidth);
-  options.add_options()
-      ("help,h", "print this help and exit")
-      ("version,V", "print the version and exit")
-      ("config,c", po::value<std::string>()->value_name("FILE"),
-       "configuration file, .toml or .json (also the first positional argument)")
-      ("port,p", po::value<std::string>()->value_name("PORT"),
-       "signaling port (HTTP + WebSocket); overrides signaling_port and SIGNALING_PORT")
-      ("listen,l", po::value<std::string>()->value_name("ADDRESS"),
-       "signaling listen address; overrides listen_address and LISTEN_ADDRESS")
-      ("log-level", po::value<std::string>()->value_name("FILTER"),
-       "log filter, e.g. info or info,ice=debug; overrides log_level and RRTC_LOG")
-      ("check-config", "print the effective configuration (credentials masked) and exit; "
-                       "exit status 2 when it is invalid");
+  options.add_options()("help,h", "print this help and exit")("version,V",
+                                                              "print the version and exit")(
+      "config,c", po::value<std::string>()->value_name("FILE"),
+      "configuration file, .toml or .json (also the first positional argument)")(
+      "port,p", po::value<std::string>()->value_name("PORT"),
+      "signaling port (HTTP + WebSocket); overrides signaling_port and SIGNALING_PORT")(
+      "listen,l", po::value<std::string>()->value_name("ADDRESS"),
+      "signaling listen address; overrides listen_address and LISTEN_ADDRESS")(
+      "log-level", po::value<std::string>()->value_name("FILTER"),
+      "log filter, e.g. info or info,ice=debug; overrides log_level and RRTC_LOG")(
+      "check-config",
+      "print the effective configuration (credentials masked) and exit; "
+      "exit status 2 when it is invalid");
   return options;
 }
 

@@ -55,8 +55,8 @@ struct Config {
   std::string public_ip;                // announced instead of host addresses (1:1 NAT)
   std::vector<std::string> interfaces;  // names or addresses; empty = every non-loopback one
   std::optional<TurnConfig> turn;
-  std::string stun;                      // stun:host[:port]; empty = no server-reflexive candidates
-  unsigned workers = 0;                  // 0 = number of cores
+  std::string stun;      // stun:host[:port]; empty = no server-reflexive candidates
+  unsigned workers = 0;  // 0 = number of cores
   std::uint64_t remb_max_bitrate = 3000000;  // bits per second
 
   // Logging.

@@ -37,7 +37,8 @@ void ConfigBuilder::set_integer(const KeySpec& key, std::int64_t value, const Or
     fail(origin, std::string(key.name), "expected a string, got an integer");
   }
   if (value < key.min || value > key.max) {
-    fail(origin, std::string(key.name), integer_expectation(key) + ", got " + std::to_string(value));
+    fail(origin, std::string(key.name),
+         integer_expectation(key) + ", got " + std::to_string(value));
   }
   key.set_integer(config_, value);
   origins_[std::string(key.name)] = origin;
@@ -85,7 +86,8 @@ void ConfigBuilder::set_text(const KeySpec& key, std::string_view text, const Or
       std::int64_t value = 0;
       auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
       if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
-        fail(origin, std::string(key.name), integer_expectation(key) + ", got " + display_quoted(text));
+        fail(origin, std::string(key.name),
+             integer_expectation(key) + ", got " + display_quoted(text));
       }
       set_integer(key, value, origin);
       return;

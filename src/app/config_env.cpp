@@ -75,10 +75,18 @@ std::optional<std::string> parse_value(std::string_view raw, std::string* proble
       if (c == '\\' && i + 1 < text.size()) {
         char next = text[++i];
         switch (next) {
-          case 'n': value += '\n'; break;
-          case 'r': value += '\r'; break;
-          case 't': value += '\t'; break;
-          default: value += next; break;  // \" \\ and anything else: the character itself
+          case 'n':
+            value += '\n';
+            break;
+          case 'r':
+            value += '\r';
+            break;
+          case 't':
+            value += '\t';
+            break;
+          default:
+            value += next;
+            break;  // \" \\ and anything else: the character itself
         }
         continue;
       }
@@ -130,7 +138,8 @@ std::vector<DotenvEntry> parse_dotenv(std::string_view text, const std::string& 
   return entries;
 }
 
-std::vector<DotenvEntry> read_dotenv(const std::filesystem::path& working_dir, std::string* source) {
+std::vector<DotenvEntry> read_dotenv(const std::filesystem::path& working_dir,
+                                     std::string* source) {
   std::filesystem::path path = working_dir / ".env";
   *source = path.string();
   std::error_code ec;
@@ -171,7 +180,8 @@ void apply_environment(const std::vector<DotenvEntry>& dotenv, const std::string
       continue;
     }
     if (auto it = env.find(key.env); it != env.end() && !trim(it->second).empty()) {
-      values[key.env] = {it->second, Origin{"environment variable " + std::string(key.env), std::nullopt}};
+      values[key.env] = {it->second,
+                         Origin{"environment variable " + std::string(key.env), std::nullopt}};
     }
   }
   for (const auto& key : config_keys()) {

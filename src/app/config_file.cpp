@@ -1,9 +1,9 @@
 #include "app/config_file.hpp"
 
-#include <boost/json/stream_parser.hpp>
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <boost/json/stream_parser.hpp>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -24,7 +24,7 @@ struct FileNode {
   Kind kind = Kind::kOther;
   std::int64_t integer = 0;
   bool out_of_range = false;  // a JSON integer beyond int64
-  std::string text;           // kString: the value; kOther: the type ("a boolean")
+  std::string text;  // kString: the value; kOther: the type ("a boolean"); out_of_range: digits
   std::vector<FileNode> items;
   std::vector<FileMember> members;  // in document order for JSON, sorted for TOML
   std::optional<std::size_t> line;
@@ -37,11 +37,16 @@ struct FileMember {
 
 std::string type_name(const FileNode& node) {
   switch (node.kind) {
-    case FileNode::Kind::kInteger: return "an integer";
-    case FileNode::Kind::kString: return "a string";
-    case FileNode::Kind::kArray: return "an array";
-    case FileNode::Kind::kTable: return "a table";
-    case FileNode::Kind::kOther: return node.text;
+    case FileNode::Kind::kInteger:
+      return "an integer";
+    case FileNode::Kind::kString:
+      return "a string";
+    case FileNode::Kind::kArray:
+      return "an array";
+    case FileNode::Kind::kTable:
+      return "a table";
+    case FileNode::Kind::kOther:
+      return node.text;
   }
   return "a value";
 }
@@ -104,10 +109,17 @@ FileNode from_json(const boost::json::value& value) {
       out.kind = FileNode::Kind::kInteger;
       out.integer = std::numeric_limits<std::int64_t>::max();
       out.out_of_range = true;
+      out.text = std::to_string(value.get_uint64());
       break;
-    case boost::json::kind::double_: out.text = "a number with a fraction"; break;
-    case boost::json::kind::bool_: out.text = "a boolean"; break;
-    case boost::json::kind::null: out.text = "null"; break;
+    case boost::json::kind::double_:
+      out.text = "a number with a fraction";
+      break;
+    case boost::json::kind::bool_:
+      out.text = "a boolean";
+      break;
+    case boost::json::kind::null:
+      out.text = "null";
+      break;
   }
   return out;
 }
@@ -136,13 +148,14 @@ FileNode parse_json(std::string_view text, const std::string& source) {
   }
   if (ec) {
     consumed = std::min(consumed, text.size());
-    auto line = 1 + static_cast<std::size_t>(
-                        std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(consumed), '\n'));
+    auto line = 1 + static_cast<std::size_t>(std::count(
+                        text.begin(), text.begin() + static_cast<std::ptrdiff_t>(consumed), '\n'));
     ConfigBuilder::fail(Origin{source, line}, "", "invalid JSON: " + ec.message());
   }
   boost::json::value value = parser.release();
   if (!value.is_object()) {
-    ConfigBuilder::fail(Origin{source, std::nullopt}, "", "expected a JSON object at the top level");
+    ConfigBuilder::fail(Origin{source, std::nullopt}, "",
+                        "expected a JSON object at the top level");
   }
   return from_json(value);
 }
@@ -188,8 +201,11 @@ void apply_value(const KeySpec& key, const FileNode& node, const Origin& origin,
                  ConfigBuilder& builder) {
   switch (node.kind) {
     case FileNode::Kind::kInteger:
-      if (node.out_of_range) {
-        builder.set_text(key, "18446744073709551615", origin);  // reports the range
+      // Beyond int64 is beyond every range; a string key still reports its type first.
+      if (node.out_of_range && key.type == KeyType::kInteger) {
+        ConfigBuilder::fail(origin, std::string(key.name),
+                            "expected an integer from " + std::to_string(key.min) + " to " +
+                                std::to_string(key.max) + ", got " + node.text);
       }
       builder.set_integer(key, node.integer, origin);
       return;
@@ -205,8 +221,9 @@ void apply_value(const KeySpec& key, const FileNode& node, const Origin& origin,
         items.push_back(item.text);
       }
       if (key.type == KeyType::kStringList && items.size() != node.items.size()) {
-        ConfigBuilder::fail(origin, std::string(key.name), "expected an array of strings, got an array holding " +
-                                                               type_name(node.items[items.size()]));
+        ConfigBuilder::fail(origin, std::string(key.name),
+                            "expected an array of strings, got an array holding " +
+                                type_name(node.items[items.size()]));
       }
       builder.set_list(key, std::move(items), origin);
       return;
@@ -215,19 +232,24 @@ void apply_value(const KeySpec& key, const FileNode& node, const Origin& origin,
     case FileNode::Kind::kOther:
       break;
   }
-  std::string expected = key.type == KeyType::kInteger
-                             ? "an integer from " + std::to_string(key.min) + " to " + std::to_string(key.max)
-                         : key.type == KeyType::kStringList ? "an array of strings"
-                                                            : "a string";
-  ConfigBuilder::fail(origin, std::string(key.name), "expected " + expected + ", got " + type_name(node));
+  std::string expected =
+      key.type == KeyType::kInteger
+          ? "an integer from " + std::to_string(key.min) + " to " + std::to_string(key.max)
+      : key.type == KeyType::kStringList ? "an array of strings"
+                                         : "a string";
+  ConfigBuilder::fail(origin, std::string(key.name),
+                      "expected " + expected + ", got " + type_name(node));
 }
 
-Origin origin_of(const std::string& source, const FileNode& node) { return Origin{source, node.line}; }
+Origin origin_of(const std::string& source, const FileNode& node) {
+  return Origin{source, node.line};
+}
 
 void apply_turn(const FileNode& node, const std::string& source, ConfigBuilder& builder) {
   if (node.kind != FileNode::Kind::kTable) {
-    ConfigBuilder::fail(origin_of(source, node), "turn",
-                        "expected a table with url, username and credential, got " + type_name(node));
+    ConfigBuilder::fail(
+        origin_of(source, node), "turn",
+        "expected a table with url, username and credential, got " + type_name(node));
   }
   for (const auto& [name, value] : node.members) {
     std::string full = "turn." + name;
@@ -250,7 +272,9 @@ IceServerConfig ice_server_from(const FileNode& node, const std::string& source,
                                 const std::string& prefix, ConfigBuilder& builder) {
   Origin origin = origin_of(source, node);
   if (node.kind != FileNode::Kind::kTable) {
-    ConfigBuilder::fail(origin, prefix, "expected a table with urls, username and credential, got " + type_name(node));
+    ConfigBuilder::fail(
+        origin, prefix,
+        "expected a table with urls, username and credential, got " + type_name(node));
   }
   IceServerConfig server;
   for (const auto& [name, value] : node.members) {
@@ -271,7 +295,8 @@ IceServerConfig ice_server_from(const FileNode& node, const std::string& source,
     }
   }
   if (server.urls.empty()) {
-    ConfigBuilder::fail(origin, prefix + ".urls", "expected at least one stun:, stuns:, turn: or turns: URL");
+    ConfigBuilder::fail(origin, prefix + ".urls",
+                        "expected at least one stun:, stuns:, turn: or turns: URL");
   }
   for (const auto& url : server.urls) {
     if (auto problem = check_ice_url(url)) {
@@ -288,8 +313,9 @@ IceServerConfig ice_server_from(const FileNode& node, const std::string& source,
 
 void apply_ice_servers(const FileNode& node, const std::string& source, ConfigBuilder& builder) {
   if (node.kind != FileNode::Kind::kArray) {
-    ConfigBuilder::fail(origin_of(source, node), "ice_servers",
-                        "expected an array of tables with urls, username and credential, got " + type_name(node));
+    ConfigBuilder::fail(
+        origin_of(source, node), "ice_servers",
+        "expected an array of tables with urls, username and credential, got " + type_name(node));
   }
   std::vector<IceServerConfig> servers;
   for (std::size_t i = 0; i < node.items.size(); ++i) {
@@ -340,7 +366,8 @@ void apply_config_file(const std::string& path, const std::filesystem::path& wor
   if (text.size() > kMaxConfigFileBytes) {
     ConfigBuilder::fail(Origin{path, std::nullopt}, "", "file larger than 1 MiB");
   }
-  apply_config_text(text, extension == ".toml" ? FileFormat::kToml : FileFormat::kJson, path, builder);
+  apply_config_text(text, extension == ".toml" ? FileFormat::kToml : FileFormat::kJson, path,
+                    builder);
 }
 
 }  // namespace rrtc::app

@@ -29,7 +29,8 @@ std::optional<std::string> check_optional_address(std::string_view text) {
 }
 
 // A URL of one of the given schemes with something after the colon and no white space.
-std::optional<std::string> check_url(std::string_view text, std::span<const std::string_view> schemes,
+std::optional<std::string> check_url(std::string_view text,
+                                     std::span<const std::string_view> schemes,
                                      std::string_view expected) {
   for (std::string_view scheme : schemes) {
     if (text.size() > scheme.size() && text.substr(0, scheme.size()) == scheme &&
@@ -95,71 +96,160 @@ constexpr std::int64_t kMaxPort = 65535;
 
 // Ranges are what makes sense for a single server, wide enough never to get in the way.
 const std::array kKeys{
-    KeySpec{.name = "signaling_port", .env = "SIGNALING_PORT", .type = KeyType::kInteger,
-            .min = 0, .max = kMaxPort,
-            .set_integer = [](Config& c, std::int64_t v) { c.signaling_port = static_cast<std::uint16_t>(v); }},
-    KeySpec{.name = "listen_address", .env = "LISTEN_ADDRESS", .check = check_address,
+    KeySpec{
+        .name = "signaling_port",
+        .env = "SIGNALING_PORT",
+        .type = KeyType::kInteger,
+        .min = 0,
+        .max = kMaxPort,
+        .set_integer = [](Config& c,
+                          std::int64_t v) { c.signaling_port = static_cast<std::uint16_t>(v); }},
+    KeySpec{.name = "listen_address",
+            .env = "LISTEN_ADDRESS",
+            .check = check_address,
             .set_string = [](Config& c, std::string v) { c.listen_address = std::move(v); }},
-    KeySpec{.name = "max_participants_per_room", .env = "MAX_PARTICIPANTS_PER_ROOM",
-            .type = KeyType::kInteger, .min = 1, .max = 10000,
-            .set_integer = [](Config& c, std::int64_t v) { c.max_participants_per_room = static_cast<std::size_t>(v); }},
-    KeySpec{.name = "max_rooms", .env = "MAX_ROOMS", .type = KeyType::kInteger, .min = 1, .max = 1000000,
-            .set_integer = [](Config& c, std::int64_t v) { c.max_rooms = static_cast<std::size_t>(v); }},
-    KeySpec{.name = "empty_room_grace_seconds", .env = "EMPTY_ROOM_GRACE_SECONDS",
-            .type = KeyType::kInteger, .min = 0, .max = 86400,
-            .set_integer = [](Config& c, std::int64_t v) { c.empty_room_grace = std::chrono::seconds(v); }},
-    KeySpec{.name = "max_message_bytes", .env = "MAX_MESSAGE_BYTES", .type = KeyType::kInteger,
-            .min = 1024, .max = 16 * 1024 * 1024,
-            .set_integer = [](Config& c, std::int64_t v) { c.max_message_bytes = static_cast<std::size_t>(v); }},
-    KeySpec{.name = "max_messages_per_second", .env = "MAX_MESSAGES_PER_SECOND",
-            .type = KeyType::kInteger, .min = 1, .max = 100000,
-            .set_integer = [](Config& c, std::int64_t v) { c.max_messages_per_second = static_cast<std::size_t>(v); }},
-    KeySpec{.name = "max_connections_per_ip", .env = "MAX_CONNECTIONS_PER_IP",
-            .type = KeyType::kInteger, .min = 1, .max = 100000,
-            .set_integer = [](Config& c, std::int64_t v) { c.max_connections_per_ip = static_cast<std::size_t>(v); }},
-    KeySpec{.name = "send_queue_limit", .env = "SEND_QUEUE_LIMIT", .type = KeyType::kInteger,
-            .min = 1, .max = 1000000,
-            .set_integer = [](Config& c, std::int64_t v) { c.send_queue_limit = static_cast<std::size_t>(v); }},
-    KeySpec{.name = "ping_interval_seconds", .env = "PING_INTERVAL_SECONDS",
-            .type = KeyType::kInteger, .min = 1, .max = 3600,
-            .set_integer = [](Config& c, std::int64_t v) { c.ping_interval = std::chrono::seconds(v); }},
-    KeySpec{.name = "max_missed_pongs", .env = "MAX_MISSED_PONGS", .type = KeyType::kInteger,
-            .min = 1, .max = 100,
-            .set_integer = [](Config& c, std::int64_t v) { c.max_missed_pongs = static_cast<std::uint32_t>(v); }},
-    KeySpec{.name = "join_secret", .env = "JOIN_SECRET", .secret = true,
+    KeySpec{.name = "max_participants_per_room",
+            .env = "MAX_PARTICIPANTS_PER_ROOM",
+            .type = KeyType::kInteger,
+            .min = 1,
+            .max = 10000,
+            .set_integer =
+                [](Config& c, std::int64_t v) {
+                  c.max_participants_per_room = static_cast<std::size_t>(v);
+                }},
+    KeySpec{.name = "max_rooms",
+            .env = "MAX_ROOMS",
+            .type = KeyType::kInteger,
+            .min = 1,
+            .max = 1000000,
+            .set_integer = [](Config& c,
+                              std::int64_t v) { c.max_rooms = static_cast<std::size_t>(v); }},
+    KeySpec{.name = "empty_room_grace_seconds",
+            .env = "EMPTY_ROOM_GRACE_SECONDS",
+            .type = KeyType::kInteger,
+            .min = 0,
+            .max = 86400,
+            .set_integer = [](Config& c,
+                              std::int64_t v) { c.empty_room_grace = std::chrono::seconds(v); }},
+    KeySpec{
+        .name = "max_message_bytes",
+        .env = "MAX_MESSAGE_BYTES",
+        .type = KeyType::kInteger,
+        .min = 1024,
+        .max = 16 * 1024 * 1024,
+        .set_integer = [](Config& c,
+                          std::int64_t v) { c.max_message_bytes = static_cast<std::size_t>(v); }},
+    KeySpec{.name = "max_messages_per_second",
+            .env = "MAX_MESSAGES_PER_SECOND",
+            .type = KeyType::kInteger,
+            .min = 1,
+            .max = 100000,
+            .set_integer =
+                [](Config& c, std::int64_t v) {
+                  c.max_messages_per_second = static_cast<std::size_t>(v);
+                }},
+    KeySpec{.name = "max_connections_per_ip",
+            .env = "MAX_CONNECTIONS_PER_IP",
+            .type = KeyType::kInteger,
+            .min = 1,
+            .max = 100000,
+            .set_integer =
+                [](Config& c, std::int64_t v) {
+                  c.max_connections_per_ip = static_cast<std::size_t>(v);
+                }},
+    KeySpec{
+        .name = "send_queue_limit",
+        .env = "SEND_QUEUE_LIMIT",
+        .type = KeyType::kInteger,
+        .min = 1,
+        .max = 1000000,
+        .set_integer = [](Config& c,
+                          std::int64_t v) { c.send_queue_limit = static_cast<std::size_t>(v); }},
+    KeySpec{.name = "ping_interval_seconds",
+            .env = "PING_INTERVAL_SECONDS",
+            .type = KeyType::kInteger,
+            .min = 1,
+            .max = 3600,
+            .set_integer = [](Config& c,
+                              std::int64_t v) { c.ping_interval = std::chrono::seconds(v); }},
+    KeySpec{
+        .name = "max_missed_pongs",
+        .env = "MAX_MISSED_PONGS",
+        .type = KeyType::kInteger,
+        .min = 1,
+        .max = 100,
+        .set_integer = [](Config& c,
+                          std::int64_t v) { c.max_missed_pongs = static_cast<std::uint32_t>(v); }},
+    KeySpec{.name = "join_secret",
+            .env = "JOIN_SECRET",
+            .secret = true,
             .set_string = [](Config& c, std::string v) { c.join_secret = std::move(v); }},
-    KeySpec{.name = "web_root", .env = "WEB_ROOT",
+    KeySpec{.name = "web_root",
+            .env = "WEB_ROOT",
             .set_string = [](Config& c, std::string v) { c.web_root = std::move(v); }},
-    KeySpec{.name = "rtc_min_port", .env = "RTC_MIN_PORT", .type = KeyType::kInteger, .min = 1,
+    KeySpec{.name = "rtc_min_port",
+            .env = "RTC_MIN_PORT",
+            .type = KeyType::kInteger,
+            .min = 1,
             .max = kMaxPort,
-            .set_integer = [](Config& c, std::int64_t v) { c.rtc_min_port = static_cast<std::uint16_t>(v); }},
-    KeySpec{.name = "rtc_max_port", .env = "RTC_MAX_PORT", .type = KeyType::kInteger, .min = 1,
+            .set_integer = [](Config& c,
+                              std::int64_t v) { c.rtc_min_port = static_cast<std::uint16_t>(v); }},
+    KeySpec{.name = "rtc_max_port",
+            .env = "RTC_MAX_PORT",
+            .type = KeyType::kInteger,
+            .min = 1,
             .max = kMaxPort,
-            .set_integer = [](Config& c, std::int64_t v) { c.rtc_max_port = static_cast<std::uint16_t>(v); }},
-    KeySpec{.name = "public_ip", .env = "PUBLIC_IP", .check = check_optional_address,
+            .set_integer = [](Config& c,
+                              std::int64_t v) { c.rtc_max_port = static_cast<std::uint16_t>(v); }},
+    KeySpec{.name = "public_ip",
+            .env = "PUBLIC_IP",
+            .check = check_optional_address,
             .set_string = [](Config& c, std::string v) { c.public_ip = std::move(v); }},
-    KeySpec{.name = "interfaces", .env = "RTC_INTERFACES", .type = KeyType::kStringList,
+    KeySpec{.name = "interfaces",
+            .env = "RTC_INTERFACES",
+            .type = KeyType::kStringList,
             .check = check_interface,
             .set_list = [](Config& c, std::vector<std::string> v) { c.interfaces = std::move(v); }},
-    KeySpec{.name = "turn.url", .env = "TURN_URL", .check = check_turn_url,
+    KeySpec{.name = "turn.url",
+            .env = "TURN_URL",
+            .check = check_turn_url,
             .set_string = [](Config& c, std::string v) { turn_of(c).url = std::move(v); }},
-    KeySpec{.name = "turn.username", .env = "TURN_USERNAME",
+    KeySpec{.name = "turn.username",
+            .env = "TURN_USERNAME",
             .set_string = [](Config& c, std::string v) { turn_of(c).username = std::move(v); }},
-    KeySpec{.name = "turn.credential", .env = "TURN_CREDENTIAL", .secret = true,
+    KeySpec{.name = "turn.credential",
+            .env = "TURN_CREDENTIAL",
+            .secret = true,
             .set_string = [](Config& c, std::string v) { turn_of(c).credential = std::move(v); }},
-    KeySpec{.name = "stun", .env = "STUN_URL", .check = check_stun_url,
+    KeySpec{.name = "stun",
+            .env = "STUN_URL",
+            .check = check_stun_url,
             .set_string = [](Config& c, std::string v) { c.stun = std::move(v); }},
-    KeySpec{.name = "workers", .env = "WORKERS", .type = KeyType::kInteger, .min = 0, .max = 1024,
+    KeySpec{.name = "workers",
+            .env = "WORKERS",
+            .type = KeyType::kInteger,
+            .min = 0,
+            .max = 1024,
             .set_integer = [](Config& c, std::int64_t v) { c.workers = static_cast<unsigned>(v); }},
-    KeySpec{.name = "remb_max_bitrate", .env = "REMB_MAX_BITRATE", .type = KeyType::kInteger,
-            .min = 10000, .max = 10000000000,
-            .set_integer = [](Config& c, std::int64_t v) { c.remb_max_bitrate = static_cast<std::uint64_t>(v); }},
-    KeySpec{.name = "log_level", .env = "RRTC_LOG", .check = check_log_level,
+    KeySpec{
+        .name = "remb_max_bitrate",
+        .env = "REMB_MAX_BITRATE",
+        .type = KeyType::kInteger,
+        .min = 10000,
+        .max = 10000000000,
+        .set_integer = [](Config& c,
+                          std::int64_t v) { c.remb_max_bitrate = static_cast<std::uint64_t>(v); }},
+    KeySpec{.name = "log_level",
+            .env = "RRTC_LOG",
+            .check = check_log_level,
             .set_string = [](Config& c, std::string v) { c.log_level = std::move(v); }},
-    KeySpec{.name = "log_format", .env = "LOG_FORMAT", .check = check_log_format,
-            .set_string = [](Config& c, std::string v) {
-              c.log_format = v == "json" ? LogFormat::kJson : LogFormat::kText;
-            }},
+    KeySpec{.name = "log_format",
+            .env = "LOG_FORMAT",
+            .check = check_log_format,
+            .set_string =
+                [](Config& c, std::string v) {
+                  c.log_format = v == "json" ? LogFormat::kJson : LogFormat::kText;
+                }},
 };
 
 }  // namespace
@@ -167,12 +257,14 @@ const std::array kKeys{
 std::span<const KeySpec> config_keys() { return kKeys; }
 
 const KeySpec* find_key(std::string_view name) {
-  auto it = std::find_if(kKeys.begin(), kKeys.end(), [&](const KeySpec& k) { return k.name == name; });
+  auto it =
+      std::find_if(kKeys.begin(), kKeys.end(), [&](const KeySpec& k) { return k.name == name; });
   return it == kKeys.end() ? nullptr : &*it;
 }
 
 const KeySpec* find_env_variable(std::string_view env) {
-  auto it = std::find_if(kKeys.begin(), kKeys.end(), [&](const KeySpec& k) { return k.env == env; });
+  auto it =
+      std::find_if(kKeys.begin(), kKeys.end(), [&](const KeySpec& k) { return k.env == env; });
   return it == kKeys.end() ? nullptr : &*it;
 }
 

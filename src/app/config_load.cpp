@@ -7,9 +7,11 @@ namespace rrtc::app {
 namespace {
 
 void apply_command_line(const CommandLine& line, ConfigBuilder& builder) {
-  auto apply = [&](const std::optional<std::string>& value, std::string_view key, const char* option) {
+  auto apply = [&](const std::optional<std::string>& value, std::string_view key,
+                   const char* option) {
     if (value) {
-      builder.set_text(*find_key(key), *value, Origin{std::string("command line ") + option, std::nullopt});
+      builder.set_text(*find_key(key), *value,
+                       Origin{std::string("command line ") + option, std::nullopt});
     }
   };
   apply(line.port, "signaling_port", "--port");

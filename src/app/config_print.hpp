@@ -11,7 +11,7 @@
 namespace rrtc::app {
 
 struct PrintOptions {
-  bool mask_secrets = true;  // join_secret and credentials shown as "****"
+  bool mask_secrets = true;          // join_secret and credentials shown as "****"
   const Origins* origins = nullptr;  // when given, "# <source>" after values not from defaults
 };
 

@@ -31,9 +31,11 @@ void check_turn(ConfigBuilder& builder) {
     return;
   }
   if (turn->url.empty()) {
-    const char* key = builder.origins().count("turn.username") ? "turn.username" : "turn.credential";
-    ConfigBuilder::fail(builder.origin_of(key), "turn.url",
-                        "expected a turn: or turns: URL when turn.username or turn.credential is set");
+    const char* key =
+        builder.origins().count("turn.username") ? "turn.username" : "turn.credential";
+    ConfigBuilder::fail(
+        builder.origin_of(key), "turn.url",
+        "expected a turn: or turns: URL when turn.username or turn.credential is set");
   }
   // libnice allocates relays only with long-term credentials.
   if (turn->username.empty() || turn->credential.empty()) {

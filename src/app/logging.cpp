@@ -15,7 +15,7 @@
 namespace rrtc::app {
 namespace {
 
-constexpr std::array<std::string_view, 7> kKnownLoggers{"app",  "signaling", "room", "ice",
+constexpr std::array<std::string_view, 7> kKnownLoggers{"app",  "signaling", "room",     "ice",
                                                         "dtls", "sctp",      "transport"};
 
 std::string_view trim(std::string_view text) {
@@ -59,11 +59,21 @@ void append_json_escaped(std::string_view text, spdlog::memory_buf_t& dest) {
   for (char c : text) {
     auto byte = static_cast<unsigned char>(c);
     switch (c) {
-      case '"': dest.append(std::string_view("\\\"")); break;
-      case '\\': dest.append(std::string_view("\\\\")); break;
-      case '\n': dest.append(std::string_view("\\n")); break;
-      case '\r': dest.append(std::string_view("\\r")); break;
-      case '\t': dest.append(std::string_view("\\t")); break;
+      case '"':
+        dest.append(std::string_view("\\\""));
+        break;
+      case '\\':
+        dest.append(std::string_view("\\\\"));
+        break;
+      case '\n':
+        dest.append(std::string_view("\\n"));
+        break;
+      case '\r':
+        dest.append(std::string_view("\\r"));
+        break;
+      case '\t':
+        dest.append(std::string_view("\\t"));
+        break;
       default:
         if (byte < 0x20 || byte == 0x7f) {
           const std::array<char, 6> escaped{'\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 0xf]};
@@ -78,7 +88,8 @@ void append_json_escaped(std::string_view text, spdlog::memory_buf_t& dest) {
 // %* in the JSON pattern: the message, escaped.
 class JsonMessageFlag final : public spdlog::custom_flag_formatter {
  public:
-  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
     append_json_escaped(std::string_view(msg.payload.data(), msg.payload.size()), dest);
   }
   std::unique_ptr<custom_flag_formatter> clone() const override {
@@ -89,7 +100,8 @@ class JsonMessageFlag final : public spdlog::custom_flag_formatter {
 // %& in the JSON pattern: the logger name, escaped.
 class JsonLoggerFlag final : public spdlog::custom_flag_formatter {
  public:
-  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
     append_json_escaped(std::string_view(msg.logger_name.data(), msg.logger_name.size()), dest);
   }
   std::unique_ptr<custom_flag_formatter> clone() const override {
@@ -135,7 +147,8 @@ std::optional<LogFilter> parse_log_filter(std::string_view text, LogFilterProble
       } else {
         // RUST_LOG reads a bare word that is no level as a target at trace; a typo'd level
         // would silently turn into that, so only known logger names are taken this way.
-        if (std::find(kKnownLoggers.begin(), kKnownLoggers.end(), directive) == kKnownLoggers.end()) {
+        if (std::find(kKnownLoggers.begin(), kKnownLoggers.end(), directive) ==
+            kKnownLoggers.end()) {
           return fail(LogFilterError::kUnknownLevel, directive);
         }
         filter.loggers.emplace_back(std::string(directive), spdlog::level::trace);
@@ -163,7 +176,8 @@ std::string describe(const LogFilterProblem& problem) {
   switch (problem.error) {
     case LogFilterError::kUnknownLevel:
       return "expected a log level (trace, debug, info, warn, error, critical, off) or "
-             "logger=level, got \"" + problem.directive + "\"";
+             "logger=level, got \"" +
+             problem.directive + "\"";
     case LogFilterError::kEmptyLoggerName:
       return "expected logger=level, got \"" + problem.directive + "\"";
     case LogFilterError::kTooLong:
@@ -184,9 +198,8 @@ void configure_logging(const LogFilter& filter, LogFormat format, spdlog::sink_p
   }
   // rrtc::log::get() copies the default logger's sinks into each new layer logger.
   spdlog::set_default_logger(std::make_shared<spdlog::logger>("", sink));
-  spdlog::apply_all([&](const std::shared_ptr<spdlog::logger>& logger) {
-    logger->sinks().assign(1, sink);
-  });
+  spdlog::apply_all(
+      [&](const std::shared_ptr<spdlog::logger>& logger) { logger->sinks().assign(1, sink); });
   spdlog::set_formatter(make_formatter(format));
   spdlog::details::registry::log_levels levels;
   for (const auto& [name, level] : filter.loggers) {

@@ -39,7 +39,8 @@ struct LogFilterProblem {
 inline constexpr std::size_t kMaxLogFilterLength = 512;
 
 // Parses a filter; on failure returns nullopt and fills *problem when given. Never throws.
-std::optional<LogFilter> parse_log_filter(std::string_view text, LogFilterProblem* problem = nullptr);
+std::optional<LogFilter> parse_log_filter(std::string_view text,
+                                          LogFilterProblem* problem = nullptr);
 std::string describe(const LogFilterProblem& problem);
 
 // The names rrtc::log::get() is called with; a filter naming another logger gets a warning.

@@ -42,22 +42,10 @@ int run_server(const Config& config) {
   auto& log = rrtc::log::get("app");
   boost::asio::io_context ioc(1);  // the signaling thread is this one
   rrtc::signaling::Server server(ioc, rrtc::app::to_server_options(config, rrtc::app::version()));
-  std::uint16_t port = 0;
-  try {
-    port = server.start();
-  } catch (const std::system_error& error) {
-    log.error("cannot listen on {}:{}: {}", config.listen_address, config.signaling_port,
-              error.what());
-    return 1;
-  }
-  std::string host = browser_host(config.listen_address);
-  log.info("rrtc {} listening on {} port {}: open http://{}:{}/ in a browser; clients connect to "
-           "ws://{}:{}/ws (Ctrl-C or SIGTERM stops)",
-           rrtc::app::version(), config.listen_address, port, host, port, host, port);
-
-  // Stop accepting and close every session on the first signal, then let the loop drain: it
-  // returns once the sessions are gone, or at the deadline. No timer is left armed, so a clean
-  // shutdown exits as soon as it is done rather than after the backstop.
+  // Installed before the server starts, so a signal sent as soon as the URL is logged is ours.
+  // The first signal stops accepting and closes every session; the loop then drains: it returns
+  // once the sessions are gone, or at the deadline. No backstop timer is left armed (it would
+  // keep the loop alive), so a clean shutdown exits as soon as it is done.
   std::optional<std::chrono::steady_clock::time_point> deadline;
   boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
@@ -68,6 +56,20 @@ int run_server(const Config& config) {
     server.stop();
     deadline = std::chrono::steady_clock::now() + kShutdownGrace;
   });
+  std::uint16_t port = 0;
+  try {
+    port = server.start();
+  } catch (const std::system_error& error) {
+    log.error("cannot listen on {}:{}: {}", config.listen_address, config.signaling_port,
+              error.what());
+    return 1;
+  }
+  std::string host = browser_host(config.listen_address);
+  log.info(
+      "rrtc {} listening on {} port {}: open http://{}:{}/ in a browser; clients connect to "
+      "ws://{}:{}/ws (Ctrl-C or SIGTERM stops)",
+      rrtc::app::version(), config.listen_address, port, host, port, host, port);
+
   while (!deadline && ioc.run_one() != 0) {
   }
   if (deadline) {
@@ -86,8 +88,9 @@ int run_server(const Config& config) {
 int main(int argc, char** argv) {
   std::error_code ec;
   std::filesystem::path working_dir = std::filesystem::current_path(ec);
-  auto result = rrtc::app::load_config(std::span<const char* const>(argv, static_cast<std::size_t>(argc)),
-                                       rrtc::app::environment_from(environ), working_dir);
+  auto result =
+      rrtc::app::load_config(std::span<const char* const>(argv, static_cast<std::size_t>(argc)),
+                             rrtc::app::environment_from(environ), working_dir);
   if (const auto* error = std::get_if<rrtc::app::ConfigError>(&result)) {
     std::cerr << "rrtc: error: " << error->to_string() << '\n';
     return 2;
@@ -104,13 +107,15 @@ int main(int argc, char** argv) {
       for (const auto& warning : loaded.warnings) {
         std::cerr << "rrtc: warning: " << warning.to_string() << '\n';
       }
-      std::cout << rrtc::app::print_config(loaded.config, {.mask_secrets = true, .origins = &loaded.origins});
+      std::cout << rrtc::app::print_config(loaded.config,
+                                           {.mask_secrets = true, .origins = &loaded.origins});
       return 0;
     case rrtc::app::Action::kRun:
       break;
   }
   // log_level was checked while loading, so it parses.
-  auto filter = rrtc::app::parse_log_filter(loaded.config.log_level).value_or(rrtc::app::LogFilter{});
+  auto filter =
+      rrtc::app::parse_log_filter(loaded.config.log_level).value_or(rrtc::app::LogFilter{});
   rrtc::app::configure_logging(filter, loaded.config.log_format);
   auto& log = rrtc::log::get("app");
   for (const auto& warning : loaded.warnings) {

@@ -1,12 +1,12 @@
 #include "dtls/certificate.hpp"
 
-#include "dtls/openssl_ptr.hpp"
-
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
 #include <array>
 #include <stdexcept>
+
+#include "dtls/openssl_ptr.hpp"
 
 namespace rrtc::dtls {
 
@@ -67,8 +67,8 @@ SslCtxPtr make_context(X509* cert, EVP_PKEY* key) {
       SSL_CTX_set_max_proto_version(ctx.get(), DTLS1_2_VERSION) != 1) {
     fail("protocol version");
   }
-  if (SSL_CTX_use_certificate(ctx.get(), cert) != 1 || SSL_CTX_use_PrivateKey(ctx.get(), key) != 1 ||
-      SSL_CTX_check_private_key(ctx.get()) != 1) {
+  if (SSL_CTX_use_certificate(ctx.get(), cert) != 1 ||
+      SSL_CTX_use_PrivateKey(ctx.get(), key) != 1 || SSL_CTX_check_private_key(ctx.get()) != 1) {
     fail("certificate or key");
   }
   if (SSL_CTX_set_cipher_list(ctx.get(), kCipherList) != 1) fail("cipher list");

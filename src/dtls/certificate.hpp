@@ -5,10 +5,10 @@
 // Thread safety: a Certificate is immutable once generated and may be shared by every worker
 // (SSL_new from one SSL_CTX is thread-safe). shared() creates the process-wide instance once.
 
-#include "dtls/fingerprint.hpp"
-
 #include <memory>
 #include <string>
+
+#include "dtls/fingerprint.hpp"
 
 struct ssl_ctx_st;  // OpenSSL's SSL_CTX
 

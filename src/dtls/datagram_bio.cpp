@@ -6,7 +6,9 @@
 namespace rrtc::dtls::detail {
 namespace {
 
-DatagramBioState* state_of(BIO* bio) noexcept { return static_cast<DatagramBioState*>(BIO_get_data(bio)); }
+DatagramBioState* state_of(BIO* bio) noexcept {
+  return static_cast<DatagramBioState*>(BIO_get_data(bio));
+}
 
 int bio_write(BIO* bio, const char* data, int length) noexcept {
   auto* state = state_of(bio);
@@ -14,7 +16,8 @@ int bio_write(BIO* bio, const char* data, int length) noexcept {
   if (state == nullptr || length < 0) return -1;
   const auto size = static_cast<std::size_t>(length);
   try {
-    if (!state->pending.empty() && state->pending.size() + size > state->mtu) state->close_pending();
+    if (!state->pending.empty() && state->pending.size() + size > state->mtu)
+      state->close_pending();
     state->pending.insert(state->pending.end(), data, data + size);
   } catch (...) {
     return -1;  // allocation failure: OpenSSL treats it as a write error

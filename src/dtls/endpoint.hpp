@@ -15,10 +15,6 @@
 // Threading: one thread owns an Endpoint; nothing here is thread-safe. OpenSSL callbacks are
 // noexcept trampolines that record into the endpoint and return.
 
-#include "dtls/certificate.hpp"
-#include "dtls/fingerprint.hpp"
-#include "dtls/srtp_profile.hpp"
-
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -27,6 +23,10 @@
 #include <string>
 #include <variant>
 #include <vector>
+
+#include "dtls/certificate.hpp"
+#include "dtls/fingerprint.hpp"
+#include "dtls/srtp_profile.hpp"
 
 namespace rrtc::dtls {
 
@@ -41,7 +41,8 @@ struct EndpointConfig {
   // The peer's a=fingerprint values; its certificate must match one of them (RFC 8122).
   std::vector<Fingerprint> remote_fingerprints;
   // In preference order; as the server our order decides (RFC 5764 section 4.1.1).
-  std::vector<SrtpProfile> srtp_profiles{SrtpProfile::AeadAes128Gcm, SrtpProfile::AesCm128HmacSha1_80};
+  std::vector<SrtpProfile> srtp_profiles{SrtpProfile::AeadAes128Gcm,
+                                         SrtpProfile::AesCm128HmacSha1_80};
   // From the first datagram received (passive) or from construction (active) to Connected.
   std::chrono::milliseconds handshake_timeout{10'000};
   // First retransmission timeout, doubled on each retransmission up to max_retransmit_timeout.
@@ -88,6 +89,7 @@ class Endpoint {
   // An active endpoint starts the handshake here (its ClientHello is the first output).
   Endpoint(std::shared_ptr<const Certificate> certificate, EndpointConfig config, TimePoint now);
   ~Endpoint();
+  // A moved-from Endpoint may only be destroyed or assigned to.
   Endpoint(Endpoint&&) noexcept;
   Endpoint& operator=(Endpoint&&) noexcept;
 

@@ -32,11 +32,16 @@ const AlgorithmInfo& info(HashAlgorithm algorithm) noexcept {
 
 const EVP_MD* evp_digest(HashAlgorithm algorithm) noexcept {
   switch (algorithm) {
-    case HashAlgorithm::Sha1: return EVP_sha1();
-    case HashAlgorithm::Sha224: return EVP_sha224();
-    case HashAlgorithm::Sha256: return EVP_sha256();
-    case HashAlgorithm::Sha384: return EVP_sha384();
-    case HashAlgorithm::Sha512: return EVP_sha512();
+    case HashAlgorithm::Sha1:
+      return EVP_sha1();
+    case HashAlgorithm::Sha224:
+      return EVP_sha224();
+    case HashAlgorithm::Sha256:
+      return EVP_sha256();
+    case HashAlgorithm::Sha384:
+      return EVP_sha384();
+    case HashAlgorithm::Sha512:
+      return EVP_sha512();
   }
   return EVP_sha256();
 }
@@ -44,7 +49,8 @@ const EVP_MD* evp_digest(HashAlgorithm algorithm) noexcept {
 bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
       return false;
     }
   }
@@ -67,7 +73,9 @@ std::optional<HashAlgorithm> hash_algorithm_from_name(std::string_view name) noe
   return std::nullopt;
 }
 
-std::string_view hash_algorithm_name(HashAlgorithm algorithm) noexcept { return info(algorithm).name; }
+std::string_view hash_algorithm_name(HashAlgorithm algorithm) noexcept {
+  return info(algorithm).name;
+}
 
 std::size_t digest_length(HashAlgorithm algorithm) noexcept { return info(algorithm).length; }
 

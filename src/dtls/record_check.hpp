@@ -26,7 +26,8 @@ constexpr std::size_t kRecordHeaderSize = 13;
 
 // True if `datagram` is a sequence of whole records, and every record of a nonzero epoch has at
 // least `min_encrypted_length` bytes of fragment.
-inline bool records_well_formed(std::span<const std::uint8_t> datagram, std::size_t min_encrypted_length) noexcept {
+inline bool records_well_formed(std::span<const std::uint8_t> datagram,
+                                std::size_t min_encrypted_length) noexcept {
   if (datagram.empty()) return false;
   while (!datagram.empty()) {
     if (datagram.size() < kRecordHeaderSize) return false;

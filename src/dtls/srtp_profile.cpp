@@ -3,7 +3,7 @@
 namespace rrtc::dtls {
 
 // Identifiers from RFC 5764 section 4.1.2 and RFC 7714 section 14.2.
-constexpr std::uint16_t kAes128CmSha1_80Id = 0x0001;
+constexpr std::uint16_t kAes128CmSha1Id = 0x0001;
 constexpr std::uint16_t kAeadAes128GcmId = 0x0007;
 
 std::string_view openssl_name(SrtpProfile profile) noexcept {
@@ -11,14 +11,17 @@ std::string_view openssl_name(SrtpProfile profile) noexcept {
 }
 
 std::uint16_t profile_id(SrtpProfile profile) noexcept {
-  return profile == SrtpProfile::AeadAes128Gcm ? kAeadAes128GcmId : kAes128CmSha1_80Id;
+  return profile == SrtpProfile::AeadAes128Gcm ? kAeadAes128GcmId : kAes128CmSha1Id;
 }
 
 std::optional<SrtpProfile> profile_from_id(std::uint16_t id) noexcept {
   switch (id) {
-    case kAeadAes128GcmId: return SrtpProfile::AeadAes128Gcm;
-    case kAes128CmSha1_80Id: return SrtpProfile::AesCm128HmacSha1_80;
-    default: return std::nullopt;
+    case kAeadAes128GcmId:
+      return SrtpProfile::AeadAes128Gcm;
+    case kAes128CmSha1Id:
+      return SrtpProfile::AesCm128HmacSha1_80;
+    default:
+      return std::nullopt;
   }
 }
 

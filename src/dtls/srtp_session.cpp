@@ -15,19 +15,25 @@ class SrtpCategory final : public boost::system::error_category {
   const char* name() const noexcept override { return "rrtc.srtp"; }
   std::string message(int value) const override {
     switch (static_cast<SrtpError>(value)) {
-      case SrtpError::Ok: return "ok";
-      case SrtpError::BadLength: return "bad packet length or no room for the SRTP trailer";
-      case SrtpError::Replay: return "replayed or too old packet";
-      case SrtpError::AuthFailure: return "SRTP authentication failed";
-      case SrtpError::BadKey: return "SRTP master key length does not match the profile";
-      case SrtpError::Failure: return "libsrtp2 failure";
+      case SrtpError::Ok:
+        return "ok";
+      case SrtpError::BadLength:
+        return "bad packet length or no room for the SRTP trailer";
+      case SrtpError::Replay:
+        return "replayed or too old packet";
+      case SrtpError::AuthFailure:
+        return "SRTP authentication failed";
+      case SrtpError::BadKey:
+        return "SRTP master key length does not match the profile";
+      case SrtpError::Failure:
+        return "libsrtp2 failure";
     }
     return "unknown SRTP error";
   }
 };
 
-constexpr std::size_t kRtpHeaderSize = 12;   // RFC 3550 section 5.1 fixed header
-constexpr std::size_t kRtcpHeaderSize = 8;   // RFC 3550 section 6.4.1 header + SSRC
+constexpr std::size_t kRtpHeaderSize = 12;  // RFC 3550 section 5.1 fixed header
+constexpr std::size_t kRtcpHeaderSize = 8;  // RFC 3550 section 6.4.1 header + SSRC
 
 bool srtp_ready() noexcept {
   static std::once_flag once;
@@ -65,16 +71,19 @@ void set_crypto_policy(SrtpProfile profile, srtp_policy_t& policy) noexcept {
 
 using Operation = srtp_err_status_t (*)(srtp_t, void*, int*);
 
-boost::system::result<std::size_t> apply(srtp_ctx_t_* context, Operation operation, std::span<std::uint8_t> buffer,
-                                         std::size_t length, std::size_t minimum, std::size_t room) noexcept {
+boost::system::result<std::size_t> apply(srtp_ctx_t_* context, Operation operation,
+                                         std::span<std::uint8_t> buffer, std::size_t length,
+                                         std::size_t minimum, std::size_t room) noexcept {
   if (context == nullptr) return make_error_code(SrtpError::Failure);
-  if (length < minimum || length > buffer.size() || buffer.size() - length < room || buffer.size() > INT_MAX) {
+  if (length < minimum || length > buffer.size() || buffer.size() - length < room ||
+      buffer.size() > INT_MAX) {
     return make_error_code(SrtpError::BadLength);
   }
   int size = static_cast<int>(length);
   const srtp_err_status_t status = operation(context, buffer.data(), &size);
   if (status != srtp_err_status_ok) return make_error_code(map_status(status));
-  if (size < 0 || static_cast<std::size_t>(size) > buffer.size()) return make_error_code(SrtpError::Failure);
+  if (size < 0 || static_cast<std::size_t>(size) > buffer.size())
+    return make_error_code(SrtpError::Failure);
   return static_cast<std::size_t>(size);
 }
 
@@ -89,7 +98,8 @@ boost::system::error_code make_error_code(SrtpError error) noexcept {
   return {static_cast<int>(error), srtp_category()};
 }
 
-boost::system::result<SrtpSession> SrtpSession::create(SrtpProfile profile, std::span<const std::uint8_t> master,
+boost::system::result<SrtpSession> SrtpSession::create(SrtpProfile profile,
+                                                       std::span<const std::uint8_t> master,
                                                        SrtpDirection direction) {
   if (master.size() != master_key_length(profile) + master_salt_length(profile)) {
     return make_error_code(SrtpError::BadKey);
@@ -114,13 +124,16 @@ boost::system::result<SrtpSession> SrtpSession::create(SrtpProfile profile, std:
   return SrtpSession(profile, direction, context);
 }
 
-SrtpSession::SrtpSession(SrtpProfile profile, SrtpDirection direction, srtp_ctx_t_* context) noexcept
+SrtpSession::SrtpSession(SrtpProfile profile, SrtpDirection direction,
+                         srtp_ctx_t_* context) noexcept
     : profile_(profile), direction_(direction), context_(context) {}
 
 SrtpSession::~SrtpSession() { reset(); }
 
 SrtpSession::SrtpSession(SrtpSession&& other) noexcept
-    : profile_(other.profile_), direction_(other.direction_), context_(std::exchange(other.context_, nullptr)) {}
+    : profile_(other.profile_),
+      direction_(other.direction_),
+      context_(std::exchange(other.context_, nullptr)) {}
 
 SrtpSession& SrtpSession::operator=(SrtpSession&& other) noexcept {
   if (this != &other) {
@@ -141,20 +154,25 @@ std::size_t SrtpSession::rtp_overhead() const noexcept {
   return profile_ == SrtpProfile::AeadAes128Gcm ? 16 : 10;
 }
 
-boost::system::result<std::size_t> SrtpSession::protect_rtp(std::span<std::uint8_t> buffer, std::size_t length) {
+boost::system::result<std::size_t> SrtpSession::protect_rtp(std::span<std::uint8_t> buffer,
+                                                            std::size_t length) {
   return apply(context_, &srtp_protect, buffer, length, kRtpHeaderSize, rtp_overhead());
 }
 
-boost::system::result<std::size_t> SrtpSession::protect_rtcp(std::span<std::uint8_t> buffer, std::size_t length) {
+boost::system::result<std::size_t> SrtpSession::protect_rtcp(std::span<std::uint8_t> buffer,
+                                                             std::size_t length) {
   return apply(context_, &srtp_protect_rtcp, buffer, length, kRtcpHeaderSize, rtcp_overhead());
 }
 
-boost::system::result<std::size_t> SrtpSession::unprotect_rtp(std::span<std::uint8_t> buffer, std::size_t length) {
+boost::system::result<std::size_t> SrtpSession::unprotect_rtp(std::span<std::uint8_t> buffer,
+                                                              std::size_t length) {
   return apply(context_, &srtp_unprotect, buffer, length, kRtpHeaderSize + rtp_overhead(), 0);
 }
 
-boost::system::result<std::size_t> SrtpSession::unprotect_rtcp(std::span<std::uint8_t> buffer, std::size_t length) {
-  return apply(context_, &srtp_unprotect_rtcp, buffer, length, kRtcpHeaderSize + rtcp_overhead(), 0);
+boost::system::result<std::size_t> SrtpSession::unprotect_rtcp(std::span<std::uint8_t> buffer,
+                                                               std::size_t length) {
+  return apply(context_, &srtp_unprotect_rtcp, buffer, length, kRtcpHeaderSize + rtcp_overhead(),
+               0);
 }
 
 }  // namespace rrtc::dtls

@@ -8,15 +8,14 @@
 // Threading: a session belongs to one thread (libsrtp2 contexts are not thread-safe); srtp_init()
 // runs once per process, on first use, from whichever thread gets there first.
 
-#include "dtls/srtp_profile.hpp"
-
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
-
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
+
+#include "dtls/srtp_profile.hpp"
 
 struct srtp_ctx_t_;  // libsrtp2's session, srtp_t
 
@@ -59,8 +58,9 @@ class SrtpSession {
  public:
   // `master` is key || salt for `profile` (KeyingMaterial::local for Outbound, ::remote for
   // Inbound).
-  static boost::system::result<SrtpSession> create(SrtpProfile profile, std::span<const std::uint8_t> master,
-                                                    SrtpDirection direction);
+  static boost::system::result<SrtpSession> create(SrtpProfile profile,
+                                                   std::span<const std::uint8_t> master,
+                                                   SrtpDirection direction);
 
   ~SrtpSession();
   SrtpSession(SrtpSession&& other) noexcept;
@@ -69,11 +69,15 @@ class SrtpSession {
   SrtpSession& operator=(const SrtpSession&) = delete;
 
   // `buffer` holds the packet in its first `length` bytes; returns the protected length.
-  boost::system::result<std::size_t> protect_rtp(std::span<std::uint8_t> buffer, std::size_t length);
-  boost::system::result<std::size_t> protect_rtcp(std::span<std::uint8_t> buffer, std::size_t length);
+  boost::system::result<std::size_t> protect_rtp(std::span<std::uint8_t> buffer,
+                                                 std::size_t length);
+  boost::system::result<std::size_t> protect_rtcp(std::span<std::uint8_t> buffer,
+                                                  std::size_t length);
   // Returns the plaintext length; on error the buffer content is unspecified.
-  boost::system::result<std::size_t> unprotect_rtp(std::span<std::uint8_t> buffer, std::size_t length);
-  boost::system::result<std::size_t> unprotect_rtcp(std::span<std::uint8_t> buffer, std::size_t length);
+  boost::system::result<std::size_t> unprotect_rtp(std::span<std::uint8_t> buffer,
+                                                   std::size_t length);
+  boost::system::result<std::size_t> unprotect_rtcp(std::span<std::uint8_t> buffer,
+                                                    std::size_t length);
 
   SrtpProfile profile() const noexcept { return profile_; }
   SrtpDirection direction() const noexcept { return direction_; }

@@ -88,7 +88,9 @@ class IceTransport {
 
   virtual IceState state() const = 0;
 
-  // Final: stops ICE, sends and delivers nothing more. Idempotent.
+  // Final: sends no more data, delivers nothing more but on_state(Closed) (later, from the
+  // loop, unless the transport is destroyed first), and lets the peer know consent is gone.
+  // Idempotent. Owners close in a callback and destroy at the end of the loop iteration.
   virtual void close() = 0;
 };
 

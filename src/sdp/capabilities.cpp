@@ -44,16 +44,13 @@ Capabilities default_capabilities() {
                               {{"level-asymmetry-allowed", "1"},
                                {"packetization-mode", "0"},
                                {"profile-level-id", "42e01f"}}));
-  caps.codecs.push_back(video("AV1", 45, 46, {{"level-idx", "5"}, {"profile", "0"}, {"tier", "0"}}));
+  caps.codecs.push_back(
+      video("AV1", 45, 46, {{"level-idx", "5"}, {"profile", "0"}, {"tier", "0"}}));
   caps.extensions = {
-      {uri::kAudioLevel, true, false, 1},
-      {uri::kAbsSendTime, true, true, 2},
-      {uri::kTransportWideCc, true, true, 3},
-      {uri::kMid, true, true, 4},
-      {uri::kPlayoutDelay, false, true, 5},
-      {uri::kRtpStreamId, false, true, 10},
-      {uri::kRepairedRtpStreamId, false, true, 11},
-      {uri::kVideoOrientation, false, true, 13},
+      {uri::kAudioLevel, true, false, 1},           {uri::kAbsSendTime, true, true, 2},
+      {uri::kTransportWideCc, true, true, 3},       {uri::kMid, true, true, 4},
+      {uri::kPlayoutDelay, false, true, 5},         {uri::kRtpStreamId, false, true, 10},
+      {uri::kRepairedRtpStreamId, false, true, 11}, {uri::kVideoOrientation, false, true, 13},
   };
   return caps;
 }

@@ -65,10 +65,14 @@ std::optional<std::uint8_t> hex_byte(std::string_view two) {
   std::uint8_t value = 0;
   for (char c : two) {
     value = static_cast<std::uint8_t>(value << 4);
-    if (c >= '0' && c <= '9') value |= static_cast<std::uint8_t>(c - '0');
-    else if (c >= 'a' && c <= 'f') value |= static_cast<std::uint8_t>(c - 'a' + 10);
-    else if (c >= 'A' && c <= 'F') value |= static_cast<std::uint8_t>(c - 'A' + 10);
-    else return std::nullopt;
+    if (c >= '0' && c <= '9')
+      value |= static_cast<std::uint8_t>(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      value |= static_cast<std::uint8_t>(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F')
+      value |= static_cast<std::uint8_t>(c - 'A' + 10);
+    else
+      return std::nullopt;
   }
   return value;
 }
@@ -107,12 +111,11 @@ std::optional<H264ProfileLevel> parse_profile_level_id(std::optional<std::string
 }
 
 bool codec_matches(const Codec& offered, const CodecCapability& supported) {
-  if (!text::iequals(offered.name, supported.name) ||
-      offered.clock_rate != supported.clock_rate) {
+  if (!text::iequals(offered.name, supported.name) || offered.clock_rate != supported.clock_rate) {
     return false;
   }
-  if (supported.kind == MediaKind::audio &&
-      std::max<std::uint16_t>(offered.channels, 1) != std::max<std::uint16_t>(supported.channels, 1)) {
+  if (supported.kind == MediaKind::audio && std::max<std::uint16_t>(offered.channels, 1) !=
+                                                std::max<std::uint16_t>(supported.channels, 1)) {
     return false;
   }
   if (text::iequals(supported.name, "VP9")) {

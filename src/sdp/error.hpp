@@ -2,13 +2,12 @@
 // an `error` reply with code 400 and `message()` as its text (PROTOCOL.md).
 #pragma once
 
+#include <boost/assert/source_location.hpp>
+#include <boost/system/result.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
-
-#include <boost/assert/source_location.hpp>
-#include <boost/system/result.hpp>
 
 namespace rrtc::sdp {
 

@@ -243,7 +243,8 @@ Status parse_msid(MediaSection& media, std::string_view value, std::size_t line)
   if (parts.empty() || parts.size() > 2) {
     return text::make_error(ErrorCode::bad_msid, line, value);
   }
-  media.msids.push_back(Msid{std::string(parts[0]), parts.size() == 2 ? std::string(parts[1]) : ""});
+  media.msids.push_back(
+      Msid{std::string(parts[0]), parts.size() == 2 ? std::string(parts[1]) : ""});
   return std::nullopt;
 }
 
@@ -267,13 +268,20 @@ Status parse_number(std::optional<T>& out, std::string_view value, std::size_t l
 }
 
 Status apply_flag(MediaSection& media, std::string_view name) {
-  if (name == "rtcp-mux") media.rtcp_mux = true;
-  else if (name == "rtcp-mux-only") media.rtcp_mux_only = true;
-  else if (name == "rtcp-rsize") media.rtcp_rsize = true;
-  else if (name == "bundle-only") media.bundle_only = true;
-  else if (name == "end-of-candidates") media.end_of_candidates = true;
-  else if (auto direction = direction_from_name(name)) media.direction = direction;
-  else return Error{};  // not a flag
+  if (name == "rtcp-mux")
+    media.rtcp_mux = true;
+  else if (name == "rtcp-mux-only")
+    media.rtcp_mux_only = true;
+  else if (name == "rtcp-rsize")
+    media.rtcp_rsize = true;
+  else if (name == "bundle-only")
+    media.bundle_only = true;
+  else if (name == "end-of-candidates")
+    media.end_of_candidates = true;
+  else if (auto direction = direction_from_name(name))
+    media.direction = direction;
+  else
+    return Error{};  // not a flag
   return std::nullopt;
 }
 

@@ -39,29 +39,40 @@ const MediaSection* SessionDescription::find_media(std::string_view mid) const {
 
 std::string_view to_string(Direction direction) {
   switch (direction) {
-    case Direction::sendrecv: return "sendrecv";
-    case Direction::sendonly: return "sendonly";
-    case Direction::recvonly: return "recvonly";
-    case Direction::inactive: return "inactive";
+    case Direction::sendrecv:
+      return "sendrecv";
+    case Direction::sendonly:
+      return "sendonly";
+    case Direction::recvonly:
+      return "recvonly";
+    case Direction::inactive:
+      return "inactive";
   }
   return "inactive";
 }
 
 std::string_view to_string(Setup setup) {
   switch (setup) {
-    case Setup::actpass: return "actpass";
-    case Setup::active: return "active";
-    case Setup::passive: return "passive";
-    case Setup::holdconn: return "holdconn";
+    case Setup::actpass:
+      return "actpass";
+    case Setup::active:
+      return "active";
+    case Setup::passive:
+      return "passive";
+    case Setup::holdconn:
+      return "holdconn";
   }
   return "actpass";
 }
 
 Direction reverse(Direction direction) {
   switch (direction) {
-    case Direction::sendonly: return Direction::recvonly;
-    case Direction::recvonly: return Direction::sendonly;
-    default: return direction;
+    case Direction::sendonly:
+      return Direction::recvonly;
+    case Direction::recvonly:
+      return Direction::sendonly;
+    default:
+      return direction;
   }
 }
 

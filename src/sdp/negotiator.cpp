@@ -12,9 +12,12 @@ namespace rrtc::sdp {
 
 std::string_view to_string(TrackType type) {
   switch (type) {
-    case TrackType::audio: return "audio";
-    case TrackType::camera: return "camera";
-    case TrackType::screen: return "screen";
+    case TrackType::audio:
+      return "audio";
+    case TrackType::camera:
+      return "camera";
+    case TrackType::screen:
+      return "screen";
   }
   return "camera";
 }
@@ -58,8 +61,9 @@ std::optional<TrackType> classify_track(const MediaSection& media,
     }
   }
   const auto any_contains = [&](std::string_view word) {
-    return std::any_of(ids.begin(), ids.end(),
-                       [&](std::string_view id) { return id.find(word) != std::string_view::npos; });
+    return std::any_of(ids.begin(), ids.end(), [&](std::string_view id) {
+      return id.find(word) != std::string_view::npos;
+    });
   };
   if (any_contains("screen")) return TrackType::screen;
   if (any_contains("audio")) return TrackType::audio;
@@ -177,7 +181,8 @@ bool answer_rtp(const MediaSection& offered, const AnswerInput& input, MediaSect
 // RFC 8841 section 5 (a=sctp-port, a=max-message-size) or the sctpmap form aiortc still uses.
 bool answer_data(const MediaSection& offered, const AnswerInput& input, MediaSection& answer,
                  NegotiatedMedia& out) {
-  if (!input.capabilities->data_channels || offered.protocol.find("DTLS/SCTP") == std::string::npos) {
+  if (!input.capabilities->data_channels ||
+      offered.protocol.find("DTLS/SCTP") == std::string::npos) {
     return false;
   }
   answer.media = offered.media;
@@ -217,8 +222,8 @@ Result<Answer> answer_offer(const SessionDescription& offer, const AnswerInput& 
     out.mid = offered.mid;
     out.kind = offered.kind();
     MediaSection answer;
-    const bool bundled = std::find(bundle.mids.begin(), bundle.mids.end(), offered.mid) !=
-                         bundle.mids.end();
+    const bool bundled =
+        std::find(bundle.mids.begin(), bundle.mids.end(), offered.mid) != bundle.mids.end();
     const bool live = offered.port != 0 || offered.bundle_only;
     if (bundled && live) {
       if (out.kind == MediaKind::audio || out.kind == MediaKind::video) {

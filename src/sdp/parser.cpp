@@ -70,8 +70,7 @@ Attribute split_attribute(std::string_view value) {
   return Attribute{std::string(value.substr(0, colon)), std::string(value.substr(colon + 1)), true};
 }
 
-Status apply_session_attribute(SessionDescription& session, Attribute attribute,
-                               std::size_t line) {
+Status apply_session_attribute(SessionDescription& session, Attribute attribute, std::size_t line) {
   const std::string_view name = attribute.name;
   const std::string_view value = attribute.value;
   if (!attribute.has_value && name == "extmap-allow-mixed") {
@@ -188,7 +187,14 @@ class Parser {
         session_.connection = std::move(*connection);
         return std::nullopt;
       }
-      case 'i': case 'u': case 'e': case 'p': case 'b': case 'r': case 'z': case 'k':
+      case 'i':
+      case 'u':
+      case 'e':
+      case 'p':
+      case 'b':
+      case 'r':
+      case 'z':
+      case 'k':
         session_.lines.push_back(Line{type, std::string(value)});
         return std::nullopt;
       default:

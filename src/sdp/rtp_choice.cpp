@@ -75,9 +75,9 @@ void choose_codecs(const MediaSection& offered, const Capabilities& caps, RtpCho
 void choose_extensions(const MediaSection& offered, const Capabilities& caps, RtpChoice& choice) {
   const bool audio = offered.kind() == MediaKind::audio;
   for (const Extmap& ext : offered.extmaps) {
-    const bool supported = std::any_of(caps.extensions.begin(), caps.extensions.end(), [&](auto& c) {
-      return c.uri == ext.uri && (audio ? c.audio : c.video);
-    });
+    const bool supported =
+        std::any_of(caps.extensions.begin(), caps.extensions.end(),
+                    [&](auto& c) { return c.uri == ext.uri && (audio ? c.audio : c.video); });
     // The one-byte header (RFC 8285 section 4.2) holds ids 1-14 only; two ids for one URI or
     // one id for two URIs in the same m-line are offer errors we drop rather than forward.
     const bool clash = std::any_of(choice.extensions.begin(), choice.extensions.end(),

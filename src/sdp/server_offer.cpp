@@ -32,15 +32,15 @@ std::optional<Error> check_answered_section(const MediaSection& offered,
     const auto pt = text::to_uint<std::uint8_t>(format);
     const Codec* offered_codec = pt ? offered.find_codec(*pt) : nullptr;
     const Codec* answered_codec = pt ? answered.find_codec(*pt) : nullptr;
-    if (offered_codec == nullptr ||
-        (answered_codec != nullptr && answered_codec->has_rtpmap &&
-         !text::iequals(answered_codec->name, offered_codec->name))) {
+    if (offered_codec == nullptr || (answered_codec != nullptr && answered_codec->has_rtpmap &&
+                                     !text::iequals(answered_codec->name, offered_codec->name))) {
       return answer_error(ErrorCode::codec_not_offered, answered.mid + " pt " + format);
     }
   }
   for (const Extmap& ext : answered.extmaps) {
-    const bool offered_ext = std::any_of(offered.extmaps.begin(), offered.extmaps.end(),
-                                         [&](auto& e) { return e.id == ext.id && e.uri == ext.uri; });
+    const bool offered_ext =
+        std::any_of(offered.extmaps.begin(), offered.extmaps.end(),
+                    [&](auto& e) { return e.id == ext.id && e.uri == ext.uri; });
     if (!offered_ext) return answer_error(ErrorCode::extension_not_offered, ext.uri);
   }
   return std::nullopt;
@@ -63,6 +63,8 @@ std::string ServerOfferBuilder::new_mid() {
 void ServerOfferBuilder::on_client_offer_answered(const Answer& answer) {
   pending_.reset();
   pending_offer_.reset();
+  // The server answered a=setup:passive; the client is active from now on.
+  dtls_role_fixed_ = dtls_role_fixed_ || answer.sdp.bundle_group() != nullptr;
   std::vector<Slot>& slots = committed_.slots;
   for (std::size_t i = 0; i < answer.sdp.media.size(); ++i) {
     const MediaSection& section = answer.sdp.media[i];
@@ -82,8 +84,7 @@ void ServerOfferBuilder::on_client_offer_answered(const Answer& answer) {
   }
 }
 
-MediaSection ServerOfferBuilder::server_section(const ForwardedTrack& track,
-                                                const std::string& mid,
+MediaSection ServerOfferBuilder::server_section(const ForwardedTrack& track, const std::string& mid,
                                                 const LocalTransport& transport) const {
   MediaSection media;
   media.media = track.kind == MediaKind::audio ? "audio" : "video";
@@ -160,14 +161,15 @@ Result<std::vector<SentMedia>> ServerOfferBuilder::apply_answer(const SessionDes
     return answer_error(ErrorCode::mline_count_mismatch, "");
   }
   const auto first_live = std::find_if(answer.media.begin(), answer.media.end(), is_live);
-  if (first_live != answer.media.end() &&
+  if (!dtls_role_fixed_ && first_live != answer.media.end() &&
       first_live->setup.value_or(answer.setup.value_or(Setup::actpass)) != Setup::active) {
     return answer_error(ErrorCode::bad_dtls_role, first_live->mid);
   }
   std::vector<SentMedia> sent;
   for (std::size_t i = 0; i < answer.media.size(); ++i) {
     const MediaSection& answered = answer.media[i];
-    if (answered.mid != offer.media[i].mid) return answer_error(ErrorCode::mid_mismatch, answered.mid);
+    if (answered.mid != offer.media[i].mid)
+      return answer_error(ErrorCode::mid_mismatch, answered.mid);
     if (!is_live(answered) || !is_live(offer.media[i])) continue;
     if (auto error = check_answered_section(offer.media[i], answered)) return std::move(*error);
   }
@@ -188,6 +190,7 @@ Result<std::vector<SentMedia>> ServerOfferBuilder::apply_answer(const SessionDes
     sent.push_back(std::move(media));
   }
   committed_ = std::move(next);
+  dtls_role_fixed_ = dtls_role_fixed_ || first_live != answer.media.end();
   return sent;
 }
 
@@ -201,8 +204,8 @@ std::vector<SendingTrack> ServerOfferBuilder::sending_tracks() const {
   for (const Slot& slot : committed_.slots) {
     if (slot.owner != Owner::server) continue;
     const ForwardedTrack& t = *slot.track;
-    out.push_back(SendingTrack{slot.mid, t.participant_id, msid_track_id(t), t.ssrc, t.rtx_ssrc,
-                               t.cname});
+    out.push_back(
+        SendingTrack{slot.mid, t.participant_id, msid_track_id(t), t.ssrc, t.rtx_ssrc, t.cname});
   }
   return out;
 }

@@ -55,9 +55,11 @@ class ServerOfferBuilder {
   SessionDescription create_offer(const std::vector<ForwardedTrack>& tracks,
                                   const LocalTransport& transport);
 
-  // Checks the client's answer to the pending offer (same m-lines and mids, a=setup:active,
-  // only offered payload types and extensions) and commits it. On error the pending offer is
-  // dropped and the committed state stays as it was.
+  // Checks the client's answer to the pending offer (same m-lines and mids, only offered
+  // payload types and extensions) and commits it. The answer that fixes the DTLS role must say
+  // a=setup:active; once the role is fixed (any earlier completed negotiation) a different
+  // a=setup is ignored, because webrtcbin flips it in later answers and the first role wins.
+  // On error the pending offer is dropped and the committed state stays as it was.
   Result<std::vector<SentMedia>> apply_answer(const SessionDescription& answer);
 
   // Drops the pending offer (the server is the polite peer on collisions).
@@ -73,7 +75,7 @@ class ServerOfferBuilder {
   struct Slot {
     std::string mid;
     Owner owner = Owner::free;
-    MediaSection section;         // as last offered or answered by the server
+    MediaSection section;                 // as last offered or answered by the server
     std::optional<ForwardedTrack> track;  // Owner::server
   };
   struct State {
@@ -90,6 +92,7 @@ class ServerOfferBuilder {
   std::optional<SessionDescription> pending_offer_;
   std::set<std::string> used_mids_;
   unsigned next_mid_ = 0;
+  bool dtls_role_fixed_ = false;
 };
 
 }  // namespace rrtc::sdp

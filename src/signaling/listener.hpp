@@ -3,6 +3,7 @@
 // against its client address. Threading: the signaling io_context's thread.
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <memory>
 
@@ -25,6 +26,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
   boost::asio::io_context& ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_timer_;  // pause after a failed accept (EMFILE, ...)
   std::shared_ptr<Hub> hub_;
 };
 

@@ -223,7 +223,9 @@ std::string to_json(const ClientMessage& message) {
         } else if constexpr (std::is_same_v<T, AnswerMessage>) {
           o["sdp"] = m.sdp;
         } else if constexpr (std::is_same_v<T, CandidateMessage>) {
-          o["candidate"] = m.candidate.candidate;
+          // The parser strips one "a=" prefix; keep a literal one alive through the round trip.
+          const std::string& c = m.candidate.candidate;
+          o["candidate"] = c.rfind("a=", 0) == 0 ? "a=" + c : c;
           if (m.candidate.sdp_mid) o["sdpMid"] = *m.candidate.sdp_mid;
           if (m.candidate.sdp_mline_index) o["sdpMLineIndex"] = *m.candidate.sdp_mline_index;
         } else if constexpr (std::is_same_v<T, StateUpdateMessage>) {

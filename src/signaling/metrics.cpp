@@ -25,6 +25,20 @@ void header(std::string& out, std::string_view name, std::string_view type,
   fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
 }
 
+// Label values escape backslash, double quote and newline (exposition format 0.0.4).
+std::string escape_label(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 Metrics::Metrics() {
@@ -67,7 +81,7 @@ std::string Metrics::render(const Gauges& g) const {
   std::string out;
   auto it = std::back_inserter(out);
   header(out, "rrtc_build_info", "gauge", "Build information.");
-  fmt::format_to(it, "rrtc_build_info{{version=\"{}\"}} 1\n", g.version);
+  fmt::format_to(it, "rrtc_build_info{{version=\"{}\"}} 1\n", escape_label(g.version));
   header(out, "rrtc_uptime_seconds", "gauge", "Seconds since the server started.");
   fmt::format_to(it, "rrtc_uptime_seconds {:.3f}\n", g.uptime_seconds);
   header(out, "rrtc_rooms", "gauge", "Rooms that exist, including empty ones in their grace period.");

@@ -71,6 +71,7 @@ void WebSocketSession::on_accept(beast::error_code ec) {
                                         "too many connections from your address")
                            : error_json(ErrorCode::internal, "server is shutting down")));
     hub_->metrics().error_sent(slot_.over_limit() ? 429 : 500);
+    hub_->metrics().message_out("error", queue_.back()->size());
     close(slot_.over_limit() ? websocket::close_code::policy_error
                              : websocket::close_code::going_away);
     return;

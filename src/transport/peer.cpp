@@ -280,10 +280,10 @@ void Peer::finish(PeerState state, std::string reason, bool report) {
   } else {
     logger().info("peer {} closed: {}", ice_->local_credentials().ufrag, reason_);
   }
-  if (armed_) {
-    armed_.reset();
-    timer_.arm(std::nullopt);
-  }
+  // Unconditionally: handle_timeout() forgets armed_ before the endpoint runs, and an early call
+  // may leave the timer pending.
+  armed_.reset();
+  timer_.arm(std::nullopt);
   // Stops consent freshness, so the remote ICE agent notices too. Allowed from ICE callbacks.
   ice_->close();
   if (report) listener_.on_state(state_, reason_);

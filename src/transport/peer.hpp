@@ -108,7 +108,7 @@ class Peer final : private ice::IceTransportListener {
   void on_dtls_connected(dtls::Connected& connected);
   void transmit(std::span<const std::uint8_t> datagram) noexcept;
   SendResult send_protected(std::span<std::uint8_t> buffer, std::size_t length, bool rtcp) noexcept;
-  void update_timer() noexcept;
+  void update_timer();
   bool terminal() const noexcept { return state_ == PeerState::Failed || state_ == PeerState::Closed; }
   // Terminal transitions: record, stop DTLS timers and ICE, then tell the listener (if `report`).
   void finish(PeerState state, std::string reason, bool report);

@@ -1,8 +1,9 @@
 // Command-line parsing and its errors.
 
+#include "app/command_line.hpp"
+
 #include <gtest/gtest.h>
 
-#include "app/command_line.hpp"
 #include "load_helper.hpp"
 #include "temp_dir.hpp"
 
@@ -10,8 +11,8 @@ namespace rrtc::app::test {
 namespace {
 
 TEST(CommandLine, ParsesEveryOption) {
-  std::vector<const char*> argv{"rrtc", "--config", "x.toml", "--port", "9", "--listen", "::",
-                                "--log-level", "debug", "--check-config"};
+  std::vector<const char*> argv{"rrtc",     "--config", "x.toml",      "--port", "9",
+                                "--listen", "::",       "--log-level", "debug",  "--check-config"};
   CommandLine line = parse_command_line(argv);
   EXPECT_EQ(line.action, Action::kCheckConfig);
   EXPECT_EQ(line.config_path, "x.toml");
@@ -22,7 +23,8 @@ TEST(CommandLine, ParsesEveryOption) {
 }
 
 TEST(CommandLine, ShortOptionsAndEqualsForm) {
-  std::vector<const char*> argv{"rrtc", "-p", "81", "-l", "127.0.0.1", "--log-level=warn", "-c", "a.json"};
+  std::vector<const char*> argv{"rrtc", "-p",    "81", "-l", "127.0.0.1", "--log-level=warn",
+                                "-c",   "a.json"};
   CommandLine line = parse_command_line(argv);
   EXPECT_EQ(line.action, Action::kRun);
   EXPECT_EQ(line.port, "81");
@@ -54,10 +56,13 @@ TEST(CommandLine, ErrorsAreOneLineNamingTheCommandLine) {
        "command line: expected one configuration file, got --config a.toml and b.toml"},
       {{"--port", "http"},
        "command line --port: signaling_port: expected an integer from 0 to 65535, got \"http\""},
-      {{"--port", "65536"}, "command line --port: signaling_port: expected an integer from 0 to 65535, got 65536"},
+      {{"--port", "65536"},
+       "command line --port: signaling_port: expected an integer from 0 to 65535, got 65536"},
       {{"--listen", "example.org"},
-       "command line --listen: listen_address: expected an IPv4 or IPv6 address, got \"example.org\""},
-      {{"--log-level", "info,=debug"}, "command line --log-level: log_level: expected logger=level, got \"=debug\""},
+       "command line --listen: listen_address: expected an IPv4 or IPv6 address, got "
+       "\"example.org\""},
+      {{"--log-level", "info,=debug"},
+       "command line --log-level: log_level: expected logger=level, got \"=debug\""},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.line);

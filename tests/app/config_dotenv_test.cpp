@@ -55,7 +55,8 @@ TEST(Dotenv, SkipsBlankLinesAndCommentsAndCountsLines) {
 }
 
 TEST(Dotenv, MalformedLinesNameFileAndLine) {
-  EXPECT_EQ(error_of("A=1\nno equals sign\n"), "/w/.env:2: expected NAME=value, got \"no equals sign\"");
+  EXPECT_EQ(error_of("A=1\nno equals sign\n"),
+            "/w/.env:2: expected NAME=value, got \"no equals sign\"");
   EXPECT_EQ(error_of("1A=x"), "/w/.env:1: expected NAME=value, got \"1A=x\"");
   EXPECT_EQ(error_of("A-B=x"), "/w/.env:1: expected NAME=value, got \"A-B=x\"");
   EXPECT_EQ(error_of("=x"), "/w/.env:1: expected NAME=value, got \"=x\"");

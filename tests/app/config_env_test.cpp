@@ -22,35 +22,47 @@ struct EnvCase {
 std::vector<EnvCase> env_cases() {
   using std::chrono::seconds;
   return {
-      {"SIGNALING_PORT", "9001", "signaling_port", [](const Config& c) { return c.signaling_port == 9001; }},
-      {"LISTEN_ADDRESS", "::1", "listen_address", [](const Config& c) { return c.listen_address == "::1"; }},
+      {"SIGNALING_PORT", "9001", "signaling_port",
+       [](const Config& c) { return c.signaling_port == 9001; }},
+      {"LISTEN_ADDRESS", "::1", "listen_address",
+       [](const Config& c) { return c.listen_address == "::1"; }},
       {"MAX_PARTICIPANTS_PER_ROOM", "7", "max_participants_per_room",
        [](const Config& c) { return c.max_participants_per_room == 7; }},
       {"MAX_ROOMS", "12", "max_rooms", [](const Config& c) { return c.max_rooms == 12; }},
       {"EMPTY_ROOM_GRACE_SECONDS", "30", "empty_room_grace_seconds",
        [](const Config& c) { return c.empty_room_grace == seconds(30); }},
-      {"MAX_MESSAGE_BYTES", "4096", "max_message_bytes", [](const Config& c) { return c.max_message_bytes == 4096; }},
+      {"MAX_MESSAGE_BYTES", "4096", "max_message_bytes",
+       [](const Config& c) { return c.max_message_bytes == 4096; }},
       {"MAX_MESSAGES_PER_SECOND", "9", "max_messages_per_second",
        [](const Config& c) { return c.max_messages_per_second == 9; }},
       {"MAX_CONNECTIONS_PER_IP", "4", "max_connections_per_ip",
        [](const Config& c) { return c.max_connections_per_ip == 4; }},
-      {"SEND_QUEUE_LIMIT", "64", "send_queue_limit", [](const Config& c) { return c.send_queue_limit == 64; }},
+      {"SEND_QUEUE_LIMIT", "64", "send_queue_limit",
+       [](const Config& c) { return c.send_queue_limit == 64; }},
       {"PING_INTERVAL_SECONDS", "25", "ping_interval_seconds",
        [](const Config& c) { return c.ping_interval == seconds(25); }},
-      {"MAX_MISSED_PONGS", "5", "max_missed_pongs", [](const Config& c) { return c.max_missed_pongs == 5; }},
+      {"MAX_MISSED_PONGS", "5", "max_missed_pongs",
+       [](const Config& c) { return c.max_missed_pongs == 5; }},
       {"JOIN_SECRET", "0123456789abcdef0123456789abcdef", "join_secret",
        [](const Config& c) { return c.join_secret == "0123456789abcdef0123456789abcdef"; }},
       {"WEB_ROOT", "/", "web_root", [](const Config& c) { return c.web_root == "/"; }},
-      {"RTC_MIN_PORT", "15000", "rtc_min_port", [](const Config& c) { return c.rtc_min_port == 15000; }},
-      {"RTC_MAX_PORT", "15010", "rtc_max_port", [](const Config& c) { return c.rtc_max_port == 15010; }},
-      {"PUBLIC_IP", "203.0.113.7", "public_ip", [](const Config& c) { return c.public_ip == "203.0.113.7"; }},
+      {"RTC_MIN_PORT", "15000", "rtc_min_port",
+       [](const Config& c) { return c.rtc_min_port == 15000; }},
+      {"RTC_MAX_PORT", "15010", "rtc_max_port",
+       [](const Config& c) { return c.rtc_max_port == 15010; }},
+      {"PUBLIC_IP", "203.0.113.7", "public_ip",
+       [](const Config& c) { return c.public_ip == "203.0.113.7"; }},
       {"RTC_INTERFACES", " 127.0.0.1 , eth0,,", "interfaces",
-       [](const Config& c) { return c.interfaces == std::vector<std::string>{"127.0.0.1", "eth0"}; }},
+       [](const Config& c) {
+         return c.interfaces == std::vector<std::string>{"127.0.0.1", "eth0"};
+       }},
       {"WORKERS", "3", "workers", [](const Config& c) { return c.workers == 3; }},
-      {"REMB_MAX_BITRATE", "500000", "remb_max_bitrate", [](const Config& c) { return c.remb_max_bitrate == 500000; }},
+      {"REMB_MAX_BITRATE", "500000", "remb_max_bitrate",
+       [](const Config& c) { return c.remb_max_bitrate == 500000; }},
       {"RRTC_LOG", "info,ice=debug,dtls=trace", "log_level",
        [](const Config& c) { return c.log_level == "info,ice=debug,dtls=trace"; }},
-      {"LOG_FORMAT", "json", "log_format", [](const Config& c) { return c.log_format == LogFormat::kJson; }},
+      {"LOG_FORMAT", "json", "log_format",
+       [](const Config& c) { return c.log_format == LogFormat::kJson; }},
       {"STUN_URL", "stun:stun.example.org:3478", "stun",
        [](const Config& c) { return c.stun == "stun:stun.example.org:3478"; }},
   };
@@ -99,7 +111,8 @@ TEST(ConfigEnv, TurnVariablesSetTurnAndAddAnIceServer) {
                   {"TURN_CREDENTIAL", "s3cret"}};
   Config config = loaded(load({}, env, dir.path())).config;
   ASSERT_TRUE(config.turn.has_value());
-  EXPECT_EQ(*config.turn, (TurnConfig{"turn:turn.example.org:3478?transport=udp", "alice", "s3cret"}));
+  EXPECT_EQ(*config.turn,
+            (TurnConfig{"turn:turn.example.org:3478?transport=udp", "alice", "s3cret"}));
   ASSERT_EQ(config.ice_servers.size(), 1u);
   EXPECT_EQ(config.ice_servers[0],
             (IceServerConfig{{"turn:turn.example.org:3478?transport=udp"}, "alice", "s3cret"}));
@@ -108,7 +121,8 @@ TEST(ConfigEnv, TurnVariablesSetTurnAndAddAnIceServer) {
 TEST(ConfigEnv, StunUrlAddsAnIceServerAfterTheFileOnes) {
   TempDir dir;
   dir.write("rrtc.toml", "[[ice_servers]]\nurls = \"stun:a.example.org\"\n");
-  Config config = loaded(load({"rrtc.toml"}, {{"STUN_URL", "stun:b.example.org"}}, dir.path())).config;
+  Config config =
+      loaded(load({"rrtc.toml"}, {{"STUN_URL", "stun:b.example.org"}}, dir.path())).config;
   EXPECT_EQ(config.stun, "stun:b.example.org");
   ASSERT_EQ(config.ice_servers.size(), 2u);
   EXPECT_EQ(config.ice_servers[0].urls, std::vector<std::string>{"stun:a.example.org"});
@@ -117,9 +131,10 @@ TEST(ConfigEnv, StunUrlAddsAnIceServerAfterTheFileOnes) {
 
 TEST(ConfigEnv, TurnCredentialFromEnvironmentReplacesTheFileOnesForTheSameUrl) {
   TempDir dir;
-  dir.write("rrtc.toml",
-            "[turn]\nurl = \"turn:t.example.org\"\nusername = \"u\"\ncredential = \"old\"\n"
-            "[[ice_servers]]\nurls = [\"turn:t.example.org\"]\nusername = \"u\"\ncredential = \"old\"\n");
+  dir.write(
+      "rrtc.toml",
+      "[turn]\nurl = \"turn:t.example.org\"\nusername = \"u\"\ncredential = \"old\"\n"
+      "[[ice_servers]]\nurls = [\"turn:t.example.org\"]\nusername = \"u\"\ncredential = \"old\"\n");
   dir.write(".env", "TURN_URL=turn:t.example.org\n");
   Config config = loaded(load({"rrtc.toml"}, {{"TURN_CREDENTIAL", "new"}}, dir.path())).config;
   EXPECT_EQ(config.turn->credential, "new");
@@ -159,12 +174,15 @@ TEST(ConfigEnv, BadValuesNameTheVariable) {
        "signaling_port: expected an integer from 0 to 65535, got \"99999999999999999999\""},
       {"RTC_MIN_PORT", "0", "rtc_min_port: expected an integer from 1 to 65535, got 0"},
       {"RTC_MAX_PORT", "70000", "rtc_max_port: expected an integer from 1 to 65535, got 70000"},
-      {"RTC_MIN_PORT", "30000", "rtc_min_port: expected rtc_min_port <= rtc_max_port, got 30000 > 20000"},
+      {"RTC_MIN_PORT", "30000",
+       "rtc_min_port: expected rtc_min_port <= rtc_max_port, got 30000 > 20000"},
       {"MAX_PARTICIPANTS_PER_ROOM", "0",
        "max_participants_per_room: expected an integer from 1 to 10000, got 0"},
-      {"LISTEN_ADDRESS", "localhost", "listen_address: expected an IPv4 or IPv6 address, got \"localhost\""},
+      {"LISTEN_ADDRESS", "localhost",
+       "listen_address: expected an IPv4 or IPv6 address, got \"localhost\""},
       {"PUBLIC_IP", "1.2.3", "public_ip: expected an IPv4 or IPv6 address, got \"1.2.3\""},
-      {"RTC_INTERFACES", "eth0,bad/name", "interfaces: expected an interface name or an IP address, got \"bad/name\""},
+      {"RTC_INTERFACES", "eth0,bad/name",
+       "interfaces: expected an interface name or an IP address, got \"bad/name\""},
       {"TURN_URL", "http://x", "turn.url: expected a turn: or turns: URL, got \"http://x\""},
       {"STUN_URL", "turn:x", "stun: expected a stun: or stuns: URL, got \"turn:x\""},
       {"LOG_FORMAT", "xml", "log_format: expected \"text\" or \"json\", got \"xml\""},
@@ -187,7 +205,8 @@ TEST(ConfigEnv, TurnWithoutUrlOrCredentialsIsAnError) {
             "environment variable TURN_USERNAME: turn.url: expected a turn: or turns: URL when "
             "turn.username or turn.credential is set");
   EXPECT_EQ(error_line(load({}, {{"TURN_URL", "turn:t.example.org"}}, dir.path())),
-            "environment variable TURN_URL: turn: expected turn.username and turn.credential with turn.url");
+            "environment variable TURN_URL: turn: expected turn.username and turn.credential with "
+            "turn.url");
 }
 
 TEST(ConfigEnv, EnvironmentFromEnvp) {

@@ -1,9 +1,10 @@
 // TOML and JSON config files: every key, nested tables, syntax errors with their line, wrong
 // types, ranges and unknown keys.
 
+#include "app/config_file.hpp"
+
 #include <gtest/gtest.h>
 
-#include "app/config_file.hpp"
 #include "app/config_load.hpp"
 #include "load_helper.hpp"
 #include "temp_dir.hpp"
@@ -89,8 +90,9 @@ Config expected_full(const TempDir& dir) {
   c.log_level = "info,ice=debug";
   c.log_format = LogFormat::kJson;
   c.turn = TurnConfig{"turn:turn.example.org:3478", "rrtc", "relay-secret"};
-  c.ice_servers = {IceServerConfig{{"stun:stun.example.org:3478"}, "", ""},
-                   IceServerConfig{{"turn:turn.example.org:3478?transport=udp"}, "web", "web-secret"}};
+  c.ice_servers = {
+      IceServerConfig{{"stun:stun.example.org:3478"}, "", ""},
+      IceServerConfig{{"turn:turn.example.org:3478?transport=udp"}, "web", "web-secret"}};
   return c;
 }
 
@@ -137,9 +139,14 @@ TEST(ConfigFile, BadTomlNamesTheLine) {
   expect_errors({
       {"a.toml", "signaling_port = 8080\nlisten_address = \n",
        ":2: invalid TOML: Error while parsing key-value pair: expected value, saw '\\n'"},
-      {"a.toml", "signaling_port = 8080\n[turn\nurl = \"x\"\n", ":2: invalid TOML: Error while parsing table header: expected ']', saw '\\n'"},
-      {"a.toml", "a = 1\na = 2\n", ":2: invalid TOML: Error while parsing key-value pair: cannot redefine existing integer 'a'"},
-      {"a.toml", "x = \"unterminated\n", ":1: invalid TOML: Error while parsing string: unescaped control characters other than TAB (U+0009) are explicitly prohibited"},
+      {"a.toml", "signaling_port = 8080\n[turn\nurl = \"x\"\n",
+       ":2: invalid TOML: Error while parsing table header: expected ']', saw '\\n'"},
+      {"a.toml", "a = 1\na = 2\n",
+       ":2: invalid TOML: Error while parsing key-value pair: cannot redefine existing integer "
+       "'a'"},
+      {"a.toml", "x = \"unterminated\n",
+       ":1: invalid TOML: Error while parsing string: unescaped control characters other than TAB "
+       "(U+0009) are explicitly prohibited"},
   });
 }
 
@@ -158,18 +165,23 @@ TEST(ConfigFile, WrongTypesNameKeyAndExpectation) {
        ":2: signaling_port: expected an integer from 0 to 65535, got a string"},
       {"a.toml", "signaling_port = 80.5\n",
        ":1: signaling_port: expected an integer from 0 to 65535, got a floating-point number"},
-      {"a.toml", "workers = true\n", ":1: workers: expected an integer from 0 to 1024, got a boolean"},
+      {"a.toml", "workers = true\n",
+       ":1: workers: expected an integer from 0 to 1024, got a boolean"},
       {"a.toml", "listen_address = 1\n", ":1: listen_address: expected a string, got an integer"},
-      {"a.toml", "listen_address = [\"::\"]\n", ":1: listen_address: expected a string, got an array"},
-      {"a.toml", "interfaces = \"eth0\"\n", ":1: interfaces: expected an array of strings, got a string"},
+      {"a.toml", "listen_address = [\"::\"]\n",
+       ":1: listen_address: expected a string, got an array"},
+      {"a.toml", "interfaces = \"eth0\"\n",
+       ":1: interfaces: expected an array of strings, got a string"},
       {"a.toml", "interfaces = [\"eth0\", 5]\n",
        ":1: interfaces: expected an array of strings, got an array holding an integer"},
-      {"a.toml", "log_format = 1979-05-27\n", ":1: log_format: expected a string, got a date or time"},
+      {"a.toml", "log_format = 1979-05-27\n",
+       ":1: log_format: expected a string, got a date or time"},
       {"a.toml", "turn = \"turn:x\"\n",
        ":1: turn: expected a table with url, username and credential, got a string"},
       {"a.toml", "[turn]\nurl = 5\n", ":2: turn.url: expected a string, got an integer"},
       {"a.toml", "ice_servers = \"stun:x\"\n",
-       ":1: ice_servers: expected an array of tables with urls, username and credential, got a string"},
+       ":1: ice_servers: expected an array of tables with urls, username and credential, got a "
+       "string"},
       {"a.toml", "ice_servers = [\"stun:x\"]\n",
        ":1: ice_servers[0]: expected a table with urls, username and credential, got a string"},
       {"a.json", R"({"signaling_port": "8080"})",
@@ -186,8 +198,10 @@ TEST(ConfigFile, OutOfRangeValues) {
   expect_errors({
       {"a.toml", "signaling_port = 70000\n",
        ":1: signaling_port: expected an integer from 0 to 65535, got 70000"},
-      {"a.toml", "rtc_min_port = 0\n", ":1: rtc_min_port: expected an integer from 1 to 65535, got 0"},
-      {"a.toml", "rtc_max_port = -5\n", ":1: rtc_max_port: expected an integer from 1 to 65535, got -5"},
+      {"a.toml", "rtc_min_port = 0\n",
+       ":1: rtc_min_port: expected an integer from 1 to 65535, got 0"},
+      {"a.toml", "rtc_max_port = -5\n",
+       ":1: rtc_max_port: expected an integer from 1 to 65535, got -5"},
       {"a.toml", "rtc_min_port = 5000\nrtc_max_port = 4000\n",
        ":2: rtc_max_port: expected rtc_min_port <= rtc_max_port, got 5000 > 4000"},
       {"a.toml", "rtc_min_port = 30000\n",
@@ -197,7 +211,10 @@ TEST(ConfigFile, OutOfRangeValues) {
       {"a.toml", "ping_interval_seconds = 0\n",
        ":1: ping_interval_seconds: expected an integer from 1 to 3600, got 0"},
       {"a.json", R"({"signaling_port": 18446744073709551615})",
-       ": signaling_port: expected an integer from 0 to 65535, got \"18446744073709551615\""},
+       ": signaling_port: expected an integer from 0 to 65535, got 18446744073709551615"},
+      {"a.json", R"({"workers": 9223372036854775808})",
+       ": workers: expected an integer from 0 to 1024, got 9223372036854775808"},
+      {"a.json", R"({"stun": 9223372036854775808})", ": stun: expected a string, got an integer"},
   });
 }
 
@@ -223,9 +240,11 @@ TEST(ConfigFile, UnreadableFiles) {
   EXPECT_EQ(error_line(load({"missing.toml"}, {}, dir.path())),
             "missing.toml: cannot read the file: No such file or directory");
   dir.write("rrtc.yaml", "signaling_port: 1\n");
-  EXPECT_EQ(error_line(load({"rrtc.yaml"}, {}, dir.path())), "rrtc.yaml: expected a .toml or .json file");
+  EXPECT_EQ(error_line(load({"rrtc.yaml"}, {}, dir.path())),
+            "rrtc.yaml: expected a .toml or .json file");
   std::filesystem::create_directory(dir.path() / "d.toml");
-  EXPECT_EQ(error_line(load({"d.toml"}, {}, dir.path())), "d.toml: cannot read the file: Is a directory");
+  EXPECT_EQ(error_line(load({"d.toml"}, {}, dir.path())),
+            "d.toml: cannot read the file: Is a directory");
 }
 
 TEST(ConfigFile, UnknownKeysAreWarningsWithASuggestion) {
@@ -241,12 +260,14 @@ TEST(ConfigFile, UnknownKeysAreWarningsWithASuggestion) {
     lines.push_back(w.to_string());
   }
   // toml++ tables are ordered by key.
-  EXPECT_EQ(lines, (std::vector<std::string>{
-                       "a.toml:11: ice_servers[0].extra: unknown key, ignored",
-                       "a.toml:1: signalling_port: unknown key, ignored (did you mean \"signaling_port\"?)",
-                       "a.toml:2: something_else: unknown key, ignored",
-                       "a.toml:8: turn.realm: unknown key, ignored",
-                   }));
+  EXPECT_EQ(
+      lines,
+      (std::vector<std::string>{
+          "a.toml:11: ice_servers[0].extra: unknown key, ignored",
+          "a.toml:1: signalling_port: unknown key, ignored (did you mean \"signaling_port\"?)",
+          "a.toml:2: something_else: unknown key, ignored",
+          "a.toml:8: turn.realm: unknown key, ignored",
+      }));
 }
 
 TEST(ConfigFile, JsonUnknownKeysKeepDocumentOrder) {
@@ -255,7 +276,8 @@ TEST(ConfigFile, JsonUnknownKeysKeepDocumentOrder) {
   LoadedConfig result = loaded(load({"a.json"}, {}, dir.path()));
   ASSERT_EQ(result.warnings.size(), 3u);
   EXPECT_EQ(result.warnings[0].to_string(), "a.json: zz: unknown key, ignored");
-  EXPECT_EQ(result.warnings[1].to_string(), "a.json: max_room: unknown key, ignored (did you mean \"max_rooms\"?)");
+  EXPECT_EQ(result.warnings[1].to_string(),
+            "a.json: max_room: unknown key, ignored (did you mean \"max_rooms\"?)");
   EXPECT_EQ(result.warnings[2].key, "turn.url");
   EXPECT_FALSE(result.config.turn.has_value());
 }
@@ -266,9 +288,11 @@ TEST(ConfigFile, WeakJoinSecretAndUnknownLoggerAreWarnings) {
   LoadedConfig result = loaded(load({"a.toml"}, {}, dir.path()));
   ASSERT_EQ(result.warnings.size(), 2u);
   EXPECT_EQ(result.warnings[0].to_string(),
-            "a.toml:2: log_level: no logger named \"icee\" (known: app, signaling, room, ice, dtls, sctp, "
+            "a.toml:2: log_level: no logger named \"icee\" (known: app, signaling, room, ice, "
+            "dtls, sctp, "
             "transport)");
-  EXPECT_EQ(result.warnings[1].to_string(), "a.toml:1: join_secret: shorter than 32 bytes: weak for HS256");
+  EXPECT_EQ(result.warnings[1].to_string(),
+            "a.toml:1: join_secret: shorter than 32 bytes: weak for HS256");
 }
 
 TEST(ConfigFile, ApplyConfigTextNeedsNoFile) {

@@ -43,7 +43,9 @@ LoadedConfig load_layers(const TempDir& dir, Layers layers) {
   std::vector<std::string> args;
   Environment env;
   if (layers.file) {
-    dir.write("rrtc.toml", "# layer 1\nsignaling_port = 1001\nlisten_address = \"10.0.0.1\"\nlog_level = \"error\"\n");
+    dir.write(
+        "rrtc.toml",
+        "# layer 1\nsignaling_port = 1001\nlisten_address = \"10.0.0.1\"\nlog_level = \"error\"\n");
     args.push_back("rrtc.toml");
   }
   if (layers.dotenv) {
@@ -73,8 +75,10 @@ TEST(ConfigPrecedence, EachSourceOverridesTheOneBeforeIt) {
        {1004, "10.0.0.4", "trace", "command line --port"}},
       // Skipping layers: the strongest one still wins.
       {{.file = true, .cli = true}, {1004, "10.0.0.4", "trace", "command line --port"}},
-      {{.dotenv = true, .env = true}, {1003, "10.0.0.3", "debug", "environment variable SIGNALING_PORT"}},
-      {{.file = true, .env = true}, {1003, "10.0.0.3", "debug", "environment variable SIGNALING_PORT"}},
+      {{.dotenv = true, .env = true},
+       {1003, "10.0.0.3", "debug", "environment variable SIGNALING_PORT"}},
+      {{.file = true, .env = true},
+       {1003, "10.0.0.3", "debug", "environment variable SIGNALING_PORT"}},
   };
   for (std::size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE("case " + std::to_string(i));
@@ -113,7 +117,8 @@ TEST(ConfigPrecedence, ConfigFileByOptionOrPositionalOrAbsolutePath) {
   EXPECT_EQ(loaded(load({"-c", "a.json"}, {}, dir.path())).config.signaling_port, 2000);
   EXPECT_EQ(loaded(load({"a.json"}, {}, dir.path())).config.signaling_port, 2000);
   EXPECT_EQ(loaded(load({full}, {}, "/")).config.signaling_port, 2000);
-  EXPECT_EQ(loaded(load({"--config", "a.json", "a.json"}, {}, dir.path())).config.signaling_port, 2000);
+  EXPECT_EQ(loaded(load({"--config", "a.json", "a.json"}, {}, dir.path())).config.signaling_port,
+            2000);
 }
 
 TEST(ConfigPrecedence, HelpAndVersionReadNoSource) {

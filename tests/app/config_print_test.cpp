@@ -1,9 +1,10 @@
 // --check-config output: masked credentials, origins, and a round trip through the TOML parser.
 
+#include "app/config_print.hpp"
+
 #include <gtest/gtest.h>
 
 #include "app/config_file.hpp"
-#include "app/config_print.hpp"
 #include "app/config_validate.hpp"
 #include "load_helper.hpp"
 #include "temp_dir.hpp"
@@ -15,8 +16,10 @@ Config with_secrets() {
   Config c;
   c.join_secret = "0123456789abcdef0123456789abcdef";
   c.turn = TurnConfig{"turn:t.example.org:3478", "relay-user", "relay-pass"};
-  c.ice_servers = {IceServerConfig{{"stun:s.example.org"}, "", ""},
-                   IceServerConfig{{"turn:t.example.org:3478", "turns:t.example.org:5349"}, "web-user", "web-pass"}};
+  c.ice_servers = {
+      IceServerConfig{{"stun:s.example.org"}, "", ""},
+      IceServerConfig{
+          {"turn:t.example.org:3478", "turns:t.example.org:5349"}, "web-user", "web-pass"}};
   c.interfaces = {"127.0.0.1"};
   return c;
 }
@@ -35,7 +38,8 @@ TEST(ConfigPrint, MasksEveryCredential) {
   EXPECT_EQ(text.find("relay-pass"), std::string::npos);
   EXPECT_EQ(text.find("web-pass"), std::string::npos);
   EXPECT_NE(text.find("join_secret = \"****\"\n"), std::string::npos);
-  EXPECT_NE(text.find("[turn]\nurl = \"turn:t.example.org:3478\"\nusername = \"relay-user\"\ncredential = \"****\"\n"),
+  EXPECT_NE(text.find("[turn]\nurl = \"turn:t.example.org:3478\"\nusername = "
+                      "\"relay-user\"\ncredential = \"****\"\n"),
             std::string::npos);
   EXPECT_NE(text.find("username = \"web-user\"\ncredential = \"****\"\n"), std::string::npos);
 }
@@ -52,7 +56,8 @@ TEST(ConfigPrint, UnmaskedOutputParsesBackToTheSameConfig) {
     EXPECT_EQ(reparse(print_config(config, {.mask_secrets = false})), config);
   }
   Config odd;
-  odd.join_secret = std::string("quote\" backslash\\ tab\t nl\n cr\r nul") + '\0' + " del\x7f \xc3\xa9";
+  odd.join_secret =
+      std::string("quote\" backslash\\ tab\t nl\n cr\r nul") + '\0' + " del\x7f \xc3\xa9";
   odd.log_level = "debug";
   odd.log_format = LogFormat::kJson;
   EXPECT_EQ(reparse(print_config(odd, {.mask_secrets = false})), odd);
@@ -60,7 +65,8 @@ TEST(ConfigPrint, UnmaskedOutputParsesBackToTheSameConfig) {
 
 TEST(ConfigPrint, ShowsWhereNonDefaultValuesCameFrom) {
   TempDir dir;
-  dir.write("rrtc.toml", "\nmax_rooms = 5\n[turn]\nurl = \"turn:x\"\nusername = \"u\"\ncredential = \"c\"\n");
+  dir.write("rrtc.toml",
+            "\nmax_rooms = 5\n[turn]\nurl = \"turn:x\"\nusername = \"u\"\ncredential = \"c\"\n");
   LoadedConfig result = loaded(load({"rrtc.toml", "--port", "81"}, {{"WORKERS", "2"}}, dir.path()));
   std::string text = print_config(result.config, {.origins = &result.origins});
   EXPECT_NE(text.find("\nsignaling_port = 81  # command line --port\n"), std::string::npos);

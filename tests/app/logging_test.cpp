@@ -1,5 +1,7 @@
 // RRTC_LOG filter parsing, per-logger levels, and the JSON line format.
 
+#include "app/logging.hpp"
+
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
@@ -7,7 +9,6 @@
 #include <boost/json/parse.hpp>
 #include <sstream>
 
-#include "app/logging.hpp"
 #include "log/log.hpp"
 
 namespace rrtc::app::test {
@@ -29,7 +30,8 @@ TEST(LogFilter, ParsesLevelsAndDirectives) {
       {"error", {level_enum::err, {}}},
       {"critical", {level_enum::critical, {}}},
       {"off", {level_enum::off, {}}},
-      {"info,ice=debug,dtls=trace", {level_enum::info, {{"ice", level_enum::debug}, {"dtls", level_enum::trace}}}},
+      {"info,ice=debug,dtls=trace",
+       {level_enum::info, {{"ice", level_enum::debug}, {"dtls", level_enum::trace}}}},
       {" ice = Debug , , error ", {level_enum::err, {{"ice", level_enum::debug}}}},
       {"signaling", {level_enum::info, {{"signaling", level_enum::trace}}}},
       {"ice=debug,ice=error", {level_enum::info, {{"ice", level_enum::err}}}},
@@ -107,7 +109,8 @@ TEST_F(LoggingTest, PerLoggerLevelsApplyToExistingAndLaterLoggers) {
 
 TEST_F(LoggingTest, JsonLinesAreValidJsonWithTheMessageEscaped) {
   configure("info", LogFormat::kJson);
-  std::string tricky = std::string("quote \" backslash \\ newline \n tab \t ctl \x01 utf8 \xc3\xa9 brace {} %v");
+  std::string tricky =
+      std::string("quote \" backslash \\ newline \n tab \t ctl \x01 utf8 \xc3\xa9 brace {} %v");
   rrtc::log::get("signaling").info("{}", tricky);
   rrtc::log::get("app").error("plain");
   auto output = lines();
@@ -117,7 +120,8 @@ TEST_F(LoggingTest, JsonLinesAreValidJsonWithTheMessageEscaped) {
   EXPECT_EQ(first.at("logger").as_string(), "signaling");
   EXPECT_EQ(first.at("level").as_string(), "info");
   EXPECT_TRUE(first.at("thread").is_number());
-  EXPECT_EQ(first.at("time").as_string().size(), std::string("2026-01-01T00:00:00.000000+00:00").size());
+  EXPECT_EQ(first.at("time").as_string().size(),
+            std::string("2026-01-01T00:00:00.000000+00:00").size());
   boost::json::value second = boost::json::parse(output[1]);
   EXPECT_EQ(second.at("message").as_string(), "plain");
   EXPECT_EQ(second.at("level").as_string(), "error");
@@ -126,7 +130,8 @@ TEST_F(LoggingTest, JsonLinesAreValidJsonWithTheMessageEscaped) {
 TEST(Logging, KnownLoggersAreTheLayers) {
   auto known = known_loggers();
   EXPECT_EQ(std::vector<std::string_view>(known.begin(), known.end()),
-            (std::vector<std::string_view>{"app", "signaling", "room", "ice", "dtls", "sctp", "transport"}));
+            (std::vector<std::string_view>{"app", "signaling", "room", "ice", "dtls", "sctp",
+                                           "transport"}));
 }
 
 }  // namespace

@@ -2,11 +2,14 @@
 // their exit status, and a start/stop on loopback. Each run gets its own working directory and a
 // controlled environment, so nothing of the test machine leaks in.
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -131,10 +134,11 @@ struct Result {
   std::string err;
 };
 
-// ASan would print leak reports at exit; the environment is otherwise empty on purpose.
-const std::vector<std::string> kBaseEnv{"ASAN_OPTIONS=detect_leaks=0"};
+// Nothing of the test machine's environment: only what each test passes.
+const std::vector<std::string> kBaseEnv{};
 
-Result run(const std::vector<std::string>& args, const TempDir& dir, std::vector<std::string> env = {}) {
+Result run(const std::vector<std::string>& args, const TempDir& dir,
+           std::vector<std::string> env = {}) {
   env.insert(env.end(), kBaseEnv.begin(), kBaseEnv.end());
   Child child(args, env, dir.path());
   int status = child.finish();
@@ -147,8 +151,8 @@ TEST(RrtcBinary, HelpListsEveryOption) {
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(r.err, "");
   EXPECT_EQ(r.out.rfind("Usage: rrtc [options] [config-file]\n", 0), 0u) << r.out;
-  for (const char* option : {"--help", "--version", "--config", "--port", "--listen", "--log-level",
-                             "--check-config"}) {
+  for (const char* option :
+       {"--help", "--version", "--config", "--port", "--listen", "--log-level", "--check-config"}) {
     EXPECT_NE(r.out.find(option), std::string::npos) << option;
   }
 }
@@ -162,10 +166,12 @@ TEST(RrtcBinary, VersionPrintsTheProjectVersion) {
 
 TEST(RrtcBinary, CheckConfigMasksCredentialsAndExitsZero) {
   TempDir dir;
-  dir.write("rrtc.toml",
-            "join_secret = \"file-secret-0123456789abcdef012345\"\n"
-            "[turn]\nurl = \"turn:127.0.0.1:3478\"\nusername = \"rrtc\"\ncredential = \"turn-pass\"\n"
-            "[[ice_servers]]\nurls = \"turn:127.0.0.1:3478\"\nusername = \"web\"\ncredential = \"web-pass\"\n");
+  dir.write(
+      "rrtc.toml",
+      "join_secret = \"file-secret-0123456789abcdef012345\"\n"
+      "[turn]\nurl = \"turn:127.0.0.1:3478\"\nusername = \"rrtc\"\ncredential = \"turn-pass\"\n"
+      "[[ice_servers]]\nurls = \"turn:127.0.0.1:3478\"\nusername = \"web\"\ncredential = "
+      "\"web-pass\"\n");
   dir.write(".env", "SIGNALING_PORT=9100\n");
   Result r = run({"--check-config", "rrtc.toml", "--listen", "127.0.0.1"}, dir,
                  {"RRTC_LOG=debug", "TURN_CREDENTIAL=env-pass"});
@@ -174,11 +180,14 @@ TEST(RrtcBinary, CheckConfigMasksCredentialsAndExitsZero) {
     EXPECT_EQ(r.out.find(secret), std::string::npos) << secret;
   }
   EXPECT_NE(r.out.find("join_secret = \"****\"  # rrtc.toml:1\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("credential = \"****\"  # environment variable TURN_CREDENTIAL\n"), std::string::npos);
+  EXPECT_NE(r.out.find("credential = \"****\"  # environment variable TURN_CREDENTIAL\n"),
+            std::string::npos);
   EXPECT_NE(r.out.find("signaling_port = 9100  # " + (dir.path() / ".env").string() + ":1\n"),
             std::string::npos);
-  EXPECT_NE(r.out.find("listen_address = \"127.0.0.1\"  # command line --listen\n"), std::string::npos);
-  EXPECT_NE(r.out.find("log_level = \"debug\"  # environment variable RRTC_LOG\n"), std::string::npos);
+  EXPECT_NE(r.out.find("listen_address = \"127.0.0.1\"  # command line --listen\n"),
+            std::string::npos);
+  EXPECT_NE(r.out.find("log_level = \"debug\"  # environment variable RRTC_LOG\n"),
+            std::string::npos);
   EXPECT_EQ(r.err, "");
 }
 
@@ -187,7 +196,9 @@ TEST(RrtcBinary, CheckConfigPrintsWarningsToStderr) {
   dir.write("rrtc.json", R"({"signalling_port": 1})");
   Result r = run({"--check-config", "--config", "rrtc.json"}, dir);
   EXPECT_EQ(r.status, 0);
-  EXPECT_EQ(r.err, "rrtc: warning: rrtc.json: signalling_port: unknown key, ignored (did you mean \"signaling_port\"?)\n");
+  EXPECT_EQ(r.err,
+            "rrtc: warning: rrtc.json: signalling_port: unknown key, ignored (did you mean "
+            "\"signaling_port\"?)\n");
 }
 
 TEST(RrtcBinary, BadConfigGivesOneLineAndExitStatusTwo) {
@@ -199,16 +210,32 @@ TEST(RrtcBinary, BadConfigGivesOneLineAndExitStatusTwo) {
     std::string err;
   };
   const std::vector<Case> cases{
-      {"bad.toml", "signaling_port = 8080\nrtc_max_port = 70000\n", {"bad.toml"}, {},
+      {"bad.toml",
+       "signaling_port = 8080\nrtc_max_port = 70000\n",
+       {"bad.toml"},
+       {},
        "rrtc: error: bad.toml:2: rtc_max_port: expected an integer from 1 to 65535, got 70000\n"},
-      {"bad.toml", "log_format = \"xml\"\n", {"--check-config", "bad.toml"}, {},
+      {"bad.toml",
+       "log_format = \"xml\"\n",
+       {"--check-config", "bad.toml"},
+       {},
        "rrtc: error: bad.toml:1: log_format: expected \"text\" or \"json\", got \"xml\"\n"},
-      {"bad.json", "{\"workers\": \"four\"}", {"--config", "bad.json"}, {},
+      {"bad.json",
+       "{\"workers\": \"four\"}",
+       {"--config", "bad.json"},
+       {},
        "rrtc: error: bad.json: workers: expected an integer from 0 to 1024, got a string\n"},
-      {"bad.json", "{\n\"workers\": 4\n\"x\": 1}", {"bad.json"}, {},
+      {"bad.json",
+       "{\n\"workers\": 4\n\"x\": 1}",
+       {"bad.json"},
+       {},
        "rrtc: error: bad.json:3: invalid JSON: syntax error\n"},
-      {"ok.toml", "", {"ok.toml"}, {"SIGNALING_PORT=http"},
-       "rrtc: error: environment variable SIGNALING_PORT: signaling_port: expected an integer from 0 to "
+      {"ok.toml",
+       "",
+       {"ok.toml"},
+       {"SIGNALING_PORT=http"},
+       "rrtc: error: environment variable SIGNALING_PORT: signaling_port: expected an integer from "
+       "0 to "
        "65535, got \"http\"\n"},
       {"ok.toml", "", {"--nope"}, {}, "rrtc: error: command line: unrecognised option '--nope'\n"},
   };
@@ -245,7 +272,8 @@ TEST(RrtcBinary, JsonLogLinesAndExitStatusOneWhenThePortIsTaken) {
   std::vector<std::string> env = kBaseEnv;
   env.push_back("LOG_FORMAT=json");
   Child first({"--port", "0", "--listen", "127.0.0.1"}, env, dir.path());
-  ASSERT_TRUE(first.read_until([&] { return first.err().find("/ws (") != std::string::npos; })) << first.err();
+  ASSERT_TRUE(first.read_until([&] { return first.err().find("/ws (") != std::string::npos; }))
+      << first.err();
   auto at = first.err().find("open http://127.0.0.1:");
   ASSERT_NE(at, std::string::npos);
   std::string port = first.err().substr(at + 22, first.err().find('/', at + 22) - at - 22);
@@ -257,6 +285,85 @@ TEST(RrtcBinary, JsonLogLinesAndExitStatusOneWhenThePortIsTaken) {
   EXPECT_NE(second.err.find("cannot listen on 127.0.0.1:" + port), std::string::npos) << second.err;
   first.signal(SIGINT);
   EXPECT_EQ(first.finish(), 0);
+}
+
+// A raw WebSocket client: enough to hold a session open and see how it is closed.
+class WebSocketClient {
+ public:
+  explicit WebSocketClient(int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  }
+  ~WebSocketClient() { close(fd_); }
+  WebSocketClient(const WebSocketClient&) = delete;
+  WebSocketClient& operator=(const WebSocketClient&) = delete;
+
+  bool handshake() {
+    std::string request =
+        "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    if (!connected_ ||
+        write(fd_, request.data(), request.size()) != static_cast<ssize_t>(request.size())) {
+      return false;
+    }
+    return read_until([&] { return received_.find("\r\n\r\n") != std::string::npos; }) &&
+           received_.rfind("HTTP/1.1 101", 0) == 0;
+  }
+
+  // Reads until the server closes the TCP connection (or the deadline); returns what came after
+  // the handshake.
+  std::string read_to_end() {
+    std::size_t body = received_.find("\r\n\r\n") + 4;
+    read_until([] { return false; });
+    return received_.substr(body);
+  }
+
+ private:
+  bool read_until(const std::function<bool()>& done) {
+    auto deadline = Clock::now() + kDeadline;
+    while (!done()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      pollfd fd{fd_, POLLIN, 0};
+      if (left.count() <= 0 || poll(&fd, 1, static_cast<int>(left.count())) <= 0) {
+        return false;
+      }
+      std::array<char, 4096> buffer{};
+      ssize_t n = read(fd_, buffer.data(), buffer.size());
+      if (n <= 0) {
+        return done();
+      }
+      received_.append(buffer.data(), static_cast<std::size_t>(n));
+    }
+    return true;
+  }
+
+  int fd_ = -1;
+  bool connected_ = false;
+  std::string received_;
+};
+
+TEST(RrtcBinary, SigtermClosesOpenSessionsWithACloseFrameAndExitsZero) {
+  TempDir dir;
+  Child child({"--port", "0", "--listen", "127.0.0.1"}, kBaseEnv, dir.path());
+  ASSERT_TRUE(child.read_until([&] { return child.err().find("/ws (") != std::string::npos; }))
+      << child.err();
+  auto at = child.err().find("open http://127.0.0.1:");
+  ASSERT_NE(at, std::string::npos);
+  int port = std::stoi(child.err().substr(at + 22));
+  WebSocketClient client(port);
+  ASSERT_TRUE(client.handshake());
+  auto started = Clock::now();
+  child.signal(SIGTERM);
+  std::string frames = client.read_to_end();
+  ASSERT_GE(frames.size(), 2u);
+  EXPECT_EQ(static_cast<unsigned char>(frames[0]), 0x88);  // FIN + close (RFC 6455 section 5.5.1)
+  EXPECT_EQ(child.finish(), 0) << child.err();
+  // The shutdown backstop is 5 s; a client that is connected must not hold the process that long.
+  EXPECT_LT(Clock::now() - started, std::chrono::seconds(5));
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // Config -> signaling::ServerOptions.
 
-#include <gtest/gtest.h>
-
 #include "app/server_options.hpp"
+
+#include <gtest/gtest.h>
 
 namespace rrtc::app::test {
 namespace {

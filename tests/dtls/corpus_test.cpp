@@ -1,13 +1,13 @@
 // Replays the committed fuzz corpus (fuzz/corpus/dtls_input) through the fuzz harness: every
 // seed is a real ClientHello recorded from a handshake, so a fresh passive endpoint must answer it.
 
-#include "../../fuzz/dtls/input_harness.hpp"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+
+#include "../../fuzz/dtls/input_harness.hpp"
 
 namespace rrtc::dtls {
 namespace {
@@ -18,7 +18,8 @@ std::vector<std::uint8_t> read_file(const std::filesystem::path& path) {
 }
 
 TEST(DtlsCorpus, EverySeedIsAnsweredWithoutCrashing) {
-  const std::filesystem::path corpus = std::filesystem::path(RRTC_SOURCE_DIR) / "fuzz/corpus/dtls_input";
+  const std::filesystem::path corpus =
+      std::filesystem::path(RRTC_SOURCE_DIR) / "fuzz/corpus/dtls_input";
   const auto server = Certificate::generate();
   const auto client = Certificate::generate();
   std::size_t seeds = 0;

@@ -1,11 +1,13 @@
 // dtls::Endpoint: two endpoints over the in-memory Link (link.hpp).
 
 #include "dtls/endpoint.hpp"
-#include "link.hpp"
 
 #include <gtest/gtest.h>
 
 #include <random>
+
+#include "dtls/srtp_session.hpp"
+#include "link.hpp"
 
 namespace rrtc::dtls {
 namespace {
@@ -57,14 +59,37 @@ void expect_matching_keys(Link& link, SrtpProfile profile) {
   EXPECT_NE(server->keys.local, server->keys.remote);
 }
 
+// Protects an RTP packet with `sender_keys.local` and unprotects it with `receiver_keys.remote`.
+void expect_srtp_round_trip(const KeyingMaterial& sender_keys,
+                            const KeyingMaterial& receiver_keys) {
+  auto sender =
+      SrtpSession::create(sender_keys.profile, sender_keys.local, SrtpDirection::Outbound);
+  auto receiver =
+      SrtpSession::create(receiver_keys.profile, receiver_keys.remote, SrtpDirection::Inbound);
+  ASSERT_TRUE(sender.has_value());
+  ASSERT_TRUE(receiver.has_value());
+  std::vector<std::uint8_t> plain{0x80, 111, 0, 1, 0, 0, 0, 0, 0xca, 0xfe, 0xba, 0xbe};
+  plain.resize(1200, 0x42);
+  std::vector<std::uint8_t> packet(plain);
+  packet.resize(plain.size() + kMaxSrtpOverhead);
+  auto protected_length = sender->protect_rtp(packet, plain.size());
+  ASSERT_TRUE(protected_length.has_value());
+  auto plain_length = receiver->unprotect_rtp(packet, *protected_length);
+  ASSERT_TRUE(plain_length.has_value()) << plain_length.error().message();
+  packet.resize(*plain_length);
+  EXPECT_EQ(packet, plain);
+}
+
 TEST(DtlsEndpoint, HandshakeExportsTheSameKeysOnBothSides) {
   auto link = default_link();
   ASSERT_TRUE(link.run_until([&] { return link.both_connected(); }));
   expect_matching_keys(link, SrtpProfile::AeadAes128Gcm);
   ASSERT_NE(link.server().find_event<Connected>(), nullptr);
   ASSERT_NE(link.client().find_event<Connected>(), nullptr);
-  EXPECT_EQ(link.server().find_event<Connected>()->remote_fingerprint, certificates().client->fingerprint());
-  EXPECT_EQ(link.client().find_event<Connected>()->remote_fingerprint, certificates().server->fingerprint());
+  EXPECT_EQ(link.server().find_event<Connected>()->remote_fingerprint,
+            certificates().client->fingerprint());
+  EXPECT_EQ(link.client().find_event<Connected>()->remote_fingerprint,
+            certificates().server->fingerprint());
   // A handshake with nothing lost needs no retransmission timer afterwards.
   EXPECT_EQ(link.server().find_event<Failed>(), nullptr);
   EXPECT_EQ(link.client().find_event<Failed>(), nullptr);
@@ -103,19 +128,32 @@ TEST_P(DtlsProfileNegotiation, ServerOrderDecides) {
   auto link = make_link(server_config, client_config);
   ASSERT_TRUE(link.run_until([&] { return link.both_connected(); }));
   expect_matching_keys(link, param.expected);
+  // SRTP sessions built from the exported keys interoperate in both directions.
+  const auto* server = link.server().find_event<Connected>();
+  const auto* client = link.client().find_event<Connected>();
+  ASSERT_TRUE(server != nullptr && client != nullptr);
+  expect_srtp_round_trip(client->keys, server->keys);
+  expect_srtp_round_trip(server->keys, client->keys);
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Profiles, DtlsProfileNegotiation,
-    testing::Values(
-        ProfileCase{"Defaults", {SrtpProfile::AeadAes128Gcm, SrtpProfile::AesCm128HmacSha1_80},
-                    {SrtpProfile::AeadAes128Gcm, SrtpProfile::AesCm128HmacSha1_80}, SrtpProfile::AeadAes128Gcm},
-        ProfileCase{"ClientPrefersCm", {SrtpProfile::AeadAes128Gcm, SrtpProfile::AesCm128HmacSha1_80},
-                    {SrtpProfile::AesCm128HmacSha1_80, SrtpProfile::AeadAes128Gcm}, SrtpProfile::AeadAes128Gcm},
-        ProfileCase{"ClientOnlyCm", {SrtpProfile::AeadAes128Gcm, SrtpProfile::AesCm128HmacSha1_80},
-                    {SrtpProfile::AesCm128HmacSha1_80}, SrtpProfile::AesCm128HmacSha1_80},
-        ProfileCase{"ServerOnlyCm", {SrtpProfile::AesCm128HmacSha1_80},
-                    {SrtpProfile::AeadAes128Gcm, SrtpProfile::AesCm128HmacSha1_80}, SrtpProfile::AesCm128HmacSha1_80}),
+    testing::Values(ProfileCase{"Defaults",
+                                {SrtpProfile::AeadAes128Gcm, SrtpProfile::AesCm128HmacSha1_80},
+                                {SrtpProfile::AeadAes128Gcm, SrtpProfile::AesCm128HmacSha1_80},
+                                SrtpProfile::AeadAes128Gcm},
+                    ProfileCase{"ClientPrefersCm",
+                                {SrtpProfile::AeadAes128Gcm, SrtpProfile::AesCm128HmacSha1_80},
+                                {SrtpProfile::AesCm128HmacSha1_80, SrtpProfile::AeadAes128Gcm},
+                                SrtpProfile::AeadAes128Gcm},
+                    ProfileCase{"ClientOnlyCm",
+                                {SrtpProfile::AeadAes128Gcm, SrtpProfile::AesCm128HmacSha1_80},
+                                {SrtpProfile::AesCm128HmacSha1_80},
+                                SrtpProfile::AesCm128HmacSha1_80},
+                    ProfileCase{"ServerOnlyCm",
+                                {SrtpProfile::AesCm128HmacSha1_80},
+                                {SrtpProfile::AeadAes128Gcm, SrtpProfile::AesCm128HmacSha1_80},
+                                SrtpProfile::AesCm128HmacSha1_80}),
     [](const testing::TestParamInfo<ProfileCase>& info) { return std::string(info.param.name); });
 
 TEST(DtlsEndpoint, NoCommonSrtpProfileFails) {
@@ -124,7 +162,8 @@ TEST(DtlsEndpoint, NoCommonSrtpProfileFails) {
   auto client_config = expecting(*certificates().server);
   client_config.srtp_profiles = {SrtpProfile::AesCm128HmacSha1_80};
   auto link = make_link(server_config, client_config);
-  ASSERT_TRUE(link.run_until([&] { return link.server().endpoint.state() == EndpointState::Failed; }));
+  ASSERT_TRUE(
+      link.run_until([&] { return link.server().endpoint.state() == EndpointState::Failed; }));
   const auto* failed = link.server().find_event<Failed>();
   ASSERT_NE(failed, nullptr);
   EXPECT_EQ(failed->reason, FailReason::NoSrtpProfile);
@@ -165,7 +204,9 @@ INSTANTIATE_TEST_SUITE_P(Flights, DtlsLostFlight,
                                          LossCase{"ServerHelloFlight", From::Server, 0},
                                          LossCase{"ClientFinishedFlight", From::Client, 1},
                                          LossCase{"ServerFinishedFlight", From::Server, 1}),
-                         [](const testing::TestParamInfo<LossCase>& info) { return std::string(info.param.name); });
+                         [](const testing::TestParamInfo<LossCase>& info) {
+                           return std::string(info.param.name);
+                         });
 
 TEST(DtlsEndpoint, ServerFingerprintMismatchFailsWithClearReason) {
   const auto& certs = certificates();
@@ -196,7 +237,8 @@ TEST(DtlsEndpoint, ServerFingerprintMismatchFailsWithClearReason) {
 TEST(DtlsEndpoint, ClientRejectsServerWithWrongFingerprint) {
   const auto& certs = certificates();
   auto link = make_link(expecting(*certs.client), expecting(*certs.rogue));
-  ASSERT_TRUE(link.run_until([&] { return link.client().endpoint.state() == EndpointState::Failed; }));
+  ASSERT_TRUE(
+      link.run_until([&] { return link.client().endpoint.state() == EndpointState::Failed; }));
   const auto* failed = link.client().find_event<Failed>();
   ASSERT_NE(failed, nullptr);
   EXPECT_EQ(failed->reason, FailReason::FingerprintMismatch);
@@ -205,12 +247,14 @@ TEST(DtlsEndpoint, ClientRejectsServerWithWrongFingerprint) {
 
 TEST(DtlsEndpoint, AcceptsOtherHashFunctionsAndAnyOfSeveralFingerprints) {
   const auto& certs = certificates();
-  for (const HashAlgorithm algorithm : {HashAlgorithm::Sha1, HashAlgorithm::Sha384, HashAlgorithm::Sha512}) {
+  for (const HashAlgorithm algorithm :
+       {HashAlgorithm::Sha1, HashAlgorithm::Sha384, HashAlgorithm::Sha512}) {
     auto server_config = expecting(*certs.rogue);  // a non-matching sha-256 first
     const Fingerprint client_fingerprint = certs.client->fingerprint(algorithm);
     server_config.remote_fingerprints.push_back(client_fingerprint);
     auto link = make_link(server_config, expecting(*certs.server));
-    ASSERT_TRUE(link.run_until([&] { return link.both_connected(); })) << hash_algorithm_name(algorithm);
+    ASSERT_TRUE(link.run_until([&] { return link.both_connected(); }))
+        << hash_algorithm_name(algorithm);
     ASSERT_NE(link.server().find_event<Connected>(), nullptr);
     EXPECT_EQ(link.server().find_event<Connected>()->remote_fingerprint, client_fingerprint);
   }
@@ -221,7 +265,9 @@ TEST(DtlsEndpoint, PassiveHandshakeDeadline) {
   server_config.handshake_timeout = std::chrono::seconds(10);
   auto link = make_link(server_config, expecting(*certificates().server));
   // The server hears the ClientHello; after that the network goes silent.
-  link.set_drop_rule([](From from, std::size_t, const std::vector<std::uint8_t>&) { return from == From::Server; });
+  link.set_drop_rule([](From from, std::size_t, const std::vector<std::uint8_t>&) {
+    return from == From::Server;
+  });
   link.step();
   link.step();
   ASSERT_EQ(link.server().endpoint.state(), EndpointState::Handshaking);
@@ -239,6 +285,23 @@ TEST(DtlsEndpoint, PassiveHandshakeDeadline) {
   ASSERT_NE(failed, nullptr);
   EXPECT_EQ(failed->reason, FailReason::HandshakeTimeout);
   EXPECT_FALSE(link.server().endpoint.next_timeout().has_value());
+}
+
+TEST(DtlsEndpoint, RetransmissionTimerUsesTheConfiguredInitialTimeout) {
+  auto config = expecting(*certificates().server);
+  config.role = Role::Active;
+  config.initial_retransmit_timeout = std::chrono::milliseconds(200);
+  const TimePoint start = TimePoint{} + std::chrono::hours(5);
+  Endpoint client(certificates().client, config, start);
+  EXPECT_EQ(client.state(), EndpointState::Handshaking);
+  auto hello = client.poll_output();
+  ASSERT_TRUE(hello.has_value());
+  ASSERT_TRUE(std::holds_alternative<Transmit>(*hello));
+  // OpenSSL's default would be one second; DTLS_set_timer_cb makes it ours.
+  const auto due = client.next_timeout();
+  ASSERT_TRUE(due.has_value());
+  EXPECT_GE(*due, start);
+  EXPECT_LE(*due, start + std::chrono::milliseconds(200));
 }
 
 TEST(DtlsEndpoint, IdlePassiveEndpointHasNoTimer) {
@@ -323,7 +386,8 @@ std::vector<std::vector<std::uint8_t>> hostile_records() {
 
 TEST(DtlsEndpoint, DatagramsThatAreNotRecordsAreIgnored) {
   auto link = default_link();
-  for (const auto& datagram : not_records()) link.server().endpoint.handle_datagram(datagram, link.now());
+  for (const auto& datagram : not_records())
+    link.server().endpoint.handle_datagram(datagram, link.now());
   ASSERT_TRUE(link.run_until([&] { return link.both_connected(); }));
   expect_matching_keys(link, SrtpProfile::AeadAes128Gcm);
 }
@@ -350,8 +414,9 @@ TEST(DtlsEndpoint, AnyGarbageAfterTheHandshakeIsDropped) {
   auto garbage = not_records();
   for (auto& datagram : hostile_records()) garbage.push_back(datagram);
   // Epoch 1 records with a bad authentication tag.
-  garbage.push_back({23, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 9, 0, 30, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
-                     10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22});
+  garbage.push_back({23, 0xfe, 0xfd, 0,  1,  0,  0,  0,  0,  0,  9,  0,  30, 0,
+                     0,  0,    0,    0,  0,  0,  1,  2,  3,  4,  5,  6,  7,  8,
+                     9,  10,   11,   12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22});
   // Epoch 1 records shorter than an AEAD nonce and tag (OpenSSL reports those unusually).
   garbage.push_back({21, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 9, 0, 2, 2, 40});
   garbage.push_back({23, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 10, 0, 1, 0});
@@ -367,7 +432,8 @@ TEST(DtlsEndpoint, AnyGarbageAfterTheHandshakeIsDropped) {
   // The sessions still work afterwards.
   const std::vector<std::uint8_t> data{9, 8, 7};
   ASSERT_TRUE(link.client().endpoint.send_application_data(data, link.now()));
-  ASSERT_TRUE(link.run_until([&] { return link.server().find_event<ApplicationData>() != nullptr; }));
+  ASSERT_TRUE(
+      link.run_until([&] { return link.server().find_event<ApplicationData>() != nullptr; }));
   EXPECT_EQ(link.server().find_event<ApplicationData>()->data, data);
 }
 

@@ -8,8 +8,6 @@
 // Tests that lose a flight run on the real clock with short retransmission timeouts and spin
 // until a condition holds or a real deadline passes; every other test uses simulated time.
 
-#include "dtls/endpoint.hpp"
-
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -19,13 +17,15 @@
 #include <thread>
 #include <vector>
 
+#include "dtls/endpoint.hpp"
+
 namespace rrtc::dtls::test {
 
 struct Side {
   Endpoint endpoint;
-  std::vector<Output> events;                          // everything but Transmit, in order
-  std::vector<std::vector<std::uint8_t>> sent;         // every datagram it emitted, dropped or not
-  std::deque<std::vector<std::uint8_t>> in_flight;     // towards the other side
+  std::vector<Output> events;                       // everything but Transmit, in order
+  std::vector<std::vector<std::uint8_t>> sent;      // every datagram it emitted, dropped or not
+  std::deque<std::vector<std::uint8_t>> in_flight;  // towards the other side
 
   template <typename T>
   const T* find_event() const {
@@ -42,15 +42,24 @@ class Link {
  public:
   enum class ClockMode { Simulated, Real };
   // Returns true to lose the datagram: its sender, its index among that sender's datagrams.
-  using DropRule = std::function<bool(From from, std::size_t index, const std::vector<std::uint8_t>& datagram)>;
+  using DropRule =
+      std::function<bool(From from, std::size_t index, const std::vector<std::uint8_t>& datagram)>;
 
   Link(std::shared_ptr<const Certificate> server_certificate, EndpointConfig server_config,
        std::shared_ptr<const Certificate> client_certificate, EndpointConfig client_config,
        ClockMode mode = ClockMode::Simulated)
       : mode_(mode),
         now_(mode == ClockMode::Real ? Clock::now() : TimePoint{} + std::chrono::hours(1)),
-        server_{Endpoint(std::move(server_certificate), with_role(std::move(server_config), Role::Passive), now_), {}, {}, {}},
-        client_{Endpoint(std::move(client_certificate), with_role(std::move(client_config), Role::Active), now_), {}, {}, {}} {}
+        server_{Endpoint(std::move(server_certificate),
+                         with_role(std::move(server_config), Role::Passive), now_),
+                {},
+                {},
+                {}},
+        client_{Endpoint(std::move(client_certificate),
+                         with_role(std::move(client_config), Role::Active), now_),
+                {},
+                {},
+                {}} {}
 
   Side& server() { return server_; }
   Side& client() { return client_; }
@@ -70,7 +79,8 @@ class Link {
   }
 
   // Steps, firing due timers when idle, until done() or `budget` of real time has passed.
-  bool run_until(const std::function<bool()>& done, std::chrono::milliseconds budget = std::chrono::seconds(5)) {
+  bool run_until(const std::function<bool()>& done,
+                 std::chrono::milliseconds budget = std::chrono::seconds(5)) {
     const auto give_up = Clock::now() + budget;
     while (Clock::now() < give_up) {
       const bool moved = step();
@@ -119,7 +129,8 @@ class Link {
       if (auto* transmit = std::get_if<Transmit>(&*output)) {
         const std::size_t index = side.sent.size();
         side.sent.push_back(transmit->datagram);
-        if (!drop_ || !drop_(from, index, transmit->datagram)) side.in_flight.push_back(std::move(transmit->datagram));
+        if (!drop_ || !drop_(from, index, transmit->datagram))
+          side.in_flight.push_back(std::move(transmit->datagram));
       } else {
         side.events.push_back(std::move(*output));
       }

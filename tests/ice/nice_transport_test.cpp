@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <future>
 #include <string>
 
+#include "fake_stun_server.hpp"
 #include "nice_pair.hpp"
 
 namespace rrtc::ice {
@@ -108,6 +110,29 @@ TEST_F(NiceTransportTest, AnnouncesThePublicIpInsteadOfTheLocalOne) {
     ASSERT_TRUE(parsed);
     EXPECT_EQ(parsed->address, "192.0.2.7") << line;
   }
+}
+
+TEST_F(NiceTransportTest, GathersAServerReflexiveCandidateFromTheStunServer) {
+  test::FakeStunServer stun(loop_, "198.51.100.5", 40001);
+  IceOptions options = loopback_options(false);
+  options.stun_url = "stun:127.0.0.1:" + std::to_string(stun.port());
+  RecordingListener listener;
+  auto transport = NiceTransport::create(loop_.context(), resolve_ice_config(options), &listener);
+  ASSERT_TRUE(transport);
+  ASSERT_TRUE(loop_.run_until([&] { return listener.gathering_done; }, 10s));
+  EXPECT_GE(stun.requests(), 1);
+  bool srflx = false;
+  for (const std::string& line : listener.candidates) {
+    std::optional<CandidateLine> parsed = parse_candidate_line(line);
+    ASSERT_TRUE(parsed) << line;
+    if (parsed->type == "srflx") {
+      srflx = true;
+      EXPECT_EQ(parsed->address, "198.51.100.5") << line;
+      EXPECT_EQ(parsed->port, 40001) << line;
+      EXPECT_NE(line.find("raddr 127.0.0.1"), std::string::npos) << line;
+    }
+  }
+  EXPECT_TRUE(srflx) << ::testing::PrintToString(listener.candidates);
 }
 
 TEST_F(NiceTransportTest, ConnectsOnLoopbackAndCarriesDatagramsBothWays) {
@@ -275,6 +300,47 @@ TEST_F(NiceTransportTest, CloseIsFinalAndReported) {
   EXPECT_TRUE(transport->local_credentials().ufrag.empty());
   ASSERT_TRUE(loop_.run_until([&] { return listener.saw(IceState::Closed); }, 5s));
   EXPECT_FALSE(listener.saw(IceState::Connected));
+}
+
+// The production shape: a worker thread runs the loop; everything ICE happens on it, and the
+// test thread only posts closures and waits for a promise.
+TEST(NiceTransportOnWorker, ConnectsAndEchoesOnTheWorkerThread) {
+  GlibLoop worker;
+  worker.start("ice-worker");
+  auto pair = std::make_unique<NicePair>(worker);
+  std::promise<std::vector<uint8_t>> echoed;
+  std::promise<void> created;
+  worker.post([&] {
+    pair->create(loopback_options(false), loopback_options(true));
+    pair->server.listener.on_receive = [&](std::span<uint8_t> d) {
+      EXPECT_TRUE(worker.on_loop_thread());
+      pair->server.transport->send(d);
+    };
+    pair->client.listener.on_receive = [&](std::span<uint8_t> d) {
+      echoed.set_value(std::vector<uint8_t>(d.begin(), d.end()));
+    };
+    pair->client.listener.on_state_change = [&](IceState state) {
+      if (state == IceState::Connected) {
+        pair->client.transport->send(bytes("worker"));
+      }
+    };
+    created.set_value();
+  });
+  created.get_future().wait();
+  std::future<std::vector<uint8_t>> result = echoed.get_future();
+  ASSERT_EQ(result.wait_for(20s), std::future_status::ready);
+  EXPECT_EQ(result.get(), bytes("worker"));
+  std::promise<void> destroyed;
+  worker.post([&] {
+    pair->server.transport.reset();
+    pair->client.transport.reset();
+    destroyed.set_value();
+  });
+  destroyed.get_future().wait();
+  worker.stop();
+  // The agents finish closing on the context, driven from here now that the thread is gone.
+  EXPECT_TRUE(worker.run_until([] { return NiceTransport::agents_alive() == 0; }, 5s));
+  pair.reset();
 }
 
 }  // namespace

@@ -33,7 +33,8 @@ TEST(Bye, WithReasonRoundTrip) {
 }
 
 TEST(Bye, EmptyByeIsHeaderOnly) {
-  const auto bye = test::parse_first<Bye>(hex("80 cb 00 00"));
+  const Bytes bytes = hex("80 cb 00 00");
+  const auto bye = test::parse_first<Bye>(bytes);
   ASSERT_TRUE(bye);
   EXPECT_TRUE(bye->ssrcs.empty());
 }

@@ -77,7 +77,8 @@ TEST(Compound, StopsAtFirstBadPacketKeepingGoodOnes) {
       {"rr_length_zero", hex("81 c9 00 00"), ParseError::kTooShort},
       {"nack_without_fci", hex("81 cd 00 02 00 00 00 01 00 00 00 02"), ParseError::kTooShort},
       {"bad_version", hex("01 c9 00 01 00 00 00 01"), ParseError::kBadVersion},
-      {"truncated_header", hex("81 c9"), ParseError::kTooShort},
+      // Two header bytes; the next packet's first two bytes become its length (0x81cb words).
+      {"two_header_bytes", hex("81 c9"), ParseError::kLengthPastEnd},
       {"unknown_feedback_too_short", hex("83 cd 00 01 00 00 00 01"), ParseError::kTooShort},
   };
   for (const Case& c : cases) {
@@ -91,6 +92,14 @@ TEST(Compound, StopsAtFirstBadPacketKeepingGoodOnes) {
     ASSERT_TRUE(error);
     EXPECT_EQ(*error, c.error) << to_string(*error);
   }
+}
+
+TEST(Compound, TruncatedHeaderAtTheEnd) {
+  const Bytes bytes = concat({test::fixture("pli_compound"), hex("81 c9")});
+  std::optional<ParseError> error;
+  EXPECT_EQ(kinds_of(bytes, &error), std::vector<std::size_t>{kIndex<Pli>});
+  ASSERT_TRUE(error);
+  EXPECT_EQ(*error, ParseError::kTooShort);
 }
 
 TEST(Compound, UnknownTypesPassThrough) {

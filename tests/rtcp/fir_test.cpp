@@ -31,7 +31,8 @@ TEST(Fir, BuildRoundTrip) {
   Fir fir;
   fir.sender_ssrc = 9;
   fir.entries = entries;
-  const auto parsed = test::parse_first<Fir>(test::serialize(fir));
+  const Bytes bytes = test::serialize(fir);
+  const auto parsed = test::parse_first<Fir>(bytes);
   ASSERT_TRUE(parsed);
   EXPECT_EQ(*parsed, fir);
   EXPECT_EQ(Fir{}.serialized_size(), 0u);  // at least one entry
@@ -40,7 +41,7 @@ TEST(Fir, BuildRoundTrip) {
 TEST(Fir, Malformed) {
   EXPECT_EQ(test::parse_first<Fir>(hex("84 ce 00 02 00 00 00 01 00 00 00 00")).error(),
             ParseError::kTooShort);
-  EXPECT_EQ(test::parse_first<Fir>(hex("84 ce 00 04 00 00 00 01 00 00 00 00 aa aa aa aa 07 00 00 00 "
+  EXPECT_EQ(test::parse_first<Fir>(hex("84 ce 00 07 00 00 00 01 00 00 00 00 aa aa aa aa 07 00 00 00 "
                                        "00 00 00 00"))
                 .error(),
             ParseError::kLengthPastEnd);

@@ -33,8 +33,10 @@ TEST(Nack, BitmaskExpandsAcrossWrap) {
   nack.sender_ssrc = 1;
   nack.media_ssrc = 2;
   nack.items = items;
-  EXPECT_EQ(lost_of(nack), (std::vector<std::uint16_t>{65534, 65535, 1, 15}));
-  const auto parsed = test::parse_first<Nack>(test::serialize(nack));
+  // Bits 0, 2 and 15: PID+1, PID+3, PID+16.
+  EXPECT_EQ(lost_of(nack), (std::vector<std::uint16_t>{65534, 65535, 1, 14}));
+  const Bytes bytes = test::serialize(nack);
+  const auto parsed = test::parse_first<Nack>(bytes);
   ASSERT_TRUE(parsed);
   EXPECT_EQ(*parsed, nack);
 }
@@ -62,8 +64,8 @@ TEST(Nack, Malformed) {
             ParseError::kTooShort);
   // Length 0.
   EXPECT_EQ(test::parse_first<Nack>(hex("81 cd 00 00")).error(), ParseError::kTooShort);
-  // FCI not a multiple of 4 bytes (padding bit trims 2).
-  EXPECT_EQ(test::parse_first<Nack>(hex("a1 cd 00 03 00 00 00 01 00 00 00 02 00 05 00 02"))
+  // FCI not a multiple of 4 bytes (the padding bit trims 2 of its 8).
+  EXPECT_EQ(test::parse_first<Nack>(hex("a1 cd 00 04 00 00 00 01 00 00 00 02 00 05 00 02 aa bb 00 02"))
                 .error(),
             ParseError::kBadLength);
   Nack empty;

@@ -46,7 +46,8 @@ TEST(ReceiverReport, BuildEmptyAndNegativeLoss) {
   const ReportBlock blocks[] = {{1, 0, -0x900000, 0, 0, 0, 0}};  // clamps to -2^23
   ReceiverReport rr;
   rr.report_blocks = blocks;
-  const auto parsed = test::parse_first<ReceiverReport>(test::serialize(rr));
+  const Bytes bytes = test::serialize(rr);
+  const auto parsed = test::parse_first<ReceiverReport>(bytes);
   ASSERT_TRUE(parsed);
   EXPECT_EQ(parsed->report_blocks[0].cumulative_lost, -0x800000);
 }

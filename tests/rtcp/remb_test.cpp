@@ -41,7 +41,8 @@ TEST(Remb, BitrateEncoding) {
     Remb remb;
     remb.bitrate_bps = c.in;
     remb.ssrcs = ssrcs;
-    const auto parsed = test::parse_first<Remb>(test::serialize(remb));
+    const Bytes bytes = test::serialize(remb);
+    const auto parsed = test::parse_first<Remb>(bytes);
     ASSERT_TRUE(parsed) << c.in;
     EXPECT_EQ(parsed->bitrate_bps, c.out) << c.in;
   }

@@ -24,6 +24,14 @@ Result<T> parse_first(const Bytes& bytes) {
   return T::parse(*raw);
 }
 
+// Parsed views point into the bytes, so from a temporary only success or the error is given.
+template <typename T>
+boost::system::result<void, ParseError> parse_first(Bytes&& bytes) {
+  const auto parsed = parse_first<T>(static_cast<const Bytes&>(bytes));
+  if (!parsed) return parsed.error();
+  return {};
+}
+
 template <typename T>
 Bytes serialize(const T& message) {
   Bytes out(message.serialized_size());

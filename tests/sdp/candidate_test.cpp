@@ -1,8 +1,9 @@
 // Candidate lines as browsers write them in SDP and trickle them over signaling.
+#include "sdp/candidate.hpp"
+
 #include <gtest/gtest.h>
 
 #include "fixtures.hpp"
-#include "sdp/candidate.hpp"
 
 namespace rrtc::sdp {
 namespace {
@@ -70,8 +71,7 @@ GoodCase relay_firefox() {
 GoodCase aiortc_ipv6() {
   return {"aiortc_ipv6",
           "candidate:d0bcf3d9c29a2bc887618212a1623bfa 1 udp 2130706431 fd00::2 52342 typ host",
-          make("d0bcf3d9c29a2bc887618212a1623bfa", 1, "udp", 2130706431, "fd00::2", 52342,
-               "host")};
+          make("d0bcf3d9c29a2bc887618212a1623bfa", 1, "udp", 2130706431, "fd00::2", 52342, "host")};
 }
 
 class CandidateGood : public ::testing::TestWithParam<GoodCase> {};
@@ -126,7 +126,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"bad_rport", "candidate:1 1 udp 1 1.2.3.4 5 typ srflx raddr 1.1.1.1 rport x"},
         BadCase{"bad_generation", "candidate:1 1 udp 1 1.2.3.4 5 typ host generation -1"},
         BadCase{"control_byte", std::string("candidate:1 1 udp 1 1.2.3.4 5 typ host\x01")},
-        BadCase{"long_foundation", "candidate:" + std::string(40, 'f') + " 1 udp 1 1.2.3.4 5 typ host"}),
+        BadCase{"long_foundation",
+                "candidate:" + std::string(40, 'f') + " 1 udp 1 1.2.3.4 5 typ host"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(Candidate, EveryFixtureCandidateRoundTrips) {

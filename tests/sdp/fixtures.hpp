@@ -1,11 +1,11 @@
 // Loads the SDP fixtures under tests/data/sdp (see tests/data/sdp/capture/README.md).
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "sdp/model.hpp"
 #include "sdp/parser.hpp"
@@ -28,8 +28,9 @@ inline SessionDescription parse_fixture(const std::string& name) {
 }
 
 inline const char* const kAllFixtures[] = {
-    "chromium_offer.sdp",    "chromium_offer_av.sdp", "chromium_answer.sdp",
-    "chromium_offer_simulcast.sdp", "aiortc_offer.sdp", "firefox_offer.sdp",
+    "chromium_offer.sdp",  "chromium_offer_av.sdp",
+    "chromium_answer.sdp", "chromium_offer_simulcast.sdp",
+    "aiortc_offer.sdp",    "firefox_offer.sdp",
     "safari_offer.sdp",
 };
 

@@ -12,9 +12,9 @@ inline LocalTransport server_transport() {
   LocalTransport t;
   t.ice_ufrag = "srvU";
   t.ice_pwd = "serverpassword0123456789";
-  t.fingerprint = Fingerprint{
-      "sha-256",
-      "0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9:0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9"};
+  t.fingerprint = Fingerprint{"sha-256",
+                              "0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9:0A:1B:2C:3D:4E:5F:"
+                              "60:71:82:93:A4:B5:C6:D7:E8:F9"};
   Candidate host;
   host.foundation = "1";
   host.transport = "udp";

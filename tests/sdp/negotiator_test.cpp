@@ -1,10 +1,11 @@
 // Answers to real offers: codec choice, payload type mapping, extensions, rejected m-lines,
 // and the 400-worthy errors.
+#include "sdp/negotiator.hpp"
+
 #include <gtest/gtest.h>
 
 #include "fixtures.hpp"
 #include "negotiation_helpers.hpp"
-#include "sdp/negotiator.hpp"
 #include "sdp/parser.hpp"
 #include "sdp/serializer.hpp"
 
@@ -76,9 +77,9 @@ TEST(NegotiatorChromium, FeedbackAndExtensionsAreIntersected) {
   std::vector<std::string> uris;
   for (const Extmap& e : a.media[1].extensions) uris.push_back(e.uri);
   // toffset, video-content-type, video-timing, color-space are not forwarded.
-  EXPECT_EQ(uris, (std::vector<std::string>{
-                      uri::kAbsSendTime, uri::kVideoOrientation, uri::kTransportWideCc,
-                      uri::kPlayoutDelay, uri::kMid, uri::kRtpStreamId, uri::kRepairedRtpStreamId}));
+  EXPECT_EQ(uris, (std::vector<std::string>{uri::kAbsSendTime, uri::kVideoOrientation,
+                                            uri::kTransportWideCc, uri::kPlayoutDelay, uri::kMid,
+                                            uri::kRtpStreamId, uri::kRepairedRtpStreamId}));
   EXPECT_EQ(a.sdp.media[1].extmaps, a.media[1].extensions);
   EXPECT_EQ(a.media[0].extensions.size(), 4u);
 }
@@ -106,8 +107,8 @@ TEST(NegotiatorChromium, DirectionSourcesAndTrackTypes) {
 
 TEST(NegotiatorChromium, AnswerSerializesAndParsesBack) {
   Negotiation n;
-  for (const char* name : {"chromium_offer.sdp", "chromium_offer_simulcast.sdp",
-                           "aiortc_offer.sdp", "firefox_offer.sdp", "safari_offer.sdp"}) {
+  for (const char* name : {"chromium_offer.sdp", "chromium_offer_simulcast.sdp", "aiortc_offer.sdp",
+                           "firefox_offer.sdp", "safari_offer.sdp"}) {
     SCOPED_TRACE(name);
     const Answer a = answer_or_die(parse_fixture(name), n.input());
     auto again = parse(serialize(a.sdp));
@@ -188,8 +189,8 @@ TEST(NegotiatorAiortc, ExtensionIdsAreReadPerMediaSection) {
   Negotiation n;
   const Answer a = answer_or_die(parse_fixture("aiortc_offer.sdp"), n.input());
   ASSERT_TRUE(a.media[0].accepted && a.media[1].accepted && a.media[2].accepted);
-  EXPECT_EQ(a.media[0].extensions,
-            (std::vector<Extmap>{{1, std::nullopt, uri::kMid, ""}, {2, std::nullopt, uri::kAudioLevel, ""}}));
+  EXPECT_EQ(a.media[0].extensions, (std::vector<Extmap>{{1, std::nullopt, uri::kMid, ""},
+                                                        {2, std::nullopt, uri::kAudioLevel, ""}}));
   EXPECT_EQ(a.media[1].extensions, (std::vector<Extmap>{{1, std::nullopt, uri::kMid, ""},
                                                         {2, std::nullopt, uri::kAbsSendTime, ""}}));
   EXPECT_EQ(a.remote.ice_ufrag, "8qww");  // the tagged m-line's, not the others'
@@ -250,7 +251,8 @@ INSTANTIATE_TEST_SUITE_P(
         RejectCase{"no_rtcp_mux",
                    [](SessionDescription& o, Capabilities&) { o.media[2].rtcp_mux = false; }, 2},
         RejectCase{"plain_rtp_profile",
-                   [](SessionDescription& o, Capabilities&) { o.media[1].protocol = "RTP/AVP"; }, 1},
+                   [](SessionDescription& o, Capabilities&) { o.media[1].protocol = "RTP/AVP"; },
+                   1},
         RejectCase{"data_channels_off",
                    [](SessionDescription&, Capabilities& c) { c.data_channels = false; }, 3}),
     [](const auto& info) { return std::string(info.param.name); });
@@ -293,7 +295,9 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"empty_bundle", [](SessionDescription& o) { o.groups[0].mids.clear(); },
                   ErrorCode::missing_bundle},
         ErrorCase{"bundle_names_unknown_mid",
-                  [](SessionDescription& o) { o.groups[0].mids = {"x", "0"}; },
+                  [](SessionDescription& o) {
+                    o.groups[0].mids = {"x", "0"};
+                  },
                   ErrorCode::missing_bundle},
         ErrorCase{"no_mid", [](SessionDescription& o) { o.media[1].mid.clear(); },
                   ErrorCode::missing_mid},

@@ -70,7 +70,8 @@ TEST(ParseChromium, AudioSection) {
   EXPECT_EQ(opus->name, "opus");
   EXPECT_EQ(opus->clock_rate, 48000u);
   EXPECT_EQ(opus->channels, 2);
-  EXPECT_EQ(opus->fmtp, (std::vector<FmtpParam>{{"minptime", "10", true}, {"useinbandfec", "1", true}}));
+  EXPECT_EQ(opus->fmtp,
+            (std::vector<FmtpParam>{{"minptime", "10", true}, {"useinbandfec", "1", true}}));
   EXPECT_EQ(opus->feedback, (std::vector<RtcpFeedback>{{"transport-cc", ""}}));
   const Codec* red = m.find_codec(63);
   ASSERT_NE(red, nullptr);
@@ -147,8 +148,8 @@ TEST(ParseAiortc, QuirksAreRepresented) {
   ASSERT_EQ(s.media.size(), 3u);
   // One id, two extensions in two m-lines of the same BUNDLE.
   EXPECT_EQ(find_extmap(s.media[0], "urn:ietf:params:rtp-hdrext:ssrc-audio-level")->id, 2);
-  EXPECT_EQ(find_extmap(s.media[1], "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time")->id,
-            2);
+  EXPECT_EQ(
+      find_extmap(s.media[1], "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time")->id, 2);
   EXPECT_NE(s.media[0].ice_ufrag, s.media[1].ice_ufrag);
   for (const MediaSection& m : s.media) {
     EXPECT_TRUE(m.end_of_candidates);

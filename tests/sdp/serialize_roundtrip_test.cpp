@@ -1,7 +1,7 @@
 // parse -> serialize -> parse gives an equal model, for every fixture; and the writer's format.
-#include <algorithm>
-
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include "fixtures.hpp"
 #include "sdp/parser.hpp"
@@ -25,7 +25,8 @@ TEST_P(RoundTrip, EveryLineEndsInCrlf) {
   const std::string text = serialize(test::parse_fixture(GetParam()));
   ASSERT_FALSE(text.empty());
   std::size_t lines = 0;
-  for (std::size_t pos = text.find('\n'); pos != std::string::npos; pos = text.find('\n', pos + 1)) {
+  for (std::size_t pos = text.find('\n'); pos != std::string::npos;
+       pos = text.find('\n', pos + 1)) {
     ASSERT_GT(pos, 0u);
     EXPECT_EQ(text[pos - 1], '\r');
     ++lines;

@@ -1,12 +1,13 @@
 // The server's offers to a subscriber: stable mids, port 0 for removed tracks, slot recycling,
 // and the checks on the client's answer.
+#include "sdp/server_offer.hpp"
+
 #include <gtest/gtest.h>
 
 #include "fixtures.hpp"
 #include "negotiation_helpers.hpp"
 #include "sdp/parser.hpp"
 #include "sdp/serializer.hpp"
-#include "sdp/server_offer.hpp"
 
 namespace rrtc::sdp {
 namespace {
@@ -225,12 +226,6 @@ TEST_P(ServerOfferAnswers, BadAnswerIsRefusedAndStateKept) {
 INSTANTIATE_TEST_SUITE_P(
     Table, ServerOfferAnswers,
     ::testing::Values(
-        AnswerCase{"setup_actpass",
-                   [](SessionDescription& a) { a.media[0].setup = Setup::actpass; },
-                   ErrorCode::bad_dtls_role},
-        AnswerCase{"setup_passive",
-                   [](SessionDescription& a) { a.media[0].setup = Setup::passive; },
-                   ErrorCode::bad_dtls_role},
         AnswerCase{"payload_type_not_offered",
                    [](SessionDescription& a) { a.media[4].formats.push_back("35"); },
                    ErrorCode::codec_not_offered},
@@ -240,8 +235,7 @@ INSTANTIATE_TEST_SUITE_P(
         AnswerCase{"extension_not_offered",
                    [](SessionDescription& a) { a.media[4].extmaps[0].id = 9; },
                    ErrorCode::extension_not_offered},
-        AnswerCase{"missing_media_section",
-                   [](SessionDescription& a) { a.media.pop_back(); },
+        AnswerCase{"missing_media_section", [](SessionDescription& a) { a.media.pop_back(); },
                    ErrorCode::mline_count_mismatch},
         AnswerCase{"mid_changed", [](SessionDescription& a) { a.media[4].mid = "z"; },
                    ErrorCode::mid_mismatch}),
@@ -258,6 +252,32 @@ TEST_F(ServerOffer, ClientRejectingATrackFreesItsSlot) {
   EXPECT_FALSE(builder.mid_of("alice/camera1").has_value());
   EXPECT_TRUE(builder.sending_tracks().empty());
 }
+
+TEST_F(ServerOffer, LaterAnswersCannotFlipTheDtlsRole) {
+  // webrtcbin answers later offers with a flipped a=setup; the role of the first negotiation
+  // (server passive) stays and the answer is taken.
+  SessionDescription answer = client_answer(offer({audio_track("alice", 1000)}));
+  for (MediaSection& m : answer.media) m.setup = Setup::passive;
+  ASSERT_TRUE(builder.apply_answer(answer));
+  EXPECT_EQ(builder.mid_of("alice/audio"), "4");
+}
+
+class ServerOfferFirstRole : public ::testing::TestWithParam<Setup> {};
+
+TEST_P(ServerOfferFirstRole, FirstAnswerMustBeActive) {
+  Negotiation n;
+  ServerOfferBuilder builder;
+  SessionDescription answer =
+      client_answer(builder.create_offer({audio_track("carol", 1)}, n.transport));
+  answer.media[0].setup = GetParam();
+  auto sent = builder.apply_answer(answer);
+  ASSERT_FALSE(sent);
+  EXPECT_EQ(sent.error().code, ErrorCode::bad_dtls_role);
+  EXPECT_FALSE(builder.mid_of("carol/audio").has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(Roles, ServerOfferFirstRole,
+                         ::testing::Values(Setup::actpass, Setup::passive, Setup::holdconn));
 
 TEST(ServerOfferFresh, OfferBeforeAnyClientOffer) {
   Negotiation n;

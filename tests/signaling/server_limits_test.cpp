@@ -47,6 +47,7 @@ TEST(ServerLimitsTest, ThousandMessagesInASecondGet429) {
   WsClient b(server.port());
   ASSERT_EQ(a.join("r", "a").at("type"), "joined");
   ASSERT_EQ(b.join("r", "b").at("type"), "joined");
+  ASSERT_TRUE(a.read_type("participant_joined"));
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 1000; ++i) a.send(json::object{{"type", "state_update"}, {"muted", i % 2 == 0}});
   auto elapsed = std::chrono::steady_clock::now() - start;

@@ -39,11 +39,11 @@ TEST(MetricsTest, RendersPrometheusTextWithBoundedLabels) {
   g.rooms = 2;
   g.participants = 3;
   g.sessions = 4;
-  g.version = "1.2.3";
+  g.version = "1.2.3 \"beta\"";
   std::string text = m.render(g);
   for (std::string_view line :
        {"rrtc_rooms 2\n", "rrtc_participants 3\n", "rrtc_signaling_sessions 4\n",
-        "rrtc_build_info{version=\"1.2.3\"} 1\n",
+        "rrtc_build_info{version=\"1.2.3 \\\"beta\\\"\"} 1\n",
         "rrtc_signaling_messages_received_total{type=\"join\"} 1\n",
         "rrtc_signaling_messages_received_total{type=\"invalid\"} 1\n",
         "rrtc_signaling_messages_received_total{type=\"offer\"} 0\n",

@@ -12,11 +12,12 @@ class FakeSfu {
   constructor() {
     this.pc = new RTCPeerConnection();
     this.chain = Promise.resolve();
-    this.labels = new Map();     // RTCRtpTransceiver -> { participant, type }
+    this.labels = new Map();     // id of the forwarded track -> { participant, type }
     this.from_client = [];       // every message the client sent
     this.client_events = [];     // the PeerLink's reports
     this.media_errors = [];
     this.refuse_offers = false;  // answer offers with error 500, as rrtc without media does
+    this.offer_pending = false;
     this.rollbacks = 0;          // collisions seen: our offer rolled back for the client's
     this.pc.onicecandidate = (event) => {
       const c = event.candidate;
@@ -56,11 +57,13 @@ class FakeSfu {
         const answer = await this.pc.createAnswer();
         await this.pc.setLocalDescription(answer);
         this.link.handle_answer(this.pc.localDescription.sdp);
-        if (offer_again) this.offer_now();
+        if (offer_again) await this.offer_now();
       });
     } else if (message.type === 'answer') {
       this.run(async () => {
-        if (this.pc.signalingState === 'have-local-offer') await this.pc.setRemoteDescription({ type: 'answer', sdp: message.sdp });
+        if (this.pc.signalingState !== 'have-local-offer') return;
+        await this.pc.setRemoteDescription({ type: 'answer', sdp: message.sdp });
+        if (this.offer_pending) await this.offer_now();
       });
     } else if (message.type === 'candidate' && message.candidate && !this.refuse_offers) {
       this.run(() => this.pc.addIceCandidate({ candidate: message.candidate, sdpMid: message.sdpMid,
@@ -70,16 +73,17 @@ class FakeSfu {
 
   // Starts forwarding `track` as `<participant>-<type>` and offers it.
   forward(participant, type, track) {
-    const transceiver = this.pc.addTransceiver(track, { direction: 'sendonly' });
-    this.labels.set(transceiver, { participant, type });
+    this.pc.addTransceiver(track, { direction: 'sendonly' });
+    this.labels.set(track.id, { participant, type });
     this.offer();
   }
 
   // Stops forwarding; `stop` recycles the m-line (port 0), otherwise it turns inactive.
   unforward(participant, type, { stop = false } = {}) {
-    for (const [transceiver, label] of this.labels) {
-      if (label.participant !== participant || label.type !== type) continue;
-      this.labels.delete(transceiver);
+    for (const transceiver of this.pc.getTransceivers()) {
+      const label = this.labels.get(transceiver.sender.track?.id);
+      if (!label || label.participant !== participant || label.type !== type) continue;
+      this.labels.delete(transceiver.sender.track.id);
       if (stop) transceiver.stop();
       else {
         transceiver.sender.replaceTrack(null);
@@ -91,8 +95,23 @@ class FakeSfu {
 
   offer() { this.run(() => this.offer_now()); }
 
+  // Forwards `track` on an m-line that an earlier unforward() left inactive, as the server
+  // reuses m-lines. Collisions then add no m-line on this side: Chromium mishandles a rollback of
+  // an offer that added transceivers (its next offer's m-line order no longer matches).
+  resume(participant, type, track) {
+    const transceiver = this.pc.getTransceivers().find((t) => t.direction === 'inactive' && t.mid !== null);
+    transceiver.sender.replaceTrack(track);
+    transceiver.direction = 'sendonly';
+    this.labels.set(track.id, { participant, type });
+    this.offer();
+  }
+
   async offer_now() {
-    if (this.pc.signalingState !== 'stable') return;
+    if (this.pc.signalingState !== 'stable') {
+      this.offer_pending = true;  // offered once this negotiation ends
+      return;
+    }
+    this.offer_pending = false;
     const offer = await this.pc.createOffer();
     await this.pc.setLocalDescription(offer);
     this.link.handle_offer(this.label(this.pc.localDescription.sdp));
@@ -101,7 +120,10 @@ class FakeSfu {
   // Rewrites every msid of a forwarded m-section to the server's convention.
   label(sdp) {
     const by_mid = new Map();
-    for (const [transceiver, label] of this.labels) if (transceiver.mid !== null) by_mid.set(transceiver.mid, label);
+    for (const transceiver of this.pc.getTransceivers()) {
+      const label = this.labels.get(transceiver.sender.track?.id);
+      if (label && transceiver.mid !== null) by_mid.set(transceiver.mid, label);
+    }
     const sections = sdp.split(/\r\n(?=m=)/);
     return sections.map((section) => {
       const mid = /\r\na=mid:(\S+)/.exec(section)?.[1];
@@ -115,7 +137,7 @@ class FakeSfu {
   }
 
   settled() {
-    return this.pc.signalingState === 'stable' && this.client_pc.signalingState === 'stable';
+    return !this.offer_pending && this.pc.signalingState === 'stable' && this.client_pc.signalingState === 'stable';
   }
 
   async inbound_video(pc) {

@@ -121,17 +121,24 @@ describe('client negotiation against a fake SFU', () => {
     const { page, errors, wait_events } = await open_page(t);
     await page.evaluate(() => fake_sfu.link.publish(devices));
     await wait_events((x) => x.settled && x.offers.length === 1, 'first negotiation');
-    // Both sides offer at once, several times: the client starts and stops a screen while the
-    // server forwards new tracks.
+    await page.evaluate(() => {
+      for (const r of [0, 1, 2]) fake_sfu.forward(`p${r}`, 'camera', extra.getVideoTracks()[0].clone());
+    });
+    await wait_events((x) => x.settled && [0, 1, 2].every((r) => has(x.events, 'track', `p${r}`, 'camera')), 'three cameras');
+    await page.evaluate(() => { for (const r of [0, 1, 2]) fake_sfu.unforward(`p${r}`, 'camera'); });
+    await wait_events((x) => x.settled && [0, 1, 2].every((r) => has(x.events, 'gone', `p${r}`, 'camera')), 'three cameras gone');
+    // Both sides offer at once, several times: the client shares a screen while the server
+    // resumes forwarding on its m-lines.
     for (let round = 0; round < 3; round += 1) {
       await page.evaluate((r) => {
         const screen = extra.getVideoTracks()[0].clone();
-        fake_sfu.forward(`p${r}`, 'camera', extra.getVideoTracks()[0].clone());
+        fake_sfu.resume(`p${r}`, 'camera', extra.getVideoTracks()[0].clone());
         fake_sfu.link.set_screen(screen, new MediaStream([screen]));
       }, round);
     }
-    const s = await wait_events((x) => x.settled && [0, 1, 2].every((r) => has(x.events, 'track', `p${r}`, 'camera')),
-                                'every forwarded track arrived');
+    const count = (events, r) => events.filter((e) => e.kind === 'track' && e.participant_id === `p${r}`).length;
+    const s = await wait_events((x) => x.settled && [0, 1, 2].every((r) => count(x.events, r) === 2),
+                                'every resumed track arrived');
     assert.ok(await page.evaluate(() => fake_sfu.rollbacks) > 0, 'the offers collided');
     const last = s.offers.at(-1).map((entry) => entry.type).sort();
     assert.deepEqual(last, ['audio', 'camera', 'screen']);

@@ -5,6 +5,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Participant, launch_chromium } from '../lib/browser.js';
 import { RrtcServer, wait_until } from '../lib/rrtc_server.js';
+import { createHmac } from 'node:crypto';
+
+// An HS256 JWT as rrtc's join tokens are (src/signaling/jwt.hpp).
+function sign_hs256(payload, secret) {
+  const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const body = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(payload)}`;
+  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+}
 
 const kTestTimeout = { timeout: 120000 };
 
@@ -76,7 +84,10 @@ describe('browser client signaling', () => {
     };
 
     await expect_attr('data-muted', 'false');
+    // The fake microphone beeps: the local speaking indicator follows it, and muting ends it.
+    await ada.page.waitForSelector('#grid .tile[data-local="true"][data-speaking="true"]', { timeout: 15000 });
     await ada.page.click('#mic-button');
+    await ada.page.waitForSelector('#grid .tile[data-local="true"][data-speaking="false"]');
     await expect_attr('data-muted', 'true');
     assert.equal(await ada.page.getAttribute('#mic-button', 'aria-pressed'), 'true');
 
@@ -162,13 +173,26 @@ describe('browser client signaling', () => {
     no_page_errors();
   });
 
-  it('a join with a bad token is refused with a clear message', kTestTimeout, async (t) => {
-    const { open, no_page_errors } = await setup(t, { join_secret: 'e2e-only-secret-0123456789abcdef0123456789' });
-    const eve = await open('secret', 'Eve', { query: '&token=not-a-valid-token' });
-    const error = eve.page.locator('#join-error');
-    await error.waitFor({ state: 'visible' });
-    assert.match(await error.textContent(), /token/i);
-    assert.equal(await eve.page.isHidden('#call-view'), true);
+  it('join tokens: a valid one lets in, a bad or expired one is refused clearly', kTestTimeout, async (t) => {
+    const secret = 'e2e-only-secret-0123456789abcdef0123456789';
+    const { open, join, no_page_errors } = await setup(t, { join_secret: secret });
+    const now = Math.floor(Date.now() / 1000);
+    const ada = await join('secret', 'Ada', { query: `&token=${sign_hs256({ room: 'secret', exp: now + 600 }, secret)}` });
+    assert.equal(await ada.page.isVisible('#call-view'), true);
+    const refused = [
+      ['Eve', '&token=not-a-valid-token'],
+      ['Old', `&token=${sign_hs256({ room: 'secret', exp: now - 60 }, secret)}`],
+      ['Mal', `&token=${sign_hs256({ room: 'secret', exp: now + 600 }, 'some-other-secret-0123456789abcdef')}`],
+      ['Nil', ''],
+    ];
+    for (const [name, query] of refused) {
+      const person = await open('secret', name, { query });
+      const error = person.page.locator('#join-error');
+      await error.waitFor({ state: 'visible' });
+      assert.match(await error.textContent(), /token is missing, invalid or expired/i, name);
+      assert.equal(await person.page.isHidden('#call-view'), true);
+    }
+    await ada.wait_remote_names([]);
     no_page_errors();
   });
 

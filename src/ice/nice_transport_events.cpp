@@ -1,0 +1,156 @@
+// The libnice side of NiceTransport: signal and receive trampolines, and the deferred delivery
+// of what they record to the listener.
+
+#include <nice/agent.h>
+
+#include <exception>
+#include <utility>
+
+#include "ice/candidate_line.hpp"
+#include "ice/nice_transport.hpp"
+#include "log/log.hpp"
+
+namespace rrtc::ice {
+namespace {
+
+spdlog::logger& logger() {
+  static spdlog::logger& instance = log::get("ice");
+  return instance;
+}
+
+std::string without_attribute_prefix(gchar* sdp) {
+  std::string line = sdp != nullptr ? std::string(strip_attribute_prefix(sdp)) : std::string();
+  g_free(sdp);
+  return line;
+}
+
+}  // namespace
+
+void NiceTransport::record(Event event) noexcept {
+  events_.push_back(std::move(event));
+  if (dispatch_source_ == nullptr) {
+    dispatch_source_ = g_idle_source_new();
+    g_source_set_priority(dispatch_source_, G_PRIORITY_DEFAULT);
+    g_source_set_callback(dispatch_source_, &NiceTransport::on_dispatch, this, nullptr);
+    g_source_attach(dispatch_source_, context_);
+  }
+}
+
+int NiceTransport::on_dispatch(void* self) noexcept {
+  auto* transport = static_cast<NiceTransport*>(self);
+  g_source_unref(transport->dispatch_source_);
+  transport->dispatch_source_ = nullptr;
+  transport->dispatch_events_guarded();
+  return G_SOURCE_REMOVE;
+}
+
+void NiceTransport::dispatch_events_guarded() noexcept {
+  // Nothing may throw through libnice or GLib.
+  try {
+    dispatch_events();
+  } catch (const std::exception& e) {
+    logger().error("ice: listener threw: {}", e.what());
+  } catch (...) {
+    logger().error("ice: listener threw");
+  }
+}
+
+void NiceTransport::dispatch_events() {
+  std::vector<Event> events;
+  events.swap(events_);
+  bool was_closed = closed_;
+  for (Event& event : events) {
+    // A listener that closed us from an earlier callback gets nothing more but Closed itself.
+    if (listener_ == nullptr || (closed_ && !was_closed)) {
+      return;
+    }
+    if (auto* candidate = std::get_if<LocalCandidate>(&event)) {
+      listener_->on_local_candidate(std::move(candidate->line));
+    } else if (auto* change = std::get_if<StateChange>(&event)) {
+      listener_->on_state(change->state);
+    } else {
+      listener_->on_gathering_done();
+    }
+  }
+}
+
+void NiceTransport::on_new_candidate(NiceAgent* agent, NiceCandidate* candidate,
+                                     void* self) noexcept {
+  auto* transport = static_cast<NiceTransport*>(self);
+  if (transport->closed_) {
+    return;
+  }
+  if (candidate->type == NICE_CANDIDATE_TYPE_HOST && !transport->public_ip_.empty()) {
+    NiceCandidate* announced = nice_candidate_copy(candidate);
+    guint port = nice_address_get_port(&candidate->addr);
+    if (nice_address_set_from_string(&announced->addr, transport->public_ip_.c_str())) {
+      nice_address_set_port(&announced->addr, port);
+    }
+    transport->record(LocalCandidate{
+        without_attribute_prefix(nice_agent_generate_local_candidate_sdp(agent, announced))});
+    nice_candidate_free(announced);
+    return;
+  }
+  transport->record(LocalCandidate{
+      without_attribute_prefix(nice_agent_generate_local_candidate_sdp(agent, candidate))});
+}
+
+void NiceTransport::on_gathering_done(NiceAgent* /*agent*/, unsigned /*stream*/,
+                                      void* self) noexcept {
+  auto* transport = static_cast<NiceTransport*>(self);
+  if (!transport->closed_) {
+    transport->record(GatheringDone{});
+  }
+}
+
+void NiceTransport::on_component_state(NiceAgent* /*agent*/, unsigned /*stream*/,
+                                       unsigned /*component*/, unsigned state,
+                                       void* self) noexcept {
+  auto* transport = static_cast<NiceTransport*>(self);
+  IceState mapped;
+  switch (state) {
+    case NICE_COMPONENT_STATE_CONNECTING:
+      mapped = IceState::Checking;
+      break;
+    case NICE_COMPONENT_STATE_CONNECTED:
+    case NICE_COMPONENT_STATE_READY:
+      mapped = IceState::Connected;
+      break;
+    case NICE_COMPONENT_STATE_FAILED:
+      mapped = IceState::Failed;
+      break;
+    default:
+      return;  // DISCONNECTED, GATHERING: nothing the Peer acts on
+  }
+  if (transport->closed_ || transport->state_ == IceState::Failed || transport->state_ == mapped) {
+    return;
+  }
+  transport->state_ = mapped;
+  transport->nice_connected_ = mapped == IceState::Connected;
+  transport->record(StateChange{mapped});
+}
+
+void NiceTransport::on_receive(NiceAgent* /*agent*/, unsigned /*stream*/, unsigned /*component*/,
+                               unsigned length, char* buffer, void* target) noexcept {
+  NiceTransport* transport = static_cast<RecvTarget*>(target)->owner;
+  if (transport == nullptr) {
+    return;  // destroyed; the agent is releasing its TURN allocations
+  }
+  if (!transport->nice_connected_) {
+    ++transport->dropped_before_connected_;
+    return;
+  }
+  // Deliver a pending Connected before the first datagram, so the Peer sees them in order.
+  if (!transport->events_.empty()) {
+    transport->dispatch_events_guarded();
+    if (transport->closed_) {
+      return;
+    }
+  }
+  if (transport->listener_ != nullptr) {
+    transport->listener_->on_datagram(
+        std::span<uint8_t>(reinterpret_cast<uint8_t*>(buffer), length));
+  }
+}
+
+}  // namespace rrtc::ice
