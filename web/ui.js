@@ -4,6 +4,8 @@
 
 import { format_bitrate, format_rtt } from './stats.js';
 
+const kMinTileWidth = 220;  // px; below this names and badges no longer fit
+
 export function initials(name) {
   const words = String(name || '?').trim().split(/\s+/).filter(Boolean);
   const letters = words.length > 1 ? words[0][0] + words[words.length - 1][0] : (words[0] ?? '?')[0];
@@ -147,10 +149,13 @@ export class TileGrid {
       const tile = Math.min((width - gap * (cols - 1)) / cols, ((height - gap * (rows - 1)) / rows) * 16 / 9);
       if (tile > best.tile) best = { cols, tile };
     }
-    const tile = Math.floor(Math.min(width, Math.max(best.tile, Math.min(220, width))));
-    const cols = Math.max(1, Math.min(best.cols, Math.floor((width + gap) / (tile + gap))));
+    let { cols, tile } = best;
+    if (tile < kMinTileWidth) {  // too small to fit: fill the width and let the grid scroll
+      cols = Math.max(1, Math.min(count, Math.floor((width + gap) / (kMinTileWidth + gap))));
+      tile = (width - gap * (cols - 1)) / cols;
+    }
     this.grid_.style.setProperty('--cols', String(cols));
-    this.grid_.style.setProperty('--tile-width', `${tile}px`);
+    this.grid_.style.setProperty('--tile-width', `${Math.floor(tile)}px`);
   }
 
   // The shared screen, shown large above the grid. One at a time: the latest share wins, and

@@ -1,7 +1,8 @@
 #pragma once
 // The SignalingChannel handed to the media backend: each call serializes its message (pure,
 // safe on any thread) and posts it, with ids and values only, onto the signaling thread. The
-// Hub is held weakly, so calls arriving after the server is gone are dropped.
+// Hub is held weakly, so calls arriving after the server is gone are dropped. The io_context
+// itself must outlive every call: the media stack stops its workers before the app destroys it.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/post.hpp>

@@ -314,10 +314,16 @@ class WebSocketClient {
            received_.rfind("HTTP/1.1 101", 0) == 0;
   }
 
-  // Reads until the server closes the TCP connection (or the deadline); returns what came after
-  // the handshake.
-  std::string read_to_end() {
+  // Waits for the server's close frame, answers it with a (masked, empty) close frame as RFC 6455
+  // section 5.5.1 asks, then reads until the server closes the TCP connection. Returns what came
+  // after the handshake.
+  std::string close_handshake() {
     std::size_t body = received_.find("\r\n\r\n") + 4;
+    read_until([&] { return received_.size() >= body + 2; });
+    if (received_.size() >= body + 2 && static_cast<unsigned char>(received_[body]) == 0x88) {
+      const std::array<unsigned char, 6> reply{0x88, 0x80, 0x01, 0x02, 0x03, 0x04};
+      EXPECT_EQ(write(fd_, reply.data(), reply.size()), static_cast<ssize_t>(reply.size()));
+    }
     read_until([] { return false; });
     return received_.substr(body);
   }
@@ -358,7 +364,7 @@ TEST(RrtcBinary, SigtermClosesOpenSessionsWithACloseFrameAndExitsZero) {
   ASSERT_TRUE(client.handshake());
   auto started = Clock::now();
   child.signal(SIGTERM);
-  std::string frames = client.read_to_end();
+  std::string frames = client.close_handshake();
   ASSERT_GE(frames.size(), 2u);
   EXPECT_EQ(static_cast<unsigned char>(frames[0]), 0x88);  // FIN + close (RFC 6455 section 5.5.1)
   EXPECT_EQ(child.finish(), 0) << child.err();

@@ -79,8 +79,14 @@ class RecordingListener final : public PeerListener {
   }
   void on_rtp(std::span<std::uint8_t> packet) noexcept override { rtp.emplace_back(packet.begin(), packet.end()); }
   void on_rtcp(std::span<std::uint8_t> packet) noexcept override { rtcp.emplace_back(packet.begin(), packet.end()); }
-  void on_local_candidate(std::string candidate) override { candidates.push_back(std::move(candidate)); }
-  void on_gathering_done() override { gathering_done = true; }
+  void on_local_candidate(std::string candidate) override {
+    candidates.push_back(candidate);
+    if (on_candidate_hook) on_candidate_hook(candidate);
+  }
+  void on_gathering_done() override {
+    gathering_done = true;
+    if (on_gathering_done_hook) on_gathering_done_hook();
+  }
   void on_application_data(std::span<const std::uint8_t> data) override {
     application_data.emplace_back(data.begin(), data.end());
   }
@@ -96,6 +102,8 @@ class RecordingListener final : public PeerListener {
   bool gathering_done = false;
   std::vector<std::vector<std::uint8_t>> application_data;
   std::function<void(PeerState)> on_state_hook;
+  std::function<void(const std::string&)> on_candidate_hook;
+  std::function<void()> on_gathering_done_hook;
 };
 
 // Sits between an IceTransport and its listener (the Peer): received datagrams pass through
