@@ -25,6 +25,9 @@ function(rrtc_test name)
   target_compile_definitions(${name} PRIVATE
     RRTC_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     RRTC_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data")
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
   gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60
     PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT 300)
 endfunction()

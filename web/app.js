@@ -176,6 +176,8 @@ function init() {
     }
   });
   window.addEventListener('pagehide', () => session?.leave());
+  // Back from the back/forward cache the call has been left: load afresh, which rejoins.
+  window.addEventListener('pageshow', (event) => { if (event.persisted && session) location.reload(); });
   // After a reload rejoined without a click, the first gesture lets speaking detection start.
   for (const type of ['pointerdown', 'keydown']) document.addEventListener(type, () => speaking.ensure_started());
 

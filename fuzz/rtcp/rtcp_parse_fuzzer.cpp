@@ -55,7 +55,8 @@ std::uint64_t touch(const Packet& packet) {
           sink += m.bitrate_bps;
         } else if constexpr (std::is_same_v<T, TransportCc>) {
           auto cursor = m.statuses();
-          while (const auto status = cursor.next()) sink += static_cast<std::uint64_t>(status->arrival.count());
+          while (const auto status = cursor.next())
+            sink += static_cast<std::uint64_t>(status->arrival.count());
         }
       },
       packet);

@@ -1,8 +1,8 @@
 // libFuzzer target keyframe_probe: every key-frame probe on arbitrary payloads. The input is
 // copied into a buffer of exactly its size so AddressSanitizer catches any read past the end.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <algorithm>
 #include <memory>
 #include <span>
 

@@ -62,7 +62,8 @@ void check_rewrites(std::vector<std::uint8_t>& bytes, const Packet& before) {
   if (rewritten && (one_byte || two_byte)) {
     // Every element the original exposes must be found under its new id with the same value.
     // (Lookup returns the first element of an id; duplicates map to duplicates.)
-    const auto form = one_byte ? rrtc::rtp::ExtensionForm::kOneByte : rrtc::rtp::ExtensionForm::kTwoByte;
+    const auto form =
+        one_byte ? rrtc::rtp::ExtensionForm::kOneByte : rrtc::rtp::ExtensionForm::kTwoByte;
     rrtc::rtp::ExtensionReader reader(before.extension_block(), form);
     while (const auto element = reader.next()) {
       const auto old_value = before.extension(element->id);
@@ -99,7 +100,8 @@ void check_rebuild(const Packet& packet) {
   check(builder.write_to(out) == out.size());
   const auto rebuilt = Packet::parse(out);
   check(rebuilt.has_value());
-  check(rebuilt->ssrc() == packet.ssrc() && rebuilt->sequence_number() == packet.sequence_number() &&
+  check(rebuilt->ssrc() == packet.ssrc() &&
+        rebuilt->sequence_number() == packet.sequence_number() &&
         rebuilt->timestamp() == packet.timestamp() && rebuilt->marker() == packet.marker() &&
         rebuilt->payload_type() == packet.payload_type() &&
         rebuilt->csrc_count() == packet.csrc_count() &&

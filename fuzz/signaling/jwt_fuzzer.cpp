@@ -20,8 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto verdict = verify_hs256(token, secret, now);
   if (verdict.claims) {
     if (verify_hs256(token, std::string(secret) + "x", now).claims) std::abort();
-    auto payload = base64url_decode(token.substr(token.find('.') + 1,
-                                                 token.rfind('.') - token.find('.') - 1));
+    auto payload =
+        base64url_decode(token.substr(token.find('.') + 1, token.rfind('.') - token.find('.') - 1));
     if (!payload) std::abort();
     auto resigned = verify_hs256(sign_hs256(*payload, secret), secret, now);
     if (!resigned.claims || resigned.claims->room != verdict.claims->room ||

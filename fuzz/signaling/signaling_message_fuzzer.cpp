@@ -10,7 +10,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view text(reinterpret_cast<const char*>(data), size);
   auto parsed = rrtc::signaling::parse_client_message(text);
   if (!parsed.message) {
-    if (parsed.error.code != rrtc::signaling::ErrorCode::bad_request || parsed.error.message.empty()) {
+    if (parsed.error.code != rrtc::signaling::ErrorCode::bad_request ||
+        parsed.error.message.empty()) {
       std::abort();
     }
     return 0;

@@ -34,8 +34,8 @@ std::size_t Bye::write_to(std::span<std::uint8_t> out) const noexcept {
   if (size == 0 || size > out.size()) return 0;
   std::uint8_t* p = out.data();
   std::fill(p, p + size, std::uint8_t{0});
-  write_header(p, static_cast<std::uint8_t>(ssrcs.size()), static_cast<std::uint8_t>(PacketType::kBye),
-               size);
+  write_header(p, static_cast<std::uint8_t>(ssrcs.size()),
+               static_cast<std::uint8_t>(PacketType::kBye), size);
   p = ssrcs.write(p + 4);
   if (!reason.empty()) {
     *p = static_cast<std::uint8_t>(reason.size());

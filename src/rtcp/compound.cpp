@@ -17,11 +17,16 @@ Result<Packet> wrap(Result<T> parsed) {
 
 Result<Packet> parse_packet(const RawPacket& raw) noexcept {
   switch (static_cast<PacketType>(raw.header.type)) {
-    case PacketType::kSenderReport: return wrap(SenderReport::parse(raw));
-    case PacketType::kReceiverReport: return wrap(ReceiverReport::parse(raw));
-    case PacketType::kSdes: return wrap(Sdes::parse(raw));
-    case PacketType::kBye: return wrap(Bye::parse(raw));
-    case PacketType::kApp: return wrap(App::parse(raw));
+    case PacketType::kSenderReport:
+      return wrap(SenderReport::parse(raw));
+    case PacketType::kReceiverReport:
+      return wrap(ReceiverReport::parse(raw));
+    case PacketType::kSdes:
+      return wrap(Sdes::parse(raw));
+    case PacketType::kBye:
+      return wrap(Bye::parse(raw));
+    case PacketType::kApp:
+      return wrap(App::parse(raw));
     case PacketType::kRtpFeedback:
       if (raw.header.count == kFmtNack) return wrap(Nack::parse(raw));
       if (raw.header.count == kFmtTransportCc) return wrap(TransportCc::parse(raw));
@@ -62,7 +67,8 @@ std::optional<Packet> CompoundReader::next() noexcept {
 
 bool CompoundWriter::append(const UnknownPacket& packet) noexcept {
   if (packet.bytes.size() > out_.size() - used_) return false;
-  std::copy(packet.bytes.begin(), packet.bytes.end(), out_.begin() + static_cast<std::ptrdiff_t>(used_));
+  std::copy(packet.bytes.begin(), packet.bytes.end(),
+            out_.begin() + static_cast<std::ptrdiff_t>(used_));
   used_ += packet.bytes.size();
   return true;
 }

@@ -20,11 +20,11 @@
 namespace rrtc::rtcp {
 
 // Feedback message types (FMT) this layer understands.
-inline constexpr std::uint8_t kFmtNack = 1;           // RTPFB, RFC 4585 6.2.1
-inline constexpr std::uint8_t kFmtTransportCc = 15;   // RTPFB, draft-holmer-rmcat-transport-wide-cc
-inline constexpr std::uint8_t kFmtPli = 1;            // PSFB, RFC 4585 6.3.1
-inline constexpr std::uint8_t kFmtFir = 4;            // PSFB, RFC 5104 4.3.1
-inline constexpr std::uint8_t kFmtAfb = 15;           // PSFB application layer (REMB)
+inline constexpr std::uint8_t kFmtNack = 1;          // RTPFB, RFC 4585 6.2.1
+inline constexpr std::uint8_t kFmtTransportCc = 15;  // RTPFB, draft-holmer-rmcat-transport-wide-cc
+inline constexpr std::uint8_t kFmtPli = 1;           // PSFB, RFC 4585 6.3.1
+inline constexpr std::uint8_t kFmtFir = 4;           // PSFB, RFC 5104 4.3.1
+inline constexpr std::uint8_t kFmtAfb = 15;          // PSFB application layer (REMB)
 
 inline bool is_feedback(const RawPacket& raw, PacketType type, std::uint8_t fmt) {
   return raw.header.type == static_cast<std::uint8_t>(type) && raw.header.count == fmt;

@@ -47,8 +47,7 @@ struct Fir {
   std::size_t write_to(std::span<std::uint8_t> out) const noexcept;
 
   friend bool operator==(const Fir& a, const Fir& b) {
-    return a.sender_ssrc == b.sender_ssrc && a.media_ssrc == b.media_ssrc &&
-           a.entries == b.entries;
+    return a.sender_ssrc == b.sender_ssrc && a.media_ssrc == b.media_ssrc && a.entries == b.entries;
   }
 };
 

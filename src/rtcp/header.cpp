@@ -6,14 +6,22 @@ namespace rrtc::rtcp {
 
 const char* to_string(ParseError error) noexcept {
   switch (error) {
-    case ParseError::kTooShort: return "RTCP packet too short";
-    case ParseError::kBadVersion: return "RTCP version is not 2";
-    case ParseError::kLengthPastEnd: return "RTCP length runs past the end";
-    case ParseError::kBadPadding: return "bad RTCP padding";
-    case ParseError::kBadCount: return "RTCP count does not fit the length";
-    case ParseError::kBadLength: return "RTCP length not allowed for this type";
-    case ParseError::kBadItem: return "malformed RTCP item";
-    case ParseError::kUnknownFormat: return "not this RTCP message type";
+    case ParseError::kTooShort:
+      return "RTCP packet too short";
+    case ParseError::kBadVersion:
+      return "RTCP version is not 2";
+    case ParseError::kLengthPastEnd:
+      return "RTCP length runs past the end";
+    case ParseError::kBadPadding:
+      return "bad RTCP padding";
+    case ParseError::kBadCount:
+      return "RTCP count does not fit the length";
+    case ParseError::kBadLength:
+      return "RTCP length not allowed for this type";
+    case ParseError::kBadItem:
+      return "malformed RTCP item";
+    case ParseError::kUnknownFormat:
+      return "not this RTCP message type";
   }
   return "unknown RTCP parse error";
 }

@@ -17,14 +17,14 @@
 namespace rrtc::rtcp {
 
 enum class ParseError : std::uint8_t {
-  kTooShort = 1,     // fewer bytes than the header or the message's fixed part
-  kBadVersion,       // V != 2
-  kLengthPastEnd,    // the length field points past the end of the datagram
-  kBadPadding,       // P set with a zero count or more padding than body
-  kBadCount,         // a count/list does not fit the length
-  kBadLength,        // a length that the message type does not allow
-  kBadItem,          // a malformed SDES item, BYE reason or transport-cc content
-  kUnknownFormat,    // not the message type asked for (used by typed parse functions)
+  kTooShort = 1,   // fewer bytes than the header or the message's fixed part
+  kBadVersion,     // V != 2
+  kLengthPastEnd,  // the length field points past the end of the datagram
+  kBadPadding,     // P set with a zero count or more padding than body
+  kBadCount,       // a count/list does not fit the length
+  kBadLength,      // a length that the message type does not allow
+  kBadItem,        // a malformed SDES item, BYE reason or transport-cc content
+  kUnknownFormat,  // not the message type asked for (used by typed parse functions)
 };
 
 const char* to_string(ParseError error) noexcept;

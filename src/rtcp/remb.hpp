@@ -29,8 +29,8 @@ namespace rrtc::rtcp {
 struct Remb {
   std::uint32_t sender_ssrc = 0;
   std::uint32_t media_ssrc = 0;
-  std::uint64_t bitrate_bps = 0;   // written rounded down to 18 significant bits
-  WireList<std::uint32_t> ssrcs;   // at most 255
+  std::uint64_t bitrate_bps = 0;  // written rounded down to 18 significant bits
+  WireList<std::uint32_t> ssrcs;  // at most 255
 
   // kUnknownFormat for PSFB FMT=15 messages that are not REMB; kBadItem when the bitrate
   // does not fit 64 bits.

@@ -92,8 +92,8 @@ std::size_t Sdes::serialized_size() const noexcept {
   for (std::size_t i = 0; i < entries_.size(); ++i) {
     const SdesEntry& e = entries_[i];
     if (e.text.size() > 255 || (e.type == 0 && !e.text.empty())) return 0;
-    const bool starts_chunk = i == 0 || entries_[i - 1].ssrc != e.ssrc || e.type == 0 ||
-                              entries_[i - 1].type == 0;
+    const bool starts_chunk =
+        i == 0 || entries_[i - 1].ssrc != e.ssrc || e.type == 0 || entries_[i - 1].type == 0;
     if (starts_chunk) {
       if (i > 0) size += pad4(chunk_bytes + 1);
       ++chunks;
@@ -117,8 +117,8 @@ std::size_t Sdes::write_to(std::span<std::uint8_t> out) const noexcept {
   }
   for (std::size_t i = 0; !from_wire_ && i < entries_.size(); ++i) {
     const SdesEntry& e = entries_[i];
-    const bool starts_chunk = i == 0 || entries_[i - 1].ssrc != e.ssrc || e.type == 0 ||
-                              entries_[i - 1].type == 0;
+    const bool starts_chunk =
+        i == 0 || entries_[i - 1].ssrc != e.ssrc || e.type == 0 || entries_[i - 1].type == 0;
     if (starts_chunk) {
       if (i > 0) pos = pad4(pos + 1);  // the previous chunk's null octet and padding
       store_be32(begin + pos, e.ssrc);
@@ -131,8 +131,8 @@ std::size_t Sdes::write_to(std::span<std::uint8_t> out) const noexcept {
     std::copy(e.text.begin(), e.text.end(), begin + pos + 2);
     pos += 2 + e.text.size();
   }
-  write_header(begin, static_cast<std::uint8_t>(chunks), static_cast<std::uint8_t>(PacketType::kSdes),
-               size);
+  write_header(begin, static_cast<std::uint8_t>(chunks),
+               static_cast<std::uint8_t>(PacketType::kSdes), size);
   return size;
 }
 

@@ -25,8 +25,17 @@
 
 namespace rrtc::rtcp {
 
-enum class SdesType : std::uint8_t { kEnd = 0, kCname = 1, kName, kEmail, kPhone, kLoc, kTool,
-                                     kNote, kPriv };
+enum class SdesType : std::uint8_t {
+  kEnd = 0,
+  kCname = 1,
+  kName,
+  kEmail,
+  kPhone,
+  kLoc,
+  kTool,
+  kNote,
+  kPriv
+};
 
 struct SdesEntry {
   std::uint32_t ssrc = 0;

@@ -37,8 +37,8 @@ struct SenderReport {
   std::uint32_t rtp_timestamp = 0;
   std::uint32_t packet_count = 0;
   std::uint32_t octet_count = 0;
-  WireList<ReportBlock> report_blocks;           // at most kMaxReportBlocks when written
-  std::span<const std::uint8_t> extension;       // profile-specific, a multiple of 4 bytes
+  WireList<ReportBlock> report_blocks;      // at most kMaxReportBlocks when written
+  std::span<const std::uint8_t> extension;  // profile-specific, a multiple of 4 bytes
 
   static Result<SenderReport> parse(const RawPacket& raw) noexcept;
   std::size_t serialized_size() const noexcept;

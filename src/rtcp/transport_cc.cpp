@@ -45,7 +45,8 @@ TransportCc::TransportCc(std::uint32_t sender, std::uint32_t media, std::uint8_t
   if (!encodable_) return;
   base_seq_ = static_cast<std::uint16_t>(arrivals.front().seq);
   status_count_ = static_cast<std::uint16_t>(span);
-  const std::int64_t reference = floor_div(arrivals.front().arrival.count(), kReferenceUnit.count());
+  const std::int64_t reference =
+      floor_div(arrivals.front().arrival.count(), kReferenceUnit.count());
   reference_time_ = sign_extend24(static_cast<std::uint32_t>(reference) & 0xFFFFFF);
   // Check every delta fits; the cursor computes them the way write_to() encodes them.
   auto cursor = statuses();
@@ -125,8 +126,8 @@ std::optional<std::pair<std::uint8_t, std::int32_t>> TransportCc::Cursor::next_s
     const auto delta = static_cast<std::int32_t>(
         std::clamp<std::int64_t>(ticks - time_ticks_, INT32_MIN, INT32_MAX));
     time_ticks_ = ticks;
-    return std::pair<std::uint8_t, std::int32_t>{delta >= 0 && delta <= 255 ? kSmallDelta : kLargeDelta,
-                                                 delta};
+    return std::pair<std::uint8_t, std::int32_t>{
+        delta >= 0 && delta <= 255 ? kSmallDelta : kLargeDelta, delta};
   }
   // parse() proved the chunks cover status_count, so a non-empty chunk is ahead; skip empty
   // run-length chunks (run length 0) on the way.
@@ -187,7 +188,8 @@ std::pair<std::uint16_t, std::size_t> choose_chunk(TransportCc::Cursor cursor,
   std::size_t run = 1;
   while (run < have && symbols[run] == symbols[0]) ++run;
   if (run == have) {  // extend the run past the 14 already looked at
-    while (run < remaining && run < kMaxRun && (st = probe.next()) && symbol_of(*st) == symbols[0]) {
+    while (run < remaining && run < kMaxRun && (st = probe.next()) &&
+           symbol_of(*st) == symbols[0]) {
       ++run;
     }
   }
@@ -197,12 +199,14 @@ std::pair<std::uint16_t, std::size_t> choose_chunk(TransportCc::Cursor cursor,
   if (std::all_of(symbols, symbols + have, [](std::uint8_t s) { return s <= kSmallDelta; }) &&
       have == std::min<std::size_t>(14, remaining)) {
     std::uint16_t chunk = 0x8000;
-    for (std::size_t i = 0; i < have; ++i) chunk |= static_cast<std::uint16_t>(symbols[i] << (13 - i));
+    for (std::size_t i = 0; i < have; ++i)
+      chunk |= static_cast<std::uint16_t>(symbols[i] << (13 - i));
     return {chunk, have};
   }
   std::uint16_t chunk = 0xC000;
   const std::size_t n = std::min<std::size_t>(7, have);
-  for (std::size_t i = 0; i < n; ++i) chunk |= static_cast<std::uint16_t>(symbols[i] << (12 - 2 * i));
+  for (std::size_t i = 0; i < n; ++i)
+    chunk |= static_cast<std::uint16_t>(symbols[i] << (12 - 2 * i));
   return {chunk, n};
 }
 
@@ -261,7 +265,8 @@ std::size_t TransportCc::write_to(std::span<std::uint8_t> out) const noexcept {
     if (status->delta_ticks >= 0 && status->delta_ticks <= 255) {
       *delta_out++ = static_cast<std::uint8_t>(status->delta_ticks);
     } else {
-      store_be16(delta_out, static_cast<std::uint16_t>(static_cast<std::int16_t>(status->delta_ticks)));
+      store_be16(delta_out,
+                 static_cast<std::uint16_t>(static_cast<std::int16_t>(status->delta_ticks)));
       delta_out += 2;
     }
   }

@@ -44,8 +44,8 @@ struct PacketArrival {
 struct PacketStatus {
   std::uint16_t seq = 0;
   bool received = false;
-  std::int32_t delta_ticks = 0;            // 250 us units; 0 when not received
-  std::chrono::microseconds arrival{0};    // reference time + deltas; 0 when not received
+  std::int32_t delta_ticks = 0;          // 250 us units; 0 when not received
+  std::chrono::microseconds arrival{0};  // reference time + deltas; 0 when not received
   friend bool operator==(const PacketStatus&, const PacketStatus&) = default;
 };
 
@@ -80,12 +80,12 @@ class TransportCc {
     friend class TransportCc;
     std::optional<std::pair<std::uint8_t, std::int32_t>> next_symbol() noexcept;
     const TransportCc* cc_ = nullptr;
-    std::size_t index_ = 0;       // status index
-    std::size_t chunk_pos_ = 0;   // wire: offset of the current chunk
-    std::size_t in_chunk_ = 0;    // wire: symbols consumed from it
-    std::size_t delta_pos_ = 0;   // wire: offset of the next delta
-    std::size_t arrival_i_ = 0;   // built: next arrival
-    std::int64_t time_ticks_ = 0; // built: time of the last received packet, in ticks
+    std::size_t index_ = 0;        // status index
+    std::size_t chunk_pos_ = 0;    // wire: offset of the current chunk
+    std::size_t in_chunk_ = 0;     // wire: symbols consumed from it
+    std::size_t delta_pos_ = 0;    // wire: offset of the next delta
+    std::size_t arrival_i_ = 0;    // built: next arrival
+    std::int64_t time_ticks_ = 0;  // built: time of the last received packet, in ticks
     std::chrono::microseconds time_{0};
   };
   Cursor statuses() const noexcept;
@@ -99,9 +99,9 @@ class TransportCc {
   std::uint16_t base_seq_ = 0;
   std::uint16_t status_count_ = 0;
   std::int32_t reference_time_ = 0;
-  std::span<const std::uint8_t> chunks_;       // wire
-  std::span<const std::uint8_t> deltas_;       // wire
-  std::span<const PacketArrival> arrivals_;    // built
+  std::span<const std::uint8_t> chunks_;     // wire
+  std::span<const std::uint8_t> deltas_;     // wire
+  std::span<const PacketArrival> arrivals_;  // built
   bool from_wire_ = false;
   bool encodable_ = true;
 };

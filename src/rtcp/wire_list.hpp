@@ -39,9 +39,10 @@ class WireList {
   // Implicit from anything contiguous of T (array, std::vector, span), so building reads like
   // `report.report_blocks = blocks;`.
   template <typename Range>
-    requires std::is_constructible_v<std::span<const T>, const Range&>
-  WireList(const Range& items)  // NOLINT(google-explicit-constructor)
-      : items_(std::span<const T>(items)), size_(items_.size()) {}
+  requires std::is_constructible_v < std::span<const T>,
+  const Range& > WireList(const Range& items)  // NOLINT(google-explicit-constructor)
+      : items_(std::span<const T>(items)),
+  size_(items_.size()) {}
   static WireList from_wire(std::span<const std::uint8_t> bytes) {
     WireList list;
     list.wire_ = bytes;

@@ -19,11 +19,16 @@ PacketKind classify(std::span<const std::uint8_t> datagram) noexcept {
 
 const char* to_string(PacketKind kind) noexcept {
   switch (kind) {
-    case PacketKind::kStun: return "stun";
-    case PacketKind::kDtls: return "dtls";
-    case PacketKind::kRtp: return "rtp";
-    case PacketKind::kRtcp: return "rtcp";
-    case PacketKind::kUnknown: break;
+    case PacketKind::kStun:
+      return "stun";
+    case PacketKind::kDtls:
+      return "dtls";
+    case PacketKind::kRtp:
+      return "rtp";
+    case PacketKind::kRtcp:
+      return "rtcp";
+    case PacketKind::kUnknown:
+      break;
   }
   return "unknown";
 }

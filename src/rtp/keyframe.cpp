@@ -94,7 +94,7 @@ bool skip_vp9_scalability_structure(Cursor& cursor) {
   if (!v) return false;
   const std::size_t spatial_layers = static_cast<std::size_t>(*v >> 5) + 1;
   if ((*v & 0x10) && !cursor.skip(4 * spatial_layers)) return false;  // Y: width, height
-  if (*v & 0x08) {                                                      // G: picture group
+  if (*v & 0x08) {                                                    // G: picture group
     const auto groups = cursor.byte();
     if (!groups) return false;
     for (std::size_t i = 0; i < *groups; ++i) {
@@ -122,7 +122,7 @@ bool is_vp9_keyframe(std::span<const std::uint8_t> payload) noexcept {
     const auto layer = cursor.byte();
     if (!layer) return false;
     if (((*layer >> 1) & 0x07) != 0) return false;  // only spatial layer 0 starts a key frame
-    if (!f && !cursor.skip(1)) return false;          // TL0PICIDX
+    if (!f && !cursor.skip(1)) return false;        // TL0PICIDX
   }
   // P is 0 here, so flexible mode carries no P_DIFF list.
   if (v && !skip_vp9_scalability_structure(cursor)) return false;
@@ -131,8 +131,8 @@ bool is_vp9_keyframe(std::span<const std::uint8_t> payload) noexcept {
   const std::uint8_t h = frame[0];
   if ((h >> 6) != 2) return false;  // frame_marker
   const int profile = ((h >> 5) & 1) | (((h >> 4) & 1) << 1);
-  int bit = 4;  // index from the MSB of show_existing_frame
-  if (profile == 3) ++bit;  // reserved_zero
+  int bit = 4;                             // index from the MSB of show_existing_frame
+  if (profile == 3) ++bit;                 // reserved_zero
   if ((h >> (7 - bit)) & 1) return false;  // show_existing_frame
   ++bit;
   return ((h >> (7 - bit)) & 1) == 0;  // frame_type
@@ -202,10 +202,14 @@ bool is_av1_keyframe(std::span<const std::uint8_t> payload) noexcept {
 
 bool is_keyframe(VideoCodec codec, std::span<const std::uint8_t> payload) noexcept {
   switch (codec) {
-    case VideoCodec::kVp8: return is_vp8_keyframe(payload);
-    case VideoCodec::kVp9: return is_vp9_keyframe(payload);
-    case VideoCodec::kH264: return is_h264_keyframe(payload);
-    case VideoCodec::kAv1: return is_av1_keyframe(payload);
+    case VideoCodec::kVp8:
+      return is_vp8_keyframe(payload);
+    case VideoCodec::kVp9:
+      return is_vp9_keyframe(payload);
+    case VideoCodec::kH264:
+      return is_h264_keyframe(payload);
+    case VideoCodec::kAv1:
+      return is_av1_keyframe(payload);
   }
   return false;
 }

@@ -22,12 +22,18 @@ std::optional<ExtensionForm> form_of(std::uint16_t profile) {
 
 const char* to_string(ParseError error) noexcept {
   switch (error) {
-    case ParseError::kTooShort: return "shorter than the RTP fixed header";
-    case ParseError::kBadVersion: return "RTP version is not 2";
-    case ParseError::kCsrcPastEnd: return "CSRC list runs past the end";
-    case ParseError::kExtensionPastEnd: return "header extension runs past the end";
-    case ParseError::kExtensionTruncated: return "header extension element truncated";
-    case ParseError::kBadPadding: return "bad padding length";
+    case ParseError::kTooShort:
+      return "shorter than the RTP fixed header";
+    case ParseError::kBadVersion:
+      return "RTP version is not 2";
+    case ParseError::kCsrcPastEnd:
+      return "CSRC list runs past the end";
+    case ParseError::kExtensionPastEnd:
+      return "header extension runs past the end";
+    case ParseError::kExtensionTruncated:
+      return "header extension element truncated";
+    case ParseError::kBadPadding:
+      return "bad padding length";
   }
   return "unknown RTP parse error";
 }

@@ -17,12 +17,12 @@
 namespace rrtc::rtp {
 
 enum class ParseError : std::uint8_t {
-  kTooShort = 1,         // fewer than the 12 bytes of the fixed header
-  kBadVersion,           // V != 2
-  kCsrcPastEnd,          // CC claims more CSRCs than the buffer holds
-  kExtensionPastEnd,     // X set but the extension header or its words run past the end
-  kExtensionTruncated,   // an RFC 8285 element's length runs past its block
-  kBadPadding,           // P set with a zero count, or a count longer than the payload
+  kTooShort = 1,        // fewer than the 12 bytes of the fixed header
+  kBadVersion,          // V != 2
+  kCsrcPastEnd,         // CC claims more CSRCs than the buffer holds
+  kExtensionPastEnd,    // X set but the extension header or its words run past the end
+  kExtensionTruncated,  // an RFC 8285 element's length runs past its block
+  kBadPadding,          // P set with a zero count, or a count longer than the payload
 };
 
 const char* to_string(ParseError error) noexcept;
@@ -58,7 +58,9 @@ class Packet {
   // profile). Two-byte elements may be empty, so presence and emptiness differ.
   std::optional<std::span<const std::uint8_t>> extension(std::uint8_t id) const noexcept;
 
-  std::span<std::uint8_t> payload() noexcept { return buffer_.subspan(payload_offset_, payload_size_); }
+  std::span<std::uint8_t> payload() noexcept {
+    return buffer_.subspan(payload_offset_, payload_size_);
+  }
   std::span<const std::uint8_t> payload() const noexcept {
     return buffer_.subspan(payload_offset_, payload_size_);
   }
@@ -88,8 +90,8 @@ class Packet {
   explicit Packet(std::span<std::uint8_t> buffer) : buffer_(buffer) {}
 
   std::span<std::uint8_t> buffer_;
-  std::uint16_t ext_offset_ = 0;    // first byte of the extension elements (after profile+len)
-  std::uint16_t ext_size_ = 0;      // bytes of elements
+  std::uint16_t ext_offset_ = 0;  // first byte of the extension elements (after profile+len)
+  std::uint16_t ext_size_ = 0;    // bytes of elements
   std::uint16_t payload_offset_ = 0;
   std::uint16_t payload_size_ = 0;
   std::uint8_t padding_size_ = 0;

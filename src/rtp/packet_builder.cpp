@@ -20,10 +20,9 @@ bool PacketBuilder::add_extension(std::uint8_t id, std::span<const std::uint8_t>
 }
 
 bool PacketBuilder::one_byte_form() const noexcept {
-  return std::all_of(extensions_.begin(), extensions_.begin() + extension_count_,
-                     [](const Extension& e) {
-                       return e.id <= 14 && !e.value.empty() && e.value.size() <= 16;
-                     });
+  return std::all_of(
+      extensions_.begin(), extensions_.begin() + extension_count_,
+      [](const Extension& e) { return e.id <= 14 && !e.value.empty() && e.value.size() <= 16; });
 }
 
 std::size_t PacketBuilder::extension_block_size() const noexcept {

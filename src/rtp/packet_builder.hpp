@@ -17,17 +17,35 @@ class PacketBuilder {
   static constexpr std::size_t kMaxCsrcs = 15;
   static constexpr std::size_t kMaxExtensions = 16;
 
-  PacketBuilder& set_marker(bool marker) noexcept { marker_ = marker; return *this; }
-  PacketBuilder& set_payload_type(std::uint8_t pt) noexcept { payload_type_ = pt; return *this; }
-  PacketBuilder& set_sequence_number(std::uint16_t seq) noexcept { seq_ = seq; return *this; }
-  PacketBuilder& set_timestamp(std::uint32_t ts) noexcept { timestamp_ = ts; return *this; }
-  PacketBuilder& set_ssrc(std::uint32_t ssrc) noexcept { ssrc_ = ssrc; return *this; }
+  PacketBuilder& set_marker(bool marker) noexcept {
+    marker_ = marker;
+    return *this;
+  }
+  PacketBuilder& set_payload_type(std::uint8_t pt) noexcept {
+    payload_type_ = pt;
+    return *this;
+  }
+  PacketBuilder& set_sequence_number(std::uint16_t seq) noexcept {
+    seq_ = seq;
+    return *this;
+  }
+  PacketBuilder& set_timestamp(std::uint32_t ts) noexcept {
+    timestamp_ = ts;
+    return *this;
+  }
+  PacketBuilder& set_ssrc(std::uint32_t ssrc) noexcept {
+    ssrc_ = ssrc;
+    return *this;
+  }
   PacketBuilder& set_payload(std::span<const std::uint8_t> payload) noexcept {
     payload_ = payload;
     return *this;
   }
   // Padding bytes to append (0 = none); the last one carries the count, so 1..255.
-  PacketBuilder& set_padding(std::uint8_t bytes) noexcept { padding_ = bytes; return *this; }
+  PacketBuilder& set_padding(std::uint8_t bytes) noexcept {
+    padding_ = bytes;
+    return *this;
+  }
   // False when the list is full.
   bool add_csrc(std::uint32_t csrc) noexcept;
   // False when the list is full, id is 0, or a two-byte value is longer than 255 bytes.

@@ -51,8 +51,8 @@ ReportBlockValues ReceiveStats::make_report() noexcept {
   received_prior_ = received_;
   if (expected_interval > 0 && lost_interval > 0) {
     // Everything lost gives 256/256, which the 8-bit field can only approach.
-    report.fraction_lost =
-        static_cast<std::uint8_t>(std::min<std::int64_t>(255, (lost_interval << 8) / expected_interval));
+    report.fraction_lost = static_cast<std::uint8_t>(
+        std::min<std::int64_t>(255, (lost_interval << 8) / expected_interval));
   }
   report.cumulative_lost =
       static_cast<std::int32_t>(std::clamp<std::int64_t>(cumulative_lost(), -0x800000, 0x7FFFFF));

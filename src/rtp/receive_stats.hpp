@@ -15,10 +15,10 @@ namespace rrtc::rtp {
 
 // The values of one RFC 3550 section 6.4.1 report block, ready to serialize.
 struct ReportBlockValues {
-  std::uint8_t fraction_lost = 0;      // since the previous report, in 1/256
-  std::int32_t cumulative_lost = 0;    // clamped to the 24-bit signed field
+  std::uint8_t fraction_lost = 0;    // since the previous report, in 1/256
+  std::int32_t cumulative_lost = 0;  // clamped to the 24-bit signed field
   std::uint32_t extended_highest_seq = 0;
-  std::uint32_t jitter = 0;            // timestamp units
+  std::uint32_t jitter = 0;  // timestamp units
 };
 
 class ReceiveStats {
@@ -32,7 +32,9 @@ class ReceiveStats {
   std::uint64_t packets_received() const noexcept { return received_; }
   // Extended highest sequence number minus the first, plus one (A.3 "expected").
   std::int64_t packets_expected() const noexcept;
-  std::int64_t cumulative_lost() const noexcept { return packets_expected() - static_cast<std::int64_t>(received_); }
+  std::int64_t cumulative_lost() const noexcept {
+    return packets_expected() - static_cast<std::int64_t>(received_);
+  }
   std::optional<std::int64_t> extended_highest_seq() const noexcept;
   std::uint32_t jitter() const noexcept { return static_cast<std::uint32_t>(jitter_q4_ >> 4); }
 

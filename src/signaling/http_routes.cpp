@@ -39,8 +39,8 @@ HttpResponse text_response(const HttpRequest& request, http::status status, std:
 HttpResponse route_request(Hub& hub, const HttpRequest& request) {
   hub.metrics().http_request();
   if (request.method() != http::verb::get && request.method() != http::verb::head) {
-    HttpResponse response = text_response(request, http::status::method_not_allowed,
-                                          "method not allowed");
+    HttpResponse response =
+        text_response(request, http::status::method_not_allowed, "method not allowed");
     response.set(http::field::allow, "GET, HEAD");
     return response;
   }

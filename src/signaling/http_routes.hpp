@@ -3,7 +3,6 @@
 // files. (WebSocket upgrades are recognized by HttpSession before routing.)
 
 #include <boost/beast/http.hpp>
-
 #include <string_view>
 
 namespace rrtc::signaling {

@@ -85,8 +85,9 @@ void HttpSession::upgrade() {
 void HttpSession::write(HttpResponse response) {
   response_ = std::make_shared<HttpResponse>(std::move(response));
   bool keep_alive = response_->keep_alive();
-  http::async_write(stream_, *response_,
-                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
+  http::async_write(
+      stream_, *response_,
+      beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
 }
 
 void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {

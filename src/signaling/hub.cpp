@@ -3,7 +3,6 @@
 #include <openssl/rand.h>
 
 #include <boost/json.hpp>
-
 #include <cmath>
 #include <stdexcept>
 
@@ -119,7 +118,8 @@ void Hub::on_text(WebSocketSession& session, std::string_view text) {
     return send_error(session, ErrorCode::bad_request,
                       "'" + std::string(type_name(message)) + "' before 'join'");
   }
-  if (auto* update = std::get_if<StateUpdateMessage>(&message)) return handle_state(session, update->change);
+  if (auto* update = std::get_if<StateUpdateMessage>(&message))
+    return handle_state(session, update->change);
   if (std::holds_alternative<StartScreenShareMessage>(message)) {
     return handle_state(session, room::StateChange{{}, {}, true});
   }
@@ -133,13 +133,15 @@ void Hub::on_text(WebSocketSession& session, std::string_view text) {
   handle_media(session, message);
 }
 
-bool Hub::check_token(WebSocketSession& session, const JoinMessage& join, std::string& participant) {
+bool Hub::check_token(WebSocketSession& session, const JoinMessage& join,
+                      std::string& participant) {
   if (options_.join_secret.empty()) return true;
   if (!join.token) {
     send_error(session, ErrorCode::unauthorized, "join token required");
     return false;
   }
-  JwtResult verdict = verify_hs256(*join.token, options_.join_secret, std::chrono::system_clock::now());
+  JwtResult verdict =
+      verify_hs256(*join.token, options_.join_secret, std::chrono::system_clock::now());
   if (!verdict.claims) {
     send_error(session, ErrorCode::unauthorized, jwt_error_text(verdict.error));
     return false;
@@ -183,7 +185,8 @@ void Hub::handle_join(WebSocketSession& session, JoinMessage join) {
     if (p.id != id) others.push_back({p.id, p.name, p.state});
   }
   send(session, "joined",
-       std::make_shared<const std::string>(joined_json(id, join.room, others, options_.ice_servers)));
+       std::make_shared<const std::string>(
+           joined_json(id, join.room, others, options_.ice_servers)));
   broadcast(join.room, id, "participant_joined",
             participant_joined_json({id, participant.name, participant.state}));
   logger().debug("{} joined room {} from {}", id, join.room, session.address());
@@ -202,7 +205,8 @@ void Hub::handle_media(WebSocketSession& session, const ClientMessage& message) 
   const auto& m = *session.membership;
   if (const auto* offer = std::get_if<OfferMessage>(&message)) {
     if (media_ == nullptr) {
-      return send_error(session, ErrorCode::internal, "media transport not available on this server");
+      return send_error(session, ErrorCode::internal,
+                        "media transport not available on this server");
     }
     return media_->on_offer(m.room, m.participant, offer->sdp,
                             offer->tracks.value_or(std::vector<room::TrackInfo>{}));
@@ -333,13 +337,13 @@ Gauges Hub::gauges() const {
 
 std::string Hub::healthz_json() const {
   Gauges g = gauges();
-  return boost::json::serialize(boost::json::object{
-      {"status", stopping_ ? "stopping" : "ok"},
-      {"version", g.version},
-      {"uptime", std::floor(g.uptime_seconds * 1000) / 1000},
-      {"rooms", g.rooms},
-      {"participants", g.participants},
-      {"sessions", g.sessions}});
+  return boost::json::serialize(
+      boost::json::object{{"status", stopping_ ? "stopping" : "ok"},
+                          {"version", g.version},
+                          {"uptime", std::floor(g.uptime_seconds * 1000) / 1000},
+                          {"rooms", g.rooms},
+                          {"participants", g.participants},
+                          {"sessions", g.sessions}});
 }
 
 std::string Hub::metrics_text() const {

@@ -8,7 +8,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -68,7 +67,8 @@ class Hub : public std::enable_shared_from_this<Hub> {
 
   // ---- messages ----
   void on_text(WebSocketSession& session, std::string_view text);
-  void send(WebSocketSession& session, std::string_view type, std::shared_ptr<const std::string> text);
+  void send(WebSocketSession& session, std::string_view type,
+            std::shared_ptr<const std::string> text);
   void send_error(WebSocketSession& session, ErrorCode code, std::string_view message);
 
   // ---- media backend -> participant (signaling thread; see SignalingChannel) ----
@@ -91,7 +91,9 @@ class Hub : public std::enable_shared_from_this<Hub> {
   Gauges gauges() const;
   std::string healthz_json() const;
   // Extra Prometheus text appended to /metrics (the media stack's counters).
-  void set_extra_metrics(std::function<std::string()> source) { extra_metrics_ = std::move(source); }
+  void set_extra_metrics(std::function<std::string()> source) {
+    extra_metrics_ = std::move(source);
+  }
   std::string metrics_text() const;
 
  private:

@@ -154,8 +154,8 @@ JwtResult verify_hs256(std::string_view token, std::string_view secret,
 }
 
 std::string sign_hs256(std::string_view payload_json, std::string_view secret) {
-  std::string signing_input = base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." +
-                              base64url_encode(payload_json);
+  std::string signing_input =
+      base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url_encode(payload_json);
   auto mac = hmac_sha256(secret, signing_input);
   return signing_input + "." +
          base64url_encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
@@ -163,12 +163,18 @@ std::string sign_hs256(std::string_view payload_json, std::string_view secret) {
 
 std::string_view jwt_error_text(JwtError error) {
   switch (error) {
-    case JwtError::malformed: return "join token is malformed";
-    case JwtError::unsupported_algorithm: return "join token algorithm must be HS256";
-    case JwtError::bad_signature: return "join token signature is invalid";
-    case JwtError::missing_claim: return "join token lacks a valid 'room' or 'exp' claim";
-    case JwtError::expired: return "join token has expired";
-    case JwtError::not_yet_valid: return "join token is not valid yet";
+    case JwtError::malformed:
+      return "join token is malformed";
+    case JwtError::unsupported_algorithm:
+      return "join token algorithm must be HS256";
+    case JwtError::bad_signature:
+      return "join token signature is invalid";
+    case JwtError::missing_claim:
+      return "join token lacks a valid 'room' or 'exp' claim";
+    case JwtError::expired:
+      return "join token has expired";
+    case JwtError::not_yet_valid:
+      return "join token is not valid yet";
   }
   return "join token is invalid";
 }

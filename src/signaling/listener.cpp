@@ -41,10 +41,10 @@ void Listener::close() {
 }
 
 void Listener::do_accept() {
-  acceptor_.async_accept(ioc_, [self = shared_from_this()](boost::system::error_code ec,
-                                                           tcp::socket socket) {
-    self->on_accept(ec, std::move(socket));
-  });
+  acceptor_.async_accept(
+      ioc_, [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+        self->on_accept(ec, std::move(socket));
+      });
 }
 
 void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {

@@ -6,7 +6,6 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/post.hpp>
-
 #include <memory>
 #include <string>
 
@@ -31,22 +30,21 @@ class MediaChannel final : public room::SignalingChannel {
                       room::IceCandidate candidate) override {
     post(std::move(room), std::move(participant), "candidate", candidate_json(candidate));
   }
-  void remove_participant(std::string room, std::string participant,
-                          std::string reason) override {
-    boost::asio::post(executor_, [hub = hub_, room = std::move(room),
-                                  participant = std::move(participant),
-                                  reason = std::move(reason)] {
-      if (auto h = hub.lock()) h->media_remove(room, participant, reason);
-    });
+  void remove_participant(std::string room, std::string participant, std::string reason) override {
+    boost::asio::post(executor_,
+                      [hub = hub_, room = std::move(room), participant = std::move(participant),
+                       reason = std::move(reason)] {
+                        if (auto h = hub.lock()) h->media_remove(room, participant, reason);
+                      });
   }
 
  private:
   void post(std::string room, std::string participant, const char* type, std::string text) {
-    boost::asio::post(executor_, [hub = hub_, room = std::move(room),
-                                  participant = std::move(participant), type,
-                                  text = std::move(text)]() mutable {
-      if (auto h = hub.lock()) h->media_send(room, participant, type, std::move(text));
-    });
+    boost::asio::post(
+        executor_, [hub = hub_, room = std::move(room), participant = std::move(participant), type,
+                    text = std::move(text)]() mutable {
+          if (auto h = hub.lock()) h->media_send(room, participant, type, std::move(text));
+        });
   }
 
   boost::asio::any_io_executor executor_;

@@ -1,7 +1,6 @@
 #include "signaling/messages.hpp"
 
 #include <boost/json.hpp>
-
 #include <string>
 #include <utility>
 
@@ -23,7 +22,8 @@ class FieldReader {
       if (required) fail(std::string("missing field '") + std::string(key) + "'");
       return;
     }
-    if (!v->is_string()) return fail(std::string("field '") + std::string(key) + "' must be a string");
+    if (!v->is_string())
+      return fail(std::string("field '") + std::string(key) + "' must be a string");
     const json::string& s = v->get_string();
     if (s.size() > max_bytes) {
       return fail(std::string("field '") + std::string(key) + "' is longer than " +
@@ -35,7 +35,8 @@ class FieldReader {
   void boolean(std::string_view key, std::optional<bool>& out) {
     const json::value* v = object_.if_contains(key);
     if (v == nullptr || v->is_null()) return;
-    if (!v->is_bool()) return fail(std::string("field '") + std::string(key) + "' must be a boolean");
+    if (!v->is_bool())
+      return fail(std::string("field '") + std::string(key) + "' must be a boolean");
     out = v->get_bool();
   }
 
@@ -185,17 +186,25 @@ ParseResult parse_client_message(std::string_view text) {
 }
 
 std::string_view type_name(const ClientMessage& message) {
-  static constexpr std::string_view kNames[] = {
-      "join", "offer", "answer", "candidate", "state_update", "start_screen_share",
-      "stop_screen_share", "leave"};
+  static constexpr std::string_view kNames[] = {"join",
+                                                "offer",
+                                                "answer",
+                                                "candidate",
+                                                "state_update",
+                                                "start_screen_share",
+                                                "stop_screen_share",
+                                                "leave"};
   return kNames[message.index()];
 }
 
 std::string_view track_type_name(room::TrackType type) {
   switch (type) {
-    case room::TrackType::audio: return "audio";
-    case room::TrackType::camera: return "camera";
-    case room::TrackType::screen: return "screen";
+    case room::TrackType::audio:
+      return "audio";
+    case room::TrackType::camera:
+      return "camera";
+    case room::TrackType::screen:
+      return "screen";
   }
   return "audio";
 }
@@ -259,10 +268,10 @@ std::string joined_json(std::string_view your_id, std::string_view room,
     servers.push_back(std::move(entry));
   }
   return to_text({{"type", "joined"},
-                    {"your_id", your_id},
-                    {"room", room},
-                    {"participants", std::move(participants)},
-                    {"ice_servers", std::move(servers)}});
+                  {"your_id", your_id},
+                  {"room", room},
+                  {"participants", std::move(participants)},
+                  {"ice_servers", std::move(servers)}});
 }
 
 std::string participant_joined_json(const ParticipantInfo& newcomer) {

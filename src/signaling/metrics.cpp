@@ -6,12 +6,18 @@ namespace rrtc::signaling {
 
 namespace {
 
-constexpr std::string_view kClientTypes[] = {
-    "join", "offer", "answer", "candidate", "state_update", "start_screen_share",
-    "stop_screen_share", "leave", "invalid"};
+constexpr std::string_view kClientTypes[] = {"join",
+                                             "offer",
+                                             "answer",
+                                             "candidate",
+                                             "state_update",
+                                             "start_screen_share",
+                                             "stop_screen_share",
+                                             "leave",
+                                             "invalid"};
 constexpr std::string_view kServerTypes[] = {
-    "joined", "answer", "offer", "candidate", "participant_joined", "participant_left",
-    "state_update", "error"};
+    "joined",           "answer",       "offer", "candidate", "participant_joined",
+    "participant_left", "state_update", "error"};
 constexpr int kErrorCodes[] = {400, 401, 403, 409, 413, 429, 500};
 
 template <class Map>
@@ -20,8 +26,7 @@ std::uint64_t lookup(const Map& map, std::string_view key) {
   return it == map.end() ? 0 : it->second;
 }
 
-void header(std::string& out, std::string_view name, std::string_view type,
-            std::string_view help) {
+void header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
   fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
 }
 
@@ -84,7 +89,8 @@ std::string Metrics::render(const Gauges& g) const {
   fmt::format_to(it, "rrtc_build_info{{version=\"{}\"}} 1\n", escape_label(g.version));
   header(out, "rrtc_uptime_seconds", "gauge", "Seconds since the server started.");
   fmt::format_to(it, "rrtc_uptime_seconds {:.3f}\n", g.uptime_seconds);
-  header(out, "rrtc_rooms", "gauge", "Rooms that exist, including empty ones in their grace period.");
+  header(out, "rrtc_rooms", "gauge",
+         "Rooms that exist, including empty ones in their grace period.");
   fmt::format_to(it, "rrtc_rooms {}\n", g.rooms);
   header(out, "rrtc_participants", "gauge", "Participants joined to a room.");
   fmt::format_to(it, "rrtc_participants {}\n", g.participants);
@@ -110,7 +116,8 @@ std::string Metrics::render(const Gauges& g) const {
   for (const auto& [reason, n] : dropped_) {
     fmt::format_to(it, "rrtc_signaling_sessions_dropped_total{{reason=\"{}\"}} {}\n", reason, n);
   }
-  header(out, "rrtc_signaling_received_bytes_total", "counter", "WebSocket message bytes received.");
+  header(out, "rrtc_signaling_received_bytes_total", "counter",
+         "WebSocket message bytes received.");
   fmt::format_to(it, "rrtc_signaling_received_bytes_total {}\n", bytes_in_);
   header(out, "rrtc_signaling_sent_bytes_total", "counter", "WebSocket message bytes sent.");
   fmt::format_to(it, "rrtc_signaling_sent_bytes_total {}\n", bytes_out_);

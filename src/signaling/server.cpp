@@ -18,8 +18,8 @@ std::uint16_t Server::start() {
   listener_ = std::make_shared<Listener>(ioc_, hub_);
   std::uint16_t port = listener_->open(o.listen_address, o.port);
   listener_->run();
-  rrtc::log::get("signaling").debug("listening on {}:{} (HTTP and WebSocket at / and /ws)",
-                                   o.listen_address, port);
+  rrtc::log::get("signaling")
+      .debug("listening on {}:{} (HTTP and WebSocket at / and /ws)", o.listen_address, port);
   return port;
 }
 

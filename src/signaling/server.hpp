@@ -8,7 +8,6 @@
 // stop() once every connection has closed (at most ~2 s later: stragglers are cut).
 
 #include <boost/asio/io_context.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <memory>

@@ -36,7 +36,7 @@ struct ServerOptions {
   std::uint32_t max_missed_pongs = 3;
 
   std::string join_secret;  // empty = no join tokens required
-  std::string web_root;     // folder of the browser client; empty = the files embedded in the binary
+  std::string web_root;  // folder of the browser client; empty = the files embedded in the binary
   std::string version = "0.0.0";
 };
 

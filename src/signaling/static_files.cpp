@@ -31,12 +31,18 @@ std::string_view content_type_for(std::string_view path) {
     std::string_view type;
   };
   static constexpr Entry kTypes[] = {
-      {".html", "text/html; charset=utf-8"},   {".js", "text/javascript; charset=utf-8"},
-      {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-      {".json", "application/json"},          {".svg", "image/svg+xml"},
-      {".png", "image/png"},                  {".jpg", "image/jpeg"},
-      {".ico", "image/x-icon"},               {".txt", "text/plain; charset=utf-8"},
-      {".webmanifest", "application/manifest+json"}, {".wasm", "application/wasm"},
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".ico", "image/x-icon"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".webmanifest", "application/manifest+json"},
+      {".wasm", "application/wasm"},
   };
   for (const auto& e : kTypes) {
     if (ends_with(path, e.extension)) return e.type;
@@ -81,7 +87,8 @@ std::optional<StaticFile> StaticFiles::find(std::string_view target) const {
   if (!relative) return std::nullopt;
   if (web_root_.empty()) {
     for (const auto& file : embedded_web_files()) {
-      if (file.path == *relative) return StaticFile{std::string(file.bytes), content_type_for(file.path)};
+      if (file.path == *relative)
+        return StaticFile{std::string(file.bytes), content_type_for(file.path)};
     }
     return std::nullopt;
   }

@@ -1,8 +1,7 @@
 #include "signaling/websocket_session.hpp"
 
-#include <boost/asio/post.hpp>
-
 #include <algorithm>
+#include <boost/asio/post.hpp>
 
 #include "log/log.hpp"
 
@@ -40,23 +39,23 @@ void WebSocketSession::run(beast::http::request<beast::http::string_body> reques
   hub_->track(id_, weak_from_this());
   beast::get_lowest_layer(ws_).expires_never();
   // The handshake timeout also bounds the closing handshake; keep-alive is our own ping timer.
-  websocket::stream_base::timeout timeouts{kHandshakeTimeout, websocket::stream_base::none(), false};
+  websocket::stream_base::timeout timeouts{kHandshakeTimeout, websocket::stream_base::none(),
+                                           false};
   ws_.set_option(timeouts);
   // Size is enforced per message in on_read (so the client gets `error` 413 before the close);
   // Beast's own limit would fail the stream without letting us answer.
   ws_.read_message_max(0);
   ws_.auto_fragment(false);
-  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
-    res.set(beast::http::field::server, "rrtc");
-  }));
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(beast::http::field::server, "rrtc"); }));
   ws_.control_callback([this](websocket::frame_type kind, std::string_view) {
     if (kind == websocket::frame_type::pong) {
       awaiting_pong_ = false;
       missed_pongs_ = 0;
     }
   });
-  ws_.async_accept(request, beast::bind_front_handler(&WebSocketSession::on_accept,
-                                                       shared_from_this()));
+  ws_.async_accept(request,
+                   beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
 }
 
 void WebSocketSession::on_accept(beast::error_code ec) {
@@ -67,9 +66,9 @@ void WebSocketSession::on_accept(beast::error_code ec) {
   if (slot_.over_limit() || hub_->stopping()) {
     // Refused connections still learn why, in the protocol's own terms.
     queue_.push_back(std::make_shared<const std::string>(
-        slot_.over_limit() ? error_json(ErrorCode::too_many_requests,
-                                        "too many connections from your address")
-                           : error_json(ErrorCode::internal, "server is shutting down")));
+        slot_.over_limit()
+            ? error_json(ErrorCode::too_many_requests, "too many connections from your address")
+            : error_json(ErrorCode::internal, "server is shutting down")));
     hub_->metrics().error_sent(slot_.over_limit() ? 429 : 500);
     hub_->metrics().message_out("error", queue_.back()->size());
     close(slot_.over_limit() ? websocket::close_code::policy_error
@@ -113,9 +112,9 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t bytes) {
   if (buffer_.size() > hub_->options().max_message_bytes) {
     hub_->metrics().message_in("invalid", buffer_.size());
     buffer_.clear();
-    hub_->send_error(*this, ErrorCode::too_large,
-                     "message larger than " + std::to_string(hub_->options().max_message_bytes) +
-                         " bytes");
+    hub_->send_error(
+        *this, ErrorCode::too_large,
+        "message larger than " + std::to_string(hub_->options().max_message_bytes) + " bytes");
     return close(websocket::close_code::too_big);
   }
   if (ws_.is_message_done()) deliver_message();
@@ -130,8 +129,7 @@ void WebSocketSession::deliver_message() {
       rate_limited_ = true;
       hub_->send_error(*this, ErrorCode::too_many_requests,
                        "too many messages: limit is " +
-                           std::to_string(hub_->options().max_messages_per_second) +
-                           " per second");
+                           std::to_string(hub_->options().max_messages_per_second) + " per second");
     }
   } else {
     rate_limited_ = false;
@@ -190,7 +188,8 @@ void WebSocketSession::do_close() {
 void WebSocketSession::drop(std::string_view reason) {
   logger().info("dropping session {} from {}: {}", id_, address(), reason);
   beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(ws_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both,
+                                                 ignored);
   beast::get_lowest_layer(ws_).close();
   queue_.clear();
   // Finish on a fresh handler: drop() is called from inside Hub fan-out loops, which must not
@@ -206,15 +205,15 @@ void WebSocketSession::start_ping_timer() {
 
 void WebSocketSession::on_ping_timer(beast::error_code ec) {
   if (ec || finished_) return;
-  if (awaiting_pong_ && ++missed_pongs_ >= std::max<std::uint32_t>(1, hub_->options().max_missed_pongs)) {
+  if (awaiting_pong_ &&
+      ++missed_pongs_ >= std::max<std::uint32_t>(1, hub_->options().max_missed_pongs)) {
     hub_->metrics().session_dropped("ping_timeout");
     return drop("no pong");
   }
   if (!ping_in_flight_ && !close_code_) {
     ping_in_flight_ = true;
-    ws_.async_ping({}, [self = shared_from_this()](beast::error_code) {
-      self->ping_in_flight_ = false;
-    });
+    ws_.async_ping(
+        {}, [self = shared_from_this()](beast::error_code) { self->ping_in_flight_ = false; });
   }
   awaiting_pong_ = true;
   start_ping_timer();

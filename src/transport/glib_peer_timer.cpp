@@ -1,8 +1,8 @@
 #include "transport/glib_peer_timer.hpp"
 
-#include "transport/peer.hpp"
-
 #include <chrono>
+
+#include "transport/peer.hpp"
 
 namespace rrtc::transport {
 

@@ -1,12 +1,12 @@
 #include "transport/peer.hpp"
 
-#include "log/log.hpp"
-#include "rtp/demux.hpp"
-
 #include <exception>
 #include <type_traits>
 #include <utility>
 #include <variant>
+
+#include "log/log.hpp"
+#include "rtp/demux.hpp"
 
 namespace rrtc::transport {
 namespace {
@@ -28,9 +28,13 @@ std::string dtls_failure(const dtls::Failed& failed) {
 
 }  // namespace
 
-Peer::Peer(std::unique_ptr<ice::IceTransport> ice, std::shared_ptr<const dtls::Certificate> certificate,
-           PeerTimer& timer, PeerListener& listener)
-    : ice_(std::move(ice)), certificate_(std::move(certificate)), timer_(timer), listener_(listener) {
+Peer::Peer(std::unique_ptr<ice::IceTransport> ice,
+           std::shared_ptr<const dtls::Certificate> certificate, PeerTimer& timer,
+           PeerListener& listener)
+    : ice_(std::move(ice)),
+      certificate_(std::move(certificate)),
+      timer_(timer),
+      listener_(listener) {
   ice_->set_listener(this);
 }
 
@@ -46,6 +50,9 @@ StartResult Peer::start(const PeerConfig& config) {
   if (!ice::valid_credentials(config.remote_credentials)) return StartResult::BadIceCredentials;
   if (config.dtls.remote_fingerprints.empty()) return StartResult::NoFingerprints;
   if (config.dtls.srtp_profiles.empty()) return StartResult::NoSrtpProfiles;
+  // ICE events only come from the loop, so nothing can happen before the endpoint exists.
+  if (!ice_->set_remote_credentials(config.remote_credentials))
+    return StartResult::BadIceCredentials;
   config_ = config;
   if (config.dtls.role == dtls::Role::Passive) {
     // Idle until the ClientHello; its handshake deadline starts with that first datagram.
@@ -55,7 +62,6 @@ StartResult Peer::start(const PeerConfig& config) {
       return StartResult::DtlsSetupFailed;
     }
   }
-  if (!ice_->set_remote_credentials(config.remote_credentials)) return StartResult::BadIceCredentials;
   return StartResult::Started;
 }
 
@@ -72,7 +78,8 @@ SendResult Peer::send_rtcp(std::span<std::uint8_t> buffer, std::size_t length) {
   return send_protected(buffer, length, true);
 }
 
-SendResult Peer::send_protected(std::span<std::uint8_t> buffer, std::size_t length, bool rtcp) noexcept {
+SendResult Peer::send_protected(std::span<std::uint8_t> buffer, std::size_t length,
+                                bool rtcp) noexcept {
   if (state_ != PeerState::Connected) return SendResult::NotConnected;
   // A packet of the other kind would be demultiplexed as such by the receiver (RFC 5761
   // section 4) and fail its authentication there: refuse it here, where the bug is.
@@ -81,7 +88,8 @@ SendResult Peer::send_protected(std::span<std::uint8_t> buffer, std::size_t leng
     ++counters_.send_failures;
     return SendResult::Malformed;
   }
-  auto protected_length = rtcp ? outbound_->protect_rtcp(buffer, length) : outbound_->protect_rtp(buffer, length);
+  auto protected_length =
+      rtcp ? outbound_->protect_rtcp(buffer, length) : outbound_->protect_rtp(buffer, length);
   if (!protected_length) {
     ++counters_.send_failures;
     return SendResult::ProtectFailed;
@@ -131,11 +139,19 @@ void Peer::on_datagram(std::span<std::uint8_t> datagram) noexcept {
   ++counters_.datagrams_in;
   counters_.bytes_in += datagram.size();
   switch (rtp::classify(datagram)) {
-    case rtp::PacketKind::kDtls: on_dtls(datagram); break;
-    case rtp::PacketKind::kRtp: on_srtp(datagram, false); break;
-    case rtp::PacketKind::kRtcp: on_srtp(datagram, true); break;
+    case rtp::PacketKind::kDtls:
+      on_dtls(datagram);
+      break;
+    case rtp::PacketKind::kRtp:
+      on_srtp(datagram, false);
+      break;
+    case rtp::PacketKind::kRtcp:
+      on_srtp(datagram, true);
+      break;
     case rtp::PacketKind::kStun:
-    case rtp::PacketKind::kUnknown: ++counters_.dropped_unknown; break;
+    case rtp::PacketKind::kUnknown:
+      ++counters_.dropped_unknown;
+      break;
   }
 }
 
@@ -181,8 +197,11 @@ void Peer::on_dtls(std::span<const std::uint8_t> datagram) noexcept {
 void Peer::on_state(ice::IceState state) {
   if (terminal() || !config_) return;
   switch (state) {
-    case ice::IceState::New: break;
-    case ice::IceState::Checking: set_connecting(); break;
+    case ice::IceState::New:
+      break;
+    case ice::IceState::Checking:
+      set_connecting();
+      break;
     case ice::IceState::Connected:
       set_connecting();
       if (terminal() || endpoint_) break;
@@ -191,9 +210,12 @@ void Peer::on_state(ice::IceState state) {
       drain_endpoint();
       break;
     case ice::IceState::Failed:
-      finish(PeerState::Failed, "ICE failed: no candidate pair works, or consent to send was lost", true);
+      finish(PeerState::Failed, "ICE failed: no candidate pair works, or consent to send was lost",
+             true);
       break;
-    case ice::IceState::Closed: finish(PeerState::Closed, "ICE transport closed", true); break;
+    case ice::IceState::Closed:
+      finish(PeerState::Closed, "ICE transport closed", true);
+      break;
   }
 }
 
@@ -228,9 +250,10 @@ void Peer::drain_endpoint() {
 
 void Peer::on_dtls_connected(dtls::Connected& connected) {
   if (terminal()) return;
-  auto inbound = dtls::SrtpSession::create(connected.keys.profile, connected.keys.remote, dtls::SrtpDirection::Inbound);
-  auto outbound =
-      dtls::SrtpSession::create(connected.keys.profile, connected.keys.local, dtls::SrtpDirection::Outbound);
+  auto inbound = dtls::SrtpSession::create(connected.keys.profile, connected.keys.remote,
+                                           dtls::SrtpDirection::Inbound);
+  auto outbound = dtls::SrtpSession::create(connected.keys.profile, connected.keys.local,
+                                            dtls::SrtpDirection::Outbound);
   if (!inbound || !outbound) {
     const auto error = !inbound ? inbound.error() : outbound.error();
     finish(PeerState::Failed, "SRTP keying failed: " + error.message(), true);

@@ -21,14 +21,6 @@
 // Hot path: on_datagram (RTP/RTCP) and send_rtp / send_rtcp allocate nothing, lock nothing and
 // log nothing.
 
-#include "dtls/certificate.hpp"
-#include "dtls/endpoint.hpp"
-#include "dtls/srtp_session.hpp"
-#include "ice/ice_transport.hpp"
-#include "transport/peer_config.hpp"
-#include "transport/peer_listener.hpp"
-#include "transport/peer_timer.hpp"
-
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -36,6 +28,14 @@
 #include <span>
 #include <string>
 #include <string_view>
+
+#include "dtls/certificate.hpp"
+#include "dtls/endpoint.hpp"
+#include "dtls/srtp_session.hpp"
+#include "ice/ice_transport.hpp"
+#include "transport/peer_config.hpp"
+#include "transport/peer_listener.hpp"
+#include "transport/peer_timer.hpp"
 
 namespace rrtc::transport {
 
@@ -57,7 +57,9 @@ class Peer final : private ice::IceTransportListener {
 
   // What our SDP says: a=ice-ufrag / a=ice-pwd and a=fingerprint.
   ice::IceCredentials local_credentials() const { return ice_->local_credentials(); }
-  const dtls::Fingerprint& local_fingerprint() const noexcept { return certificate_->fingerprint(); }
+  const dtls::Fingerprint& local_fingerprint() const noexcept {
+    return certificate_->fingerprint();
+  }
 
   // The remote side's transport parameters; once. A passive Peer waits for the ClientHello, an
   // active one sends it as soon as ICE connects.
@@ -91,7 +93,9 @@ class Peer final : private ice::IceTransportListener {
   // The negotiated SRTP profile and the fingerprint the remote certificate matched, once
   // Connected.
   std::optional<dtls::SrtpProfile> srtp_profile() const noexcept;
-  const std::optional<dtls::Fingerprint>& remote_fingerprint() const noexcept { return remote_fingerprint_; }
+  const std::optional<dtls::Fingerprint>& remote_fingerprint() const noexcept {
+    return remote_fingerprint_;
+  }
 
  private:
   // ice::IceTransportListener: called from the worker's loop, never from inside an ICE method.
@@ -109,7 +113,9 @@ class Peer final : private ice::IceTransportListener {
   void transmit(std::span<const std::uint8_t> datagram) noexcept;
   SendResult send_protected(std::span<std::uint8_t> buffer, std::size_t length, bool rtcp) noexcept;
   void update_timer();
-  bool terminal() const noexcept { return state_ == PeerState::Failed || state_ == PeerState::Closed; }
+  bool terminal() const noexcept {
+    return state_ == PeerState::Failed || state_ == PeerState::Closed;
+  }
   // Terminal transitions: record, stop DTLS timers and ICE, then tell the listener (if `report`).
   void finish(PeerState state, std::string reason, bool report);
   void set_connecting();

@@ -2,10 +2,10 @@
 // What signaling gives a Peer to start (the remote side's ICE credentials and DTLS identity, our
 // DTLS role), what its methods answer, and its counters.
 
+#include <cstdint>
+
 #include "dtls/endpoint.hpp"
 #include "ice/ice_transport.hpp"
-
-#include <cstdint>
 
 namespace rrtc::transport {
 
@@ -20,12 +20,12 @@ struct PeerConfig {
 
 enum class StartResult {
   Started,
-  AlreadyStarted,      // start() runs once per Peer
-  Closed,              // the Peer is closed or failed
-  BadIceCredentials,   // ufrag 4-256 / pwd 22-256 ice-chars (RFC 8839 section 5.4)
-  NoFingerprints,      // the remote offered no a=fingerprint: it could never be authenticated
-  NoSrtpProfiles,      // the profile list is empty
-  DtlsSetupFailed,     // OpenSSL could not create the session
+  AlreadyStarted,     // start() runs once per Peer
+  Closed,             // the Peer is closed or failed
+  BadIceCredentials,  // ufrag 4-256 / pwd 22-256 ice-chars (RFC 8839 section 5.4)
+  NoFingerprints,     // the remote offered no a=fingerprint: it could never be authenticated
+  NoSrtpProfiles,     // the profile list is empty
+  DtlsSetupFailed,    // OpenSSL could not create the session
 };
 
 const char* to_string(StartResult result) noexcept;
@@ -46,16 +46,16 @@ struct PeerCounters {
   std::uint64_t bytes_in = 0;
   std::uint64_t datagrams_out = 0;  // everything ICE accepted: DTLS, SRTP, SRTCP
   std::uint64_t bytes_out = 0;
-  std::uint64_t dtls_in = 0;          // DTLS datagrams given to the endpoint
-  std::uint64_t rtp_decrypted = 0;    // delivered to on_rtp
-  std::uint64_t rtcp_decrypted = 0;   // delivered to on_rtcp
+  std::uint64_t dtls_in = 0;         // DTLS datagrams given to the endpoint
+  std::uint64_t rtp_decrypted = 0;   // delivered to on_rtp
+  std::uint64_t rtcp_decrypted = 0;  // delivered to on_rtcp
   std::uint64_t rtp_sent = 0;
   std::uint64_t rtcp_sent = 0;
-  std::uint64_t decrypt_failures = 0;      // SRTP/SRTCP authentication or format failures
-  std::uint64_t replays = 0;               // SRTP/SRTCP index already seen
-  std::uint64_t dropped_not_connected = 0; // RTP/RTCP/DTLS arriving when it cannot be used
-  std::uint64_t dropped_unknown = 0;       // first byte outside the RFC 7983 ranges we use
-  std::uint64_t send_failures = 0;         // SendResult ProtectFailed or IceRefused
+  std::uint64_t decrypt_failures = 0;       // SRTP/SRTCP authentication or format failures
+  std::uint64_t replays = 0;                // SRTP/SRTCP index already seen
+  std::uint64_t dropped_not_connected = 0;  // RTP/RTCP/DTLS arriving when it cannot be used
+  std::uint64_t dropped_unknown = 0;        // first byte outside the RFC 7983 ranges we use
+  std::uint64_t send_failures = 0;          // SendResult ProtectFailed or IceRefused
 };
 
 }  // namespace rrtc::transport

@@ -6,9 +6,12 @@ namespace rrtc::transport {
 
 const char* to_string(SdpTransportError error) noexcept {
   switch (error) {
-    case SdpTransportError::None: return "none";
-    case SdpTransportError::BadIceCredentials: return "bad ICE credentials";
-    case SdpTransportError::NoUsableFingerprint: return "no usable fingerprint";
+    case SdpTransportError::None:
+      return "none";
+    case SdpTransportError::BadIceCredentials:
+      return "bad ICE credentials";
+    case SdpTransportError::NoUsableFingerprint:
+      return "no usable fingerprint";
   }
   return "unknown";
 }
@@ -40,7 +43,8 @@ std::optional<PeerConfig> peer_config_from(const sdp::RemoteTransport& remote, d
 std::vector<std::string> remote_candidates_from(const sdp::RemoteTransport& remote) {
   std::vector<std::string> lines;
   lines.reserve(remote.candidates.size() + 1);
-  for (const sdp::Candidate& candidate : remote.candidates) lines.push_back(sdp::to_string(candidate));
+  for (const sdp::Candidate& candidate : remote.candidates)
+    lines.push_back(sdp::to_string(candidate));
   if (remote.end_of_candidates) lines.emplace_back();
   return lines;
 }

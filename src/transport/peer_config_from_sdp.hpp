@@ -3,12 +3,12 @@
 // BUNDLE-tagged transport attributes) to the Peer's inputs. Kept apart so the Peer itself knows
 // nothing of SDP.
 
-#include "sdp/negotiator.hpp"
-#include "transport/peer_config.hpp"
-
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "sdp/negotiator.hpp"
+#include "transport/peer_config.hpp"
 
 namespace rrtc::transport {
 

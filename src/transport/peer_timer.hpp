@@ -4,9 +4,9 @@
 // Peer::handle_timeout() next. Production uses GlibPeerTimer (the worker's loop and the steady
 // clock); tests use a simulated clock that only moves when the test says so.
 
-#include "dtls/endpoint.hpp"
-
 #include <optional>
+
+#include "dtls/endpoint.hpp"
 
 namespace rrtc::transport {
 

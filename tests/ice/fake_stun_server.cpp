@@ -52,8 +52,7 @@ FakeStunServer::FakeStunServer(GlibLoop& loop, const std::string& mapped_ip, uin
     port_ = ntohs(address.sin_port);
   }
   source_ = g_unix_fd_source_new(fd_, G_IO_IN);
-  g_source_set_callback(source_, G_SOURCE_FUNC(&FakeStunServer::on_readable), this,
-                        nullptr);
+  g_source_set_callback(source_, G_SOURCE_FUNC(&FakeStunServer::on_readable), this, nullptr);
   g_source_attach(source_, loop.context());
 }
 

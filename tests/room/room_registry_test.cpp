@@ -7,7 +7,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-Participant make(std::string id, std::string name = "") { return {std::move(id), std::move(name), {}}; }
+Participant make(std::string id, std::string name = "") {
+  return {std::move(id), std::move(name), {}};
+}
 
 class RoomRegistryTest : public ::testing::Test {
  protected:

@@ -145,7 +145,7 @@ TEST(Compound, WriterRefusesWhatDoesNotFit) {
   EXPECT_TRUE(writer.append(Pli{1, 2}));
   EXPECT_FALSE(writer.append(Pli{3, 4}));  // 12 + 12 > 20
   EXPECT_EQ(writer.size(), 12u);
-  EXPECT_FALSE(writer.append(Nack{}));     // not serializable: no items
+  EXPECT_FALSE(writer.append(Nack{}));  // not serializable: no items
 }
 
 TEST(Compound, ReparsesEveryParsedPacketEqual) {

@@ -41,14 +41,16 @@ TEST(Fir, BuildRoundTrip) {
 TEST(Fir, Malformed) {
   EXPECT_EQ(test::parse_first<Fir>(hex("84 ce 00 02 00 00 00 01 00 00 00 00")).error(),
             ParseError::kTooShort);
-  EXPECT_EQ(test::parse_first<Fir>(hex("84 ce 00 07 00 00 00 01 00 00 00 00 aa aa aa aa 07 00 00 00 "
-                                       "00 00 00 00"))
-                .error(),
-            ParseError::kLengthPastEnd);
-  EXPECT_EQ(test::parse_first<Fir>(hex("84 ce 00 05 00 00 00 01 00 00 00 00 aa aa aa aa 07 00 00 00 "
-                                       "00 00 00 00"))
-                .error(),
-            ParseError::kBadLength);
+  EXPECT_EQ(
+      test::parse_first<Fir>(hex("84 ce 00 07 00 00 00 01 00 00 00 00 aa aa aa aa 07 00 00 00 "
+                                 "00 00 00 00"))
+          .error(),
+      ParseError::kLengthPastEnd);
+  EXPECT_EQ(
+      test::parse_first<Fir>(hex("84 ce 00 05 00 00 00 01 00 00 00 00 aa aa aa aa 07 00 00 00 "
+                                 "00 00 00 00"))
+          .error(),
+      ParseError::kBadLength);
 }
 
 }  // namespace

@@ -47,9 +47,9 @@ TEST(Nack, PacksLostSequenceNumbers) {
   const std::size_t n = pack_nack_items(lost, items);
   ASSERT_EQ(n, 4u);
   EXPECT_EQ(items[0], (NackItem{100, 0b1000'0000'0001'0001}));  // 101, 105, 116
-  EXPECT_EQ(items[1], (NackItem{117, 0}));                       // 117 is 17 past 100
+  EXPECT_EQ(items[1], (NackItem{117, 0}));                      // 117 is 17 past 100
   EXPECT_EQ(items[2], (NackItem{200, 0}));
-  EXPECT_EQ(items[3], (NackItem{65535, 0b1}));                   // 0 follows 65535
+  EXPECT_EQ(items[3], (NackItem{65535, 0b1}));  // 0 follows 65535
   NackItem tail[2];
   const std::uint16_t wrap[] = {65535, 0, 3};
   ASSERT_EQ(pack_nack_items(wrap, tail), 1u);
@@ -65,9 +65,10 @@ TEST(Nack, Malformed) {
   // Length 0.
   EXPECT_EQ(test::parse_first<Nack>(hex("81 cd 00 00")).error(), ParseError::kTooShort);
   // FCI not a multiple of 4 bytes (the padding bit trims 2 of its 8).
-  EXPECT_EQ(test::parse_first<Nack>(hex("a1 cd 00 04 00 00 00 01 00 00 00 02 00 05 00 02 aa bb 00 02"))
-                .error(),
-            ParseError::kBadLength);
+  EXPECT_EQ(
+      test::parse_first<Nack>(hex("a1 cd 00 04 00 00 00 01 00 00 00 02 00 05 00 02 aa bb 00 02"))
+          .error(),
+      ParseError::kBadLength);
   Nack empty;
   EXPECT_EQ(empty.serialized_size(), 0u);
 }

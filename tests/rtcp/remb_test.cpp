@@ -30,9 +30,9 @@ TEST(Remb, BitrateEncoding) {
   };
   const Case cases[] = {
       {0, 0},
-      {262143, 262143},                 // largest exponent-0 mantissa
-      {262144, 262144},                 // exp 1, exact
-      {1'000'001, 1'000'000},           // rounded down to 18 significant bits
+      {262143, 262143},        // largest exponent-0 mantissa
+      {262144, 262144},        // exp 1, exact
+      {1'000'001, 1'000'000},  // rounded down to 18 significant bits
       {(1ull << 63) + 12345, 1ull << 63},
       {~0ull, 0x3FFFFull << 46},
   };
@@ -58,9 +58,10 @@ TEST(Remb, Malformed) {
   other[12] = 'X';
   EXPECT_EQ(test::parse_first<Remb>(other).error(), ParseError::kUnknownFormat);
   // Exponent 63 with a large mantissa overflows 64 bits.
-  EXPECT_EQ(test::parse_first<Remb>(hex("8f ce 00 04 00 00 00 01 00 00 00 00 52 45 4d 42 00 ff ff ff"))
-                .error(),
-            ParseError::kBadItem);
+  EXPECT_EQ(
+      test::parse_first<Remb>(hex("8f ce 00 04 00 00 00 01 00 00 00 00 52 45 4d 42 00 ff ff ff"))
+          .error(),
+      ParseError::kBadItem);
   EXPECT_EQ(test::parse_first<Remb>(hex("8f ce 00 03 00 00 00 01 00 00 00 00 52 45 4d 42")).error(),
             ParseError::kUnknownFormat);  // too short to be REMB
 }

@@ -49,7 +49,7 @@ TEST(SenderReport, Malformed) {
   EXPECT_EQ(test::parse_first<SenderReport>(hex("80 c8 00 00")).error(), ParseError::kTooShort);
   // RC = 1 but no report block after the sender info.
   EXPECT_EQ(test::parse_first<SenderReport>(hex("81 c8 00 06 00 00 00 01 00 00 00 00 00 00 00 00 "
-                                               "00 00 00 00 00 00 00 00 00 00 00 00"))
+                                                "00 00 00 00 00 00 00 00 00 00 00 00"))
                 .error(),
             ParseError::kBadCount);
   // Not an SR at all.

@@ -40,7 +40,7 @@ TEST(TransportCc, ParsesHandWrittenFeedback) {
   const auto statuses = statuses_of(*cc);
   ASSERT_EQ(statuses.size(), 10u);
   const bool received[] = {true, true, false, true, true, false, true, true, true, true};
-  const std::int64_t arrival_us[] = {1025000, 1027000, 0, 977000, 981000,
+  const std::int64_t arrival_us[] = {1025000, 1027000, 0,       977000,  981000,
                                      0,       981000,  1044750, 1045000, 1045500};
   for (std::size_t i = 0; i < statuses.size(); ++i) {
     SCOPED_TRACE(i);
@@ -54,8 +54,9 @@ TEST(TransportCc, ParsesHandWrittenFeedback) {
 
 TEST(TransportCc, OneBitVector) {
   // 14 statuses 1 0 1 1 0 0 0 0 0 0 0 0 0 1: chunk 0xac01, 4 one-byte deltas.
-  const Bytes bytes = hex("8f cd 00 06 00 00 00 01 00 00 00 02 ff fe 00 0e ff ff ff 00 "
-                          "ac 01 01 02 03 04 00 00");
+  const Bytes bytes =
+      hex("8f cd 00 06 00 00 00 01 00 00 00 02 ff fe 00 0e ff ff ff 00 "
+          "ac 01 01 02 03 04 00 00");
   const auto cc = test::parse_first<TransportCc>(bytes);
   ASSERT_TRUE(cc) << to_string(cc.error());
   EXPECT_EQ(cc->reference_time(), -1);  // 24-bit signed
@@ -138,8 +139,9 @@ TEST(TransportCc, Malformed) {
       // Deltas announced past the end.
       {"deltas_cut", "8f cd 00 05 00 00 00 01 00 00 00 02 00 05 00 03 00 00 10 03 20 03 04 08"},
       // Two-bit vector with the reserved symbol 3.
-      {"reserved_symbol", "8f cd 00 06 00 00 00 01 00 00 00 02 00 05 00 01 00 00 10 03 f0 00 00 00 "
-                          "00 00 00 00"},
+      {"reserved_symbol",
+       "8f cd 00 06 00 00 00 01 00 00 00 02 00 05 00 01 00 00 10 03 f0 00 00 00 "
+       "00 00 00 00"},
       // Run-length chunk of reserved symbols.
       {"reserved_run", "8f cd 00 05 00 00 00 01 00 00 00 02 00 05 00 01 00 00 10 03 60 01 00 00"},
   };
@@ -154,8 +156,9 @@ TEST(TransportCc, Malformed) {
 
 TEST(TransportCc, EmptyRunLengthChunksAreSkipped) {
   // A run of length 0, then a run of 2 small deltas.
-  const Bytes bytes = hex("8f cd 00 06 00 00 00 01 00 00 00 02 00 01 00 02 00 00 01 00 "
-                          "00 00 20 02 04 04 00 00");
+  const Bytes bytes =
+      hex("8f cd 00 06 00 00 00 01 00 00 00 02 00 01 00 02 00 00 01 00 "
+          "00 00 20 02 04 04 00 00");
   const auto cc = test::parse_first<TransportCc>(bytes);
   ASSERT_TRUE(cc) << to_string(cc.error());
   const auto statuses = statuses_of(*cc);

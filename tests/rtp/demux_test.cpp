@@ -16,32 +16,32 @@ TEST(Demux, FirstByteRangesOfRfc7983) {
   };
   const Case cases[] = {
       {{}, PacketKind::kUnknown},
-      {{0x00, 0x01}, PacketKind::kStun},       // binding request
-      {{0x01, 0x01}, PacketKind::kStun},       // binding success
+      {{0x00, 0x01}, PacketKind::kStun},  // binding request
+      {{0x01, 0x01}, PacketKind::kStun},  // binding success
       {{0x03}, PacketKind::kStun},
       {{0x04}, PacketKind::kUnknown},
-      {{0x10}, PacketKind::kUnknown},          // ZRTP
-      {{0x14, 0xfe}, PacketKind::kDtls},       // change cipher spec
-      {{0x16, 0xfe, 0xfd}, PacketKind::kDtls}, // handshake
+      {{0x10}, PacketKind::kUnknown},           // ZRTP
+      {{0x14, 0xfe}, PacketKind::kDtls},        // change cipher spec
+      {{0x16, 0xfe, 0xfd}, PacketKind::kDtls},  // handshake
       {{0x3f}, PacketKind::kDtls},
-      {{0x40}, PacketKind::kUnknown},          // TURN channel
+      {{0x40}, PacketKind::kUnknown},  // TURN channel
       {{0x7f, 0x00}, PacketKind::kUnknown},
-      {{0x80}, PacketKind::kUnknown},          // cannot tell RTP from RTCP
+      {{0x80}, PacketKind::kUnknown},  // cannot tell RTP from RTCP
       {{0x80, 0x60}, PacketKind::kRtp},
-      {{0x80, 0xe0}, PacketKind::kRtp},        // PT 96 with marker
-      {{0x80, 0xbf}, PacketKind::kRtp},        // 191
-      {{0x80, 0xc0}, PacketKind::kRtcp},       // 192
-      {{0x80, 0xc8}, PacketKind::kRtcp},       // SR
-      {{0x8f, 0xce}, PacketKind::kRtcp},       // PSFB
-      {{0x80, 0xdf}, PacketKind::kRtcp},       // 223
-      {{0x80, 0xe1}, PacketKind::kRtp},        // 224: PT 97 with marker
+      {{0x80, 0xe0}, PacketKind::kRtp},   // PT 96 with marker
+      {{0x80, 0xbf}, PacketKind::kRtp},   // 191
+      {{0x80, 0xc0}, PacketKind::kRtcp},  // 192
+      {{0x80, 0xc8}, PacketKind::kRtcp},  // SR
+      {{0x8f, 0xce}, PacketKind::kRtcp},  // PSFB
+      {{0x80, 0xdf}, PacketKind::kRtcp},  // 223
+      {{0x80, 0xe1}, PacketKind::kRtp},   // 224: PT 97 with marker
       {{0xbf, 0xc9}, PacketKind::kRtcp},
       {{0xc0, 0xc9}, PacketKind::kUnknown},
       {{0xff}, PacketKind::kUnknown},
   };
   for (const Case& c : cases) {
-    EXPECT_EQ(classify(c.bytes), c.kind) << to_string(c.kind) << " for first byte "
-                                         << (c.bytes.empty() ? -1 : c.bytes[0]);
+    EXPECT_EQ(classify(c.bytes), c.kind)
+        << to_string(c.kind) << " for first byte " << (c.bytes.empty() ? -1 : c.bytes[0]);
   }
 }
 

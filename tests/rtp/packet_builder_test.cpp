@@ -36,7 +36,7 @@ TEST(RtpPacketBuilder, TwoByteFormCsrcsAndPaddingRoundTrip) {
   builder.set_payload(payload).set_padding(3);
   ASSERT_TRUE(builder.add_csrc(0x11));
   ASSERT_TRUE(builder.add_csrc(0x22));
-  ASSERT_TRUE(builder.add_extension(3, big));     // 20 bytes: needs the two-byte form
+  ASSERT_TRUE(builder.add_extension(3, big));  // 20 bytes: needs the two-byte form
   ASSERT_TRUE(builder.add_extension(200, empty));
   Bytes out(builder.serialized_size());
   ASSERT_EQ(builder.write_to(out), out.size());

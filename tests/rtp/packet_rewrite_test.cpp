@@ -102,8 +102,8 @@ TEST(RtpRewrite, SetExtensionValue) {
   EXPECT_EQ(Bytes(abs->begin(), abs->end()), same_size);
 
   const Bytes longer{1, 2, 3, 4};
-  EXPECT_FALSE(packet->set_extension(3, longer));   // larger than its slot
-  EXPECT_FALSE(packet->set_extension(3, Bytes{}));  // one-byte form cannot say 0 bytes
+  EXPECT_FALSE(packet->set_extension(3, longer));     // larger than its slot
+  EXPECT_FALSE(packet->set_extension(3, Bytes{}));    // one-byte form cannot say 0 bytes
   EXPECT_FALSE(packet->set_extension(9, same_size));  // absent
 
   const Bytes shorter{0xee};

@@ -125,8 +125,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "90 60 00 01 00 00 00 02 00 00 00 03 10 00 00 01 01 00 00 07",
                   ParseError::kExtensionTruncated},
         // P set, padding count 9 but only 4 bytes after the header.
-        Malformed{"padding_longer_than_packet",
-                  "a0 60 00 01 00 00 00 02 00 00 00 03 00 00 00 09", ParseError::kBadPadding},
+        Malformed{"padding_longer_than_packet", "a0 60 00 01 00 00 00 02 00 00 00 03 00 00 00 09",
+                  ParseError::kBadPadding},
         Malformed{"padding_zero", "a0 60 00 01 00 00 00 02 00 00 00 03 aa 00",
                   ParseError::kBadPadding}),
     [](const auto& info) { return std::string(info.param.name); });
@@ -159,8 +159,8 @@ TEST(RtpPacket, ReadsCsrcs) {
 TEST(RtpPacket, OneByteIdFifteenStopsExtensionParsing) {
   // Elements: id 1 (1 byte), then id 15, then bytes that would be a truncated element: RFC
   // 8285 says to stop at 15, so the packet parses and only id 1 is visible.
-  Bytes bytes = test::parse_hex(
-      "90 60 00 01 00 00 00 02 00 00 00 03 be de 00 02 10 aa f0 2f ff ff 00 00 99");
+  Bytes bytes =
+      test::parse_hex("90 60 00 01 00 00 00 02 00 00 00 03 be de 00 02 10 aa f0 2f ff ff 00 00 99");
   auto packet = Packet::parse(bytes);
   ASSERT_TRUE(packet) << to_string(packet.error());
   EXPECT_TRUE(packet->extension(1));
@@ -173,8 +173,8 @@ TEST(RtpPacket, OneByteIdFifteenStopsExtensionParsing) {
 
 TEST(RtpPacket, TwoByteExtensionsIncludingEmptyValues) {
   // 0x1000 profile; id 200 len 0; padding byte; id 7 len 3.
-  Bytes bytes = test::parse_hex(
-      "90 60 00 01 00 00 00 02 00 00 00 03 10 00 00 02 c8 00 00 07 03 aa bb cc 55");
+  Bytes bytes =
+      test::parse_hex("90 60 00 01 00 00 00 02 00 00 00 03 10 00 00 02 c8 00 00 07 03 aa bb cc 55");
   auto packet = Packet::parse(bytes);
   ASSERT_TRUE(packet) << to_string(packet.error());
   const auto empty = packet->extension(200);

@@ -41,7 +41,8 @@ TEST(RetransmitBuffer, ReturnsStoredCopies) {
 
 TEST(RetransmitBuffer, BoundedInPackets) {
   RetransmitBuffer buffer(4, milliseconds(1000));
-  for (std::uint16_t seq = 0; seq < 10; ++seq) ASSERT_TRUE(buffer.store(make_packet(seq), microseconds(0)));
+  for (std::uint16_t seq = 0; seq < 10; ++seq)
+    ASSERT_TRUE(buffer.store(make_packet(seq), microseconds(0)));
   for (std::uint16_t seq = 0; seq < 6; ++seq) EXPECT_FALSE(buffer.get(seq, microseconds(0))) << seq;
   for (std::uint16_t seq = 6; seq < 10; ++seq) EXPECT_TRUE(buffer.get(seq, microseconds(0))) << seq;
   EXPECT_EQ(buffer.size(microseconds(0)), 4u);

@@ -51,10 +51,12 @@ TEST(MessagesTest, CandidateStripsPrefixAndAcceptsEndOfCandidates) {
   EXPECT_EQ(c.candidate.candidate, "candidate:1 1 udp 1 1.2.3.4 5 typ host");
   EXPECT_EQ(c.candidate.sdp_mid, "0");
   EXPECT_EQ(c.candidate.sdp_mline_index, 0);
-  c = parse_as<CandidateMessage>(R"({"type":"candidate","candidate":"candidate:2 1 udp 1 ::1 5 typ host"})");
+  c = parse_as<CandidateMessage>(
+      R"({"type":"candidate","candidate":"candidate:2 1 udp 1 ::1 5 typ host"})");
   EXPECT_EQ(c.candidate.candidate, "candidate:2 1 udp 1 ::1 5 typ host");
   EXPECT_FALSE(c.candidate.sdp_mid);
-  c = parse_as<CandidateMessage>(R"({"type":"candidate","candidate":"","sdpMid":null,"sdpMLineIndex":null})");
+  c = parse_as<CandidateMessage>(
+      R"({"type":"candidate","candidate":"","sdpMid":null,"sdpMLineIndex":null})");
   EXPECT_EQ(c.candidate.candidate, "");
   EXPECT_FALSE(c.candidate.sdp_mline_index);
 }
@@ -96,8 +98,10 @@ TEST(MessagesTest, RejectsBadInputWith400) {
       {R"({"type":"offer","sdp":"x","tracks":{}})", "'tracks' must be an array"},
       {R"({"type":"offer","sdp":"x","tracks":[5]})", "must be an object"},
       {R"({"type":"offer","sdp":"x","tracks":[{"mid":"0"}]})", "missing field 'type'"},
-      {R"({"type":"offer","sdp":"x","tracks":[{"mid":0,"type":"audio"}]})", "'mid' must be a string"},
-      {R"({"type":"offer","sdp":"x","tracks":[{"mid":"0","type":"video"}]})", "audio, camera or screen"},
+      {R"({"type":"offer","sdp":"x","tracks":[{"mid":0,"type":"audio"}]})",
+       "'mid' must be a string"},
+      {R"({"type":"offer","sdp":"x","tracks":[{"mid":"0","type":"video"}]})",
+       "audio, camera or screen"},
       {R"({"type":"answer","sdp":1})", "'sdp' must be a string"},
       {R"({"type":"candidate"})", "missing field 'candidate'"},
       {R"({"type":"candidate","candidate":"c","sdpMLineIndex":-1})", "0 to 65535"},
@@ -121,10 +125,13 @@ TEST(MessagesTest, RejectsOversizedFieldsAndDeepNesting) {
   std::string big_sdp(kMaxSdpBytes + 1, 's');
   EXPECT_FALSE(parse_client_message(R"({"type":"offer","sdp":")" + big_sdp + "\"}").message);
   std::string tracks = "[";
-  for (std::size_t i = 0; i <= kMaxTracks; ++i) tracks += std::string(i ? "," : "") + R"({"mid":"m","type":"audio"})";
+  for (std::size_t i = 0; i <= kMaxTracks; ++i)
+    tracks += std::string(i ? "," : "") + R"({"mid":"m","type":"audio"})";
   tracks += "]";
-  EXPECT_FALSE(parse_client_message(R"({"type":"offer","sdp":"x","tracks":)" + tracks + "}").message);
-  std::string deep = R"({"type":"leave","x":)" + std::string(200, '[') + std::string(200, ']') + "}";
+  EXPECT_FALSE(
+      parse_client_message(R"({"type":"offer","sdp":"x","tracks":)" + tracks + "}").message);
+  std::string deep =
+      R"({"type":"leave","x":)" + std::string(200, '[') + std::string(200, ']') + "}";
   EXPECT_FALSE(parse_client_message(deep).message);
 }
 

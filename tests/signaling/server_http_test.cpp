@@ -43,7 +43,8 @@ TEST(ServerHttpTest, MetricsArePrometheusText) {
         "rrtc_signaling_messages_received_total{type=\"invalid\"} 1\n",
         "rrtc_signaling_messages_sent_total{type=\"joined\"} 1\n",
         "rrtc_signaling_messages_sent_total{type=\"error\"} 1\n",
-        "rrtc_signaling_errors_total{code=\"400\"} 1\n", "# TYPE rrtc_signaling_received_bytes_total counter\n"}) {
+        "rrtc_signaling_errors_total{code=\"400\"} 1\n",
+        "# TYPE rrtc_signaling_received_bytes_total counter\n"}) {
     EXPECT_NE(reply.body.find(line), std::string::npos) << line;
   }
 }

@@ -29,7 +29,8 @@ TEST(ServerLoadTest, TwoHundredClientsInTwentyRoomsLeaveNothingBehind) {
   EXPECT_EQ(server.participants(), static_cast<std::size_t>(kRooms * kPerRoom));
 
   for (int i = 0; i < kRooms * kPerRoom; ++i) {
-    clients[i]->send(json::object{{"type", "state_update"}, {"muted", true}, {"video_on", i % 2 == 0}});
+    clients[i]->send(
+        json::object{{"type", "state_update"}, {"muted", true}, {"video_on", i % 2 == 0}});
   }
   // Each client sees everyone who joined after it, and everyone else's state, from its room only.
   for (int i = 0; i < kRooms * kPerRoom; ++i) {
@@ -39,8 +40,9 @@ TEST(ServerLoadTest, TwoHundredClientsInTwentyRoomsLeaveNothingBehind) {
     while (joins < joined_after || updates < kPerRoom - 1) {
       auto m = clients[i]->read();
       ASSERT_TRUE(m) << "client " << i << " joins " << joins << " updates " << updates;
-      std::string other(m->at("type") == "participant_joined" ? m->at("id").as_string()
-                                                               : m->at("participant_id").as_string());
+      std::string other(m->at("type") == "participant_joined"
+                            ? m->at("id").as_string()
+                            : m->at("participant_id").as_string());
       int j = std::stoi(other.substr(1));
       EXPECT_EQ(j % kRooms, i % kRooms) << "message from another room";
       if (m->at("type") == "participant_joined") {
@@ -57,9 +59,8 @@ TEST(ServerLoadTest, TwoHundredClientsInTwentyRoomsLeaveNothingBehind) {
 
   for (auto& client : clients) client->send(json::object{{"type", "leave"}});
   for (auto& client : clients) EXPECT_TRUE(client->wait_closed(websocket::close_code::normal));
-  EXPECT_TRUE(server.wait_until([](Server& s) {
-    return s.rooms() == 0 && s.participants() == 0 && s.sessions() == 0;
-  }));
+  EXPECT_TRUE(server.wait_until(
+      [](Server& s) { return s.rooms() == 0 && s.participants() == 0 && s.sessions() == 0; }));
   auto health = json::parse(http_request(server.port(), "/healthz").body).as_object();
   EXPECT_EQ(health.at("rooms"), 0);
   EXPECT_EQ(health.at("sessions"), 0);

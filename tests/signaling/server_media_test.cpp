@@ -20,20 +20,25 @@ class RecordingBackend : public room::MediaBackend {
     std::lock_guard lock(mutex_);
     channel_ = std::move(channel);
   }
-  void on_join(const std::string& r, const std::string& p, const room::ParticipantState& s) override {
+  void on_join(const std::string& r, const std::string& p,
+               const room::ParticipantState& s) override {
     record("join " + r + " " + p + state_text(s));
   }
-  void on_leave(const std::string& r, const std::string& p) override { record("leave " + r + " " + p); }
+  void on_leave(const std::string& r, const std::string& p) override {
+    record("leave " + r + " " + p);
+  }
   void on_offer(const std::string& r, const std::string& p, const std::string& sdp,
                 const std::vector<room::TrackInfo>& tracks) override {
     std::string line = "offer " + r + " " + p + " " + sdp;
-    for (const auto& t : tracks) line += " " + t.mid + ":" + std::to_string(static_cast<int>(t.type));
+    for (const auto& t : tracks)
+      line += " " + t.mid + ":" + std::to_string(static_cast<int>(t.type));
     record(line);
   }
   void on_answer(const std::string& r, const std::string& p, const std::string& sdp) override {
     record("answer " + r + " " + p + " " + sdp);
   }
-  void on_candidate(const std::string& r, const std::string& p, const room::IceCandidate& c) override {
+  void on_candidate(const std::string& r, const std::string& p,
+                    const room::IceCandidate& c) override {
     record("candidate " + r + " " + p + " [" + c.candidate + "] " + c.sdp_mid.value_or("-") + " " +
            (c.sdp_mline_index ? std::to_string(*c.sdp_mline_index) : "-"));
   }
@@ -75,12 +80,15 @@ TEST(ServerMediaTest, ClientMediaMessagesAreDispatchedToTheBackend) {
   ASSERT_TRUE(backend.channel());
   WsClient a(server.port());
   ASSERT_EQ(a.join("r", "a").at("type"), "joined");
-  a.send(json::object{{"type", "offer"}, {"sdp", "v=0 offer"},
+  a.send(json::object{{"type", "offer"},
+                      {"sdp", "v=0 offer"},
                       {"tracks", json::array{json::object{{"mid", "0"}, {"type", "audio"}},
                                              json::object{{"mid", "1"}, {"type", "screen"}}}}});
   a.send(json::object{{"type", "answer"}, {"sdp", "v=0 answer"}});
-  a.send(json::object{{"type", "candidate"}, {"candidate", "a=candidate:1 1 udp 9 127.0.0.1 5000 typ host"},
-                      {"sdpMid", "0"}, {"sdpMLineIndex", 0}});
+  a.send(json::object{{"type", "candidate"},
+                      {"candidate", "a=candidate:1 1 udp 9 127.0.0.1 5000 typ host"},
+                      {"sdpMid", "0"},
+                      {"sdpMLineIndex", 0}});
   a.send(json::object{{"type", "candidate"}, {"candidate", ""}});
   a.send(json::object{{"type", "state_update"}, {"video_on", false}});
   a.send(json::object{{"type", "start_screen_share"}});
@@ -88,14 +96,10 @@ TEST(ServerMediaTest, ClientMediaMessagesAreDispatchedToTheBackend) {
   EXPECT_TRUE(a.wait_closed(websocket::close_code::normal));
   auto calls = backend.wait_for(8);
   const std::vector<std::string> expected = {
-      "join r a m0v1s0",
-      "offer r a v=0 offer 0:0 1:2",
-      "answer r a v=0 answer",
-      "candidate r a [candidate:1 1 udp 9 127.0.0.1 5000 typ host] 0 0",
-      "candidate r a [] - -",
-      "state r a m0v0s0",
-      "state r a m0v0s1",
-      "leave r a",
+      "join r a m0v1s0",       "offer r a v=0 offer 0:0 1:2",
+      "answer r a v=0 answer", "candidate r a [candidate:1 1 udp 9 127.0.0.1 5000 typ host] 0 0",
+      "candidate r a [] - -",  "state r a m0v0s0",
+      "state r a m0v0s1",      "leave r a",
   };
   EXPECT_EQ(calls, expected);
 }
@@ -145,9 +149,7 @@ TEST(ServerMediaTest, BackendMessagesReachTheParticipant) {
 TEST(ServerMediaTest, ChannelCallsAfterTheServerIsGoneAreDropped) {
   RecordingBackend backend;
   boost::asio::io_context ioc;
-  {
-    Server server(ioc, test_options(), &backend);
-  }
+  { Server server(ioc, test_options(), &backend); }
   auto channel = backend.channel();
   ASSERT_TRUE(channel);
   channel->send_answer("r", "a", "v=0");

@@ -57,8 +57,11 @@ TEST(ServerMessagesTest, TwoClientsSeeEachOthersJoinStateAndLeave) {
   b.send(json::object{{"type", "state_update"}, {"video_on", false}, {"unknown_field", 1}});
   auto su = a.read();
   ASSERT_TRUE(su);
-  EXPECT_EQ(*su, (json::object{{"type", "state_update"}, {"participant_id", "bob"},
-                               {"muted", false}, {"video_on", false}, {"screen_sharing", false}}));
+  EXPECT_EQ(*su, (json::object{{"type", "state_update"},
+                               {"participant_id", "bob"},
+                               {"muted", false},
+                               {"video_on", false},
+                               {"screen_sharing", false}}));
   b.send(json::object{{"type", "start_screen_share"}});
   su = a.read();
   ASSERT_TRUE(su);
@@ -163,7 +166,9 @@ TEST(ServerMessagesTest, BadRequestsGet400AndTheConnectionStaysOpen) {
   expect_error(a, 400, "already joined");
   a.send(json::object{{"type", "state_update"}, {"muted", "yes"}});
   expect_error(a, 400, "must be a boolean");
-  a.send(json::object{{"type", "offer"}, {"sdp", "v=0"}, {"tracks", json::array{json::object{{"mid", "0"}, {"type", "video"}}}}});
+  a.send(json::object{{"type", "offer"},
+                      {"sdp", "v=0"},
+                      {"tracks", json::array{json::object{{"mid", "0"}, {"type", "video"}}}}});
   expect_error(a, 400, "audio, camera or screen");
   a.send(json::object{{"type", "candidate"}, {"sdpMid", "0"}});
   expect_error(a, 400, "missing field 'candidate'");
@@ -183,13 +188,16 @@ TEST(ServerMessagesTest, OfferWithoutMediaBackendGets500AndParticipantStays) {
   ASSERT_EQ(a.join("r", "a").at("type"), "joined");
   ASSERT_EQ(b.join("r", "b").at("type"), "joined");
   ASSERT_TRUE(a.read_type("participant_joined"));
-  a.send(json::object{{"type", "offer"}, {"sdp", "v=0\r\n"},
+  a.send(json::object{{"type", "offer"},
+                      {"sdp", "v=0\r\n"},
                       {"tracks", json::array{json::object{{"mid", "0"}, {"type", "audio"}}}}});
   expect_error(a, 500, "media transport not available on this server");
   // Answers and candidates are validated, then ignored: the next reply a gets is for the probe.
   a.send(json::object{{"type", "answer"}, {"sdp", "v=0\r\n"}});
-  a.send(json::object{{"type", "candidate"}, {"candidate", "a=candidate:1 1 udp 1 127.0.0.1 9 typ host"},
-                      {"sdpMid", "0"}, {"sdpMLineIndex", 0}});
+  a.send(json::object{{"type", "candidate"},
+                      {"candidate", "a=candidate:1 1 udp 1 127.0.0.1 9 typ host"},
+                      {"sdpMid", "0"},
+                      {"sdpMLineIndex", 0}});
   a.send(json::object{{"type", "candidate"}, {"candidate", ""}});
   a.send(json::object{{"type", "probe"}});
   expect_error(a, 400, "unknown message type 'probe'");

@@ -1,11 +1,11 @@
 // A bare signaling Server for tests driven from outside the process (the Python client test):
 // listens on 127.0.0.1 on a free port, prints "port <n>" on stdout, and stops cleanly when stdin
 // closes or on SIGTERM/SIGINT.
+#include <unistd.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <unistd.h>
-
 #include <csignal>
 #include <iostream>
 #include <string>
@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
   options.version = "python-test";
   // "--participants N" keeps the room-full case quick.
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::string(argv[i]) == "--participants") options.max_participants_per_room = std::stoul(argv[i + 1]);
+    if (std::string(argv[i]) == "--participants")
+      options.max_participants_per_room = std::stoul(argv[i + 1]);
   }
   boost::asio::io_context ioc(1);
   rrtc::signaling::Server server(ioc, options);

@@ -9,7 +9,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
-
 #include <chrono>
 #include <future>
 #include <memory>
@@ -46,7 +45,8 @@ class WsClient {
   boost::json::object join(const std::string& room, const std::string& participant = "",
                            const std::string& name = "");
   // Reads until the server closes; true if a close frame with `code` arrived in time.
-  bool wait_closed(boost::beast::websocket::close_code code, std::chrono::milliseconds timeout = 10s);
+  bool wait_closed(boost::beast::websocket::close_code code,
+                   std::chrono::milliseconds timeout = 10s);
 
   bool closed() const { return closed_; }
   boost::beast::websocket::close_reason close_reason() const { return ws_.reason(); }
@@ -84,11 +84,18 @@ class ServerFixture {
     boost::asio::post(ioc_, [&task] { task(); });
     return future.get();
   }
-  std::size_t rooms() { return on_server([](Server& s) { return s.rooms(); }); }
-  std::size_t participants() { return on_server([](Server& s) { return s.participants(); }); }
-  std::size_t sessions() { return on_server([](Server& s) { return s.sessions(); }); }
+  std::size_t rooms() {
+    return on_server([](Server& s) { return s.rooms(); });
+  }
+  std::size_t participants() {
+    return on_server([](Server& s) { return s.participants(); });
+  }
+  std::size_t sessions() {
+    return on_server([](Server& s) { return s.sessions(); });
+  }
   // Spins until `condition` holds on the server thread, or the deadline passes.
-  bool wait_until(const std::function<bool(Server&)>& condition, std::chrono::milliseconds timeout = 10s);
+  bool wait_until(const std::function<bool(Server&)>& condition,
+                  std::chrono::milliseconds timeout = 10s);
 
   // Posts stop() to the server thread.
   void request_stop();

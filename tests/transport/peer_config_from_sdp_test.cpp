@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include "sdp/candidate.hpp"
 #include "peer_harness.hpp"
+#include "sdp/candidate.hpp"
 
 namespace rrtc::transport {
 namespace {
@@ -48,8 +48,9 @@ TEST(PeerConfigFromSdp, SkipsUnusableFingerprintsButNeedsOne) {
 }
 
 TEST(PeerConfigFromSdp, RejectsBadCredentials) {
-  for (auto [ufrag, pwd] : {std::pair{"", "0123456789abcdefghijkl"}, std::pair{"abc", "0123456789abcdefghijkl"},
-                            std::pair{"abcd", "short"}, std::pair{"ab d", "0123456789abcdefghijkl"}}) {
+  for (auto [ufrag, pwd] :
+       {std::pair{"", "0123456789abcdefghijkl"}, std::pair{"abc", "0123456789abcdefghijkl"},
+        std::pair{"abcd", "short"}, std::pair{"ab d", "0123456789abcdefghijkl"}}) {
     auto remote = remote_transport();
     remote.ice_ufrag = ufrag;
     remote.ice_pwd = pwd;
@@ -72,7 +73,8 @@ TEST(PeerConfigFromSdp, CandidatesThenEndOfCandidates) {
   // What comes out is what a Peer's ICE takes.
   test::PeerPair pair;
   for (const auto& text : remote_candidates_from(remote)) {
-    EXPECT_NE(pair.server.peer->add_remote_candidate(text), ice::CandidateResult::Malformed) << text;
+    EXPECT_NE(pair.server.peer->add_remote_candidate(text), ice::CandidateResult::Malformed)
+        << text;
   }
 }
 

@@ -1,11 +1,10 @@
 // transport::Peer when things go wrong: lost flights, timeouts, wrong identities, ICE failure,
 // close, and a listener that re-enters the Peer.
 
-#include "transport/peer.hpp"
-
 #include <gtest/gtest.h>
 
 #include "peer_harness.hpp"
+#include "transport/peer.hpp"
 
 namespace rrtc::transport {
 namespace {
@@ -15,7 +14,9 @@ using test::PeerPair;
 using test::rtp_packet;
 using test::TestClock;
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 struct LossCase {
   const char* name;
@@ -61,23 +62,29 @@ INSTANTIATE_TEST_SUITE_P(Flights, PeerLostFlight,
                                          LossCase{"ServerHelloFlight", ice::Side::A, 0},
                                          LossCase{"ClientFinishedFlight", ice::Side::B, 1},
                                          LossCase{"ServerFinishedFlight", ice::Side::A, 1}),
-                         [](const testing::TestParamInfo<LossCase>& info) { return std::string(info.param.name); });
+                         [](const testing::TestParamInfo<LossCase>& info) {
+                           return std::string(info.param.name);
+                         });
 
 TEST(PeerFailure, HandshakeDeadlineOnTheSimulatedClock) {
   // The handshake deadline is measured on the injected clock only, so a silent server fails the
   // handshake as soon as simulated time passes it, however little real time went by.
   PeerPair pair;
-  pair.link.set_drop_hook([](ice::Side from, std::span<const uint8_t>) { return from == ice::Side::A; });
+  pair.link.set_drop_hook(
+      [](ice::Side from, std::span<const uint8_t>) { return from == ice::Side::A; });
   auto server_config = pair.server_config();
   auto client_config = pair.client_config();
   server_config.dtls.handshake_timeout = std::chrono::seconds(2);
   client_config.dtls.handshake_timeout = std::chrono::seconds(2);
   pair.start(server_config, client_config);
   ASSERT_TRUE(pair.run_until([&] {
-    return pair.server.peer->state() == PeerState::Failed && pair.client.peer->state() == PeerState::Failed;
+    return pair.server.peer->state() == PeerState::Failed &&
+           pair.client.peer->state() == PeerState::Failed;
   }));
-  EXPECT_TRUE(contains(pair.client.peer->reason(), "handshake timeout")) << pair.client.peer->reason();
-  EXPECT_EQ(pair.client.listener.states, (std::vector<PeerState>{PeerState::Connecting, PeerState::Failed}));
+  EXPECT_TRUE(contains(pair.client.peer->reason(), "handshake timeout"))
+      << pair.client.peer->reason();
+  EXPECT_EQ(pair.client.listener.states,
+            (std::vector<PeerState>{PeerState::Connecting, PeerState::Failed}));
   EXPECT_EQ(pair.client.listener.last_reason(), pair.client.peer->reason());
   EXPECT_FALSE(pair.client.timer.armed.has_value());
 }
@@ -88,9 +95,11 @@ TEST(PeerFailure, ServerRejectsAClientCertificateThatMatchesNoFingerprint) {
   server_config.dtls.remote_fingerprints = {certificates().rogue->fingerprint()};
   pair.start(server_config, pair.client_config());
   ASSERT_TRUE(pair.run_until([&] {
-    return pair.server.peer->state() == PeerState::Failed && pair.client.peer->state() == PeerState::Failed;
+    return pair.server.peer->state() == PeerState::Failed &&
+           pair.client.peer->state() == PeerState::Failed;
   }));
-  EXPECT_TRUE(contains(pair.server.peer->reason(), "fingerprint mismatch")) << pair.server.peer->reason();
+  EXPECT_TRUE(contains(pair.server.peer->reason(), "fingerprint mismatch"))
+      << pair.server.peer->reason();
   EXPECT_EQ(pair.server.listener.last_reason(), pair.server.peer->reason());
   EXPECT_FALSE(pair.server.listener.saw(PeerState::Connected));
   EXPECT_FALSE(pair.client.listener.saw(PeerState::Connected));
@@ -105,12 +114,15 @@ TEST(PeerFailure, ServerRejectsAClientCertificateThatMatchesNoFingerprint) {
 TEST(PeerFailure, ClientRejectsAServerCertificateThatMatchesNoFingerprint) {
   PeerPair pair;
   auto client_config = pair.client_config();
-  client_config.dtls.remote_fingerprints = {certificates().rogue->fingerprint(certificates().rogue->fingerprint().algorithm)};
+  client_config.dtls.remote_fingerprints = {
+      certificates().rogue->fingerprint(certificates().rogue->fingerprint().algorithm)};
   pair.start(pair.server_config(), client_config);
   ASSERT_TRUE(pair.run_until([&] {
-    return pair.server.peer->state() == PeerState::Failed && pair.client.peer->state() == PeerState::Failed;
+    return pair.server.peer->state() == PeerState::Failed &&
+           pair.client.peer->state() == PeerState::Failed;
   }));
-  EXPECT_TRUE(contains(pair.client.peer->reason(), "fingerprint mismatch")) << pair.client.peer->reason();
+  EXPECT_TRUE(contains(pair.client.peer->reason(), "fingerprint mismatch"))
+      << pair.client.peer->reason();
   EXPECT_FALSE(pair.server.listener.saw(PeerState::Connected));
   EXPECT_TRUE(pair.server.listener.rtp.empty());
 }
@@ -135,7 +147,8 @@ TEST(PeerFailure, WrongIcePasswordFailsBeforeDtls) {
   pair.start(server_config, pair.client_config());
   pair.link.flush();
   for (auto* side : {&pair.server, &pair.client}) {
-    EXPECT_EQ(side->listener.states, (std::vector<PeerState>{PeerState::Connecting, PeerState::Failed}));
+    EXPECT_EQ(side->listener.states,
+              (std::vector<PeerState>{PeerState::Connecting, PeerState::Failed}));
     EXPECT_TRUE(contains(side->peer->reason(), "ICE failed"));
     EXPECT_EQ(side->peer->counters().dtls_in, 0u);
   }
@@ -150,10 +163,12 @@ TEST(PeerFailure, CloseSendsCloseNotifyAndTheOtherSideSeesClosed) {
   pair.link.flush();
   EXPECT_EQ(pair.server.peer->state(), PeerState::Closed);
   EXPECT_TRUE(contains(pair.server.peer->reason(), "close_notify")) << pair.server.peer->reason();
-  EXPECT_EQ(pair.server.listener.states,
-            (std::vector<PeerState>{PeerState::Connecting, PeerState::Connected, PeerState::Closed}));
+  EXPECT_EQ(
+      pair.server.listener.states,
+      (std::vector<PeerState>{PeerState::Connecting, PeerState::Connected, PeerState::Closed}));
   // The closing side asked for it: no callback.
-  EXPECT_EQ(pair.client.listener.states, (std::vector<PeerState>{PeerState::Connecting, PeerState::Connected}));
+  EXPECT_EQ(pair.client.listener.states,
+            (std::vector<PeerState>{PeerState::Connecting, PeerState::Connected}));
   EXPECT_EQ(test::send_rtp(*pair.server.peer, rtp_packet(1, 10, 0)), SendResult::NotConnected);
   EXPECT_EQ(test::send_rtp(*pair.client.peer, rtp_packet(1, 10, 0)), SendResult::NotConnected);
 }
@@ -175,8 +190,9 @@ TEST(PeerFailure, ListenerMayCloseThePeerFromACallback) {
   pair.start();
   ASSERT_TRUE(pair.run_until([&] { return pair.client.peer->state() == PeerState::Closed; }));
   // The server's last flight left before its close_notify, so the client connected first.
-  EXPECT_EQ(pair.client.listener.states,
-            (std::vector<PeerState>{PeerState::Connecting, PeerState::Connected, PeerState::Closed}));
+  EXPECT_EQ(
+      pair.client.listener.states,
+      (std::vector<PeerState>{PeerState::Connecting, PeerState::Connected, PeerState::Closed}));
   EXPECT_EQ(pair.server.peer->state(), PeerState::Closed);
   EXPECT_FALSE(pair.server.timer.armed.has_value());
 }

@@ -4,10 +4,6 @@
 // lets a test inject or alter received datagrams, and a server/client PeerPair over
 // ice::MemoryTransportPair.
 
-#include "dtls/certificate.hpp"
-#include "ice/memory_transport.hpp"
-#include "transport/peer.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -20,6 +16,10 @@
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "dtls/certificate.hpp"
+#include "ice/memory_transport.hpp"
+#include "transport/peer.hpp"
 
 namespace rrtc::transport {
 inline void PrintTo(PeerState state, std::ostream* os) { *os << to_string(state); }
@@ -46,7 +46,8 @@ class TestClock {
  public:
   enum class Mode { Simulated, Real };
   explicit TestClock(Mode mode = Mode::Simulated)
-      : mode_(mode), now_(mode == Mode::Real ? dtls::Clock::now() : TimePoint{} + std::chrono::hours(1)) {}
+      : mode_(mode),
+        now_(mode == Mode::Real ? dtls::Clock::now() : TimePoint{} + std::chrono::hours(1)) {}
   TimePoint now() {
     if (mode_ == Mode::Real) now_ = std::max(now_, dtls::Clock::now());
     return now_;
@@ -77,8 +78,14 @@ class RecordingListener final : public PeerListener {
     reasons.emplace_back(reason);
     if (on_state_hook) on_state_hook(state);
   }
-  void on_rtp(std::span<std::uint8_t> packet) noexcept override { rtp.emplace_back(packet.begin(), packet.end()); }
-  void on_rtcp(std::span<std::uint8_t> packet) noexcept override { rtcp.emplace_back(packet.begin(), packet.end()); }
+  void on_rtp(std::span<std::uint8_t> packet) noexcept override {
+    ++media_seen;
+    if (keep_media) rtp.emplace_back(packet.begin(), packet.end());
+  }
+  void on_rtcp(std::span<std::uint8_t> packet) noexcept override {
+    ++media_seen;
+    if (keep_media) rtcp.emplace_back(packet.begin(), packet.end());
+  }
   void on_local_candidate(std::string candidate) override {
     candidates.push_back(candidate);
     if (on_candidate_hook) on_candidate_hook(candidate);
@@ -91,7 +98,9 @@ class RecordingListener final : public PeerListener {
     application_data.emplace_back(data.begin(), data.end());
   }
 
-  bool saw(PeerState state) const { return std::find(states.begin(), states.end(), state) != states.end(); }
+  bool saw(PeerState state) const {
+    return std::find(states.begin(), states.end(), state) != states.end();
+  }
   std::string last_reason() const { return reasons.empty() ? std::string() : reasons.back(); }
 
   std::vector<PeerState> states;
@@ -102,6 +111,9 @@ class RecordingListener final : public PeerListener {
   bool gathering_done = false;
   std::vector<std::vector<std::uint8_t>> application_data;
   std::function<void(PeerState)> on_state_hook;
+  // Off: media is only counted (media_seen), so a test can watch the Peer allocate nothing.
+  bool keep_media = true;
+  std::size_t media_seen = 0;
   std::function<void(const std::string&)> on_candidate_hook;
   std::function<void()> on_gathering_done_hook;
 };
@@ -134,9 +146,15 @@ class TapTransport final : public ice::IceTransport, private ice::IceTransportLi
   }
 
   std::function<void(std::span<std::uint8_t>)> tamper;
+  // When set, received datagrams are kept here instead of delivered (inject them later).
+  std::vector<std::vector<std::uint8_t>>* hold = nullptr;
 
  private:
   void on_datagram(std::span<std::uint8_t> datagram) noexcept override {
+    if (hold != nullptr) {
+      hold->emplace_back(datagram.begin(), datagram.end());
+      return;
+    }
     if (tamper) tamper(datagram);
     if (listener_ != nullptr) listener_->on_datagram(datagram);
   }
@@ -155,8 +173,8 @@ class TapTransport final : public ice::IceTransport, private ice::IceTransportLi
 };
 
 struct PeerSide {
-  PeerSide(std::unique_ptr<ice::IceTransport> transport, std::shared_ptr<const dtls::Certificate> certificate,
-           TestClock& clock)
+  PeerSide(std::unique_ptr<ice::IceTransport> transport,
+           std::shared_ptr<const dtls::Certificate> certificate, TestClock& clock)
       : timer(clock) {
     auto tapped = std::make_unique<TapTransport>(std::move(transport));
     tap = tapped.get();
@@ -201,7 +219,8 @@ class PeerPair {
   // Delivers queued events; when the network is idle, moves the clock to the earliest armed
   // timer and fires it. Stops when done() holds, when nothing is queued or armed, or (real mode)
   // at the real deadline.
-  bool run_until(const std::function<bool()>& done, std::chrono::milliseconds real_budget = std::chrono::seconds(10)) {
+  bool run_until(const std::function<bool()>& done,
+                 std::chrono::milliseconds real_budget = std::chrono::seconds(10)) {
     const auto give_up = dtls::Clock::now() + real_budget;
     while (dtls::Clock::now() < give_up) {
       const bool moved = link.flush() > 0;
@@ -218,14 +237,16 @@ class PeerPair {
         continue;
       }
       for (PeerSide* side : {&server, &client}) {
-        if (side->timer.armed && *side->timer.armed <= clock.now()) side->peer->handle_timeout(clock.now());
+        if (side->timer.armed && *side->timer.armed <= clock.now())
+          side->peer->handle_timeout(clock.now());
       }
     }
     return done();
   }
 
   bool both_connected() const {
-    return server.peer->state() == PeerState::Connected && client.peer->state() == PeerState::Connected;
+    return server.peer->state() == PeerState::Connected &&
+           client.peer->state() == PeerState::Connected;
   }
   bool connect() {
     start();
@@ -240,18 +261,34 @@ class PeerPair {
 
 // A minimal RTP packet (RFC 3550 section 5.1: V=2, PT 96, marker clear) with `payload_size`
 // bytes of payload, in a buffer with room for the SRTP tag.
-inline std::vector<std::uint8_t> rtp_packet(std::uint16_t sequence, std::size_t payload_size, std::uint8_t fill) {
-  std::vector<std::uint8_t> packet{0x80, 96, static_cast<std::uint8_t>(sequence >> 8),
-                                   static_cast<std::uint8_t>(sequence), 0, 0, 0x10, 0x00,
-                                   0x12, 0x34, 0x56, 0x78};
+inline std::vector<std::uint8_t> rtp_packet(std::uint16_t sequence, std::size_t payload_size,
+                                            std::uint8_t fill) {
+  std::vector<std::uint8_t> packet{0x80,
+                                   96,
+                                   static_cast<std::uint8_t>(sequence >> 8),
+                                   static_cast<std::uint8_t>(sequence),
+                                   0,
+                                   0,
+                                   0x10,
+                                   0x00,
+                                   0x12,
+                                   0x34,
+                                   0x56,
+                                   0x78};
   packet.insert(packet.end(), payload_size, fill);
   return packet;
 }
 
 // An RTCP receiver report with no report blocks (RFC 3550 section 6.4.2): 8 bytes.
 inline std::vector<std::uint8_t> rtcp_receiver_report(std::uint32_t ssrc) {
-  return {0x80, 201, 0x00, 0x01, static_cast<std::uint8_t>(ssrc >> 24), static_cast<std::uint8_t>(ssrc >> 16),
-          static_cast<std::uint8_t>(ssrc >> 8), static_cast<std::uint8_t>(ssrc)};
+  return {0x80,
+          201,
+          0x00,
+          0x01,
+          static_cast<std::uint8_t>(ssrc >> 24),
+          static_cast<std::uint8_t>(ssrc >> 16),
+          static_cast<std::uint8_t>(ssrc >> 8),
+          static_cast<std::uint8_t>(ssrc)};
 }
 
 // Copies `packet` into a buffer with `room` spare bytes and sends it through `send`.
@@ -264,11 +301,15 @@ SendResult send_with_room(const std::vector<std::uint8_t>& packet, std::size_t r
 
 inline SendResult send_rtp(Peer& peer, const std::vector<std::uint8_t>& packet) {
   return send_with_room(packet, kRtpSendOverhead,
-                        [&](std::span<std::uint8_t> buffer, std::size_t length) { return peer.send_rtp(buffer, length); });
+                        [&](std::span<std::uint8_t> buffer, std::size_t length) {
+                          return peer.send_rtp(buffer, length);
+                        });
 }
 inline SendResult send_rtcp(Peer& peer, const std::vector<std::uint8_t>& packet) {
   return send_with_room(packet, kRtcpSendOverhead,
-                        [&](std::span<std::uint8_t> buffer, std::size_t length) { return peer.send_rtcp(buffer, length); });
+                        [&](std::span<std::uint8_t> buffer, std::size_t length) {
+                          return peer.send_rtcp(buffer, length);
+                        });
 }
 
 }  // namespace rrtc::transport::test

@@ -1,14 +1,13 @@
 // Two transport::Peers over real libnice agents on 127.0.0.1, driven by one ice::GlibLoop on the
 // test thread with GlibPeerTimer: ICE, the DTLS handshake, SRTP and SRTCP both ways, close.
 
-#include "ice/glib_loop.hpp"
-#include "ice/nice_transport.hpp"
-#include "transport/glib_peer_timer.hpp"
-#include "transport/peer.hpp"
-
 #include <gtest/gtest.h>
 
+#include "ice/glib_loop.hpp"
+#include "ice/nice_transport.hpp"
 #include "peer_harness.hpp"
+#include "transport/glib_peer_timer.hpp"
+#include "transport/peer.hpp"
 
 namespace rrtc::transport {
 namespace {
@@ -20,7 +19,8 @@ using test::rtp_packet;
 constexpr auto kDeadline = std::chrono::seconds(15);
 
 struct NiceSide {
-  NiceSide(ice::GlibLoop& loop, bool controlling, std::shared_ptr<const dtls::Certificate> certificate)
+  NiceSide(ice::GlibLoop& loop, bool controlling,
+           std::shared_ptr<const dtls::Certificate> certificate)
       : timer(loop) {
     ice::IceOptions options;
     options.interfaces = {"127.0.0.1"};
@@ -76,7 +76,10 @@ TEST_P(PeerOverNice, HandshakeSrtpBothWaysAndClose) {
   ASSERT_EQ(client.peer->start(client_config), StartResult::Started);
 
   ASSERT_TRUE(loop.run_until(
-      [&] { return server.peer->state() == PeerState::Connected && client.peer->state() == PeerState::Connected; },
+      [&] {
+        return server.peer->state() == PeerState::Connected &&
+               client.peer->state() == PeerState::Connected;
+      },
       kDeadline))
       << "server: " << to_string(server.peer->state()) << " " << server.peer->reason()
       << " / client: " << to_string(client.peer->state()) << " " << client.peer->reason();
@@ -92,8 +95,8 @@ TEST_P(PeerOverNice, HandshakeSrtpBothWaysAndClose) {
   EXPECT_EQ(test::send_rtcp(*server.peer, report), SendResult::Sent);
   ASSERT_TRUE(loop.run_until(
       [&] {
-        return !server.listener.rtp.empty() && !server.listener.rtcp.empty() && !client.listener.rtp.empty() &&
-               !client.listener.rtcp.empty();
+        return !server.listener.rtp.empty() && !server.listener.rtcp.empty() &&
+               !client.listener.rtp.empty() && !client.listener.rtcp.empty();
       },
       kDeadline));
   EXPECT_EQ(server.listener.rtp.front(), up);
@@ -109,10 +112,12 @@ TEST_P(PeerOverNice, HandshakeSrtpBothWaysAndClose) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Profiles, PeerOverNice,
-                         testing::Values(dtls::SrtpProfile::AeadAes128Gcm, dtls::SrtpProfile::AesCm128HmacSha1_80),
+                         testing::Values(dtls::SrtpProfile::AeadAes128Gcm,
+                                         dtls::SrtpProfile::AesCm128HmacSha1_80),
                          [](const testing::TestParamInfo<dtls::SrtpProfile>& info) {
-                           return info.param == dtls::SrtpProfile::AeadAes128Gcm ? "AeadAes128Gcm"
-                                                                                 : "AesCm128HmacSha1_80";
+                           return info.param == dtls::SrtpProfile::AeadAes128Gcm
+                                      ? "AeadAes128Gcm"
+                                      : "AesCm128HmacSha1_80";
                          });
 
 }  // namespace

@@ -24,7 +24,8 @@ TEST_P(PeerProfile, HandshakeConnectsBothSides) {
   pair.start(server_config, pair.client_config());
   ASSERT_TRUE(pair.run_until([&] { return pair.both_connected(); }));
   for (auto* side : {&pair.server, &pair.client}) {
-    EXPECT_EQ(side->listener.states, (std::vector<PeerState>{PeerState::Connecting, PeerState::Connected}));
+    EXPECT_EQ(side->listener.states,
+              (std::vector<PeerState>{PeerState::Connecting, PeerState::Connected}));
     EXPECT_EQ(side->peer->srtp_profile(), GetParam());
     EXPECT_TRUE(side->peer->reason().empty());
   }
@@ -71,10 +72,12 @@ TEST_P(PeerProfile, SrtpAndSrtcpArriveDecryptedBothWays) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Profiles, PeerProfile,
-                         testing::Values(dtls::SrtpProfile::AeadAes128Gcm, dtls::SrtpProfile::AesCm128HmacSha1_80),
+                         testing::Values(dtls::SrtpProfile::AeadAes128Gcm,
+                                         dtls::SrtpProfile::AesCm128HmacSha1_80),
                          [](const testing::TestParamInfo<dtls::SrtpProfile>& info) {
-                           return info.param == dtls::SrtpProfile::AeadAes128Gcm ? "AeadAes128Gcm"
-                                                                                 : "AesCm128HmacSha1_80";
+                           return info.param == dtls::SrtpProfile::AeadAes128Gcm
+                                      ? "AeadAes128Gcm"
+                                      : "AesCm128HmacSha1_80";
                          });
 
 TEST(Peer, ServerPrefersGcmWhenBothOfferBoth) {
@@ -103,9 +106,11 @@ TEST(Peer, ForwardsLocalCandidatesAndGatheringDone) {
     EXPECT_EQ(side->listener.candidates[0].rfind("candidate:", 0), 0u);
     EXPECT_TRUE(side->listener.gathering_done);
   }
-  EXPECT_EQ(pair.server.peer->add_remote_candidate(pair.client.listener.candidates[0]), ice::CandidateResult::Added);
+  EXPECT_EQ(pair.server.peer->add_remote_candidate(pair.client.listener.candidates[0]),
+            ice::CandidateResult::Added);
   EXPECT_EQ(pair.server.peer->add_remote_candidate(""), ice::CandidateResult::EndOfCandidates);
-  EXPECT_EQ(pair.server.peer->add_remote_candidate("candidate:nonsense"), ice::CandidateResult::Malformed);
+  EXPECT_EQ(pair.server.peer->add_remote_candidate("candidate:nonsense"),
+            ice::CandidateResult::Malformed);
 }
 
 TEST(Peer, StartChecksItsInput) {
@@ -150,13 +155,13 @@ TEST(Peer, GarbageAndEarlyMediaAreDroppedAndCounted) {
   // Before start(): even DTLS has nowhere to go.
   tap.inject({22, 0xfe, 0xfd, 0, 0});
   pair.start();
-  tap.inject({});                                  // empty
-  tap.inject({0x00, 0x01, 0x00, 0x00});            // STUN range: ICE's business, not ours
-  tap.inject({0x10, 1, 2, 3});                     // ZRTP range
-  tap.inject({0x41, 1, 2, 3});                     // TURN channel range
-  tap.inject({0xff, 0xff, 0xff});                  // nothing at all
-  tap.inject(rtp_packet(1, 20, 1));                // RTP before Connected
-  tap.inject(rtcp_receiver_report(9));             // RTCP before Connected
+  tap.inject({});                        // empty
+  tap.inject({0x00, 0x01, 0x00, 0x00});  // STUN range: ICE's business, not ours
+  tap.inject({0x10, 1, 2, 3});           // ZRTP range
+  tap.inject({0x41, 1, 2, 3});           // TURN channel range
+  tap.inject({0xff, 0xff, 0xff});        // nothing at all
+  tap.inject(rtp_packet(1, 20, 1));      // RTP before Connected
+  tap.inject(rtcp_receiver_report(9));   // RTCP before Connected
   const auto& counters = pair.server.peer->counters();
   EXPECT_EQ(counters.datagrams_in, 8u);
   EXPECT_EQ(counters.dropped_unknown, 5u);

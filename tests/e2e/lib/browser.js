@@ -61,7 +61,7 @@ export class Participant {
     return participant;
   }
 
-  async wait_joined(timeout = 15000) {
+  async wait_joined(timeout = 20000) {
     await this.page.waitForFunction(() => Boolean(window.rrtc?.session?.your_id), null, { timeout });
   }
 
@@ -78,7 +78,7 @@ export class Participant {
   }
 
   // Waits until this page shows exactly `names` as remote tiles.
-  async wait_remote_names(names, timeout = 10000) {
+  async wait_remote_names(names, timeout = 20000) {
     const expected = [...names].sort();
     await this.page.waitForFunction((want) => {
       const have = [...document.querySelectorAll('#grid .tile[data-local="false"]')].map((t) => t.dataset.name).sort();

@@ -30,7 +30,7 @@ export async function free_port() {
 }
 
 // Polls `check` (async, returns truthy when done) until it holds or `timeout_ms` passes.
-export async function wait_until(check, { timeout_ms = 10000, interval_ms = 50, what = 'condition' } = {}) {
+export async function wait_until(check, { timeout_ms = 15000, interval_ms = 50, what = 'condition' } = {}) {
   const deadline = Date.now() + timeout_ms;
   let last_error = null;
   for (;;) {
@@ -48,6 +48,7 @@ export async function wait_until(check, { timeout_ms = 10000, interval_ms = 50, 
 }
 
 function toml_value(value) {
+  if (Array.isArray(value)) return `[${value.map(toml_value).join(', ')}]`;
   if (typeof value === 'string') return JSON.stringify(value);
   return String(value);
 }
@@ -55,7 +56,9 @@ function toml_value(value) {
 export class RrtcServer {
   // settings: extra TOML keys, e.g. { max_participants_per_room: 3 }
   constructor(settings = {}, { name = 'rrtc' } = {}) {
-    this.settings_ = { empty_room_grace_seconds: 0, web_root: path.join(kRepoRoot, 'web'), ...settings };
+    // Media on loopback only: rrtc gathers no 127.0.0.1 candidate unless told to.
+    this.settings_ = { empty_room_grace_seconds: 0, web_root: path.join(kRepoRoot, 'web'),
+                       interfaces: ['127.0.0.1'], ...settings };
     this.name_ = name;
     this.dir_ = mkdtempSync(path.join(tmpdir(), 'rrtc-e2e-'));
     this.config_path_ = path.join(this.dir_, 'rrtc.toml');

@@ -1,0 +1,31 @@
+#pragma once
+// What every media object of one worker shares: the worker's loop, ICE settings, the process
+// certificate, the signaling channel and the worker's counters. Owned by the worker, which
+// outlives its rooms; everything here is used on the worker's thread only.
+
+#include <functional>
+#include <memory>
+
+#include "dtls/certificate.hpp"
+#include "ice/glib_loop.hpp"
+#include "ice/ice_options.hpp"
+#include "room/engine_options.hpp"
+#include "room/media_backend.hpp"
+#include "room/media_counters.hpp"
+
+namespace rrtc::room {
+
+struct MediaContext {
+  ice::GlibLoop& loop;
+  const ice::IceConfig& ice;
+  std::shared_ptr<const dtls::Certificate> certificate;
+  const MediaLimits& limits;
+  WorkerCounters& counters;
+  // Set by MediaEngine::attach() (posted to the worker) before any participant exists.
+  std::shared_ptr<SignalingChannel> channel;
+  // Asks the worker to free closed participants and empty rooms later in this loop iteration
+  // (never inside the callback that closed them).
+  std::function<void()> request_sweep;
+};
+
+}  // namespace rrtc::room

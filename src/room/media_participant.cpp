@@ -1,0 +1,230 @@
+#include "room/media_participant.hpp"
+
+#include <random>
+
+#include "ice/nice_transport.hpp"
+#include "log/log.hpp"
+#include "room/media_room.hpp"
+#include "sdp/capabilities.hpp"
+#include "sdp/negotiator.hpp"
+#include "sdp/parser.hpp"
+#include "sdp/serializer.hpp"
+#include "transport/peer_config_from_sdp.hpp"
+
+namespace rrtc::room {
+namespace {
+
+spdlog::logger& logger() { return rrtc::log::get("room"); }
+
+const sdp::Capabilities& capabilities() {
+  static const sdp::Capabilities caps = sdp::default_capabilities();
+  return caps;
+}
+
+sdp::TrackType to_sdp(TrackType type) {
+  switch (type) {
+    case TrackType::audio:
+      return sdp::TrackType::audio;
+    case TrackType::camera:
+      return sdp::TrackType::camera;
+    case TrackType::screen:
+      break;
+  }
+  return sdp::TrackType::screen;
+}
+
+// The o= session id: random per PeerConnection (RFC 8866 section 5.2 asks for uniqueness).
+std::string random_session_id() {
+  std::random_device device;
+  std::uint64_t value = (std::uint64_t{device()} << 31) ^ device();
+  return std::to_string(value & 0x7fffffffffffffffULL);
+}
+
+// The mid our candidates belong to: the BUNDLE tag (first mid of the group) of the answer.
+std::string candidate_mid(const sdp::Answer& answer) {
+  if (const auto* group = answer.sdp.bundle_group(); group != nullptr && !group->mids.empty()) {
+    return group->mids.front();
+  }
+  for (const auto& media : answer.media) {
+    if (media.accepted) return media.mid;
+  }
+  return answer.media.empty() ? std::string() : answer.media.front().mid;
+}
+
+}  // namespace
+
+MediaParticipant::MediaParticipant(MediaContext& context, MediaRoom& room, std::string id)
+    : context_(context), room_(room), id_(std::move(id)), timer_(context.loop) {}
+
+MediaParticipant::~MediaParticipant() {
+  if (peer_ != nullptr) {
+    collect_counters();
+    context_.counters.peers_released.increment();
+  }
+  timer_.set_peer(nullptr);
+}
+
+bool MediaParticipant::create_peer() {
+  auto ice = ice::NiceTransport::create(context_.loop.context(), context_.ice);
+  if (ice == nullptr) return false;
+  peer_ = std::make_unique<transport::Peer>(std::move(ice), context_.certificate, timer_, *this);
+  timer_.set_peer(peer_.get());
+  session_id_ = random_session_id();
+  context_.counters.peers_created.increment();
+  context_.counters.peers_active.increment();
+  return true;
+}
+
+void MediaParticipant::on_offer(const std::string& text, const std::vector<TrackInfo>& tracks) {
+  if (closing_) return;
+  auto offer = sdp::parse(text);
+  if (!offer) {
+    context_.counters.offers_rejected.increment();
+    return fail("bad SDP: " + offer.error().message());
+  }
+  if (peer_ == nullptr && !create_peer()) return fail("could not create the ICE agent");
+  const auto credentials = peer_->local_credentials();
+  sdp::LocalTransport local;
+  local.ice_ufrag = credentials.ufrag;
+  local.ice_pwd = credentials.pwd;
+  local.fingerprint = {"sha-256", context_.certificate->fingerprint_sha256()};
+  local.session_id = session_id_;
+  local.session_version = ++session_version_;
+  sdp::AnswerInput input{&capabilities(), &local, {}, {}};
+  for (const auto& track : tracks) input.track_types.push_back({track.mid, to_sdp(track.type)});
+  auto answer = sdp::answer_offer(*offer, input);
+  if (!answer) {
+    context_.counters.offers_rejected.increment();
+    return fail("bad SDP: " + answer.error().message());
+  }
+  payload_kinds_.clear();
+  for (const auto& media : answer->media) {
+    if (!media.accepted || media.kind == sdp::MediaKind::application) continue;
+    const auto kind = media.kind == sdp::MediaKind::audio ? RtpKind::audio : RtpKind::video;
+    for (const auto& codec : media.codecs) {
+      payload_kinds_.emplace_back(codec.codec.payload_type, kind);
+      if (codec.rtx_payload_type) payload_kinds_.emplace_back(*codec.rtx_payload_type, kind);
+    }
+  }
+  if (!started_) {
+    transport::SdpTransportError error = transport::SdpTransportError::None;
+    const auto config = transport::peer_config_from(answer->remote, dtls::Role::Passive, &error);
+    if (!config) {
+      context_.counters.offers_rejected.increment();
+      return fail(std::string("bad SDP: ") + transport::to_string(error));
+    }
+    if (const auto started = peer_->start(*config); started != transport::StartResult::Started) {
+      return fail(std::string("could not start the peer: ") + transport::to_string(started));
+    }
+    started_ = true;
+    candidate_mid_ = candidate_mid(*answer);
+    for (const auto& candidate : transport::remote_candidates_from(answer->remote)) {
+      apply_remote_candidate(candidate);
+    }
+    for (const auto& candidate : pending_candidates_) apply_remote_candidate(candidate);
+    pending_candidates_.clear();
+  }
+  // Sent before any trickled candidate: those come from later loop events, and the channel keeps
+  // this thread's order.
+  context_.channel->send_answer(room_.name(), id_, sdp::serialize(answer->sdp));
+}
+
+void MediaParticipant::on_candidate(const IceCandidate& candidate) {
+  if (closing_) return;
+  if (!started_) {
+    if (pending_candidates_.size() < context_.limits.max_pending_candidates) {
+      pending_candidates_.push_back(candidate.candidate);
+    }
+    return;
+  }
+  apply_remote_candidate(candidate.candidate);
+}
+
+void MediaParticipant::apply_remote_candidate(const std::string& candidate) {
+  const auto result = peer_->add_remote_candidate(candidate);
+  if (result != ice::CandidateResult::Added && result != ice::CandidateResult::EndOfCandidates) {
+    logger().debug("participant {}: remote candidate ignored ({}): {}", id_,
+                   ice::to_string(result), candidate);
+  }
+}
+
+void MediaParticipant::close() {
+  if (closing_) return;
+  closing_ = true;
+  if (peer_ != nullptr) peer_->close();
+  context_.request_sweep();
+}
+
+void MediaParticipant::fail(std::string reason) {
+  if (closing_) return;
+  logger().info("participant {} in room {} removed: {}", id_, room_.name(), reason);
+  context_.channel->remove_participant(room_.name(), id_, std::move(reason));
+  close();
+}
+
+void MediaParticipant::on_state(transport::PeerState state, std::string_view reason) {
+  switch (state) {
+    case transport::PeerState::Connected:
+      context_.counters.peers_connected.increment();
+      return;
+    case transport::PeerState::Failed:
+    case transport::PeerState::Closed:
+      context_.counters.peers_failed.increment();
+      return fail(std::string(transport::to_string(state)) + ": " + std::string(reason));
+    case transport::PeerState::New:
+    case transport::PeerState::Connecting:
+      return;
+  }
+}
+
+RtpKind MediaParticipant::kind_of(std::uint8_t payload_type) const noexcept {
+  for (const auto& [type, kind] : payload_kinds_) {
+    if (type == payload_type) return kind;
+  }
+  return RtpKind::unknown;
+}
+
+void MediaParticipant::on_rtp(std::span<std::uint8_t> packet) noexcept {
+  // The Peer delivers only packets of at least a fixed RTP header; byte 1 holds M + PT.
+  const auto kind = packet.size() >= 2 ? kind_of(packet[1] & 0x7f) : RtpKind::unknown;
+  const auto index = static_cast<std::size_t>(kind);
+  context_.counters.rtp_packets[index].increment();
+  context_.counters.rtp_bytes[index].add(packet.size());
+  room_.on_rtp(*this, packet);
+}
+
+void MediaParticipant::on_rtcp(std::span<std::uint8_t> packet) noexcept {
+  context_.counters.rtcp_packets.increment();
+  room_.on_rtcp(*this, packet);
+}
+
+void MediaParticipant::on_local_candidate(std::string candidate) {
+  if (closing_ || local_candidates_ >= context_.limits.max_local_candidates) return;
+  ++local_candidates_;
+  context_.channel->send_candidate(room_.name(), id_,
+                                   IceCandidate{std::move(candidate), candidate_mid_, 0});
+}
+
+void MediaParticipant::on_gathering_done() {
+  if (closing_) return;
+  context_.channel->send_candidate(room_.name(), id_, IceCandidate{"", candidate_mid_, 0});
+}
+
+void MediaParticipant::on_application_data(std::span<const std::uint8_t> /*data*/) {
+  // Data channels (SCTP) are not served yet: the records are dropped.
+}
+
+void MediaParticipant::collect_counters() {
+  if (peer_ == nullptr) return;
+  const auto& now = peer_->counters();
+  auto& c = context_.counters;
+  c.datagrams_received.add(now.datagrams_in - collected_.datagrams_in);
+  c.bytes_received.add(now.bytes_in - collected_.bytes_in);
+  c.decrypt_failures.add(now.decrypt_failures - collected_.decrypt_failures);
+  c.replays.add(now.replays - collected_.replays);
+  c.packets_sent.add(now.rtp_sent + now.rtcp_sent - collected_.rtp_sent - collected_.rtcp_sent);
+  c.send_failures.add(now.send_failures - collected_.send_failures);
+  collected_ = now;
+}
+
+}  // namespace rrtc::room
