@@ -95,9 +95,8 @@ void MediaEngine::on_candidate(const std::string& room, const std::string& parti
                                const IceCandidate& candidate) {
   if (stopped_) return;
   auto& worker = worker_for(room);
-  worker.post([w = &worker, room, participant, candidate] {
-    w->candidate(room, participant, candidate);
-  });
+  worker.post(
+      [w = &worker, room, participant, candidate] { w->candidate(room, participant, candidate); });
 }
 
 void MediaEngine::on_state_change(const std::string& /*room*/, const std::string& /*participant*/,

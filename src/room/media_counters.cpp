@@ -73,8 +73,9 @@ void append_metrics(std::span<const WorkerCounters* const> workers, std::string&
   counter(out, workers, "rrtc_media_peers_failed_total", &WorkerCounters::peers_failed,
           "PeerConnections that failed (ICE, DTLS) or were closed by the client.");
   header(out, "rrtc_media_peers", "gauge", "PeerConnections alive.");
-  sample(out, "rrtc_media_peers", "",
-         sum(workers, &WorkerCounters::peers_active) - sum(workers, &WorkerCounters::peers_released));
+  sample(
+      out, "rrtc_media_peers", "",
+      sum(workers, &WorkerCounters::peers_active) - sum(workers, &WorkerCounters::peers_released));
   counter(out, workers, "rrtc_media_offers_rejected_total", &WorkerCounters::offers_rejected,
           "Client offers rejected as unparsable or unusable SDP.");
   counter(out, workers, "rrtc_media_datagrams_received_total", &WorkerCounters::datagrams_received,

@@ -34,7 +34,7 @@ struct WorkerCounters {
   SingleWriterCounter peers_failed;  // ICE or DTLS failure, or the client closed
   SingleWriterCounter peers_active;  // gauge: add on create, "sub" through peers_released
   SingleWriterCounter peers_released;
-  SingleWriterCounter offers_rejected;  // unparsable or unusable SDP
+  SingleWriterCounter offers_rejected;     // unparsable or unusable SDP
   SingleWriterCounter datagrams_received;  // everything ICE delivered
   SingleWriterCounter bytes_received;
   SingleWriterCounter rtp_packets[kRtpKinds];  // received and decrypted

@@ -67,7 +67,8 @@ MediaParticipant::~MediaParticipant() {
 bool MediaParticipant::create_peer() {
   auto ice = ice::NiceTransport::create(context_.loop.context(), context_.ice);
   if (ice == nullptr) return false;
-  peer_ = std::make_unique<transport::Peer>(std::move(ice), context_.certificate, timer_, *this);
+  transport::PeerListener& listener = *this;  // private base: convertible only in here
+  peer_ = std::make_unique<transport::Peer>(std::move(ice), context_.certificate, timer_, listener);
   timer_.set_peer(peer_.get());
   session_id_ = random_session_id();
   context_.counters.peers_created.increment();
@@ -143,8 +144,8 @@ void MediaParticipant::on_candidate(const IceCandidate& candidate) {
 void MediaParticipant::apply_remote_candidate(const std::string& candidate) {
   const auto result = peer_->add_remote_candidate(candidate);
   if (result != ice::CandidateResult::Added && result != ice::CandidateResult::EndOfCandidates) {
-    logger().debug("participant {}: remote candidate ignored ({}): {}", id_,
-                   ice::to_string(result), candidate);
+    logger().debug("participant {}: remote candidate ignored ({}): {}", id_, ice::to_string(result),
+                   candidate);
   }
 }
 

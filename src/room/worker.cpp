@@ -20,8 +20,8 @@ MediaWorker::MediaWorker(std::size_t index, const ice::IceConfig& ice,
                          std::shared_ptr<const dtls::Certificate> certificate,
                          const MediaLimits& limits)
     : index_(index),
-      context_{loop_, ice, std::move(certificate), limits, counters_, nullptr,
-               [this] { request_sweep(); }},
+      context_{loop_,     ice,     std::move(certificate),     limits,
+               counters_, nullptr, [this] { request_sweep(); }},
       stopped_future_(stopped_.get_future().share()) {}
 
 MediaWorker::~MediaWorker() {

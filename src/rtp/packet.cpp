@@ -34,6 +34,8 @@ const char* to_string(ParseError error) noexcept {
       return "header extension element truncated";
     case ParseError::kBadPadding:
       return "bad padding length";
+    case ParseError::kTooLong:
+      return "longer than any UDP datagram";
   }
   return "unknown RTP parse error";
 }
@@ -57,7 +59,8 @@ const char* to_string(ParseError error) noexcept {
 // then the payload, then (when P = 1) padding whose last byte counts the padding bytes.
 boost::system::result<Packet, ParseError> Packet::parse(std::span<std::uint8_t> buffer) {
   // Offsets are stored in 16 bits; no datagram is larger.
-  if (buffer.size() < kFixedHeaderSize || buffer.size() > 0xFFFF) return ParseError::kTooShort;
+  if (buffer.size() < kFixedHeaderSize) return ParseError::kTooShort;
+  if (buffer.size() > 0xFFFF) return ParseError::kTooLong;
   const std::uint8_t b0 = buffer[0];
   if ((b0 >> 6) != 2) return ParseError::kBadVersion;
   const bool has_padding = (b0 & 0x20) != 0;

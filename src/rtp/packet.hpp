@@ -23,6 +23,7 @@ enum class ParseError : std::uint8_t {
   kExtensionPastEnd,    // X set but the extension header or its words run past the end
   kExtensionTruncated,  // an RFC 8285 element's length runs past its block
   kBadPadding,          // P set with a zero count, or a count longer than the payload
+  kTooLong,             // more than 65535 bytes: no UDP datagram is
 };
 
 const char* to_string(ParseError error) noexcept;

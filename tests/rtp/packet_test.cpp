@@ -146,6 +146,14 @@ TEST(RtpPacket, PaddingMayFillTheWholePayload) {
   EXPECT_TRUE(packet->payload().empty());
 }
 
+TEST(RtpPacket, RefusesMoreThanADatagram) {
+  Bytes bytes(70000, 0);
+  bytes[0] = 0x80;
+  const auto packet = Packet::parse(bytes);
+  ASSERT_FALSE(packet);
+  EXPECT_EQ(packet.error(), ParseError::kTooLong);
+}
+
 TEST(RtpPacket, ReadsCsrcs) {
   Bytes bytes = test::parse_hex("82 60 00 01 00 00 00 02 00 00 00 03 11 11 11 11 22 22 22 22 ff");
   auto packet = Packet::parse(bytes);

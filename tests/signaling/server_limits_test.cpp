@@ -55,7 +55,8 @@ TEST(ServerLimitsTest, ThousandMessagesInASecondGet429) {
   auto m = a.read();
   EXPECT_EQ(error_code_of(m), 429) << (m ? json::serialize(*m) : "none");
   EXPECT_FALSE(a.closed());
-  // The burst (100) and what the rate refilled while sending reached b; the rest did not.
+  // The burst (100, one of it spent on `join`) and what the rate refilled while sending reached
+  // b; the rest did not.
   auto metrics = http_request(server.port(), "/metrics").body;
   // Everything counted was processed between `start` and now: the bucket allows its burst plus
   // the rate times that span.
@@ -65,8 +66,8 @@ TEST(ServerLimitsTest, ThousandMessagesInASecondGet429) {
   ASSERT_NE(pos, std::string::npos);
   long forwarded = std::stol(metrics.substr(pos + series.size()));
   double seconds = std::chrono::duration<double>(elapsed).count();
-  EXPECT_GE(forwarded, 100);
-  EXPECT_LE(forwarded, 100 + static_cast<long>(50 * seconds) + 2) << seconds;
+  EXPECT_GE(forwarded, 99);
+  EXPECT_LE(forwarded, 99 + static_cast<long>(50 * seconds) + 2) << seconds;
   EXPECT_NE(metrics.find("rrtc_signaling_errors_total{code=\"429\"} "), std::string::npos);
 }
 
