@@ -17,8 +17,10 @@
 #include "app/config_load.hpp"
 #include "app/config_print.hpp"
 #include "app/logging.hpp"
+#include "app/media_options.hpp"
 #include "app/server_options.hpp"
 #include "log/log.hpp"
+#include "room/engine.hpp"
 #include "signaling/server.hpp"
 
 namespace {
@@ -38,10 +40,16 @@ std::string browser_host(const std::string& listen_address) {
   return listen_address;
 }
 
-int run_server(const Config& config) {
+int run_server(const Config& config, rrtc::room::MediaEngine& engine) {
   auto& log = rrtc::log::get("app");
   boost::asio::io_context ioc(1);  // the signaling thread is this one
-  rrtc::signaling::Server server(ioc, rrtc::app::to_server_options(config, rrtc::app::version()));
+  rrtc::signaling::Server server(ioc, rrtc::app::to_server_options(config, rrtc::app::version()),
+                                 &engine);
+  server.set_extra_metrics([&engine] {
+    std::string text;
+    engine.append_metrics(text);
+    return text;
+  });
   // Installed before the server starts, so a signal sent as soon as the URL is logged is ours.
   // The first signal stops accepting and closes every session; the loop then drains: it returns
   // once the sessions are gone, or at the deadline. No backstop timer is left armed (it would
@@ -121,5 +129,16 @@ int main(int argc, char** argv) {
   for (const auto& warning : loaded.warnings) {
     log.warn("{}", warning.to_string());
   }
-  return run_server(loaded.config);
+  // The media workers start before the server so no offer finds them missing; an ICE setting
+  // that cannot be resolved (an unknown interface, a bad STUN/TURN host) is a configuration error.
+  std::optional<rrtc::room::MediaEngine> engine;
+  try {
+    engine.emplace(rrtc::app::to_media_options(loaded.config));
+  } catch (const std::invalid_argument& error) {
+    std::cerr << "rrtc: error: " << error.what() << '\n';
+    return 2;
+  }
+  int status = run_server(loaded.config, *engine);
+  engine->stop();
+  return status;
 }

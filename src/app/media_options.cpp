@@ -1,0 +1,22 @@
+#include "app/media_options.hpp"
+
+namespace rrtc::app {
+
+room::MediaEngineOptions to_media_options(const Config& config) {
+  room::MediaEngineOptions options;
+  options.workers = config.workers;  // 0: one per core, resolved by the engine
+  options.ice.interfaces = config.interfaces;
+  options.ice.public_ip = config.public_ip;
+  options.ice.min_port = config.rtc_min_port;
+  options.ice.max_port = config.rtc_max_port;
+  options.ice.stun_url = config.stun;
+  if (config.turn) {
+    options.ice.turn.url = config.turn->url;
+    options.ice.turn.username = config.turn->username;
+    options.ice.turn.credential = config.turn->credential;
+  }
+  options.ice.controlling = false;  // the server is the controlled agent
+  return options;
+}
+
+}  // namespace rrtc::app

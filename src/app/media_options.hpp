@@ -1,0 +1,11 @@
+#pragma once
+// Maps the configuration onto the media engine's options (workers, ICE gathering, STUN, TURN).
+
+#include "app/config.hpp"
+#include "room/engine_options.hpp"
+
+namespace rrtc::app {
+
+room::MediaEngineOptions to_media_options(const Config& config);
+
+}  // namespace rrtc::app
