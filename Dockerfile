@@ -4,7 +4,7 @@
 # shared libraries it links, and runs as an unprivileged user.
 #
 #   docker build -t rrtc .
-#   docker run --rm --network host rrtc                      # see docs/deployment.md
+#   docker run --rm --network host rrtc                      # see README.md (Deployment)
 #   docker run --rm -p 8080:8080 -p 10000-10100:10000-10100/udp \
 #     -e RTC_MIN_PORT=10000 -e RTC_MAX_PORT=10100 -e PUBLIC_IP=203.0.113.7 rrtc
 

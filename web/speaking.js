@@ -1,10 +1,12 @@
-// Speaking indicators: one AnalyserNode per audio track on one shared AudioContext, sampled ten
-// times a second. A level above the threshold marks the speaker; the mark is held briefly so the
+// Speaking indicators: one AnalyserNode per audio track on one shared AudioContext, sampled every
+// 40 ms. A level above the threshold marks the speaker; the mark is held briefly so the
 // border does not flicker between syllables.
 
 const kThresholdRms = 0.02;
 const kHoldMs = 400;
-const kSampleMs = 100;
+// The analyser window (2048 samples, ~43 ms at 48 kHz) covers the whole sampling interval, so a short
+// sound (a plosive, or the fake device's beep) is never missed between samples.
+const kSampleMs = 40;
 
 export class SpeakingDetector {
   constructor() {
@@ -29,7 +31,7 @@ export class SpeakingDetector {
     if (!this.context_ || !track) return;
     const source = this.context_.createMediaStreamSource(new MediaStream([track]));
     const analyser = this.context_.createAnalyser();
-    analyser.fftSize = 512;
+    analyser.fftSize = 2048;
     source.connect(analyser);
     this.entries_.set(key, { source, analyser, buffer: new Float32Array(analyser.fftSize), on_change,
                              speaking: false, last_loud: 0 });

@@ -41,7 +41,7 @@ std::string usage_text(const po::options_description& options) {
       << "rrtc " << RRTC_VERSION << ": WebRTC selective forwarding unit.\n\n"
       << "Configuration sources, later wins: defaults < config file < .env in the working\n"
       << "directory < environment variables < command line. Keys and variables are listed in\n"
-      << "config.example.toml, .env.example and docs/configuration.md.\n\n"
+      << "config.example.toml, .env.example and README.md (Configuration).\n\n"
       << options;
   return out.str();
 }

@@ -1,7 +1,7 @@
 #pragma once
 // The effective configuration of one rrtc process: embedded defaults, overridden in order by the
 // config file, `.env`, environment variables and the command line (config_load.hpp). Every
-// field here has a key of the same name in config files; docs/configuration.md lists them all.
+// field here has a key of the same name in config files; README.md (Configuration) lists them all.
 
 #include <chrono>
 #include <cstddef>

@@ -47,6 +47,9 @@ class SignalingChannel {
   virtual void send_offer(std::string room, std::string participant, std::string sdp) = 0;
   virtual void send_candidate(std::string room, std::string participant,
                               IceCandidate candidate) = 0;
+  // Sends `error` 400 with `message` to the participant, which stays in the room: its offer or
+  // answer could not be used (unparsable SDP, no fingerprint, no ICE credentials, no BUNDLE).
+  virtual void reject_sdp(std::string room, std::string participant, std::string message) = 0;
   // Sends `error` 500 with `reason` to the participant, then removes it as if it had left: the
   // others get `participant_left` and the room goes on.
   virtual void remove_participant(std::string room, std::string participant,

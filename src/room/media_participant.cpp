@@ -80,8 +80,7 @@ void MediaParticipant::on_offer(const std::string& text, const std::vector<Track
   if (closing_) return;
   auto offer = sdp::parse(text);
   if (!offer) {
-    context_.counters.offers_rejected.increment();
-    return fail("bad SDP: " + offer.error().message());
+    return reject("bad SDP: " + offer.error().message());
   }
   if (peer_ == nullptr && !create_peer()) return fail("could not create the ICE agent");
   const auto credentials = peer_->local_credentials();
@@ -95,8 +94,7 @@ void MediaParticipant::on_offer(const std::string& text, const std::vector<Track
   for (const auto& track : tracks) input.track_types.push_back({track.mid, to_sdp(track.type)});
   auto answer = sdp::answer_offer(*offer, input);
   if (!answer) {
-    context_.counters.offers_rejected.increment();
-    return fail("bad SDP: " + answer.error().message());
+    return reject("bad SDP: " + answer.error().message());
   }
   payload_kinds_.clear();
   for (const auto& media : answer->media) {
@@ -111,8 +109,7 @@ void MediaParticipant::on_offer(const std::string& text, const std::vector<Track
     transport::SdpTransportError error = transport::SdpTransportError::None;
     const auto config = transport::peer_config_from(answer->remote, dtls::Role::Passive, &error);
     if (!config) {
-      context_.counters.offers_rejected.increment();
-      return fail(std::string("bad SDP: ") + transport::to_string(error));
+      return reject(std::string("bad SDP: ") + transport::to_string(error));
     }
     if (const auto started = peer_->start(*config); started != transport::StartResult::Started) {
       return fail(std::string("could not start the peer: ") + transport::to_string(started));
@@ -154,6 +151,12 @@ void MediaParticipant::close() {
   closing_ = true;
   if (peer_ != nullptr) peer_->close();
   context_.request_sweep();
+}
+
+void MediaParticipant::reject(std::string message) {
+  context_.counters.offers_rejected.increment();
+  logger().info("participant {} in room {}: offer rejected: {}", id_, room_.name(), message);
+  context_.channel->reject_sdp(room_.name(), id_, std::move(message));
 }
 
 void MediaParticipant::fail(std::string reason) {

@@ -55,6 +55,8 @@ class MediaParticipant final : private transport::PeerListener {
 
   bool create_peer();
   // Removes the participant through signaling with `reason`, then closes.
+  // Error 400 for an unusable offer; the participant stays and may offer again.
+  void reject(std::string message);
   void fail(std::string reason);
   void apply_remote_candidate(const std::string& candidate);
   RtpKind kind_of(std::uint8_t payload_type) const noexcept;

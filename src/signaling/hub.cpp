@@ -265,6 +265,13 @@ void Hub::media_send(const std::string& room, const std::string& participant, st
   send(*it->second, type, std::make_shared<const std::string>(std::move(text)));
 }
 
+void Hub::media_reject(const std::string& room, const std::string& participant,
+                       std::string_view message) {
+  auto it = members_.find({room, participant});
+  if (it == members_.end()) return;
+  send_error(*it->second, ErrorCode::bad_request, message);
+}
+
 void Hub::media_remove(const std::string& room, const std::string& participant,
                        std::string_view reason) {
   auto it = members_.find({room, participant});

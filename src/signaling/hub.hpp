@@ -74,6 +74,9 @@ class Hub : public std::enable_shared_from_this<Hub> {
   // ---- media backend -> participant (signaling thread; see SignalingChannel) ----
   void media_send(const std::string& room, const std::string& participant, std::string_view type,
                   std::string text);
+  // Error 400 for an SDP the media stack could not use; the participant stays.
+  void media_reject(const std::string& room, const std::string& participant,
+                    std::string_view message);
   void media_remove(const std::string& room, const std::string& participant,
                     std::string_view reason);
 

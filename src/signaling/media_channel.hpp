@@ -30,6 +30,13 @@ class MediaChannel final : public room::SignalingChannel {
                       room::IceCandidate candidate) override {
     post(std::move(room), std::move(participant), "candidate", candidate_json(candidate));
   }
+  void reject_sdp(std::string room, std::string participant, std::string message) override {
+    boost::asio::post(executor_,
+                      [hub = hub_, room = std::move(room), participant = std::move(participant),
+                       message = std::move(message)] {
+                        if (auto h = hub.lock()) h->media_reject(room, participant, message);
+                      });
+  }
   void remove_participant(std::string room, std::string participant, std::string reason) override {
     boost::asio::post(executor_,
                       [hub = hub_, room = std::move(room), participant = std::move(participant),

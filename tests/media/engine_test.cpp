@@ -1,6 +1,6 @@
 // MediaEngine over real libnice agents on 127.0.0.1, no browser: a client made of our own ICE,
 // DTLS and SRTP layers offers, trickles, connects, sends SRTP; the engine answers, decrypts and
-// counts; failures and bad SDP remove the participant and nothing else.
+// counts; failures remove the participant and nothing else; bad SDP gets a 400 and it stays.
 
 #include <gtest/gtest.h>
 
@@ -104,11 +104,11 @@ TEST_F(MediaEngineTest, BadSdpRemovesOnlyThatParticipant) {
   engine_->on_offer("room-a", "ghost", client.offer(), {});
   engine_->on_candidate("room-z", "ghost", IceCandidate{"candidate:garbage", "0", 0});
 
-  const auto garbage = channel_->wait_for(Kind::remove, "garbage", kDeadline);
+  const auto garbage = channel_->wait_for(Kind::reject, "garbage", kDeadline);
   ASSERT_TRUE(garbage.has_value());
   EXPECT_EQ(garbage->room, "room-a");
   EXPECT_EQ(garbage->text.rfind("bad SDP: ", 0), 0u) << garbage->text;
-  const auto unsigned_offer = channel_->wait_for(Kind::remove, "unsigned", kDeadline);
+  const auto unsigned_offer = channel_->wait_for(Kind::reject, "unsigned", kDeadline);
   ASSERT_TRUE(unsigned_offer.has_value());
   EXPECT_EQ(unsigned_offer->text.rfind("bad SDP: ", 0), 0u) << unsigned_offer->text;
   EXPECT_NE(unsigned_offer->text.find("fingerprint"), std::string::npos) << unsigned_offer->text;

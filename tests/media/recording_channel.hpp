@@ -16,7 +16,7 @@
 namespace rrtc::room::test {
 
 struct ChannelCall {
-  enum class Kind { answer, offer, candidate, remove };
+  enum class Kind { answer, offer, candidate, reject, remove };
   Kind kind = Kind::answer;
   std::string room;
   std::string participant;
@@ -39,6 +39,10 @@ class RecordingChannel final : public SignalingChannel {
     record({ChannelCall::Kind::candidate, std::move(room), std::move(participant),
             std::move(candidate.candidate), std::move(candidate.sdp_mid),
             candidate.sdp_mline_index});
+  }
+  void reject_sdp(std::string room, std::string participant, std::string message) override {
+    record({ChannelCall::Kind::reject, std::move(room), std::move(participant), std::move(message),
+            std::nullopt, std::nullopt});
   }
   void remove_participant(std::string room, std::string participant, std::string reason) override {
     record({ChannelCall::Kind::remove, std::move(room), std::move(participant), std::move(reason),

@@ -119,6 +119,7 @@ TEST(ServerMediaTest, BackendMessagesReachTheParticipant) {
     channel->send_offer("r", "a", "v=0 server offer");
     channel->send_candidate("r", "a", {"candidate:2 1 udp 9 127.0.0.1 6000 typ host", "0", 0});
     channel->send_answer("r", "nobody", "dropped: not in the room");
+    channel->reject_sdp("r", "a", "bad SDP: no a=fingerprint");
     channel->remove_participant("r", "b", "ICE failed");
   });
   worker.join();
@@ -134,6 +135,12 @@ TEST(ServerMediaTest, BackendMessagesReachTheParticipant) {
                                       {"candidate", "candidate:2 1 udp 9 127.0.0.1 6000 typ host"},
                                       {"sdpMid", "0"},
                                       {"sdpMLineIndex", 0}}));
+  // An unusable SDP: error 400, and the participant stays in the room.
+  auto rejected = a.read();
+  ASSERT_TRUE(rejected);
+  EXPECT_EQ(*rejected, (json::object{{"type", "error"},
+                                     {"message", "bad SDP: no a=fingerprint"},
+                                     {"code", 400}}));
   auto left = a.read();
   ASSERT_TRUE(left);
   EXPECT_EQ(*left, (json::object{{"type", "participant_left"}, {"participant_id", "b"}}));
