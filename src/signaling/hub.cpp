@@ -115,8 +115,10 @@ void Hub::on_text(WebSocketSession& session, std::string_view text) {
     return handle_join(session, std::move(*join));
   }
   if (!session.membership) {
-    return send_error(session, ErrorCode::bad_request,
-                      "'" + std::string(type_name(message)) + "' before 'join'");
+    // Built with append: GCC 12 warns falsely (-Wrestrict, its bug 105329) on "'" + string.
+    std::string text(1, '\'');
+    text.append(type_name(message)).append("' before 'join'");
+    return send_error(session, ErrorCode::bad_request, text);
   }
   if (auto* update = std::get_if<StateUpdateMessage>(&message))
     return handle_state(session, update->change);
