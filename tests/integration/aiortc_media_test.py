@@ -4,8 +4,7 @@ signaling protocol, offers an audio and a video track, connects its PeerConnecti
 media engine and sends media; the server's /metrics must then show RTP received and decrypted for
 both kinds.
 
-Usage: aiortc_media_test.py --harness <media_test_server>   (prints "port <n>")
-       aiortc_media_test.py --rrtc <rrtc binary>             (a config file on 127.0.0.1)
+Usage: aiortc_media_test.py --rrtc <rrtc binary>   (started with a config file on 127.0.0.1)
 
 Every address is 127.0.0.1: the server gathers on it only, and aioice is told to gather on it
 only, with no STUN server (aiortc would otherwise ask a public one)."""
@@ -144,24 +143,14 @@ def wait_healthy(port, process):
 def main():
     mode, binary = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory() as tmp:
-        if mode == "--harness":
-            server = subprocess.Popen([binary], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                      text=True)
-            # Log lines may come first on stdout.
-            line = server.stdout.readline()
-            while line and not line.startswith("port "):
-                line = server.stdout.readline()
-            check(line, "the harness printed no port")
-            port = int(line.split()[1])
-        else:
-            port = free_port()
-            config = os.path.join(tmp, "rrtc.toml")
-            with open(config, "w") as f:
-                f.write(f'signaling_port = {port}\nlisten_address = "127.0.0.1"\n'
-                        f'interfaces = ["127.0.0.1"]\nworkers = 2\n')
-            server = subprocess.Popen([binary, "--config", config], stdin=subprocess.PIPE,
-                                      text=True)
-            wait_healthy(port, server)
+        check(mode == "--rrtc", "usage: aiortc_media_test.py --rrtc <rrtc binary>")
+        port = free_port()
+        config = os.path.join(tmp, "rrtc.toml")
+        with open(config, "w") as f:
+            f.write(f'signaling_port = {port}\nlisten_address = "127.0.0.1"\n'
+                    f'interfaces = ["127.0.0.1"]\nworkers = 2\n')
+        server = subprocess.Popen([binary, "--config", config], stdin=subprocess.PIPE, text=True)
+        wait_healthy(port, server)
         try:
             asyncio.run(scenario(port))
         finally:
