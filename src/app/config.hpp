@@ -28,6 +28,9 @@ struct TurnConfig {
   std::string url;  // turn:host:port[?transport=udp|tcp] or turns:...
   std::string username;
   std::string credential;
+  // key: turn.ice_transport_policy, "all" (false) or "relay" (true): gather and use only relay
+  // candidates on this server, as RTCConfiguration.iceTransportPolicy = "relay" does in a browser.
+  bool relay_only = false;
 
   bool operator==(const TurnConfig&) const = default;
 };

@@ -55,6 +55,13 @@ std::optional<std::string> check_turn_url(std::string_view text) {
   return check_url(text, kSchemes, "a turn: or turns: URL");
 }
 
+std::optional<std::string> check_ice_transport_policy(std::string_view text) {
+  if (text == "all" || text == "relay") {
+    return std::nullopt;
+  }
+  return "expected \"all\" or \"relay\", got " + display_quoted(text);
+}
+
 std::optional<std::string> check_interface(std::string_view text) {
   if (is_ip_address(text)) {
     return std::nullopt;
@@ -221,6 +228,10 @@ const std::array kKeys{
             .env = "TURN_CREDENTIAL",
             .secret = true,
             .set_string = [](Config& c, std::string v) { turn_of(c).credential = std::move(v); }},
+    KeySpec{.name = "turn.ice_transport_policy",
+            .env = "TURN_ICE_TRANSPORT_POLICY",
+            .check = check_ice_transport_policy,
+            .set_string = [](Config& c, std::string v) { turn_of(c).relay_only = v == "relay"; }},
     KeySpec{.name = "stun",
             .env = "STUN_URL",
             .check = check_stun_url,

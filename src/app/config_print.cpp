@@ -116,6 +116,8 @@ std::string print_config(const Config& c, const PrintOptions& options) {
     w.value("url", toml_string(c.turn->url), "turn.url");
     w.value("username", toml_string(c.turn->username), "turn.username");
     w.secret("credential", c.turn->credential, "turn.credential");
+    w.value("ice_transport_policy", toml_string(c.turn->relay_only ? "relay" : "all"),
+            "turn.ice_transport_policy");
   } else {
     w.raw("# turn: not set\n");
   }

@@ -31,8 +31,12 @@ void check_turn(ConfigBuilder& builder) {
     return;
   }
   if (turn->url.empty()) {
-    const char* key =
-        builder.origins().count("turn.username") ? "turn.username" : "turn.credential";
+    const auto& origins = builder.origins();
+    if (origins.count("turn.username") == 0 && origins.count("turn.credential") == 0) {
+      ConfigBuilder::fail(builder.origin_of("turn.ice_transport_policy"), "turn.url",
+                          "expected a turn: or turns: URL when turn.ice_transport_policy is set");
+    }
+    const char* key = origins.count("turn.username") ? "turn.username" : "turn.credential";
     ConfigBuilder::fail(
         builder.origin_of(key), "turn.url",
         "expected a turn: or turns: URL when turn.username or turn.credential is set");

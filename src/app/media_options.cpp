@@ -14,7 +14,9 @@ room::MediaEngineOptions to_media_options(const Config& config) {
     options.ice.turn.url = config.turn->url;
     options.ice.turn.username = config.turn->username;
     options.ice.turn.credential = config.turn->credential;
+    options.ice.relay_only = config.turn->relay_only;
   }
+  options.limits.remb_max_bitrate = config.remb_max_bitrate;
   options.ice.controlling = false;  // the server is the controlled agent
   return options;
 }

@@ -30,7 +30,8 @@ struct IceOptions {
   } turn;
   bool controlling = false;  // the server is the controlled agent; clients and load generators not
   // Gather and use relayed candidates only (libnice's force-relay): for clients that must hide
-  // their addresses, and for tests proving the TURN path. Never needed by the server.
+  // their addresses, and for a server whose media must all go through its TURN server
+  // ([turn] ice_transport_policy = "relay").
   bool relay_only = false;
 };
 

@@ -17,7 +17,7 @@ constexpr auto kShutdownDeadline = std::chrono::seconds(5);
 ice::IceConfig server_ice_config(const MediaEngineOptions& options) {
   auto ice = options.ice;
   ice.controlling = false;  // DESIGN.md: the server is the controlled agent
-  ice.relay_only = false;
+  // relay_only stays as configured ([turn] ice_transport_policy = "relay").
   return ice::resolve_ice_config(ice);
 }
 
@@ -63,10 +63,10 @@ void MediaEngine::attach(std::shared_ptr<SignalingChannel> channel) {
 }
 
 void MediaEngine::on_join(const std::string& room, const std::string& participant,
-                          const ParticipantState& /*state*/) {
+                          const ParticipantState& state) {
   if (stopped_) return;
   auto& worker = worker_for(room);
-  worker.post([w = &worker, room, participant] { w->join(room, participant); });
+  worker.post([w = &worker, room, participant, state] { w->join(room, participant, state); });
 }
 
 void MediaEngine::on_leave(const std::string& room, const std::string& participant) {
@@ -84,11 +84,10 @@ void MediaEngine::on_offer(const std::string& room, const std::string& participa
 }
 
 void MediaEngine::on_answer(const std::string& room, const std::string& participant,
-                            const std::string& /*sdp*/) {
-  // The server sends no offer until forwarding exists, so an answer is out of order. Signaling
-  // has validated its shape; there is nothing to apply it to.
-  rrtc::log::get("room").debug("room {}: answer from {} without a server offer: ignored", room,
-                               participant);
+                            const std::string& sdp) {
+  if (stopped_) return;
+  auto& worker = worker_for(room);
+  worker.post([w = &worker, room, participant, sdp] { w->answer(room, participant, sdp); });
 }
 
 void MediaEngine::on_candidate(const std::string& room, const std::string& participant,
@@ -99,9 +98,11 @@ void MediaEngine::on_candidate(const std::string& room, const std::string& parti
       [w = &worker, room, participant, candidate] { w->candidate(room, participant, candidate); });
 }
 
-void MediaEngine::on_state_change(const std::string& /*room*/, const std::string& /*participant*/,
-                                  const ParticipantState& /*state*/) {
-  // State filters act on forwarding (the Router, next): nothing to do without it.
+void MediaEngine::on_state_change(const std::string& room, const std::string& participant,
+                                  const ParticipantState& state) {
+  if (stopped_) return;
+  auto& worker = worker_for(room);
+  worker.post([w = &worker, room, participant, state] { w->state(room, participant, state); });
 }
 
 void MediaEngine::stop() {

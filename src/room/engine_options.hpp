@@ -2,6 +2,7 @@
 // What the app configures for the media engine (MediaEngine).
 
 #include <cstddef>
+#include <cstdint>
 
 #include "ice/ice_options.hpp"
 
@@ -14,6 +15,9 @@ struct MediaLimits {
   std::size_t max_local_candidates = 32;
   // Remote candidates kept while a participant has no Peer yet (candidate before offer).
   std::size_t max_pending_candidates = 64;
+  // REMB sent to publishers: the lowest estimate of their subscribers, capped by this (bits per
+  // second; 0: no cap).
+  std::uint64_t remb_max_bitrate = 3'000'000;
   // SDP answers from one participant (first offer plus renegotiations) are not bounded here:
   // the signaling rate limit bounds them.
 };

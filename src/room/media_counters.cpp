@@ -63,6 +63,43 @@ void per_kind(std::string& out, std::span<const WorkerCounters* const> workers, 
   }
 }
 
+using ForwardField = const SingleWriterCounter ForwardCounters::*;
+
+void forward_counter(std::string& out, std::span<const WorkerCounters* const> workers,
+                     const char* name, ForwardField field, const char* help) {
+  header(out, name, "counter", help);
+  std::uint64_t total = 0;
+  for (const auto* w : workers) total += (w->forward.*field).get();
+  sample(out, name, "", total);
+}
+
+std::string seconds(std::uint64_t nanoseconds) {
+  std::string text = std::to_string(nanoseconds / 1'000'000'000) + '.';
+  std::string fraction = std::to_string(nanoseconds % 1'000'000'000);
+  text.append(9 - fraction.size(), '0');
+  text += fraction;
+  while (text.back() == '0') text.pop_back();
+  if (text.back() == '.') text.pop_back();
+  return text;
+}
+
+void hop_latency(std::string& out, std::span<const WorkerCounters* const> workers) {
+  const char* name = "rrtc_forward_hop_latency_seconds";
+  header(out, name, "histogram",
+         "Time from an RTP packet's arrival (decrypted) to each forwarded copy's departure.");
+  std::uint64_t cumulative = 0;
+  std::uint64_t sum_ns = 0;
+  for (std::size_t i = 0; i < LatencyHistogram::kBuckets; ++i) {
+    for (const auto* w : workers) cumulative += w->forward.hop_latency.bucket(i);
+    const std::string le =
+        i < std::size(LatencyHistogram::kBounds) ? seconds(LatencyHistogram::kBounds[i]) : "+Inf";
+    sample(out, "rrtc_forward_hop_latency_seconds_bucket", "{le=\"" + le + "\"}", cumulative);
+  }
+  for (const auto* w : workers) sum_ns += w->forward.hop_latency.sum_ns();
+  out += "rrtc_forward_hop_latency_seconds_sum " + seconds(sum_ns) + '\n';
+  sample(out, "rrtc_forward_hop_latency_seconds_count", "", cumulative);
+}
+
 }  // namespace
 
 void append_metrics(std::span<const WorkerCounters* const> workers, std::string& out) {
@@ -78,6 +115,8 @@ void append_metrics(std::span<const WorkerCounters* const> workers, std::string&
       sum(workers, &WorkerCounters::peers_active) - sum(workers, &WorkerCounters::peers_released));
   counter(out, workers, "rrtc_media_offers_rejected_total", &WorkerCounters::offers_rejected,
           "Client offers rejected as unparsable or unusable SDP.");
+  counter(out, workers, "rrtc_media_server_offers_total", &WorkerCounters::server_offers,
+          "Offers the server sent (other participants' tracks added or removed).");
   counter(out, workers, "rrtc_media_datagrams_received_total", &WorkerCounters::datagrams_received,
           "Datagrams delivered by ICE (DTLS, SRTP, SRTCP).");
   counter(out, workers, "rrtc_media_bytes_received_total", &WorkerCounters::bytes_received,
@@ -96,6 +135,38 @@ void append_metrics(std::span<const WorkerCounters* const> workers, std::string&
           "SRTP and SRTCP packets sent.");
   counter(out, workers, "rrtc_media_send_failures_total", &WorkerCounters::send_failures,
           "Packets that could not be protected or sent.");
+  using F = ForwardCounters;
+  forward_counter(out, workers, "rrtc_forward_packets_total", &F::forwarded_packets,
+                  "RTP packets forwarded to subscribers.");
+  forward_counter(out, workers, "rrtc_forward_bytes_total", &F::forwarded_bytes,
+                  "Bytes of the RTP packets forwarded to subscribers (before SRTP).");
+  forward_counter(out, workers, "rrtc_forward_filtered_packets_total", &F::filtered_packets,
+                  "Received RTP packets not forwarded: muted, camera off or screen stopped.");
+  forward_counter(out, workers, "rrtc_forward_waiting_keyframe_total", &F::waiting_keyframe,
+                  "Copies held back while a subscriber waits for a key frame.");
+  forward_counter(out, workers, "rrtc_forward_unroutable_packets_total", &F::unroutable_packets,
+                  "RTP packets with an unknown SSRC or payload type, or invalid.");
+  forward_counter(out, workers, "rrtc_forward_retransmitted_packets_total",
+                  &F::retransmitted_packets, "Packets resent to answer subscribers' NACKs.");
+  forward_counter(out, workers, "rrtc_forward_retransmit_misses_total", &F::retransmit_misses,
+                  "NACKed packets no longer in the retransmit buffer.");
+  forward_counter(out, workers, "rrtc_forward_nacks_received_total", &F::nacks_received,
+                  "NACK messages received from subscribers.");
+  forward_counter(out, workers, "rrtc_forward_nacks_sent_total", &F::nacks_sent,
+                  "NACK messages sent to publishers for lost packets.");
+  forward_counter(out, workers, "rrtc_forward_packets_recovered_total", &F::packets_recovered,
+                  "Packets NACKed upstream that arrived afterwards.");
+  forward_counter(out, workers, "rrtc_forward_keyframe_requests_total", &F::keyframe_requests,
+                  "PLI or FIR messages sent to publishers.");
+  forward_counter(out, workers, "rrtc_forward_sender_reports_total", &F::sender_reports_sent,
+                  "Sender reports sent to subscribers.");
+  forward_counter(out, workers, "rrtc_forward_receiver_reports_total", &F::receiver_reports_sent,
+                  "Receiver reports sent to publishers.");
+  forward_counter(out, workers, "rrtc_forward_remb_total", &F::remb_sent,
+                  "REMB messages sent to publishers.");
+  forward_counter(out, workers, "rrtc_forward_test_dropped_total", &F::test_dropped,
+                  "Forwarded copies dropped on purpose by the RRTC_TEST_DROP_EVERY test hook.");
+  hop_latency(out, workers);
 }
 
 }  // namespace rrtc::room

@@ -4,7 +4,9 @@
 // relaxed loads. The sum over workers is a snapshot, each value exact at some recent instant.
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <span>
 #include <string>
 
@@ -28,6 +30,48 @@ enum class RtpKind : std::uint8_t { audio, video, unknown };
 inline constexpr std::size_t kRtpKinds = 3;
 const char* to_string(RtpKind kind) noexcept;
 
+// A Prometheus histogram with fixed buckets (seconds on export), single writer.
+class LatencyHistogram {
+ public:
+  // Upper bounds in nanoseconds; the last bucket is +Inf.
+  static constexpr std::uint64_t kBounds[] = {5'000,   10'000,  25'000,    50'000,    100'000,
+                                              250'000, 500'000, 1'000'000, 5'000'000, 20'000'000};
+  static constexpr std::size_t kBuckets = std::size(kBounds) + 1;
+
+  void observe(std::uint64_t nanoseconds) noexcept {
+    std::size_t i = 0;
+    while (i < std::size(kBounds) && nanoseconds > kBounds[i]) ++i;
+    buckets_[i].increment();
+    sum_ns_.add(nanoseconds);
+  }
+  std::uint64_t bucket(std::size_t i) const noexcept { return buckets_[i].get(); }
+  std::uint64_t sum_ns() const noexcept { return sum_ns_.get(); }
+
+ private:
+  SingleWriterCounter buckets_[kBuckets];
+  SingleWriterCounter sum_ns_;
+};
+
+// What the Router does (src/room/router.hpp).
+struct ForwardCounters {
+  SingleWriterCounter forwarded_packets;  // RTP packets sent to subscribers (first copies)
+  SingleWriterCounter forwarded_bytes;
+  SingleWriterCounter filtered_packets;    // not forwarded: muted, camera off, screen stopped
+  SingleWriterCounter waiting_keyframe;    // egress copies held back until a key frame
+  SingleWriterCounter unroutable_packets;  // unknown SSRC, invalid RTP, unmapped payload type
+  SingleWriterCounter retransmitted_packets;  // answered NACKs
+  SingleWriterCounter retransmit_misses;      // NACKed packets no longer kept
+  SingleWriterCounter nacks_received;         // NACK messages from subscribers
+  SingleWriterCounter nacks_sent;             // NACK messages to publishers
+  SingleWriterCounter packets_recovered;      // NACKed upstream and then received
+  SingleWriterCounter keyframe_requests;      // PLI / FIR sent to publishers
+  SingleWriterCounter sender_reports_sent;
+  SingleWriterCounter receiver_reports_sent;
+  SingleWriterCounter remb_sent;
+  SingleWriterCounter test_dropped;  // RouterOptions::drop_every (test builds only)
+  LatencyHistogram hop_latency;  // arrival (decrypted) to departure (handed to ICE) per copy
+};
+
 struct WorkerCounters {
   SingleWriterCounter peers_created;
   SingleWriterCounter peers_connected;
@@ -35,6 +79,7 @@ struct WorkerCounters {
   SingleWriterCounter peers_active;  // gauge: add on create, "sub" through peers_released
   SingleWriterCounter peers_released;
   SingleWriterCounter offers_rejected;     // unparsable or unusable SDP
+  SingleWriterCounter server_offers;       // renegotiations the server started
   SingleWriterCounter datagrams_received;  // everything ICE delivered
   SingleWriterCounter bytes_received;
   SingleWriterCounter rtp_packets[kRtpKinds];  // received and decrypted
@@ -44,6 +89,7 @@ struct WorkerCounters {
   SingleWriterCounter replays;
   SingleWriterCounter packets_sent;  // SRTP + SRTCP handed to ICE
   SingleWriterCounter send_failures;
+  ForwardCounters forward;
 };
 
 // Appends the Prometheus text exposition (# HELP, # TYPE, samples) of the sum over `workers`.

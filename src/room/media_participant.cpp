@@ -1,5 +1,6 @@
 #include "room/media_participant.hpp"
 
+#include <algorithm>
 #include <random>
 
 #include "ice/nice_transport.hpp"
@@ -53,10 +54,15 @@ std::string candidate_mid(const sdp::Answer& answer) {
 
 }  // namespace
 
-MediaParticipant::MediaParticipant(MediaContext& context, MediaRoom& room, std::string id)
-    : context_(context), room_(room), id_(std::move(id)), timer_(context.loop) {}
+MediaParticipant::MediaParticipant(MediaContext& context, MediaRoom& room, std::string id,
+                                   const ParticipantState& state)
+    : context_(context), room_(room), id_(std::move(id)), timer_(context.loop) {
+  RouterSink& sink = *this;  // private base: convertible only in here
+  member_ = &room_.router().add(id_, sink, state);
+}
 
 MediaParticipant::~MediaParticipant() {
+  leave_router();
   if (peer_ != nullptr) {
     collect_counters();
     context_.counters.peers_released.increment();
@@ -76,13 +82,7 @@ bool MediaParticipant::create_peer() {
   return true;
 }
 
-void MediaParticipant::on_offer(const std::string& text, const std::vector<TrackInfo>& tracks) {
-  if (closing_) return;
-  auto offer = sdp::parse(text);
-  if (!offer) {
-    return reject("bad SDP: " + offer.error().message());
-  }
-  if (peer_ == nullptr && !create_peer()) return fail("could not create the ICE agent");
+sdp::LocalTransport MediaParticipant::local_transport() {
   const auto credentials = peer_->local_credentials();
   sdp::LocalTransport local;
   local.ice_ufrag = credentials.ufrag;
@@ -90,7 +90,24 @@ void MediaParticipant::on_offer(const std::string& text, const std::vector<Track
   local.fingerprint = {"sha-256", context_.certificate->fingerprint_sha256()};
   local.session_id = session_id_;
   local.session_version = ++session_version_;
-  sdp::AnswerInput input{&capabilities(), &local, {}, {}};
+  return local;
+}
+
+void MediaParticipant::on_offer(const std::string& text, const std::vector<TrackInfo>& tracks) {
+  if (closing_) return;
+  auto offer = sdp::parse(text);
+  if (!offer) {
+    return reject("bad SDP: " + offer.error().message());
+  }
+  if (peer_ == nullptr && !create_peer()) return fail("could not create the ICE agent");
+  if (offers_.has_pending_offer()) {
+    // Glare: the server is polite. Its offer is rolled back and made again after this answer.
+    offers_.rollback();
+    offered_.clear();
+    reoffer_ = true;
+  }
+  const sdp::LocalTransport local = local_transport();
+  sdp::AnswerInput input{&capabilities(), &local, {}, offers_.sending_tracks()};
   for (const auto& track : tracks) input.track_types.push_back({track.mid, to_sdp(track.type)});
   auto answer = sdp::answer_offer(*offer, input);
   if (!answer) {
@@ -122,9 +139,110 @@ void MediaParticipant::on_offer(const std::string& text, const std::vector<Track
     for (const auto& candidate : pending_candidates_) apply_remote_candidate(candidate);
     pending_candidates_.clear();
   }
+  offers_.on_client_offer_answered(*answer);
+  published_ = published_media(id_, *answer);
+  own_media_.clear();
+  std::vector<PublishedTrack> published;
+  for (const auto& media : published_) {
+    own_media_.push_back(media.media);
+    published.push_back(media.track);
+  }
+  if (member_ != nullptr) room_.router().publish(*member_, published, MediaRoom::now());
   // Sent before any trickled candidate: those come from later loop events, and the channel keeps
   // this thread's order.
   context_.channel->send_answer(room_.name(), id_, sdp::serialize(answer->sdp));
+  room_.on_tracks_changed(*this);
+  refresh_offer();
+}
+
+std::uint32_t MediaParticipant::ssrc_for(const std::string& track_key) {
+  auto& ssrc = ssrcs_[track_key];
+  while (ssrc == 0) {
+    ssrc = static_cast<std::uint32_t>(std::random_device{}());
+    for (const auto& [key, other] : ssrcs_) {
+      if (key != track_key && other == ssrc) ssrc = 0;
+    }
+  }
+  return ssrc;
+}
+
+namespace {
+
+bool same_tracks(const std::vector<OfferedTrack>& a, const std::vector<OfferedTrack>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const OfferedTrack& x, const OfferedTrack& y) {
+                      return x.track.id == y.track.id && x.track.ssrc == y.track.ssrc &&
+                             x.payload_types == y.payload_types &&
+                             x.extension_ids == y.extension_ids;
+                    });
+}
+
+}  // namespace
+
+void MediaParticipant::refresh_offer() {
+  if (closing_ || !started_ || member_ == nullptr) return;
+  if (offers_.has_pending_offer()) {
+    reoffer_ = true;
+    return;
+  }
+  reoffer_ = false;
+  auto wanted = room_.offered_tracks_for(*this);
+  if (same_tracks(wanted, committed_)) return;
+  std::vector<sdp::ForwardedTrack> tracks;
+  tracks.reserve(wanted.size());
+  for (const auto& offered : wanted) tracks.push_back(offered.track);
+  const auto offer = offers_.create_offer(tracks, local_transport());
+  offered_ = std::move(wanted);
+  context_.counters.server_offers.increment();
+  context_.channel->send_offer(room_.name(), id_, sdp::serialize(offer));
+}
+
+void MediaParticipant::on_answer(const std::string& text) {
+  if (closing_) return;
+  if (!offers_.has_pending_offer()) {
+    return reject("answer without an outstanding server offer");
+  }
+  auto answer = sdp::parse(text);
+  if (!answer) {
+    offers_.rollback();
+    offered_.clear();
+    return reject("bad SDP: " + answer.error().message());
+  }
+  auto sent = offers_.apply_answer(*answer);
+  if (!sent) {
+    offered_.clear();
+    return reject("bad answer: " + sent.error().message());
+  }
+  std::vector<Subscription> subscriptions;
+  for (const auto& media : *sent) {
+    if (!media.accepted) continue;
+    const auto it = std::find_if(offered_.begin(), offered_.end(), [&](const OfferedTrack& t) {
+      return t.track.id == media.track_id;
+    });
+    if (it != offered_.end()) subscriptions.push_back(subscription_for(*it, media));
+  }
+  committed_ = std::move(offered_);
+  offered_.clear();
+  if (member_ != nullptr) room_.router().subscribe(*member_, subscriptions, MediaRoom::now());
+  if (reoffer_) refresh_offer();
+}
+
+void MediaParticipant::set_state(const ParticipantState& state) {
+  if (member_ != nullptr) room_.router().set_state(*member_, state, MediaRoom::now());
+}
+
+void MediaParticipant::leave_router() {
+  if (member_ == nullptr) return;
+  room_.router().remove(*member_);
+  member_ = nullptr;
+}
+
+bool MediaParticipant::send_rtp(std::span<std::uint8_t> buffer, std::size_t length) noexcept {
+  return peer_ != nullptr && peer_->send_rtp(buffer, length) == transport::SendResult::Sent;
+}
+
+bool MediaParticipant::send_rtcp(std::span<std::uint8_t> buffer, std::size_t length) noexcept {
+  return peer_ != nullptr && peer_->send_rtcp(buffer, length) == transport::SendResult::Sent;
 }
 
 void MediaParticipant::on_candidate(const IceCandidate& candidate) {
@@ -150,6 +268,10 @@ void MediaParticipant::close() {
   if (closing_) return;
   closing_ = true;
   if (peer_ != nullptr) peer_->close();
+  leave_router();
+  const bool published = !published_.empty();
+  published_.clear();
+  if (published) room_.on_tracks_changed(*this);
   context_.request_sweep();
 }
 
@@ -170,6 +292,7 @@ void MediaParticipant::on_state(transport::PeerState state, std::string_view rea
   switch (state) {
     case transport::PeerState::Connected:
       context_.counters.peers_connected.increment();
+      if (member_ != nullptr) room_.router().on_connected(*member_, MediaRoom::now());
       return;
     case transport::PeerState::Failed:
     case transport::PeerState::Closed:

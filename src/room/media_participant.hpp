@@ -1,6 +1,14 @@
 #pragma once
 // One participant's PeerConnection with the server on a media worker: a transport::Peer (ICE
-// controlled, DTLS passive) over a libnice agent, created by the participant's first offer.
+// controlled, DTLS passive) over a libnice agent, created by the participant's first offer, and
+// its membership in the room's Router.
+//
+// Negotiation (PROTOCOL.md): the client's offers are answered; the tracks it publishes go to the
+// Router. When the tracks it should receive change, refresh_offer() sends a server offer (one
+// sendonly m-line per forwarded track, sdp::ServerOfferBuilder); its answer subscribes it in the
+// Router. One server offer in flight at a time; the server is polite: a client offer arriving
+// while a server offer is outstanding rolls the server offer back, is answered, and the server
+// offers again.
 //
 // Threading: the worker's thread only. Lifetime: owned by its MediaRoom. A participant that
 // fails, or that the client closes, tells signaling (remove_participant), marks itself closing
@@ -11,12 +19,16 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "room/media_backend.hpp"
 #include "room/media_context.hpp"
 #include "room/media_counters.hpp"
+#include "room/router.hpp"
+#include "room/track_mapping.hpp"
+#include "sdp/server_offer.hpp"
 #include "transport/glib_peer_timer.hpp"
 #include "transport/peer.hpp"
 
@@ -24,40 +36,60 @@ namespace rrtc::room {
 
 class MediaRoom;
 
-class MediaParticipant final : private transport::PeerListener {
+class MediaParticipant final : private transport::PeerListener, private RouterSink {
  public:
-  MediaParticipant(MediaContext& context, MediaRoom& room, std::string id);
+  MediaParticipant(MediaContext& context, MediaRoom& room, std::string id,
+                   const ParticipantState& state);
   ~MediaParticipant();
   MediaParticipant(const MediaParticipant&) = delete;
   MediaParticipant& operator=(const MediaParticipant&) = delete;
 
   const std::string& id() const noexcept { return id_; }
-  // Parses and answers the offer (sends `answer`), starting the Peer on the first one. A bad
-  // offer removes the participant with the reason.
+  // Parses and answers the offer (sends `answer`), starting the Peer on the first one. An
+  // unusable offer gets error 400 and the participant stays.
   void on_offer(const std::string& sdp, const std::vector<TrackInfo>& tracks);
+  // The client's answer to the outstanding server offer.
+  void on_answer(const std::string& sdp);
   // A trickled remote candidate; kept (bounded) until the Peer has started.
   void on_candidate(const IceCandidate& candidate);
+  void set_state(const ParticipantState& state);
   // The participant left through signaling: close quietly (signaling already knows).
   void close();
 
+  // Sends a server offer if the tracks this participant should receive changed (or marks one
+  // to follow the outstanding offer).
+  void refresh_offer();
+  // What it publishes, from the last answer to its own offer.
+  const std::vector<PublishedMedia>& published() const noexcept { return published_; }
+  const std::vector<sdp::NegotiatedMedia>& own_media() const noexcept { return own_media_; }
+  // The server's SSRC for `track_key` towards this participant (chosen once, then stable).
+  std::uint32_t ssrc_for(const std::string& track_key);
+
+  Router::Member* member() noexcept { return member_; }
   bool closing() const noexcept { return closing_; }
   const transport::Peer* peer() const noexcept { return peer_.get(); }
   // Adds the Peer's counters accumulated since the last call to the worker's counters.
   void collect_counters();
 
  private:
+  // transport::PeerListener
   void on_state(transport::PeerState state, std::string_view reason) override;
   void on_rtp(std::span<std::uint8_t> packet) noexcept override;
   void on_rtcp(std::span<std::uint8_t> packet) noexcept override;
   void on_local_candidate(std::string candidate) override;
   void on_gathering_done() override;
   void on_application_data(std::span<const std::uint8_t> data) override;
+  // RouterSink
+  bool send_rtp(std::span<std::uint8_t> buffer, std::size_t length) noexcept override;
+  bool send_rtcp(std::span<std::uint8_t> buffer, std::size_t length) noexcept override;
 
   bool create_peer();
-  // Removes the participant through signaling with `reason`, then closes.
-  // Error 400 for an unusable offer; the participant stays and may offer again.
+  sdp::LocalTransport local_transport();
+  // Error 400 for an unusable SDP; the participant stays and may offer again.
   void reject(std::string message);
+  // Removes the participant through signaling with `reason`, then closes.
   void fail(std::string reason);
+  void leave_router();
   void apply_remote_candidate(const std::string& candidate);
   RtpKind kind_of(std::uint8_t payload_type) const noexcept;
 
@@ -66,6 +98,7 @@ class MediaParticipant final : private transport::PeerListener {
   std::string id_;
   transport::GlibPeerTimer timer_;  // declared before the Peer: outlives it
   std::unique_ptr<transport::Peer> peer_;
+  Router::Member* member_ = nullptr;
   bool started_ = false;
   bool closing_ = false;
   std::uint64_t session_version_ = 0;
@@ -75,6 +108,14 @@ class MediaParticipant final : private transport::PeerListener {
   std::vector<std::string> pending_candidates_;
   std::vector<std::pair<std::uint8_t, RtpKind>> payload_kinds_;
   transport::PeerCounters collected_;
+
+  std::vector<PublishedMedia> published_;
+  std::vector<sdp::NegotiatedMedia> own_media_;
+  sdp::ServerOfferBuilder offers_;
+  std::vector<OfferedTrack> offered_;    // in the outstanding server offer
+  std::vector<OfferedTrack> committed_;  // as the last answered server offer left them
+  bool reoffer_ = false;                 // offer again once the outstanding offer settles
+  std::unordered_map<std::string, std::uint32_t> ssrcs_;
 };
 
 }  // namespace rrtc::room

@@ -1,22 +1,63 @@
 #include "room/media_room.hpp"
 
+#include <algorithm>
+#include <cstdlib>
 #include <iterator>
 
 namespace rrtc::room {
+namespace {
+
+constexpr std::chrono::milliseconds kTickPeriod{20};
+
+RouterOptions router_options(const MediaContext& context) {
+  RouterOptions options;
+  options.remb_max_bitrate = context.limits.remb_max_bitrate;
+  options.clock = [] { return MediaRoom::now(); };
+#ifdef RRTC_TEST_HOOKS
+  if (const char* every = std::getenv("RRTC_TEST_DROP_EVERY")) {
+    options.drop_every = static_cast<unsigned>(std::strtoul(every, nullptr, 10));
+  }
+#endif
+  return options;
+}
+
+}  // namespace
+
+std::chrono::nanoseconds MediaRoom::now() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::steady_clock::now().time_since_epoch());
+}
 
 MediaRoom::MediaRoom(MediaContext& context, std::string name)
-    : context_(context), name_(std::move(name)) {}
+    : context_(context),
+      name_(std::move(name)),
+      router_(router_options(context), context.counters.forward) {
+  arm_tick();
+}
+
+MediaRoom::~MediaRoom() {
+  tick_.cancel();
+  participants_.clear();
+}
+
+void MediaRoom::arm_tick() {
+  tick_ = context_.loop.add_timer(kTickPeriod, [this] {
+    router_.tick(now());
+    arm_tick();
+  });
+}
 
 MediaParticipant* MediaRoom::find(const std::string& participant) {
   const auto it = participants_.find(participant);
   return it == participants_.end() || it->second->closing() ? nullptr : it->second.get();
 }
 
-void MediaRoom::join(const std::string& participant) {
+void MediaRoom::join(const std::string& participant, const ParticipantState& state) {
   auto& slot = participants_[participant];
   // A participant id re-used while its old PeerConnection is still being freed: the old one goes
   // now (it is closed and no callback of it is running: this is a posted closure).
-  slot = std::make_unique<MediaParticipant>(context_, *this, participant);
+  slot.reset();
+  slot = std::make_unique<MediaParticipant>(context_, *this, participant, state);
 }
 
 void MediaRoom::leave(const std::string& participant) {
@@ -28,21 +69,49 @@ void MediaRoom::offer(const std::string& participant, const std::string& sdp,
   if (auto* p = find(participant)) p->on_offer(sdp, tracks);
 }
 
+void MediaRoom::answer(const std::string& participant, const std::string& sdp) {
+  if (auto* p = find(participant)) p->on_answer(sdp);
+}
+
 void MediaRoom::candidate(const std::string& participant, const IceCandidate& candidate) {
   if (auto* p = find(participant)) p->on_candidate(candidate);
+}
+
+void MediaRoom::state(const std::string& participant, const ParticipantState& state) {
+  if (auto* p = find(participant)) p->set_state(state);
 }
 
 void MediaRoom::close_all() {
   for (auto& [id, participant] : participants_) participant->close();
 }
 
-void MediaRoom::on_rtp(MediaParticipant& /*from*/, std::span<std::uint8_t> /*packet*/) noexcept {
-  // The Router (forwarding to the other participants) plugs in here; until then the packet,
-  // already counted by the participant, ends its path.
+void MediaRoom::on_rtp(MediaParticipant& from, std::span<std::uint8_t> packet) noexcept {
+  if (auto* member = from.member()) router_.on_rtp(*member, packet, now());
 }
 
-void MediaRoom::on_rtcp(MediaParticipant& /*from*/, std::span<std::uint8_t> /*packet*/) noexcept {
-  // Receiver feedback and sender reports go to the Router with forwarding.
+void MediaRoom::on_rtcp(MediaParticipant& from, std::span<std::uint8_t> packet) noexcept {
+  if (auto* member = from.member()) router_.on_rtcp(*member, packet, now());
+}
+
+void MediaRoom::on_tracks_changed(const MediaParticipant& changed) {
+  for (auto& [id, participant] : participants_) {
+    if (participant.get() != &changed && !participant->closing()) participant->refresh_offer();
+  }
+}
+
+std::vector<OfferedTrack> MediaRoom::offered_tracks_for(MediaParticipant& subscriber) {
+  std::vector<OfferedTrack> tracks;
+  for (auto& [id, publisher] : participants_) {
+    if (publisher.get() == &subscriber || publisher->closing()) continue;
+    for (const auto& published : publisher->published()) {
+      tracks.push_back(offer_track(publisher->id(), published, subscriber.own_media(),
+                                   subscriber.ssrc_for(published.track.key)));
+    }
+  }
+  std::sort(tracks.begin(), tracks.end(), [](const OfferedTrack& a, const OfferedTrack& b) {
+    return a.track.id < b.track.id;
+  });
+  return tracks;
 }
 
 bool MediaRoom::sweep() {

@@ -1,10 +1,16 @@
 #pragma once
-// A room's media on its worker: the participants' PeerConnections, and the one place their
-// received RTP / RTCP arrives (on_rtp / on_rtcp), where the Router will plug in.
+// A room's media on its worker: the participants' PeerConnections and the Router between them.
+// Received RTP / RTCP arrives here (on_rtp / on_rtcp) and goes to the Router; a 20 ms tick
+// drives the Router's timers (NACK retries, key-frame retries, reports).
+//
+// Renegotiation: when a participant's published tracks change (it answered an offer of its own,
+// or it left), every other participant is asked to refresh its server offer
+// (MediaParticipant::refresh_offer).
 //
 // Threading: the worker's thread only. Owned by the MediaWorker; participants are freed by
 // sweep(), which the worker runs after the loop callback that closed them has returned.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -15,24 +21,29 @@
 #include "room/media_backend.hpp"
 #include "room/media_context.hpp"
 #include "room/media_participant.hpp"
+#include "room/router.hpp"
+#include "room/track_mapping.hpp"
 
 namespace rrtc::room {
 
 class MediaRoom {
  public:
   MediaRoom(MediaContext& context, std::string name);
+  ~MediaRoom();
   MediaRoom(const MediaRoom&) = delete;
   MediaRoom& operator=(const MediaRoom&) = delete;
 
   const std::string& name() const noexcept { return name_; }
 
-  void join(const std::string& participant);
+  void join(const std::string& participant, const ParticipantState& state);
   void leave(const std::string& participant);
-  // An offer or candidate for a participant the worker does not know (it left, or failed) is
-  // dropped.
+  // An offer, answer, candidate or state for a participant the worker does not know (it left,
+  // or failed) is dropped.
   void offer(const std::string& participant, const std::string& sdp,
              const std::vector<TrackInfo>& tracks);
+  void answer(const std::string& participant, const std::string& sdp);
   void candidate(const std::string& participant, const IceCandidate& candidate);
+  void state(const std::string& participant, const ParticipantState& state);
   // Closes every PeerConnection (shutdown).
   void close_all();
 
@@ -40,16 +51,28 @@ class MediaRoom {
   void on_rtp(MediaParticipant& from, std::span<std::uint8_t> packet) noexcept;
   void on_rtcp(MediaParticipant& from, std::span<std::uint8_t> packet) noexcept;
 
+  Router& router() noexcept { return router_; }
+  // `changed`'s published tracks changed (or it left): every other participant re-offers.
+  void on_tracks_changed(const MediaParticipant& changed);
+  // The server m-lines `subscriber` should have now: every track the others publish.
+  std::vector<OfferedTrack> offered_tracks_for(MediaParticipant& subscriber);
+
   // Frees closed participants. Returns true when the room has none left.
   bool sweep();
   void collect_counters();
   std::size_t size() const noexcept { return participants_.size(); }
   MediaParticipant* find(const std::string& participant);
 
+  static std::chrono::nanoseconds now() noexcept;
+
  private:
+  void arm_tick();
+
   MediaContext& context_;
   std::string name_;
+  Router router_;  // before participants_: they leave it in their destructors
   std::unordered_map<std::string, std::unique_ptr<MediaParticipant>> participants_;
+  ice::TimerHandle tick_;
 };
 
 }  // namespace rrtc::room

@@ -44,11 +44,12 @@ void MediaWorker::set_channel(std::shared_ptr<SignalingChannel> channel) {
   context_.channel = std::move(channel);
 }
 
-void MediaWorker::join(const std::string& room, const std::string& participant) {
+void MediaWorker::join(const std::string& room, const std::string& participant,
+                       const ParticipantState& state) {
   if (shutting_down_) return;
   auto& slot = rooms_[room];
   if (slot == nullptr) slot = std::make_unique<MediaRoom>(context_, room);
-  slot->join(participant);
+  slot->join(participant, state);
 }
 
 void MediaWorker::leave(const std::string& room, const std::string& participant) {
@@ -60,6 +61,16 @@ void MediaWorker::offer(const std::string& room, const std::string& participant,
   if (const auto it = rooms_.find(room); it != rooms_.end()) {
     it->second->offer(participant, sdp, tracks);
   }
+}
+
+void MediaWorker::answer(const std::string& room, const std::string& participant,
+                         const std::string& sdp) {
+  if (const auto it = rooms_.find(room); it != rooms_.end()) it->second->answer(participant, sdp);
+}
+
+void MediaWorker::state(const std::string& room, const std::string& participant,
+                        const ParticipantState& state) {
+  if (const auto it = rooms_.find(room); it != rooms_.end()) it->second->state(participant, state);
 }
 
 void MediaWorker::candidate(const std::string& room, const std::string& participant,

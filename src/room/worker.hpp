@@ -35,12 +35,16 @@ class MediaWorker {
 
   // Worker thread: the signaling channel (before any room exists), and the MediaBackend calls.
   void set_channel(std::shared_ptr<SignalingChannel> channel);
-  void join(const std::string& room, const std::string& participant);
+  void join(const std::string& room, const std::string& participant,
+            const ParticipantState& state);
   void leave(const std::string& room, const std::string& participant);
   void offer(const std::string& room, const std::string& participant, const std::string& sdp,
              const std::vector<TrackInfo>& tracks);
+  void answer(const std::string& room, const std::string& participant, const std::string& sdp);
   void candidate(const std::string& room, const std::string& participant,
                  const IceCandidate& candidate);
+  void state(const std::string& room, const std::string& participant,
+             const ParticipantState& state);
 
   // Any thread but the worker's: closes every PeerConnection on the worker, frees them, and
   // returns a future ready once every libnice agent of the process is released (so callers

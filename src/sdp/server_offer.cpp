@@ -143,8 +143,22 @@ SessionDescription ServerOfferBuilder::create_offer(const std::vector<ForwardedT
   SessionDescription offer = detail::session_skeleton(transport);
   Group bundle{"BUNDLE", {}};
   for (const Slot& slot : next.slots) {
-    offer.media.push_back(slot.section);
-    if (is_live(slot.section)) bundle.mids.push_back(slot.mid);
+    if (is_live(slot.section)) {
+      offer.media.push_back(slot.section);
+      bundle.mids.push_back(slot.mid);
+      continue;
+    }
+    // A port-0 m-line still carries the transport attributes: aiortc refuses an offer with any
+    // m-line lacking ICE credentials, a=setup:actpass or a=rtcp-mux.
+    MediaSection rejected = slot.section;
+    rejected.ice_ufrag = transport.ice_ufrag;
+    rejected.ice_pwd = transport.ice_pwd;
+    rejected.fingerprints = {transport.fingerprint};
+    rejected.setup = Setup::actpass;
+    if (rejected.kind() == MediaKind::audio || rejected.kind() == MediaKind::video) {
+      rejected.rtcp_mux = true;
+    }
+    offer.media.push_back(std::move(rejected));
   }
   if (!bundle.mids.empty()) offer.groups.push_back(std::move(bundle));
   pending_ = std::move(next);

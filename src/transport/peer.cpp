@@ -1,5 +1,6 @@
 #include "transport/peer.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <type_traits>
 #include <utility>
@@ -50,10 +51,13 @@ StartResult Peer::start(const PeerConfig& config) {
   if (!ice::valid_credentials(config.remote_credentials)) return StartResult::BadIceCredentials;
   if (config.dtls.remote_fingerprints.empty()) return StartResult::NoFingerprints;
   if (config.dtls.srtp_profiles.empty()) return StartResult::NoSrtpProfiles;
+  if (config.connect_timeout <= std::chrono::milliseconds::zero())
+    return StartResult::BadConnectTimeout;
   // ICE events only come from the loop, so nothing can happen before the endpoint exists.
   if (!ice_->set_remote_credentials(config.remote_credentials))
     return StartResult::BadIceCredentials;
   config_ = config;
+  connect_deadline_ = timer_.now() + config.connect_timeout;
   if (config.dtls.role == dtls::Role::Passive) {
     // Idle until the ClientHello; its handshake deadline starts with that first datagram.
     create_endpoint(timer_.now());
@@ -62,6 +66,7 @@ StartResult Peer::start(const PeerConfig& config) {
       return StartResult::DtlsSetupFailed;
     }
   }
+  update_timer();
   return StartResult::Started;
 }
 
@@ -113,9 +118,17 @@ bool Peer::send_application_data(std::span<const std::uint8_t> data) {
 }
 
 void Peer::handle_timeout(TimePoint now) {
-  if (terminal() || !endpoint_) return;
+  if (terminal()) return;
   // The one-shot timer has fired (or this call is early and the re-arm below replaces it).
   armed_.reset();
+  if (waiting_to_connect() && now >= *connect_deadline_) {
+    finish(PeerState::Failed, connect_timeout_reason(), true);
+    return;
+  }
+  if (!endpoint_) {
+    update_timer();
+    return;
+  }
   endpoint_->handle_timeout(now);
   drain_endpoint();
 }
@@ -283,9 +296,28 @@ void Peer::transmit(std::span<const std::uint8_t> datagram) noexcept {
 void Peer::update_timer() {
   std::optional<TimePoint> wanted;
   if (endpoint_ && !terminal()) wanted = endpoint_->next_timeout();
+  if (waiting_to_connect())
+    wanted = wanted ? std::min(*wanted, *connect_deadline_) : *connect_deadline_;
   if (wanted == armed_) return;
   armed_ = wanted;
   timer_.arm(wanted);
+}
+
+bool Peer::waiting_to_connect() const noexcept {
+  return connect_deadline_.has_value() && !terminal() && state_ != PeerState::Connected;
+}
+
+std::string Peer::connect_timeout_reason() const {
+  const std::string within = " within " + std::to_string(config_->connect_timeout.count()) + " ms";
+  const ice::IceState ice = ice_->state();
+  // DTLS arriving proves a working pair even if libnice has not said Connected yet.
+  if (ice != ice::IceState::Connected && counters_.dtls_in == 0) {
+    return "connect timeout: ICE did not connect" + within + " (ICE state: " + ice::to_string(ice) +
+           ")";
+  }
+  if (counters_.dtls_in == 0 && config_->dtls.role == dtls::Role::Passive)
+    return "connect timeout: ICE connected but no DTLS ClientHello arrived" + within;
+  return "connect timeout: the DTLS handshake did not finish" + within;
 }
 
 void Peer::set_connecting() {

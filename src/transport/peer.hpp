@@ -13,7 +13,8 @@
 // start(PeerConfig) with what the remote SDP said, then add_remote_candidate() as candidates
 // trickle in. ICE connects; the Active side sends the ClientHello; on DTLS Connected the Peer
 // keys SRTP and reports Connected. ICE failure (consent loss included), a DTLS failure
-// (fingerprint mismatch, handshake timeout, fatal alert) or an SRTP keying failure is reported
+// (fingerprint mismatch, handshake timeout, fatal alert), an SRTP keying failure, or not being
+// Connected within PeerConfig::connect_timeout of start() ("connect timeout: ...") is reported
 // once as Failed with a reason, and ICE is closed. A close_notify from the peer is reported as
 // Closed. close() sends close_notify and closes ICE.
 //
@@ -76,8 +77,9 @@ class Peer final : private ice::IceTransportListener {
   // One DTLS application data record (SCTP, RFC 8261). False unless Connected.
   bool send_application_data(std::span<const std::uint8_t> data);
 
-  // Fires DTLS retransmissions and the handshake deadline. Called by the PeerTimer at or after
-  // the deadline it was armed with (calling it early is harmless). May call the listener.
+  // Fires DTLS retransmissions, the handshake deadline and the connect deadline. Called by the
+  // PeerTimer at or after the deadline it was armed with (calling it early is harmless). May call
+  // the listener.
   void handle_timeout(TimePoint now);
   // The deadline last handed to PeerTimer::arm().
   std::optional<TimePoint> next_timeout() const noexcept { return armed_; }
@@ -119,6 +121,10 @@ class Peer final : private ice::IceTransportListener {
   // Terminal transitions: record, stop DTLS timers and ICE, then tell the listener (if `report`).
   void finish(PeerState state, std::string reason, bool report);
   void set_connecting();
+  // Started, not yet Connected and not terminal: the connect deadline is armed.
+  bool waiting_to_connect() const noexcept;
+  // "connect timeout: ..." naming the step that did not happen.
+  std::string connect_timeout_reason() const;
 
   std::unique_ptr<ice::IceTransport> ice_;
   std::shared_ptr<const dtls::Certificate> certificate_;
@@ -132,6 +138,8 @@ class Peer final : private ice::IceTransportListener {
   std::optional<dtls::SrtpSession> inbound_;
   std::optional<dtls::SrtpSession> outbound_;
   std::optional<dtls::Fingerprint> remote_fingerprint_;
+  // start() + connect_timeout; checked while waiting_to_connect().
+  std::optional<TimePoint> connect_deadline_;
   std::optional<TimePoint> armed_;
   PeerState state_ = PeerState::New;
   std::string reason_;

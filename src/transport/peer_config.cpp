@@ -18,6 +18,8 @@ const char* to_string(StartResult result) noexcept {
       return "no SRTP profile";
     case StartResult::DtlsSetupFailed:
       return "DTLS setup failed";
+    case StartResult::BadConnectTimeout:
+      return "connect timeout not positive";
   }
   return "unknown";
 }

@@ -2,6 +2,7 @@
 // What signaling gives a Peer to start (the remote side's ICE credentials and DTLS identity, our
 // DTLS role), what its methods answer, and its counters.
 
+#include <chrono>
 #include <cstdint>
 
 #include "dtls/endpoint.hpp"
@@ -16,6 +17,13 @@ struct PeerConfig {
   // load generator), the remote a=fingerprint values, SRTP profiles in preference order, and the
   // handshake and retransmission timers.
   dtls::EndpointConfig dtls;
+  // Measured from start(): a Peer not Connected by then fails once with "connect timeout: ..."
+  // (ICE never connected, no ClientHello arrived, or the handshake never finished), so a client
+  // that stops half-way cannot hold a Peer in Connecting forever. 30 s: about what browsers
+  // give ICE before calling it failed, and three times the DTLS handshake deadline (which only
+  // starts with the first DTLS datagram); on loopback, and through coturn, Peers connect in well
+  // under a second. start() refuses zero or less (BadConnectTimeout).
+  std::chrono::milliseconds connect_timeout{30'000};
 };
 
 enum class StartResult {
@@ -26,6 +34,7 @@ enum class StartResult {
   NoFingerprints,     // the remote offered no a=fingerprint: it could never be authenticated
   NoSrtpProfiles,     // the profile list is empty
   DtlsSetupFailed,    // OpenSSL could not create the session
+  BadConnectTimeout,  // connect_timeout is zero or negative
 };
 
 const char* to_string(StartResult result) noexcept;

@@ -118,6 +118,19 @@ TEST(ConfigEnv, TurnVariablesSetTurnAndAddAnIceServer) {
             (IceServerConfig{{"turn:turn.example.org:3478?transport=udp"}, "alice", "s3cret"}));
 }
 
+TEST(ConfigEnv, TurnIceTransportPolicyMakesTheServerRelayOnly) {
+  TempDir dir;
+  Environment env{{"TURN_URL", "turn:turn.example.org:3478"},
+                  {"TURN_USERNAME", "alice"},
+                  {"TURN_CREDENTIAL", "s3cret"},
+                  {"TURN_ICE_TRANSPORT_POLICY", "relay"}};
+  Config config = loaded(load({}, env, dir.path())).config;
+  ASSERT_TRUE(config.turn.has_value());
+  EXPECT_TRUE(config.turn->relay_only);
+  env["TURN_ICE_TRANSPORT_POLICY"] = "all";
+  EXPECT_FALSE(loaded(load({}, env, dir.path())).config.turn->relay_only);
+}
+
 TEST(ConfigEnv, StunUrlAddsAnIceServerAfterTheFileOnes) {
   TempDir dir;
   dir.write("rrtc.toml", "[[ice_servers]]\nurls = \"stun:a.example.org\"\n");

@@ -232,6 +232,12 @@ TEST(ConfigFile, BadIceServersAndTurn) {
        ":2: turn.url: expected a turn: or turns: URL when turn.username or turn.credential is set"},
       {"a.toml", "[turn]\nurl = \"turn:x\"\n",
        ":2: turn: expected turn.username and turn.credential with turn.url"},
+      {"a.toml", "[turn]\nice_transport_policy = \"relay\"\n",
+       ":2: turn.url: expected a turn: or turns: URL when turn.ice_transport_policy is set"},
+      {"a.toml",
+       "[turn]\nurl = \"turn:x\"\nusername = \"u\"\ncredential = \"c\"\n"
+       "ice_transport_policy = \"none\"\n",
+       ":5: turn.ice_transport_policy: expected \"all\" or \"relay\", got \"none\""},
   });
 }
 

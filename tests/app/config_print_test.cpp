@@ -15,7 +15,7 @@ namespace {
 Config with_secrets() {
   Config c;
   c.join_secret = "0123456789abcdef0123456789abcdef";
-  c.turn = TurnConfig{"turn:t.example.org:3478", "relay-user", "relay-pass"};
+  c.turn = TurnConfig{"turn:t.example.org:3478", "relay-user", "relay-pass", true};
   c.ice_servers = {
       IceServerConfig{{"stun:s.example.org"}, "", ""},
       IceServerConfig{

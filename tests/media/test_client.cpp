@@ -50,7 +50,9 @@ std::string TestClient::offer() const {
     if (starts_with(line, "a=ice-ufrag:")) line = "a=ice-ufrag:" + credentials.ufrag;
     if (starts_with(line, "a=ice-pwd:")) line = "a=ice-pwd:" + credentials.pwd;
     if (starts_with(line, "a=fingerprint:")) {
-      line = "a=fingerprint:" + std::string(fingerprint.hash_func()) + " " + fingerprint.value();
+      std::string value = fingerprint.value();
+      if (wrong_fingerprint) value.back() = value.back() == '0' ? '1' : '0';
+      line = "a=fingerprint:" + std::string(fingerprint.hash_func()) + " " + value;
     }
     out += line + "\r\n";
   }

@@ -30,11 +30,15 @@ class TestClient final : public transport::PeerListener {
   bool ok() const noexcept { return peer_ != nullptr; }
   transport::Peer& peer() { return *peer_; }
 
+  // The offer; with `wrong_fingerprint` set, its a=fingerprint has one hex digit changed, so it
+  // matches no certificate (this client's DTLS certificate is still the real one).
   std::string offer() const;
   // Starts the Peer with the server answer's credentials and fingerprint. "" or why not.
   std::string apply_answer(const std::string& sdp);
   // Sends one RTP packet (SSRC per payload type, 160 payload bytes).
   transport::SendResult send_rtp(std::uint8_t payload_type, std::uint16_t sequence);
+
+  bool wrong_fingerprint = false;
 
   // What the Peer reported.
   std::vector<std::string> local_candidates;

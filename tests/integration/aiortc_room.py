@@ -1,0 +1,180 @@
+"""Shared by the aiortc integration tests: a participant (python3-aiortc 1.4.0 over the signaling
+protocol, counting the frames it decodes per remote track) and the plumbing to run the real rrtc
+binary on 127.0.0.1 and read its /metrics.
+
+Importing this module restricts aioice to 127.0.0.1 (it would otherwise gather every interface)."""
+import asyncio
+import collections
+import json
+import os
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import aioice.ice
+import websockets
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, VideoStreamTrack
+from aiortc.sdp import candidate_from_sdp
+
+aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
+
+DEADLINE = 45  # seconds, for each wait below
+
+
+def check(condition, what):
+    if not condition:
+        raise AssertionError(what)
+
+
+def metrics(port):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
+        text = reply.read().decode()
+    values = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            values[name] = float(value)
+    return values
+
+
+async def wait_for(predicate, what, timeout=DEADLINE):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        check(time.monotonic() < deadline, f"timed out waiting for {what}")
+        await asyncio.sleep(0.1)
+
+
+class Client:
+    """One participant: a WebSocket, an RTCPeerConnection, and frame counts per remote track."""
+
+    def __init__(self, name, port, room):
+        self.name = name
+        self.room = room
+        self.port = port
+        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        self.frames = collections.Counter()  # remote track id ("bob-camera") -> decoded frames
+        self.offers = []  # server offers received (SDP text)
+        self.errors = []
+        self.answered = asyncio.Event()
+        self.ws = None
+        self.tasks = []
+
+        @self.pc.on("track")
+        def on_track(track):
+            self.tasks.append(asyncio.ensure_future(self.consume(track)))
+
+    async def consume(self, track):
+        try:
+            while True:
+                await track.recv()
+                self.frames[track.id] += 1
+        except MediaStreamError:
+            pass
+
+    def received(self, publisher, kind):
+        return self.frames[f"{publisher}-{kind}"]
+
+    async def join(self):
+        self.ws = await websockets.connect(f"ws://127.0.0.1:{self.port}/ws", max_size=None)
+        await self.ws.send(json.dumps({"type": "join", "room": self.room, "participant": self.name,
+                                       "name": self.name}))
+        joined = json.loads(await asyncio.wait_for(self.ws.recv(), timeout=DEADLINE))
+        check(joined["type"] == "joined" and joined["your_id"] == self.name, joined)
+        self.tasks.append(asyncio.ensure_future(self.read()))
+
+    async def publish(self):
+        self.pc.addTrack(AudioStreamTrack())
+        self.pc.addTrack(VideoStreamTrack())
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        tracks = [{"mid": t.mid, "type": "audio" if t.kind == "audio" else "camera"}
+                  for t in self.pc.getTransceivers()]
+        await self.send({"type": "offer", "sdp": self.pc.localDescription.sdp, "tracks": tracks})
+        await asyncio.wait_for(self.answered.wait(), timeout=DEADLINE)
+
+    async def send(self, message):
+        await self.ws.send(json.dumps(message))
+
+    async def read(self):
+        async for raw in self.ws:
+            message = json.loads(raw)
+            kind = message["type"]
+            if kind == "answer":
+                await self.pc.setRemoteDescription(RTCSessionDescription(message["sdp"], "answer"))
+                self.answered.set()
+            elif kind == "offer":
+                if self.pc.signalingState != "stable":
+                    continue  # our own offer is outstanding: PROTOCOL.md lets us ignore it
+                self.offers.append(message["sdp"])
+                await self.pc.setRemoteDescription(RTCSessionDescription(message["sdp"], "offer"))
+                await self.pc.setLocalDescription(await self.pc.createAnswer())
+                await self.send({"type": "answer", "sdp": self.pc.localDescription.sdp})
+            elif kind == "candidate" and message["candidate"]:
+                line = message["candidate"]
+                candidate = candidate_from_sdp(line.split(":", 1)[1])
+                candidate.sdpMid = message["sdpMid"]
+                candidate.sdpMLineIndex = message["sdpMLineIndex"]
+                await self.pc.addIceCandidate(candidate)
+            elif kind == "error":
+                self.errors.append(message)
+
+    async def close(self):
+        if self.ws is not None:
+            await self.ws.close()
+        await self.pc.close()
+        for task in self.tasks:
+            task.cancel()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(port, process):
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        check(process.poll() is None, "server exited")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("server did not come up")
+
+
+
+
+class Server:
+    """The real rrtc binary on a free 127.0.0.1 port, gathering on 127.0.0.1 only."""
+
+    def __init__(self, binary, extra_config="", env=None):
+        self.binary = binary
+        self.extra_config = extra_config
+        self.env = env
+        self.port = free_port()
+        self.tmp = tempfile.TemporaryDirectory()
+        self.process = None
+
+    def __enter__(self):
+        config = os.path.join(self.tmp.name, "rrtc.toml")
+        with open(config, "w") as f:
+            f.write(f'signaling_port = {self.port}\nlisten_address = "127.0.0.1"\n'
+                    f'interfaces = ["127.0.0.1"]\n{self.extra_config}')
+        environment = dict(os.environ, **(self.env or {}))
+        self.process = subprocess.Popen([self.binary, "--config", config], stdin=subprocess.PIPE,
+                                        text=True, env=environment)
+        wait_healthy(self.port, self.process)
+        return self
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        code = self.process.wait(timeout=DEADLINE)
+        self.tmp.cleanup()
+        check(code == 0, f"server did not stop cleanly (exit {code})")
+
+    async def metrics(self):
+        return await asyncio.get_running_loop().run_in_executor(None, metrics, self.port)
