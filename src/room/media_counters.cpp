@@ -135,6 +135,16 @@ void append_metrics(std::span<const WorkerCounters* const> workers, std::string&
           "SRTP and SRTCP packets sent.");
   counter(out, workers, "rrtc_media_send_failures_total", &WorkerCounters::send_failures,
           "Packets that could not be protected or sent.");
+  counter(out, workers, "rrtc_data_channels_opened_total", &WorkerCounters::data_channels_opened,
+          "Data channels opened, by clients or by the server towards them.");
+  counter(out, workers, "rrtc_data_messages_received_total",
+          &WorkerCounters::data_messages_received, "Data channel messages received from clients.");
+  counter(out, workers, "rrtc_data_messages_relayed_total", &WorkerCounters::data_messages_relayed,
+          "Data channel message copies sent to other participants.");
+  counter(out, workers, "rrtc_data_messages_dropped_total", &WorkerCounters::data_messages_dropped,
+          "Data channel message copies not sent (too large for the receiver, its buffer full).");
+  counter(out, workers, "rrtc_data_packets_unsent_total", &WorkerCounters::data_packets_unsent,
+          "SCTP packets that could not be sent over DTLS.");
   using F = ForwardCounters;
   forward_counter(out, workers, "rrtc_forward_packets_total", &F::forwarded_packets,
                   "RTP packets forwarded to subscribers.");

@@ -89,6 +89,11 @@ struct WorkerCounters {
   SingleWriterCounter replays;
   SingleWriterCounter packets_sent;  // SRTP + SRTCP handed to ICE
   SingleWriterCounter send_failures;
+  SingleWriterCounter data_channels_opened;    // both ways: opened by a client or by the server
+  SingleWriterCounter data_messages_received;  // data channel messages from clients
+  SingleWriterCounter data_messages_relayed;   // copies delivered to other participants' channels
+  SingleWriterCounter data_messages_dropped;   // copies refused: too large, buffer full, unframable
+  SingleWriterCounter data_packets_unsent;     // SCTP packets DTLS could not send
   ForwardCounters forward;
 };
 

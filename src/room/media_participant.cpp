@@ -63,6 +63,7 @@ MediaParticipant::MediaParticipant(MediaContext& context, MediaRoom& room, std::
 
 MediaParticipant::~MediaParticipant() {
   leave_router();
+  sctp_.reset();
   if (peer_ != nullptr) {
     collect_counters();
     context_.counters.peers_released.increment();
@@ -140,6 +141,11 @@ void MediaParticipant::on_offer(const std::string& text, const std::vector<Track
     pending_candidates_.clear();
   }
   offers_.on_client_offer_answered(*answer);
+  for (const auto& media : answer->media) {
+    if (media.accepted && media.kind == sdp::MediaKind::application && sctp_ == nullptr) {
+      create_association(media);
+    }
+  }
   published_ = published_media(id_, *answer);
   own_media_.clear();
   std::vector<PublishedTrack> published;
@@ -267,6 +273,8 @@ void MediaParticipant::apply_remote_candidate(const std::string& candidate) {
 void MediaParticipant::close() {
   if (closing_) return;
   closing_ = true;
+  // The ABORT goes out while DTLS is still up.
+  if (sctp_ != nullptr) sctp_->close();
   if (peer_ != nullptr) peer_->close();
   leave_router();
   const bool published = !published_.empty();
@@ -293,6 +301,7 @@ void MediaParticipant::on_state(transport::PeerState state, std::string_view rea
     case transport::PeerState::Connected:
       context_.counters.peers_connected.increment();
       if (member_ != nullptr) room_.router().on_connected(*member_, MediaRoom::now());
+      if (sctp_ != nullptr) sctp_->start(timer_.now());
       return;
     case transport::PeerState::Failed:
     case transport::PeerState::Closed:
@@ -337,8 +346,103 @@ void MediaParticipant::on_gathering_done() {
   context_.channel->send_candidate(room_.name(), id_, IceCandidate{"", candidate_mid_, 0});
 }
 
-void MediaParticipant::on_application_data(std::span<const std::uint8_t> /*data*/) {
-  // Data channels (SCTP) are not served yet: the records are dropped.
+void MediaParticipant::on_application_data(std::span<const std::uint8_t> data) {
+  if (sctp_ == nullptr || closing_) return;
+  sctp_->handle_packet(data, timer_.now());
+}
+
+void MediaParticipant::create_association(const sdp::NegotiatedMedia& application) {
+  sctp::AssociationConfig config;
+  config.role = sctp::Role::DtlsServer;
+  config.local_port = application.sctp_port;
+  config.remote_port = application.sctp_port;
+  config.max_message_size = capabilities().max_message_size;
+  config.remote_max_message_size = application.max_message_size == 0
+                                       ? sctp::kUnlimitedMessageSize
+                                       : static_cast<std::size_t>(std::min<std::uint64_t>(
+                                             application.max_message_size,
+                                             sctp::kUnlimitedMessageSize));
+  sctp::AssociationListener& listener = *this;  // private base: convertible only in here
+  sctp_ = std::make_unique<sctp::Association>(config, listener);
+}
+
+bool MediaParticipant::data_up() const noexcept {
+  return sctp_ != nullptr && sctp_->state() == sctp::AssociationState::Up;
+}
+
+void MediaParticipant::tick_data(sctp::TimePoint now) {
+  if (sctp_ != nullptr && !closing_ && sctp_->next_timeout()) sctp_->handle_timeout(now);
+}
+
+const std::string* MediaParticipant::label_of(std::uint16_t id) const noexcept {
+  for (const auto& [channel, label] : channels_) {
+    if (channel == id) return &label;
+  }
+  return nullptr;
+}
+
+void MediaParticipant::ensure_channel(const std::string& label, const std::string& protocol,
+                                      const sctp::ChannelParameters& parameters) {
+  if (!data_up()) return;
+  for (const auto& [id, existing] : channels_) {
+    if (existing == label) return;
+  }
+  const auto opened = sctp_->open_channel(sctp::ChannelInit{label, protocol, parameters});
+  if (!opened.id) {
+    logger().info("participant {}: could not open data channel '{}': {}", id_, label,
+                  sctp::to_string(opened.error));
+    return;
+  }
+  channels_.emplace_back(*opened.id, label);
+  context_.counters.data_channels_opened.increment();
+}
+
+bool MediaParticipant::send_data(std::string_view label, std::span<const std::uint8_t> data,
+                                 bool binary) {
+  if (!data_up()) return false;
+  for (const auto& [id, existing] : channels_) {
+    if (existing != label) continue;
+    const auto result = sctp_->send(id, data, binary);
+    if (result == sctp::SendResult::Sent) return true;
+    logger().debug("participant {}: relayed message on '{}' not sent: {}", id_, label,
+                   sctp::to_string(result));
+    return false;
+  }
+  return false;
+}
+
+void MediaParticipant::on_packet(std::span<const std::uint8_t> packet) {
+  if (peer_ == nullptr || !peer_->send_application_data(packet)) {
+    context_.counters.data_packets_unsent.increment();
+  }
+}
+
+void MediaParticipant::on_association_state(sctp::AssociationState state, std::string_view reason) {
+  if (state == sctp::AssociationState::Up) {
+    room_.on_data_up(*this);
+    return;
+  }
+  logger().info("participant {}: data channels {}: {}", id_, sctp::to_string(state), reason);
+  channels_.clear();
+}
+
+void MediaParticipant::on_channel_open(std::uint16_t id, std::string_view label,
+                                       std::string_view protocol) {
+  channels_.emplace_back(id, std::string(label));
+  context_.counters.data_channels_opened.increment();
+  const sctp::ChannelInfo* info = sctp_->channel(id);
+  room_.on_data_channel(*this, std::string(label), std::string(protocol),
+                        info != nullptr ? info->parameters : sctp::ChannelParameters{});
+}
+
+void MediaParticipant::on_message(std::uint16_t id, std::span<const std::uint8_t> data,
+                                  bool binary) {
+  context_.counters.data_messages_received.increment();
+  if (const std::string* label = label_of(id)) room_.relay_data(*this, *label, data, binary);
+}
+
+void MediaParticipant::on_channel_closed(std::uint16_t id) {
+  std::erase_if(channels_, [&](const auto& channel) { return channel.first == id; });
 }
 
 void MediaParticipant::collect_counters() {

@@ -28,6 +28,7 @@
 #include "room/media_counters.hpp"
 #include "room/router.hpp"
 #include "room/track_mapping.hpp"
+#include "sctp/association.hpp"
 #include "sdp/server_offer.hpp"
 #include "transport/glib_peer_timer.hpp"
 #include "transport/peer.hpp"
@@ -36,7 +37,9 @@ namespace rrtc::room {
 
 class MediaRoom;
 
-class MediaParticipant final : private transport::PeerListener, private RouterSink {
+class MediaParticipant final : private transport::PeerListener,
+                               private RouterSink,
+                               private sctp::AssociationListener {
  public:
   MediaParticipant(MediaContext& context, MediaRoom& room, std::string id,
                    const ParticipantState& state);
@@ -66,6 +69,17 @@ class MediaParticipant final : private transport::PeerListener, private RouterSi
   std::uint32_t ssrc_for(const std::string& track_key);
 
   Router::Member* member() noexcept { return member_; }
+
+  // Data channels (SCTP over DTLS, when the client's offer had an application m-line).
+  bool data_up() const noexcept;
+  // Opens a channel with `label` towards the client unless it has one.
+  void ensure_channel(const std::string& label, const std::string& protocol,
+                      const sctp::ChannelParameters& parameters);
+  // Sends a relayed message (already framed) on the channel with `label`; false if it has none
+  // or the message was refused (too large for the client, buffer full).
+  bool send_data(std::string_view label, std::span<const std::uint8_t> data, bool binary);
+  // SCTP timers (the room's tick).
+  void tick_data(sctp::TimePoint now);
   bool closing() const noexcept { return closing_; }
   const transport::Peer* peer() const noexcept { return peer_.get(); }
   // Adds the Peer's counters accumulated since the last call to the worker's counters.
@@ -82,6 +96,15 @@ class MediaParticipant final : private transport::PeerListener, private RouterSi
   // RouterSink
   bool send_rtp(std::span<std::uint8_t> buffer, std::size_t length) noexcept override;
   bool send_rtcp(std::span<std::uint8_t> buffer, std::size_t length) noexcept override;
+  // sctp::AssociationListener
+  void on_packet(std::span<const std::uint8_t> packet) override;
+  void on_association_state(sctp::AssociationState state, std::string_view reason) override;
+  void on_channel_open(std::uint16_t id, std::string_view label,
+                       std::string_view protocol) override;
+  void on_message(std::uint16_t id, std::span<const std::uint8_t> data, bool binary) override;
+  void on_channel_closed(std::uint16_t id) override;
+  void create_association(const sdp::NegotiatedMedia& application);
+  const std::string* label_of(std::uint16_t id) const noexcept;
 
   bool create_peer();
   sdp::LocalTransport local_transport();
@@ -116,6 +139,10 @@ class MediaParticipant final : private transport::PeerListener, private RouterSi
   std::vector<OfferedTrack> committed_;  // as the last answered server offer left them
   bool reoffer_ = false;                 // offer again once the outstanding offer settles
   std::unordered_map<std::string, std::uint32_t> ssrcs_;
+
+  // Declared after the Peer: destroyed before it.
+  std::unique_ptr<sctp::Association> sctp_;
+  std::vector<std::pair<std::uint16_t, std::string>> channels_;  // open channels: id, label
 };
 
 }  // namespace rrtc::room

@@ -2,12 +2,17 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
+
+#include "sctp/relay_framing.hpp"
 #include <iterator>
 
 namespace rrtc::room {
 namespace {
 
 constexpr std::chrono::milliseconds kTickPeriod{20};
+// Distinct data channel labels a room relays; channels with further labels stay unrelayed.
+constexpr std::size_t kMaxDataLabels = 16;
 
 RouterOptions router_options(const MediaContext& context) {
   RouterOptions options;
@@ -43,6 +48,8 @@ MediaRoom::~MediaRoom() {
 void MediaRoom::arm_tick() {
   tick_ = context_.loop.add_timer(kTickPeriod, [this] {
     router_.tick(now());
+    const auto time = sctp::Clock::now();
+    for (auto& [id, participant] : participants_) participant->tick_data(time);
     arm_tick();
   });
 }
@@ -112,6 +119,56 @@ std::vector<OfferedTrack> MediaRoom::offered_tracks_for(MediaParticipant& subscr
     return a.track.id < b.track.id;
   });
   return tracks;
+}
+
+void MediaRoom::on_data_channel(MediaParticipant& from, const std::string& label,
+                                const std::string& protocol,
+                                const sctp::ChannelParameters& parameters) {
+  const bool known = std::any_of(data_labels_.begin(), data_labels_.end(),
+                                 [&](const DataLabel& l) { return l.label == label; });
+  if (!known) {
+    if (data_labels_.size() >= kMaxDataLabels) return;
+    data_labels_.push_back(DataLabel{label, protocol, parameters});
+  }
+  for (auto& [id, participant] : participants_) {
+    if (participant.get() != &from && !participant->closing()) {
+      participant->ensure_channel(label, protocol, parameters);
+    }
+  }
+}
+
+void MediaRoom::on_data_up(MediaParticipant& participant) {
+  for (const auto& l : data_labels_) participant.ensure_channel(l.label, l.protocol, l.parameters);
+}
+
+void MediaRoom::relay_data(MediaParticipant& from, const std::string& label,
+                           std::span<const std::uint8_t> data, bool binary) {
+  // Framing (README, "Data channels"): text becomes {"from":"<id>","data":"<text>"}, binary is
+  // prefixed with the sender id's length (one byte) and the id.
+  std::optional<std::string> text;
+  std::optional<std::vector<std::uint8_t>> bytes;
+  if (binary) {
+    bytes = sctp::wrap_binary(from.id(), data);
+  } else {
+    text = sctp::wrap_text(from.id(), std::string_view(reinterpret_cast<const char*>(data.data()),
+                                                        data.size()));
+  }
+  if (!text && !bytes) {
+    context_.counters.data_messages_dropped.increment();
+    return;
+  }
+  const std::span<const std::uint8_t> framed =
+      bytes ? std::span<const std::uint8_t>(*bytes)
+            : std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text->data()),
+                                            text->size());
+  for (auto& [id, participant] : participants_) {
+    if (participant.get() == &from || participant->closing() || !participant->data_up()) continue;
+    if (participant->send_data(label, framed, binary)) {
+      context_.counters.data_messages_relayed.increment();
+    } else {
+      context_.counters.data_messages_dropped.increment();
+    }
+  }
 }
 
 bool MediaRoom::sweep() {

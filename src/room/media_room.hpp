@@ -23,6 +23,7 @@
 #include "room/media_participant.hpp"
 #include "room/router.hpp"
 #include "room/track_mapping.hpp"
+#include "sctp/dcep.hpp"
 
 namespace rrtc::room {
 
@@ -57,6 +58,14 @@ class MediaRoom {
   // The server m-lines `subscriber` should have now: every track the others publish.
   std::vector<OfferedTrack> offered_tracks_for(MediaParticipant& subscriber);
 
+  // Data channels: a client opened `label` (every other participant gets one too), a
+  // participant's association came up (it gets every label the room has), a message to relay.
+  void on_data_channel(MediaParticipant& from, const std::string& label,
+                       const std::string& protocol, const sctp::ChannelParameters& parameters);
+  void on_data_up(MediaParticipant& participant);
+  void relay_data(MediaParticipant& from, const std::string& label,
+                  std::span<const std::uint8_t> data, bool binary);
+
   // Frees closed participants. Returns true when the room has none left.
   bool sweep();
   void collect_counters();
@@ -73,6 +82,12 @@ class MediaRoom {
   Router router_;  // before participants_: they leave it in their destructors
   std::unordered_map<std::string, std::unique_ptr<MediaParticipant>> participants_;
   ice::TimerHandle tick_;
+  struct DataLabel {
+    std::string label;
+    std::string protocol;
+    sctp::ChannelParameters parameters;
+  };
+  std::vector<DataLabel> data_labels_;  // bounded by kMaxDataLabels
 };
 
 }  // namespace rrtc::room

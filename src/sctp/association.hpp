@@ -254,7 +254,6 @@ class Association {
   void request_reset(std::uint16_t id);
   void retry_resets();
   void release(bool emit);
-  bool stream_ours(std::uint16_t id) const noexcept;
 
   AssociationConfig config_;
   AssociationListener& listener_;

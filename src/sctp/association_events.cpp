@@ -96,8 +96,10 @@ void Association::handle_dcep(std::uint16_t stream, std::span<const std::uint8_t
   DcepOpen& open = std::get<DcepOpen>(*parsed.message);
   std::size_t remote_channels = 0;
   for (const auto& [id, info] : channels_) remote_channels += info.remote_opened ? 1 : 0;
-  // The remote must use its own parity (RFC 8832 section 6) and a stream not in use.
-  if (stream_ours(stream) || channels_.contains(stream)) {
+  // RFC 8832 section 6 gives each side a parity, but python3-aiortc 1.4 opens its channels on
+  // odd streams from the DTLS client side: any stream not in use is accepted (ours skip the
+  // streams the remote uses).
+  if (channels_.contains(stream)) {
     ++counters_.channels_refused;
     return;
   }

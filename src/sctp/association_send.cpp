@@ -49,23 +49,25 @@ const ChannelInfo* Association::channel(std::uint16_t id) const {
   return it == channels_.end() ? nullptr : &it->second;
 }
 
-bool Association::stream_ours(std::uint16_t id) const noexcept {
-  const bool even = (id % 2) == 0;
-  return config_.role == Role::DtlsClient ? even : !even;
-}
-
 OpenResult Association::open_channel(const ChannelInit& init) {
   if (state_ != AssociationState::Up || address_ == 0) return {std::nullopt, ChannelError::NotUp};
   if (init.label.size() > 0xFFFF || init.protocol.size() > 0xFFFF) {
     return {std::nullopt, ChannelError::TooLong};
   }
+  // Our parity (RFC 8832 section 6), taken from the highest stream down: python3-aiortc 1.4 opens
+  // its own channels from stream 1 upwards whatever its DTLS role, so both sides opening at once
+  // would otherwise collide on stream 1.
   std::optional<std::uint16_t> id;
-  for (std::uint32_t candidate = config_.role == Role::DtlsClient ? 0 : 1; candidate < streams_;
-       candidate += 2) {
-    const auto stream = static_cast<std::uint16_t>(candidate);
-    if (!channels_.contains(stream)) {
-      id = stream;
-      break;
+  const std::uint32_t parity = config_.role == Role::DtlsClient ? 0 : 1;
+  if (streams_ > parity) {
+    std::uint32_t top = streams_ - 1;
+    if (top % 2 != parity) --top;
+    for (std::int64_t candidate = top; candidate >= 0; candidate -= 2) {
+      const auto stream = static_cast<std::uint16_t>(candidate);
+      if (!channels_.contains(stream)) {
+        id = stream;
+        break;
+      }
     }
   }
   if (!id) return {std::nullopt, ChannelError::NoFreeStream};

@@ -34,7 +34,7 @@ struct Capabilities {
   std::uint8_t audio_red_payload_type = 63;
   std::vector<ExtensionCapability> extensions;
   bool data_channels = true;
-  std::uint64_t max_message_size = 262144;
+  std::uint64_t max_message_size = 2097152;  // our a=max-message-size: 2 MiB
 };
 
 namespace uri {

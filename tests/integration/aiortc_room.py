@@ -61,6 +61,12 @@ class Client:
         self.answered = asyncio.Event()
         self.ws = None
         self.tasks = []
+        self.channels = {}  # label -> RTCDataChannel (ours, or opened by the server)
+        self.messages = collections.defaultdict(list)  # label -> messages received, in order
+
+        @self.pc.on("datachannel")
+        def on_datachannel(channel):
+            self.watch(channel)
 
         @self.pc.on("track")
         def on_track(track):
@@ -74,6 +80,20 @@ class Client:
         except MediaStreamError:
             pass
 
+    def watch(self, channel):
+        self.channels[channel.label] = channel
+
+        @channel.on("message")
+        def on_message(message):
+            self.messages[channel.label].append(message)
+
+    def open_channel(self, label):
+        """A data channel created before publish(), so the first offer carries the application
+        m-line."""
+        channel = self.pc.createDataChannel(label)
+        self.watch(channel)
+        return channel
+
     def received(self, publisher, kind):
         return self.frames[f"{publisher}-{kind}"]
 
@@ -85,9 +105,10 @@ class Client:
         check(joined["type"] == "joined" and joined["your_id"] == self.name, joined)
         self.tasks.append(asyncio.ensure_future(self.read()))
 
-    async def publish(self):
-        self.pc.addTrack(AudioStreamTrack())
-        self.pc.addTrack(VideoStreamTrack())
+    async def publish(self, media=True):
+        if media:
+            self.pc.addTrack(AudioStreamTrack())
+            self.pc.addTrack(VideoStreamTrack())
         await self.pc.setLocalDescription(await self.pc.createOffer())
         tracks = [{"mid": t.mid, "type": "audio" if t.kind == "audio" else "camera"}
                   for t in self.pc.getTransceivers()]

@@ -111,7 +111,8 @@ TEST(SctpRobustness, MalformedDcepOpenIsCountedAndIgnored) {
   EXPECT_EQ(pair.server().state(), AssociationState::Up);
 }
 
-TEST(SctpRobustness, DcepOpenOnTheWrongParityIsRefused) {
+TEST(SctpRobustness, DcepOpenOnTheServersParityIsAcceptedWhenFree) {
+  // python3-aiortc 1.4 opens channels on odd streams although it is the DTLS client.
   AssociationPair pair;
   ASSERT_TRUE(pair.bring_up());
   bool edited = false;
@@ -120,6 +121,27 @@ TEST(SctpRobustness, DcepOpenOnTheWrongParityIsRefused) {
     chunk[9] = 7;  // an odd stream: the server's own parity
   });
   ASSERT_TRUE(pair.client().open_channel(channel_init("odd")).id.has_value());
+  ASSERT_TRUE(pair.run_until([&] { return pair.server_events().opened.size() == 1; }));
+  EXPECT_EQ(pair.server().counters().channels_refused, 0u);
+  ASSERT_NE(pair.server().channel(7), nullptr);
+  EXPECT_EQ(pair.server().channel(7)->label, "odd");
+  // The server's own next channel skips the stream the remote took.
+  const auto own = pair.server().open_channel(channel_init("mine"));
+  ASSERT_TRUE(own.id.has_value());
+  EXPECT_NE(*own.id, 7);
+}
+
+TEST(SctpRobustness, DcepOpenOnAStreamInUseIsRefused) {
+  AssociationPair pair;
+  ASSERT_TRUE(pair.bring_up());
+  const auto own = pair.server().open_channel(channel_init("mine"));
+  ASSERT_TRUE(own.id.has_value());
+  bool edited = false;
+  pair.client_to_server = edit_dcep(edited, [&](std::span<std::uint8_t> chunk) {
+    chunk[8] = static_cast<std::uint8_t>(*own.id >> 8);
+    chunk[9] = static_cast<std::uint8_t>(*own.id);
+  });
+  ASSERT_TRUE(pair.client().open_channel(channel_init("clash")).id.has_value());
   ASSERT_TRUE(pair.run_until([&] { return pair.server().counters().channels_refused == 1; }));
   EXPECT_TRUE(pair.server_events().opened.empty());
 }

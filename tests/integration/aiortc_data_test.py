@@ -1,0 +1,81 @@
+#!/usr/bin/python3
+"""Data channels relayed through the real rrtc binary between two python3-aiortc participants:
+ann opens a "chat" channel (ordered, reliable) and rrtc opens one with the same label towards
+ben; text and binary go both ways with the sender's id attached (text as
+{"from": id, "data": text}, binary prefixed with the id's length and the id); a 1 MiB binary
+message and 10,000 small text messages arrive intact and in order.
+
+aiortc 1.4.0 announces a=max-message-size:65536 although it receives larger messages; rrtc
+honours what a client announces, so the test has aiortc announce 4 MiB.
+
+Usage: aiortc_data_test.py --rrtc <rrtc binary>"""
+import asyncio
+import json
+import os
+import sys
+
+import aiortc.rtcsctptransport as sctp_transport
+
+from aiortc_room import Client, Server, check, wait_for
+
+sctp_transport.RTCSctpTransport.getCapabilities = (
+    lambda *args: sctp_transport.RTCSctpCapabilities(maxMessageSize=4 * 1024 * 1024))
+
+SMALL = 10000
+BIG = 1024 * 1024
+
+
+async def scenario(server):
+    ann = Client("ann", server.port, "data")
+    ben = Client("ben", server.port, "data")
+    try:
+        await ann.join()
+        await ben.join()
+        chat = ann.open_channel("chat")
+        ben.open_channel("warmup")  # ben's offer carries an application m-line too
+        await ann.publish(media=False)
+        await ben.publish(media=False)
+        await wait_for(lambda: chat.readyState == "open", "ann's channel open")
+        await wait_for(lambda: "chat" in ben.channels and ben.channels["chat"].readyState == "open",
+                       "the server's chat channel at ben")
+
+        chat.send("hello ben")
+        await wait_for(lambda: ben.messages["chat"], "text at ben")
+        check(json.loads(ben.messages["chat"][0]) == {"from": "ann", "data": "hello ben"},
+              ben.messages["chat"])
+        ben.channels["chat"].send(b"\x00\x01\xffbinary")
+        await wait_for(lambda: ann.messages["chat"], "binary at ann")
+        check(ann.messages["chat"][0] == b"\x03ben\x00\x01\xffbinary", ann.messages["chat"])
+        ben.channels["chat"].send("héllo \"ann\"\n")
+        await wait_for(lambda: len(ann.messages["chat"]) == 2, "text at ann")
+        check(json.loads(ann.messages["chat"][1]) == {"from": "ben", "data": "héllo \"ann\"\n"},
+              ann.messages["chat"])
+
+        blob = os.urandom(BIG)
+        chat.send(blob)
+        for i in range(SMALL):
+            chat.send(f"message {i}")
+        await wait_for(lambda: len(ben.messages["chat"]) >= 2 + SMALL,
+                       f"{SMALL} small messages at ben", timeout=120)
+        received = ben.messages["chat"]
+        check(received[1] == b"\x03ann" + blob, "the 1 MiB message arrived altered")
+        texts = [json.loads(m)["data"] for m in received[2:]]
+        check(texts == [f"message {i}" for i in range(SMALL)], "small messages out of order")
+        values = await server.metrics()
+        print({k: v for k, v in values.items() if k.startswith("rrtc_data")}, flush=True)
+        check(values["rrtc_data_messages_dropped_total"] == 0, values)
+        check(values["rrtc_data_messages_relayed_total"] >= SMALL + 4, values)
+    finally:
+        await ann.close()
+        await ben.close()
+
+
+def main():
+    check(len(sys.argv) == 3 and sys.argv[1] == "--rrtc", "usage: aiortc_data_test.py --rrtc <rrtc>")
+    with Server(sys.argv[2], "workers = 1\n") as server:
+        asyncio.run(scenario(server))
+    print("aiortc data channel test passed")
+
+
+if __name__ == "__main__":
+    main()
