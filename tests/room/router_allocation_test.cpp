@@ -1,0 +1,162 @@
+// The forwarding hot path allocates nothing: Router::on_rtp (RTX unwrap, receive stats, NACK
+// bookkeeping, one copy rewritten per subscriber, retransmit buffer), on_rtcp (NACK answered,
+// PLI, REMB, SR translated) and tick (NACKs, RR, REMB). Its own binary, because it replaces the
+// global operator new to count allocations.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <vector>
+
+#include "room/router.hpp"
+#include "rtcp/compound.hpp"
+#include "rtp/packet_builder.hpp"
+
+namespace {
+std::atomic<bool> counting{false};
+std::atomic<std::size_t> allocations{0};
+}  // namespace
+
+void* operator new(std::size_t size) {
+  if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* memory = std::malloc(size == 0 ? 1 : size)) return memory;
+  throw std::bad_alloc();
+}
+void operator delete(void* memory) noexcept { std::free(memory); }
+void operator delete(void* memory, std::size_t) noexcept { std::free(memory); }
+
+namespace rrtc::room {
+namespace {
+
+using std::chrono::nanoseconds;
+
+class CountAllocations {
+ public:
+  CountAllocations() {
+    allocations = 0;
+    counting = true;
+  }
+  ~CountAllocations() { counting = false; }
+  std::size_t count() const { return allocations.load(); }
+};
+
+struct NullSink final : RouterSink {
+  bool send_rtp(std::span<std::uint8_t>, std::size_t) noexcept override { return true; }
+  bool send_rtcp(std::span<std::uint8_t>, std::size_t) noexcept override { return true; }
+};
+
+TEST(RouterHotPath, CounterSeesAllocations) {
+  std::size_t counted = 0;
+  {
+    CountAllocations scope;
+    auto box = std::make_unique<std::vector<int>>(16);
+    counted = scope.count();
+  }
+  EXPECT_GE(counted, 2u);
+}
+
+TEST(RouterHotPath, ForwardingFeedbackAndTicksAllocateNothing) {
+  ForwardCounters counters;
+  RouterOptions options;
+  options.clock = [] { return nanoseconds(5); };
+  Router router(options, counters);
+  NullSink sink;
+  auto& publisher = router.add("p", sink, {});
+  PublishedTrack track;
+  track.key = "p/1";
+  track.type = TrackType::camera;
+  PublishedCodec vp8;
+  vp8.payload_type = 96;
+  vp8.rtx_payload_type = 97;
+  vp8.video_codec = rtp::VideoCodec::kVp8;
+  vp8.nack = vp8.pli = true;
+  track.codecs = {vp8};
+  track.ssrc = 1;
+  track.rtx_ssrc = 2;
+  track.remb = true;
+  router.publish(publisher, {track}, nanoseconds(0));
+  std::vector<Router::Member*> subscribers;
+  for (int i = 0; i < 10; ++i) {
+    auto& member = router.add("s" + std::to_string(i), sink, {});
+    Subscription sub;
+    sub.track_key = track.key;
+    sub.ssrc = static_cast<std::uint32_t>(100 + i);
+    sub.payload_types.fill(kNoPayloadType);
+    sub.payload_types[96] = 96;
+    sub.extension_ids.fill(0);
+    router.subscribe(member, {sub}, nanoseconds(0));
+    subscribers.push_back(&member);
+  }
+  std::vector<std::uint8_t> payload(1000, 0x11);
+  const std::uint8_t keyframe[] = {0x10, 0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a};
+  std::copy(std::begin(keyframe), std::end(keyframe), payload.begin());
+  const auto packet = [&](std::uint32_t ssrc, std::uint8_t pt, std::uint16_t seq) {
+    rtp::PacketBuilder builder;
+    builder.set_ssrc(ssrc).set_payload_type(pt).set_sequence_number(seq).set_timestamp(seq * 3000u)
+        .set_payload(payload);
+    std::vector<std::uint8_t> out(builder.serialized_size());
+    builder.write_to(out);
+    return out;
+  };
+  // Prepared outside the counted scope: packets with a gap, an RTX repair, and RTCP.
+  std::vector<std::vector<std::uint8_t>> ingress;
+  for (std::uint16_t seq = 0; seq < 200; ++seq) {
+    if (seq % 10 != 5) ingress.push_back(packet(1, 96, seq));
+    if (seq == 7) {
+      auto rtx = packet(2, 97, 7);
+      rtx[12] = 0;
+      rtx[13] = 5;  // repairs sequence number 5
+      ingress.push_back(rtx);
+    }
+  }
+  std::array<std::uint8_t, 64> nack_bytes{};
+  const std::array<std::uint16_t, 2> lost{3, 4};
+  std::array<rtcp::NackItem, 2> items{};
+  rtcp::Nack nack;
+  nack.sender_ssrc = 9;
+  nack.media_ssrc = 100;
+  nack.items = std::span<const rtcp::NackItem>(items.data(), rtcp::pack_nack_items(lost, items));
+  const std::size_t nack_size = nack.write_to(nack_bytes);
+  std::array<std::uint8_t, 64> remb_bytes{};
+  rtcp::Remb remb;
+  remb.bitrate_bps = 500'000;
+  const std::array<std::uint32_t, 1> remb_ssrcs{100};
+  remb.ssrcs = remb_ssrcs;
+  const std::size_t remb_size = remb.write_to(remb_bytes);
+  std::array<std::uint8_t, 64> sr_bytes{};
+  rtcp::SenderReport sr;
+  sr.sender_ssrc = 1;
+  const std::size_t sr_size = sr.write_to(sr_bytes);
+  const rtcp::Pli pli{9, 100};
+  std::array<std::uint8_t, 16> pli_bytes{};
+  const std::size_t pli_size = pli.write_to(pli_bytes);
+
+  std::size_t counted = 0;
+  std::int64_t now = 1'000'000'000;
+  {
+    CountAllocations scope;
+    for (auto& bytes : ingress) {
+      router.on_rtp(publisher, bytes, nanoseconds(now));
+      now += 1'000'000;
+      router.tick(nanoseconds(now));
+    }
+    router.on_rtcp(*subscribers[0], std::span(nack_bytes.data(), nack_size), nanoseconds(now));
+    router.on_rtcp(*subscribers[0], std::span(remb_bytes.data(), remb_size), nanoseconds(now));
+    router.on_rtcp(*subscribers[0], std::span(pli_bytes.data(), pli_size), nanoseconds(now));
+    router.on_rtcp(publisher, std::span(sr_bytes.data(), sr_size), nanoseconds(now));
+    router.tick(nanoseconds(now + 2'000'000'000));
+    counted = scope.count();
+  }
+  EXPECT_EQ(counted, 0u);
+  EXPECT_GE(counters.forwarded_packets.get(), 10u * 180u);
+  EXPECT_GE(counters.nacks_sent.get(), 1u);
+  EXPECT_EQ(counters.retransmitted_packets.get(), 2u);
+  EXPECT_EQ(counters.packets_recovered.get(), 1u);
+  EXPECT_GE(counters.remb_sent.get(), 1u);
+  EXPECT_GE(counters.sender_reports_sent.get(), 10u);
+}
+
+}  // namespace
+}  // namespace rrtc::room
