@@ -11,12 +11,10 @@ only, with no STUN server (aiortc would otherwise ask a public one)."""
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 import aioice.ice
 import websockets
@@ -24,26 +22,12 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
 from aiortc.sdp import candidate_from_sdp
 
+from aiortc_room import check, free_port, metrics, wait_healthy
+
 aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
 
 DEADLINE = 30  # seconds, for each wait below
 MEDIA_SECONDS = 3
-
-
-def check(condition, what):
-    if not condition:
-        raise AssertionError(what)
-
-
-def metrics(port):
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
-        text = reply.read().decode()
-    values = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, value = line.rsplit(" ", 1)
-            values[name] = float(value)
-    return values
 
 
 async def recv(ws):
@@ -120,24 +104,6 @@ async def scenario(port):
             await ws.send(json.dumps({"type": "leave"}))
     finally:
         await pc.close()
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(port, process):
-    deadline = time.monotonic() + DEADLINE
-    while time.monotonic() < deadline:
-        check(process.poll() is None, "server exited")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("server did not come up")
 
 
 def main():

@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 import aioice.ice
 import aiortc.rtcicetransport
@@ -35,6 +34,8 @@ import websockets
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
 from aiortc.sdp import candidate_from_sdp
+
+from aiortc_room import check, free_port, metrics, wait_healthy
 
 # Every address is 127.0.0.1: aioice gathers on it only and asks no public STUN server.
 aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
@@ -64,26 +65,6 @@ REALM = "rrtc.test"
 USERS = {"client": secrets.token_hex(8), "server": secrets.token_hex(8)}
 AUDIO = "rrtc_media_rtp_packets_received_total{kind=\"audio\"}"
 VIDEO = "rrtc_media_rtp_packets_received_total{kind=\"video\"}"
-
-
-def check(condition, what):
-    if not condition:
-        raise AssertionError(what)
-
-
-def free_port():
-    """A port free for both TCP and UDP on 127.0.0.1 (coturn listens on both)."""
-    for _ in range(50):
-        with socket.socket() as tcp:
-            tcp.bind(("127.0.0.1", 0))
-            port = tcp.getsockname()[1]
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-                try:
-                    udp.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-                return port
-    raise AssertionError("no free port")
 
 
 def free_udp_range(count):
@@ -168,29 +149,6 @@ def coturn_sessions(log_text, user):
             session["peer"] = {k: int(match.group(i)) for i, k in
                                enumerate(("rp", "rb", "sp", "sb"), start=3)}
     return sessions
-
-
-def metrics(port):
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
-        text = reply.read().decode()
-    values = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, value = line.rsplit(" ", 1)
-            values[name] = float(value)
-    return values
-
-
-def wait_healthy(port, process):
-    deadline = time.monotonic() + DEADLINE
-    while time.monotonic() < deadline:
-        check(process.poll() is None, "rrtc exited")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("rrtc did not come up")
 
 
 def candidate_type(line):
