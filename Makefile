@@ -6,7 +6,7 @@ RUN_DIR := build/release
 TEST_DIR := build/test
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: run test deps test-deps release build-test bench fuzz clean
+.PHONY: run test deps test-deps release build-test bench loadgen fuzz clean
 
 deps:
 	@scripts/install-deps.sh
@@ -33,6 +33,10 @@ test: build-test
 bench: deps
 	cmake -S . -B build/bench $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DRRTC_BUILD_TESTS=OFF
 	cmake --build build/bench -j $(JOBS)
+
+# The load generator's scenarios against a Release rrtc pinned to one core (bench/README.md).
+loadgen:
+	scripts/loadgen-run.sh $(ARGS)
 
 clean:
 	rm -rf build

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing rrtc needs, from Debian 12's packages.
+#   scripts/install-deps.sh [--test | --bench]
 # Idempotent: asks apt-get only for packages that are missing; uses sudo when not root.
 set -euo pipefail
 
@@ -12,6 +13,14 @@ packages=(
   libtomlplusplus-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
+# --bench: the load generator's plot (scripts/plot-loadgen.py). Installed without recommends:
+# python3-matplotlib recommends python3-scipy, which pulls libboost-dev 1.74 and conflicts with
+# the 1.81 packages; python3-munkres is named so apt does not reach for scipy to satisfy it.
+no_recommends=()
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(python3-matplotlib python3-munkres)
+  no_recommends=(--no-install-recommends)
+fi
 # What the test suite drives: real peers, a TURN server, a browser.
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(coturn python3 python3-aiortc python3-websockets chromium iproute2 procps)
@@ -40,4 +49,4 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 $sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${no_recommends[@]}" "${missing[@]}"

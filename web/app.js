@@ -1,6 +1,7 @@
 // Entry point of the rrtc browser client: the join form, the call controls, and the glue between
 // LocalMedia, CallSession and the tiles. No framework and nothing loaded at run time.
 
+import { ChatPanel } from './chat.js';
 import { LocalMedia } from './media.js';
 import { CallSession, kLocalTile } from './session.js';
 import { signaling_url } from './signaling.js';
@@ -17,6 +18,10 @@ const tiles = new TileGrid({ grid: $('grid'), template: $('tile-template'), stag
                              stage_video: $('stage-video'), stage_label: $('stage-label') });
 let media = null;
 let session = null;
+const chat = new ChatPanel({ panel: $('chat-panel'), list: $('chat-list'), form: $('chat-form'),
+                             input: $('chat-input'), send: $('chat-send'), toggle: $('chat-button'),
+                             unread: $('chat-unread') },
+                           (text) => session?.send_chat(text) ?? false);
 
 // The room comes from ?room=NAME or #NAME, so a link can be shared.
 function room_from_url() {
@@ -98,7 +103,7 @@ async function join(room, name, token) {
   if (warning) toast(warning);
   set_status('connecting', 'Connecting…');
   session = new CallSession({
-    url: signaling_url(location), room, name, token, media, tiles, speaking,
+    url: signaling_url(location), room, name, token, media, tiles, speaking, chat,
     view: {
       status: set_status,
       toast,
@@ -118,6 +123,7 @@ function end_call(error) {
   session = null;
   speaking.unwatch_all();
   tiles.remove_all();
+  chat.clear();
   media?.stop_all();
   media = null;
   sessionStorage.removeItem(kActiveRoomKey);
@@ -211,6 +217,7 @@ async function toggle_screen() {
 window.rrtc = {
   get session() { return session; },
   get peer_connection() { return session?.peer_connection ?? null; },
+  get chat_state() { return session?.chat_state ?? 'none'; },
 };
 
 init();

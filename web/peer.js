@@ -3,14 +3,22 @@
 // a server `offer` that arrives while our offer is outstanding is ignored, because the polite
 // server rolls back, answers ours and offers again. Every SDP operation runs on one promise
 // chain so two negotiations never interleave.
+//
+// The "chat" data channel is created with the connection, before the first offer, so that offer
+// already carries the application m-line and chat works even for a page without devices.
 
+import { kChatLabel, kMaxChatBytes } from './chat.js';
 import { parse_media_sections, server_sends, track_type } from './sdp_labels.js';
+
+const kMaxServerChats = 4;
 
 export class PeerLink {
   // callbacks: send(msg), on_remote_track({mid, participant_id, type, track}),
   // on_remote_track_gone({mid, participant_id, type}), on_media_error(text),
-  // on_connection_state(state)
-  constructor(ice_servers, callbacks) {
+  // on_connection_state(state), on_chat_message(data), on_chat_ready(open, why) (why:
+  // 'unavailable' when the server does not take data channels).
+  // options.chat: false leaves out the chat channel (tests of media negotiation alone).
+  constructor(ice_servers, callbacks, { chat = true } = {}) {
     this.cb_ = callbacks;
     this.pc_ = new RTCPeerConnection({ iceServers: ice_servers ?? [], bundlePolicy: 'max-bundle',
                                         rtcpMuxPolicy: 'require' });
@@ -28,9 +36,36 @@ export class PeerLink {
     this.pc_.onicecandidate = (event) => this.send_candidate_(event.candidate);
     this.pc_.ontrack = () => this.run_(() => this.reconcile_remote_tracks_());
     this.pc_.onconnectionstatechange = () => this.cb_.on_connection_state?.(this.pc_.connectionState);
+    this.chat_ = chat ? this.pc_.createDataChannel(kChatLabel, { ordered: true }) : null;
+    this.server_chats_ = [];  // "chat" channels the server opened towards us
+    if (this.chat_) {
+      this.chat_.onopen = () => this.cb_.on_chat_ready?.(true);
+      this.chat_.onclose = () => this.cb_.on_chat_ready?.(false);
+      this.chat_.onmessage = (event) => this.cb_.on_chat_message?.(event.data);
+      // The server may also open a "chat" channel to us (when it relays before our own channel
+      // reached it): what arrives there is chat too. Others are closed; a few at most are kept.
+      this.pc_.ondatachannel = ({ channel }) => {
+        if (channel.label !== kChatLabel || this.server_chats_.length >= kMaxServerChats) {
+          channel.close();
+          return;
+        }
+        this.server_chats_.push(channel);
+        channel.onmessage = (event) => this.cb_.on_chat_message?.(event.data);
+        channel.onclose = () => { this.server_chats_ = this.server_chats_.filter((c) => c !== channel); };
+      };
+    }
   }
 
   get connection() { return this.pc_; }
+  get chat_open() { return this.chat_?.readyState === 'open'; }
+  get chat_state() { return this.chat_?.readyState ?? 'none'; }
+
+  // Sends `text` on "chat"; false when the channel is not open or the text is too long.
+  send_chat(text) {
+    if (!this.chat_open || new TextEncoder().encode(text).length > kMaxChatBytes) return false;
+    this.chat_.send(text);
+    return true;
+  }
 
   // Publishes the microphone and camera tracks of `stream` (either may be absent).
   publish(stream) {
@@ -80,6 +115,8 @@ export class PeerLink {
       if (!this.offer_outstanding_) return;
       await this.pc_.setRemoteDescription({ type: 'answer', sdp });
       this.offer_outstanding_ = false;
+      // The server refused the application m-line: the chat channel will never open.
+      if (this.chat_ && !this.pc_.sctp) this.cb_.on_chat_ready?.(false, 'unavailable');
       await this.flush_candidates_();
       this.reconcile_remote_tracks_();
       if (this.renegotiate_) this.negotiate();
@@ -136,6 +173,13 @@ export class PeerLink {
     this.pc_.onicecandidate = null;
     this.pc_.ontrack = null;
     this.pc_.onconnectionstatechange = null;
+    this.pc_.ondatachannel = null;
+    for (const channel of [this.chat_, ...this.server_chats_]) {
+      if (!channel) continue;
+      channel.onopen = null;
+      channel.onclose = null;
+      channel.onmessage = null;
+    }
     this.pc_.close();
   }
 

@@ -1,23 +1,28 @@
 // One person's presence in one room: the signaling connection, the PeerLink, the remote
 // participants' tiles, and reconnection. A lost connection is retried with backoff (1 s doubling
 // to 30 s, with jitter) and the same room and name are joined again; a join refused with
-// 400/401/403/409 is final.
+// 400/401/403/409 is final. Chat messages arrive on the PeerLink's "chat" channel and are shown
+// with the sender's name (kept after they left, so their last words still have a name).
 
 import { Backoff } from './backoff.js';
+import { parse_relayed } from './chat.js';
 import { describe_error, is_fatal_join_error } from './errors.js';
 import { PeerLink } from './peer.js';
 import { SignalingChannel } from './signaling.js';
 import { StatsSampler } from './stats.js';
 
 export const kLocalTile = 'local';
+const kMaxRememberedNames = 1000;
 
 export class CallSession {
   // options: { url, room, name, token, media (LocalMedia), tiles (TileGrid), speaking,
+  //            chat (ChatPanel),
   //            view: { status(kind, text), fatal(text), toast(text), count(n), joined(room) } }
   constructor(options) {
     Object.assign(this, { url_: options.url, room_: options.room, name_: options.name,
                           token_: options.token, media_: options.media, tiles_: options.tiles,
-                          speaking_: options.speaking, view_: options.view });
+                          speaking_: options.speaking, chat_: options.chat, view_: options.view });
+    this.names_ = new Map();         // id -> name of everyone seen in this call, for chat
     this.backoff_ = new Backoff();
     this.phase_ = 'idle';            // idle | joining | joined | waiting | closed
     this.channel_ = null;
@@ -32,7 +37,16 @@ export class CallSession {
 
   get your_id() { return this.your_id_; }
   get peer_connection() { return this.peer_?.connection ?? null; }
+  get chat_state() { return this.peer_?.chat_state ?? 'none'; }
   get phase() { return this.phase_; }
+
+  // What is shown of the others now: [{ participant_id, type, mid }] (tests and debugging).
+  remote_tracks() {
+    return [...this.remote_media_].map(([key, mid]) => {
+      const cut = key.lastIndexOf(':');
+      return { participant_id: key.slice(0, cut), type: key.slice(cut + 1), mid };
+    });
+  }
 
   start() { this.connect_(); }
 
@@ -51,6 +65,11 @@ export class CallSession {
   screen_changed() {
     this.channel_?.send({ type: this.media_.screen_sharing ? 'start_screen_share' : 'stop_screen_share' });
     this.peer_?.set_screen(this.media_.screen_track, this.media_.screen_stream);
+  }
+
+  // Sends a chat message; false when the chat channel is not open.
+  send_chat(text) {
+    return this.peer_?.send_chat(text) ?? false;
   }
 
   show_stats(show) {
@@ -108,6 +127,8 @@ export class CallSession {
         if (state === 'failed') this.tiles_.set_notice(kLocalTile, 'Media connection failed');
         else if (state === 'connected') this.tiles_.set_notice(kLocalTile, null);
       },
+      on_chat_ready: (open, why) => this.chat_?.set_ready(open, why),
+      on_chat_message: (data) => this.chat_message_(data),
     });
     if (this.media_.stream.getTracks().length > 0) this.peer_.publish(this.media_.stream);
     if (this.media_.screen_track) this.peer_.set_screen(this.media_.screen_track, this.media_.screen_stream);
@@ -117,6 +138,9 @@ export class CallSession {
     if (!participant || typeof participant.id !== 'string' || participant.id === this.your_id_) return;
     const name = typeof participant.name === 'string' && participant.name ? participant.name : 'Guest';
     this.participants_.set(participant.id, { name });
+    this.names_.delete(participant.id);
+    this.names_.set(participant.id, name);
+    if (this.names_.size > kMaxRememberedNames) this.names_.delete(this.names_.keys().next().value);
     this.tiles_.upsert(participant.id, { name });
     this.tiles_.set_state(participant.id, participant);
     if (announce) {
@@ -134,6 +158,15 @@ export class CallSession {
     this.tiles_.remove(id);
     this.view_.toast(`${participant.name} left`);
     this.update_count_();
+  }
+
+  chat_message_(data) {
+    const message = parse_relayed(data);
+    if (!message) {
+      console.warn('rrtc: ignoring a chat message that is not a relayed text');
+      return;
+    }
+    this.chat_?.add({ name: this.names_.get(message.from) ?? 'Someone who left', text: message.text });
   }
 
   remote_track_({ mid, participant_id, type, track }) {
@@ -201,6 +234,7 @@ export class CallSession {
     this.channel_ = null;
     this.peer_?.close();
     this.peer_ = null;
+    this.chat_?.set_ready(false);
     this.your_id_ = null;
     this.tiles_.set_notice(kLocalTile, null);
     for (const id of this.participants_.keys()) {

@@ -15,6 +15,9 @@ export function initials(name) {
 export class TileGrid {
   constructor({ grid, template, stage, stage_video, stage_label }) {
     this.grid_ = grid;
+    this.rows_ = document.createElement('div');  // the tiles, in rows
+    this.rows_.className = 'tile-rows';
+    grid.append(this.rows_);
     this.template_ = template;
     this.stage_ = stage;
     this.stage_video_ = stage_video;
@@ -50,8 +53,8 @@ export class TileGrid {
       };
       tile.stats.hidden = !this.show_stats_;
       this.tiles_.set(id, tile);
-      if (local) this.grid_.prepend(root);
-      else this.grid_.append(root);
+      if (local) this.rows_.prepend(root);
+      else this.rows_.append(root);
       this.layout_();
     }
     const label = local ? `${name} (you)` : name;
@@ -139,7 +142,7 @@ export class TileGrid {
   layout_() {
     const count = this.tiles_.size;
     const style = getComputedStyle(this.grid_);
-    const gap = parseFloat(style.columnGap) || 0;
+    const gap = parseFloat(getComputedStyle(this.rows_).columnGap) || 0;
     const width = this.grid_.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
     const height = this.grid_.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
     if (count === 0 || width <= 0) return;
@@ -154,8 +157,9 @@ export class TileGrid {
       cols = Math.max(1, Math.min(count, Math.floor((width + gap) / (kMinTileWidth + gap))));
       tile = (width - gap * (cols - 1)) / cols;
     }
-    this.grid_.style.setProperty('--cols', String(cols));
-    this.grid_.style.setProperty('--tile-width', `${Math.floor(tile)}px`);
+    const tile_width = Math.floor(tile);
+    this.grid_.style.setProperty('--tile-width', `${tile_width}px`);
+    this.grid_.style.setProperty('--row-width', `${tile_width * cols + gap * (cols - 1) + 1}px`);
   }
 
   // The shared screen, shown large above the grid. One at a time: the latest share wins, and

@@ -59,6 +59,9 @@ Stack::Stack() {
   usrsctp_sysctl_set_sctp_rto_initial_default(1000);
   usrsctp_sysctl_set_sctp_rto_min_default(400);
   usrsctp_sysctl_set_sctp_init_rto_max_default(10000);
+  // usrsctp's default maximum RTO is 60 s: after a burst of losses (a receiver too busy to read
+  // its socket) the backed-off retransmission timer stalls a channel for a minute.
+  usrsctp_sysctl_set_sctp_rto_max_default(5000);
   usrsctp_sysctl_set_sctp_delayed_sack_time_default(20);
 }
 

@@ -12,7 +12,9 @@ class FakeSfu {
   constructor() {
     this.pc = new RTCPeerConnection();
     this.chain = Promise.resolve();
-    this.labels = new Map();     // id of the forwarded track -> { participant, type }
+    // RTCRtpTransceiver -> { participant, type }. Kept per transceiver, not per track: a
+    // replaceTrack() is still pending when the next offer is made.
+    this.labels = new Map();
     this.from_client = [];       // every message the client sent
     this.client_events = [];     // the PeerLink's reports
     this.media_errors = [];
@@ -29,7 +31,7 @@ class FakeSfu {
       on_remote_track: (e) => this.client_events.push({ kind: 'track', mid: e.mid, participant_id: e.participant_id, type: e.type, track_kind: e.track.kind }),
       on_remote_track_gone: (e) => this.client_events.push({ kind: 'gone', mid: e.mid, participant_id: e.participant_id, type: e.type }),
       on_media_error: (text) => this.media_errors.push(text),
-    });
+    }, { chat: false });  // media negotiation alone; chat is tested against rrtc
     this.client_pc = this.link.connection;
     this.sampler = new StatsSampler();
   }
@@ -56,7 +58,7 @@ class FakeSfu {
         await this.pc.setRemoteDescription({ type: 'offer', sdp: message.sdp });
         const answer = await this.pc.createAnswer();
         await this.pc.setLocalDescription(answer);
-        this.link.handle_answer(this.pc.localDescription.sdp);
+        this.link.handle_answer(this.label(this.pc.localDescription.sdp));  // answers name tracks too
         if (offer_again) await this.offer_now();
       });
     } else if (message.type === 'answer') {
@@ -73,17 +75,17 @@ class FakeSfu {
 
   // Starts forwarding `track` as `<participant>-<type>` and offers it.
   forward(participant, type, track) {
-    this.pc.addTransceiver(track, { direction: 'sendonly' });
-    this.labels.set(track.id, { participant, type });
+    const transceiver = this.pc.addTransceiver(track, { direction: 'sendonly' });
+    this.labels.set(transceiver, { participant, type });
     this.offer();
   }
 
   // Stops forwarding; `stop` recycles the m-line (port 0), otherwise it turns inactive.
   unforward(participant, type, { stop = false } = {}) {
     for (const transceiver of this.pc.getTransceivers()) {
-      const label = this.labels.get(transceiver.sender.track?.id);
+      const label = this.labels.get(transceiver);
       if (!label || label.participant !== participant || label.type !== type) continue;
-      this.labels.delete(transceiver.sender.track.id);
+      this.labels.delete(transceiver);
       if (stop) transceiver.stop();
       else {
         transceiver.sender.replaceTrack(null);
@@ -102,7 +104,7 @@ class FakeSfu {
     const transceiver = this.pc.getTransceivers().find((t) => t.direction === 'inactive' && t.mid !== null);
     transceiver.sender.replaceTrack(track);
     transceiver.direction = 'sendonly';
-    this.labels.set(track.id, { participant, type });
+    this.labels.set(transceiver, { participant, type });
     this.offer();
   }
 
@@ -121,7 +123,7 @@ class FakeSfu {
   label(sdp) {
     const by_mid = new Map();
     for (const transceiver of this.pc.getTransceivers()) {
-      const label = this.labels.get(transceiver.sender.track?.id);
+      const label = this.labels.get(transceiver);
       if (label && transceiver.mid !== null) by_mid.set(transceiver.mid, label);
     }
     const sections = sdp.split(/\r\n(?=m=)/);

@@ -81,6 +81,8 @@ export class RrtcServer {
     const env = { PATH: process.env.PATH, HOME: this.dir_,
                   ASAN_OPTIONS: process.env.ASAN_OPTIONS ?? 'detect_leaks=1',
                   UBSAN_OPTIONS: process.env.UBSAN_OPTIONS ?? 'print_stacktrace=1' };
+    // RRTC_LOG=room=debug and the like reach the server, for investigating a failure.
+    if (process.env.RRTC_LOG) env.RRTC_LOG = process.env.RRTC_LOG;
     const child = spawn(rrtc_binary(), ['--port', String(this.port), '--listen', '127.0.0.1', this.config_path_],
                         { cwd: this.dir_, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.pipe(log);

@@ -1,5 +1,5 @@
 // The browser client's pure modules (no DOM, no imports), loaded straight from web/ in Node:
-// reconnection backoff, SDP msid labels, error texts and the stats arithmetic.
+// reconnection backoff, SDP msid labels, error texts, the stats arithmetic and chat framing.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ const { Backoff } = await load('backoff.js');
 const { parse_media_sections, server_sends, track_type } = await load('sdp_labels.js');
 const { describe_error, is_fatal_join_error } = await load('errors.js');
 const { StatsSampler, format_bitrate, format_rtt } = await load('stats.js');
+const { clamp_utf8, kMaxChatBytes, outgoing_text, parse_relayed } = await load('chat.js');
 
 describe('Backoff', () => {
   it('doubles from 1 s to a 30 s ceiling without jitter', () => {
@@ -116,5 +117,37 @@ describe('StatsSampler', () => {
     assert.equal(format_bitrate(2500000), '2.50 Mbit/s');
     assert.equal(format_rtt(0.0123), '12 ms');
     assert.equal(format_rtt(null), '–');
+  });
+});
+
+describe('chat framing', () => {
+  it('reads the server relay of a text message', () => {
+    assert.deepEqual(parse_relayed('{"from":"p-1","data":"hi \\"there\\" <b>"}'), { from: 'p-1', text: 'hi "there" <b>' });
+    assert.deepEqual(parse_relayed('{"from":"p","data":""}'), { from: 'p', text: '' });
+  });
+
+  it('drops what is not a relayed text', () => {
+    for (const bad of ['', 'plain text', '[]', 'null', '{"from":"p"}', '{"from":1,"data":"x"}',
+                       '{"from":"","data":"x"}', `{"from":"${'x'.repeat(256)}","data":"x"}`,
+                       new ArrayBuffer(4), `{"from":"p","data":"${'x'.repeat(8 * kMaxChatBytes)}"}`]) {
+      assert.equal(parse_relayed(bad), null, String(bad).slice(0, 40));
+    }
+  });
+
+  it('bounds text to 4 KiB of UTF-8 without splitting a character', () => {
+    assert.equal(kMaxChatBytes, 4096);
+    assert.equal(clamp_utf8('abc'), 'abc');
+    assert.equal(clamp_utf8('a'.repeat(5000)).length, 4096);
+    assert.equal(clamp_utf8('é'.repeat(3000)), 'é'.repeat(2048));
+    assert.equal(clamp_utf8(`a${'€'.repeat(2000)}`), `a${'€'.repeat(1365)}`);  // 1 + 3 * 1365 = 4096
+    assert.equal(clamp_utf8('😀😀', 7), '😀');
+    const relayed = parse_relayed(JSON.stringify({ from: 'p', data: 'é'.repeat(3000) }));
+    assert.equal(relayed.text, 'é'.repeat(2048));
+  });
+
+  it('sends trimmed text and nothing for blanks', () => {
+    assert.equal(outgoing_text('  hi\n'), 'hi');
+    assert.equal(outgoing_text(' \n\t '), null);
+    assert.equal(outgoing_text(undefined), null);
   });
 });

@@ -49,11 +49,20 @@ describe('client negotiation against a fake SFU', () => {
       media_errors: window.fake_sfu.media_errors,
       offers: window.fake_sfu.from_client.filter((m) => m.type === 'offer').map((m) => m.tracks),
     }));
-    const wait_events = (predicate, what) => wait_until(async () => {
-      const s = await state();
-      assert.equal(s.failure, null);
-      return predicate(s) ? s : null;
-    }, { timeout_ms: 20000, what });
+    const wait_events = async (predicate, what) => {
+      let last = null;
+      try {
+        return await wait_until(async () => {
+          last = await state();
+          assert.equal(last.failure, null);
+          return predicate(last) ? last : null;
+        }, { timeout_ms: 20000, what });
+      } catch (error) {
+        const seen = last && { settled: last.settled, events: last.events.map((e) => `${e.kind} ${e.participant_id}:${e.type}@${e.mid}`),
+                               offers: last.offers.length, media_errors: last.media_errors };
+        throw new Error(`${error.message}; last state: ${JSON.stringify(seen)}`);
+      }
+    };
     return { page, errors, state, wait_events };
   }
 

@@ -1,0 +1,101 @@
+#pragma once
+// A participant's receiving side, answering the server like a browser: per forwarded SSRC the
+// RFC 3550 receive statistics and a receiver report every second, a generic NACK as soon as a
+// sequence gap shows (repeated every 50 ms, three times at most), a PLI when a video stream has
+// not yet shown a key frame or lost packets NACK could not bring back (one per second at most).
+// Per publisher stream (from the probe) it counts unique packets, duplicates and late arrivals,
+// and records one-way latency of first, in-order arrivals.
+//
+// Threading: the loop's thread only.
+
+#include <bitset>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "client_sdp.hpp"
+#include "loop_stats.hpp"
+#include "rtp/receive_stats.hpp"
+#include "rtp/seq_unwrapper.hpp"
+#include "timer_wheel.hpp"
+#include "transport/peer.hpp"
+
+namespace rrtc::loadgen {
+
+class MediaReceiver {
+ public:
+  MediaReceiver(transport::Peer& peer, TimerWheel& wheel, LoopStats& stats, const Window& window,
+                std::uint32_t own_ssrc);
+  ~MediaReceiver();
+  MediaReceiver(const MediaReceiver&) = delete;
+  MediaReceiver& operator=(const MediaReceiver&) = delete;
+
+  // The tracks of the server's latest offer (replaces the set; streams seen before keep state).
+  void set_tracks(const std::vector<ForwardedTrack>& tracks);
+  void start();  // feedback timer
+  void stop();
+  void on_rtp(std::span<std::uint8_t> packet);
+
+  // Whether received packets count in the window (the Runner's choice per participant).
+  void set_counted(bool counted) { counted_ = counted; }
+  bool counted() const { return counted_; }
+  // CLOCK_MONOTONIC ns of the first probe-carrying packet, 0 before.
+  std::int64_t first_media_ns() const { return first_media_ns_; }
+  // Distinct publisher streams seen (publisher index, kind).
+  std::size_t streams_seen() const { return probes_.size(); }
+  std::size_t tracks() const { return tracks_.size(); }
+
+ private:
+  struct Stream {
+    ForwardedTrack track;
+    rtp::ReceiveStats stats;
+    rtp::SeqUnwrapper unwrapper;
+    std::int64_t highest = -1;
+    bool started = false;
+    bool keyframe_seen = false;
+    std::int64_t last_pli_ms = -1'000'000;
+    struct Missing {
+      std::int64_t seq;
+      std::int64_t first_ms;
+      std::int64_t last_nack_ms;
+      int tries;
+    };
+    std::deque<Missing> missing;
+    explicit Stream(const ForwardedTrack& t) : track(t), stats(t.clock_rate) {}
+  };
+  struct ProbeTrack {
+    std::int64_t highest = -1;
+    std::bitset<4096> seen;
+  };
+  struct Task final : TimerWheel::Task {
+    MediaReceiver* owner = nullptr;
+    std::optional<std::int64_t> fire(std::int64_t now_ms) noexcept override;
+  };
+
+  void on_media(Stream& stream, std::uint16_t seq, std::uint32_t timestamp,
+                std::span<const std::uint8_t> payload, bool retransmission);
+  void on_probe(const Probe& probe, std::size_t bytes, bool retransmission);
+  std::int64_t feedback(std::int64_t now_ms);
+  void send_nack(Stream& stream, std::span<const std::uint16_t> seqs);
+  void send_pli(Stream& stream, std::int64_t now_ms);
+  void send_receiver_report();
+
+  transport::Peer& peer_;
+  TimerWheel& wheel_;
+  LoopStats& stats_;
+  const Window& window_;
+  std::uint32_t own_ssrc_;
+  Task task_;
+  bool running_ = false;
+  bool counted_ = false;
+  std::int64_t first_media_ns_ = 0;
+  std::int64_t next_report_ms_ = 0;
+  std::unordered_map<std::uint32_t, std::unique_ptr<Stream>> tracks_;  // by media SSRC
+  std::unordered_map<std::uint32_t, Stream*> rtx_;                     // by RTX SSRC
+  std::unordered_map<std::uint64_t, ProbeTrack> probes_;               // publisher << 8 | kind
+};
+
+}  // namespace rrtc::loadgen

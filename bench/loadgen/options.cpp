@@ -1,0 +1,123 @@
+#include "options.hpp"
+
+#include <boost/program_options.hpp>
+#include <iostream>
+
+namespace rrtc::loadgen {
+namespace po = boost::program_options;
+
+namespace {
+
+struct Preset {
+  const char* name;
+  Scenario scenario;
+  unsigned rooms, publishers, subscribers;
+  bool audio, video;
+  const char* help;
+};
+
+constexpr Preset kPresets[] = {
+    {"1to1", Scenario::fixed, 1, 1, 1, true, true, "one publisher, one subscriber"},
+    {"1to10", Scenario::fixed, 1, 1, 10, true, true, "one publisher, ten subscribers"},
+    {"1to50", Scenario::fixed, 1, 1, 50, true, true, "one publisher, fifty subscribers"},
+    {"rooms", Scenario::fixed, 4, 10, 0, true, true,
+     "--rooms rooms of 10 people who all publish and receive"},
+    {"ramp", Scenario::ramp, 1, 10, 0, true, true,
+     "10-person rooms added --ramp-step at a time until loss > --knee-loss or p99 > --knee-p99-us"},
+    {"audio", Scenario::fixed, 1, 10, 90, true, false,
+     "audio-only large room: 10 speakers, 90 listeners"},
+    {"join-storm", Scenario::join_storm, 1, 1, 10, true, true,
+     "1 publisher + 10 subscribers, then --storm subscribers join within --storm-seconds"},
+    {"custom", Scenario::fixed, 1, 1, 1, true, true,
+     "whatever --rooms/--publishers/--subscribers say"},
+};
+
+}  // namespace
+
+std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
+  Options o;
+  std::string scenarios_help = "scenario:";
+  for (const auto& p : kPresets) scenarios_help += std::string("\n  ") + p.name + ": " + p.help;
+  po::options_description desc(
+      "rrtc-loadgen: drives a running rrtc like browsers do and measures it");
+  // clang-format off
+  desc.add_options()
+    ("help,h", "this help")
+    ("url", po::value(&o.url)->default_value(o.url), "signaling WebSocket URL")
+    ("scenario", po::value(&o.scenario_name)->default_value(o.scenario_name), scenarios_help.c_str())
+    ("duration", po::value(&o.duration_s)->default_value(o.duration_s), "seconds measured (per ramp step)")
+    ("warmup", po::value(&o.warmup_s)->default_value(o.warmup_s), "seconds of media before measuring")
+    ("drain", po::value(&o.drain_s)->default_value(o.drain_s), "seconds waited for packets in flight")
+    ("connect-timeout", po::value(&o.connect_timeout_s)->default_value(o.connect_timeout_s), "seconds for everyone to connect")
+    ("media-timeout", po::value(&o.media_timeout_s)->default_value(o.media_timeout_s), "seconds to wait for forwarded media before measuring anyway")
+    ("rooms", po::value<unsigned>(), "rooms (scenario default otherwise)")
+    ("publishers", po::value<unsigned>(), "publishers per room (they receive too)")
+    ("subscribers", po::value<unsigned>(), "receive-only participants per room")
+    ("bitrate", po::value(&o.media.video_bitrate)->default_value(o.media.video_bitrate), "video bits per second per publisher")
+    ("fps", po::value(&o.media.fps)->default_value(o.media.fps), "video frames per second")
+    ("packet-size", po::value(&o.media.packet_size)->default_value(o.media.packet_size), "largest RTP payload in bytes")
+    ("audio-bytes", po::value(&o.media.audio_bytes)->default_value(o.media.audio_bytes), "audio payload bytes (50 packets/s)")
+    ("no-audio", "publishers send no audio")
+    ("no-video", "publishers send no video")
+    ("json", po::value(&o.json_path), "write the results as JSON to this file")
+    ("server-pid", po::value(&o.server_pid)->default_value(0), "pid of the server (default: whoever listens on the URL's port)")
+    ("threads", po::value(&o.threads)->default_value(o.threads), "loop threads (participants are spread over them)")
+    ("join-rate", po::value(&o.join_rate)->default_value(o.join_rate), "joins per second while building rooms")
+    ("ramp-step", po::value(&o.ramp_step)->default_value(o.ramp_step), "rooms added per ramp step")
+    ("ramp-max-rooms", po::value(&o.ramp_max_rooms)->default_value(o.ramp_max_rooms), "stop the ramp here")
+    ("knee-loss", po::value(&o.knee_loss)->default_value(o.knee_loss), "loss fraction that ends the ramp")
+    ("knee-p99-us", po::value(&o.knee_p99_us)->default_value(o.knee_p99_us), "p99 latency (µs) that ends the ramp")
+    ("storm", po::value(&o.storm)->default_value(o.storm), "join storm: participants joining")
+    ("storm-seconds", po::value(&o.storm_s)->default_value(o.storm_s), "join storm: over this many seconds")
+    ("room-prefix", po::value(&o.room_prefix)->default_value(o.room_prefix), "room names: <prefix>-<n>")
+    ("subscriber-offer", po::value<std::string>()->default_value("data"), "what receive-only participants offer: data (a data channel m-line) or audio (a recvonly Opus m-line)");
+  // clang-format on
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, desc), vm);
+    po::notify(vm);
+  } catch (const std::exception& e) {
+    std::cerr << "rrtc-loadgen: " << e.what() << "\n";
+    *exit_code = 2;
+    return std::nullopt;
+  }
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    *exit_code = 0;
+    return std::nullopt;
+  }
+  const Preset* preset = nullptr;
+  for (const auto& p : kPresets) {
+    if (o.scenario_name == p.name) preset = &p;
+  }
+  if (preset == nullptr) {
+    std::cerr << "rrtc-loadgen: unknown scenario '" << o.scenario_name << "'\n";
+    *exit_code = 2;
+    return std::nullopt;
+  }
+  const auto offer = vm["subscriber-offer"].as<std::string>();
+  if (offer != "data" && offer != "audio") {
+    std::cerr << "rrtc-loadgen: --subscriber-offer is data or audio\n";
+    *exit_code = 2;
+    return std::nullopt;
+  }
+  o.subscriber_offer =
+      offer == "data" ? SubscriberOffer::data_channel : SubscriberOffer::recvonly_audio;
+  o.scenario = preset->scenario;
+  o.rooms = vm.count("rooms") ? vm["rooms"].as<unsigned>() : preset->rooms;
+  o.publishers = vm.count("publishers") ? vm["publishers"].as<unsigned>() : preset->publishers;
+  o.subscribers = vm.count("subscribers") ? vm["subscribers"].as<unsigned>() : preset->subscribers;
+  o.media.audio = preset->audio && !vm.count("no-audio");
+  o.media.video = preset->video && !vm.count("no-video");
+  if (o.threads == 0 || o.duration_s <= 0 || o.join_rate <= 0 || o.media.fps == 0 ||
+      o.publishers + o.subscribers == 0 || o.rooms == 0 || o.ramp_step == 0 ||
+      (!o.media.audio && !o.media.video)) {
+    std::cerr << "rrtc-loadgen: threads, duration, join-rate, fps, rooms, ramp-step and "
+                 "participants must be positive, and some media enabled\n";
+    *exit_code = 2;
+    return std::nullopt;
+  }
+  return o;
+}
+
+}  // namespace rrtc::loadgen

@@ -1,0 +1,124 @@
+#pragma once
+// One simulated browser: a WebSocket to the server (join, offer, answer, candidates as
+// PROTOCOL.md says) and a transport::Peer (libnice agent in the controlling role, DTLS active,
+// SRTP) built from the project's layers, with a MediaSender when it publishes and always a
+// MediaReceiver for what the server forwards to it.
+//
+// Threading: constructed on any thread; start() and everything after run on the loop's thread
+// (the Runner posts them). Signaling messages arrive on the io_context's thread and are posted
+// to the loop. Lifetime: the Runner destroys participants only after the io_context and the loop
+// stopped.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "client_sdp.hpp"
+#include "ice/glib_loop.hpp"
+#include "ice/ice_options.hpp"
+#include "loop_stats.hpp"
+#include "media_config.hpp"
+#include "media_receiver.hpp"
+#include "media_sender.hpp"
+#include "signaling_client.hpp"
+#include "timer_wheel.hpp"
+#include "transport/glib_peer_timer.hpp"
+#include "transport/peer.hpp"
+
+namespace rrtc::loadgen {
+
+// What one loop thread shares among its participants.
+struct LoopContext {
+  ice::GlibLoop loop;
+  std::unique_ptr<TimerWheel> wheel;
+  ice::IceConfig ice;
+  std::shared_ptr<const dtls::Certificate> certificate;
+  MediaConfig media;
+  SubscriberOffer subscriber_offer = SubscriberOffer::data_channel;
+  LoopStats stats;
+  Window window;
+};
+
+struct ParticipantSpec {
+  std::string room;
+  std::string id;
+  std::uint32_t index = 0;  // unique in the run; the probe's publisher field
+  bool publishes = false;
+};
+
+enum class ParticipantPhase { idle, joining, negotiating, connected, failed, closed };
+
+class Participant final : private SignalingListener, private transport::PeerListener {
+ public:
+  Participant(LoopContext& context, boost::asio::io_context& ioc, const WsUrl& url,
+              ParticipantSpec spec);
+  ~Participant();
+  Participant(const Participant&) = delete;
+  Participant& operator=(const Participant&) = delete;
+
+  // Loop thread: opens the WebSocket and joins.
+  void start();
+  // Loop thread: leave, close the Peer and the socket.
+  void stop();
+
+  const ParticipantSpec& spec() const { return spec_; }
+  ParticipantPhase phase() const { return phase_; }
+  const std::string& failure() const { return failure_; }
+  MediaSender* sender() { return sender_.get(); }
+  MediaReceiver* receiver() { return receiver_.get(); }
+  // CLOCK_MONOTONIC ns of the join request, of Connected, and of the first media (0: not yet).
+  std::int64_t join_ns() const { return join_ns_; }
+  std::int64_t connected_ns() const { return connected_ns_; }
+  std::int64_t first_media_ns() const { return receiver_ ? receiver_->first_media_ns() : 0; }
+  std::uint64_t server_offers() const { return server_offers_; }
+  std::uint64_t errors() const { return errors_; }
+
+ private:
+  // SignalingListener (io_context thread): post to the loop.
+  void on_ws_open() override;
+  void on_ws_message(std::string text) override;
+  void on_ws_closed(std::string why) override;
+  // Loop thread.
+  void handle(const std::string& text);
+  void on_joined();
+  void on_answer(const std::string& sdp);
+  void on_server_offer(const std::string& sdp);
+  void on_remote_candidate(const boost::json::object& message);
+  void send(const boost::json::object& message);
+  void fail(std::string why);
+
+  // transport::PeerListener (loop thread).
+  void on_state(transport::PeerState state, std::string_view reason) override;
+  void on_rtp(std::span<std::uint8_t> packet) noexcept override;
+  void on_rtcp(std::span<std::uint8_t> packet) noexcept override;
+  void on_local_candidate(std::string candidate) override;
+  void on_gathering_done() override;
+  void on_application_data(std::span<const std::uint8_t> data) override;
+
+  LoopContext& context_;
+  boost::asio::io_context& ioc_;
+  WsUrl url_;
+  ParticipantSpec spec_;
+  std::shared_ptr<SignalingClient> client_;
+  transport::GlibPeerTimer timer_;  // declared before the Peer: outlives it
+  std::unique_ptr<transport::Peer> peer_;
+  std::unique_ptr<MediaSender> sender_;
+  std::unique_ptr<MediaReceiver> receiver_;
+  LocalIdentity identity_;
+  PublishedStreams published_;
+  std::uint64_t sdp_version_ = 0;
+  bool answered_ = false;
+  std::string candidate_mid_;
+  std::vector<std::string> early_candidates_;
+  ParticipantPhase phase_ = ParticipantPhase::idle;
+  std::string failure_;
+  std::int64_t join_ns_ = 0;
+  std::int64_t connected_ns_ = 0;
+  std::uint64_t server_offers_ = 0;
+  std::uint64_t errors_ = 0;
+};
+
+}  // namespace rrtc::loadgen
