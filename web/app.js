@@ -218,6 +218,7 @@ window.rrtc = {
   get session() { return session; },
   get peer_connection() { return session?.peer_connection ?? null; },
   get chat_state() { return session?.chat_state ?? 'none'; },
+  get chat_channels() { return session?.chat_channels ?? []; },
 };
 
 init();

@@ -58,6 +58,8 @@ export class PeerLink {
 
   get connection() { return this.pc_; }
   get chat_open() { return this.chat_?.readyState === 'open'; }
+  // Our "chat" channel first, then those the server opened (for tests and debugging).
+  get chat_channels() { return [this.chat_, ...this.server_chats_].filter(Boolean); }
   get chat_state() { return this.chat_?.readyState ?? 'none'; }
 
   // Sends `text` on "chat"; false when the channel is not open or the text is too long.

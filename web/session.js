@@ -38,6 +38,7 @@ export class CallSession {
   get your_id() { return this.your_id_; }
   get peer_connection() { return this.peer_?.connection ?? null; }
   get chat_state() { return this.peer_?.chat_state ?? 'none'; }
+  get chat_channels() { return this.peer_?.chat_channels ?? []; }
   get phase() { return this.phase_; }
 
   // What is shown of the others now: [{ participant_id, type, mid }] (tests and debugging).

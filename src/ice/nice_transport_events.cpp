@@ -2,6 +2,9 @@
 // of what they record to the listener.
 
 #include <nice/agent.h>
+#include <sys/socket.h>
+
+#include <tuple>
 
 #include <exception>
 #include <utility>
@@ -103,9 +106,31 @@ void NiceTransport::on_gathering_done(NiceAgent* /*agent*/, unsigned /*stream*/,
   }
 }
 
-void NiceTransport::on_component_state(NiceAgent* /*agent*/, unsigned /*stream*/,
-                                       unsigned /*component*/, unsigned state,
-                                       void* self) noexcept {
+namespace {
+
+// The selected pair's socket gets large kernel buffers: a burst (a key frame, an SCTP window of
+// messages) that arrives while the worker is busy would otherwise overflow the default ~200 KB
+// and be lost. SO_*BUFFORCE needs CAP_NET_ADMIN; without it the kernel caps the size at
+// net.core.rmem_max / wmem_max (README, Deployment). TURN-over-TCP pairs have no UDP socket.
+void enlarge_socket_buffers(NiceAgent* agent, unsigned stream, unsigned component) {
+  constexpr int kReceiveBuffer = 4 * 1024 * 1024;
+  constexpr int kSendBuffer = 2 * 1024 * 1024;
+  GSocket* socket = nice_agent_get_selected_socket(agent, stream, component);
+  if (socket == nullptr) return;
+  const int fd = g_socket_get_fd(socket);
+  for (const auto& [forced, plain, size] : {std::tuple{SO_RCVBUFFORCE, SO_RCVBUF, kReceiveBuffer},
+                                           std::tuple{SO_SNDBUFFORCE, SO_SNDBUF, kSendBuffer}}) {
+    if (setsockopt(fd, SOL_SOCKET, forced, &size, sizeof(size)) != 0) {
+      setsockopt(fd, SOL_SOCKET, plain, &size, sizeof(size));
+    }
+  }
+  g_object_unref(socket);
+}
+
+}  // namespace
+
+void NiceTransport::on_component_state(NiceAgent* agent, unsigned stream, unsigned component,
+                                       unsigned state, void* self) noexcept {
   auto* transport = static_cast<NiceTransport*>(self);
   IceState mapped;
   switch (state) {
@@ -127,6 +152,7 @@ void NiceTransport::on_component_state(NiceAgent* /*agent*/, unsigned /*stream*/
   }
   transport->state_ = mapped;
   transport->nice_connected_ = mapped == IceState::Connected;
+  if (mapped == IceState::Connected) enlarge_socket_buffers(agent, stream, component);
   transport->record(StateChange{mapped});
 }
 

@@ -414,6 +414,8 @@ bool MediaParticipant::send_data(std::string_view label, std::span<const std::ui
 void MediaParticipant::on_packet(std::span<const std::uint8_t> packet) {
   if (peer_ == nullptr || !peer_->send_application_data(packet)) {
     context_.counters.data_packets_unsent.increment();
+    logger().debug("participant {}: SCTP packet of {} bytes not sent (peer {})", id_, packet.size(),
+                   peer_ == nullptr ? "none" : transport::to_string(peer_->state()));
   }
 }
 

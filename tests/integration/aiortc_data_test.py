@@ -55,8 +55,7 @@ async def scenario(server):
         start = time.monotonic()
         blob = os.urandom(BIG)
         chat.send(blob)
-        for i in range(SMALL):
-            chat.send(f"message {i}")
+        await Client.send_paced(chat, (f"message {i}" for i in range(SMALL)))
         # aiortc's SCTP is pure Python: on a loaded machine this takes minutes, and its
         # retransmission timer backs off up to 60 s after losses. Wait as long as messages keep
         # arriving within 90 s.

@@ -94,6 +94,16 @@ class Client:
         self.watch(channel)
         return channel
 
+    @staticmethod
+    async def send_paced(channel, messages, low_water=64 * 1024):
+        """Sends `messages` as an application should: waiting while more than `low_water` bytes
+        are buffered. A burst of thousands at once overflows UDP socket buffers when the machine
+        is busy, and aiortc 1.4's SCTP recovers from such a loss only very slowly."""
+        for message in messages:
+            while channel.bufferedAmount > low_water:
+                await asyncio.sleep(0.005)
+            channel.send(message)
+
     def received(self, publisher, kind):
         return self.frames[f"{publisher}-{kind}"]
 

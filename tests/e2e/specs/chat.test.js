@@ -2,11 +2,14 @@
 // sends reaches the others with the sender's name, as text (never HTML).
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Participant, launch_chromium } from '../lib/browser.js';
-import { RrtcServer, wait_until } from '../lib/rrtc_server.js';
+import { RrtcServer, kRepoRoot, wait_until } from '../lib/rrtc_server.js';
 
-const kTestTimeout = { timeout: 120000 };
+const kTestTimeout = { timeout: 300000 };
 
 // The messages `person`'s chat panel shows: [{ from, text, own }].
 function messages(person) {
@@ -103,5 +106,74 @@ describe('chat', () => {
       const errors = person.console.filter((line) => line.startsWith('pageerror'));
       assert.deepEqual(errors, [], `${person.name}'s page threw`);
     }
+  });
+
+  it('a python3-aiortc participant and a browser exchange text and binary', kTestTimeout, async (t) => {
+    const server = new RrtcServer({}, { name: 'chat-aiortc' });
+    await server.start();
+    const people = [];
+    let peer = null;
+    t.after(async () => {
+      peer?.kill();
+      for (const person of people) await person.close().catch(() => {});
+      await server.dispose();
+    });
+    const ada = await Participant.join(browser, server.base_url, { room: 'mixed', name: 'Ada' });
+    people.push(ada);
+    // Every message on any "chat" channel of Ada's, raw (the panel shows only text).
+    await ada.page.evaluate(() => {
+      window.raw_chat = [];
+      const attach = (channel) => {
+        if (channel.raw_tap) return;
+        channel.raw_tap = true;
+        channel.binaryType = 'arraybuffer';
+        channel.addEventListener('message', ({ data }) => window.raw_chat.push(
+          typeof data === 'string' ? data : Array.from(new Uint8Array(data))));
+      };
+      setInterval(() => window.rrtc.chat_channels.forEach(attach), 20);
+    });
+
+    const events = [];
+    peer = spawn('/usr/bin/python3', [path.join(kRepoRoot, 'tests/integration/aiortc_chat_peer.py'),
+                                      '--port', String(server.port), '--room', 'mixed', '--name', 'py'],
+                 { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise((resolve) => peer.on('exit', (code) => resolve(code)));
+    createInterface({ input: peer.stdout }).on('line', (line) => {
+      try { events.push(JSON.parse(line)); } catch { /* aiortc's own output */ }
+    });
+    await ada.wait_remote_names(['py']);
+
+    // aiortc -> browser: text, binary and 10,000 small texts, framed with its id, in order.
+    // aiortc's SCTP is pure Python: wait as long as messages keep arriving.
+    let count = -1;
+    let raw = [];
+    while (raw.length < 10002) {
+      if (raw.length <= count) {
+        const metrics = await (await fetch(`${server.base_url}/metrics`)).text();
+        console.log(metrics.split('\n').filter((line) => line.startsWith('rrtc_data')).join('\n'));
+      }
+      assert.ok(raw.length > count, `messages stopped arriving at Ada after ${raw.length} of 10,002 ` +
+                `(aiortc: ${JSON.stringify(events.at(-1) ?? null)})`);
+      count = raw.length;
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      raw = await ada.page.evaluate(() => window.raw_chat);
+    }
+    assert.deepEqual(JSON.parse(raw[0]), { from: 'py', data: 'hello from aiortc' });
+    assert.deepEqual(raw[1], [2, 112, 121, 0, 1, 2, 255]);  // 2, "py", then the bytes
+    const small = raw.slice(2, 10002).map((text) => JSON.parse(text));
+    assert.ok(small.every(({ from, data }, i) => from === 'py' && data === `n ${i}`),
+              'the 10,000 small messages arrived altered or out of order');
+
+    // Browser -> aiortc: one text, one binary, on Ada's own channel.
+    await ada.page.evaluate(() => {
+      const [channel] = window.rrtc.chat_channels;
+      channel.send('hello from chromium');
+      channel.send(new Uint8Array([9, 8, 7]));
+    });
+    const code = await exited;
+    const received = events.find((event) => event.event === 'received');
+    assert.equal(code, 0, `aiortc peer failed: ${JSON.stringify(events.at(-1))}`);
+    assert.equal(received.text, 'hello from chromium');
+    assert.deepEqual(received.binary.slice(1 + received.binary[0]), [9, 8, 7]);
   });
 });
