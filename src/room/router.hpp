@@ -63,10 +63,14 @@ struct RouterOptions {
   std::chrono::microseconds remb_timeout{std::chrono::seconds(5)};
   // Reads the time after each send, for the hop-latency histogram; empty: not measured.
   std::function<std::chrono::nanoseconds()> clock;
-  // Tests only: every n-th forwarded copy is kept for NACKs but not sent (0: none). Set only by
-  // builds with RRTC_TEST_HOOKS (see media_room.cpp).
+  // Tests only: every n-th forwarded copy is kept for NACKs but not sent (0: none), after the
+  // first kDropHookGrace copies, so subscribers start on a whole key frame (a receiver cannot
+  // NACK a packet before the first one it sees). Set only by builds with RRTC_TEST_HOOKS (see
+  // media_room.cpp).
   unsigned drop_every = 0;
 };
+
+inline constexpr unsigned kDropHookGrace = 200;
 
 // Bytes the egress buffer holds: the largest RTP packet forwarded plus the SRTP overhead.
 inline constexpr std::size_t kMaxForwardedPacket = 1500;
