@@ -14,7 +14,8 @@ import asyncio
 import json
 import sys
 
-from aiortc_room import Client, check, wait_for
+from aiortc_room import Client, wait_for
+from rrtc_server import check
 
 SMALL = 10000
 

@@ -17,7 +17,8 @@ import time
 
 import aiortc.rtcsctptransport as sctp_transport
 
-from aiortc_room import Client, Server, check, wait_for
+from aiortc_room import Client, wait_for
+from rrtc_server import Server, check
 
 sctp_transport.RTCSctpTransport.getCapabilities = (
     lambda *args: sctp_transport.RTCSctpCapabilities(maxMessageSize=4 * 1024 * 1024))

@@ -10,7 +10,8 @@ import asyncio
 import re
 import sys
 
-from aiortc_room import Client, Server, check, wait_for
+from aiortc_room import Client, wait_for
+from rrtc_server import Server, check
 
 async def scenario(server):
     names = ["alice", "bob", "carol"]

@@ -9,7 +9,8 @@ Usage: aiortc_loss_test.py --rrtc <rrtc binary built with -DRRTC_TEST_HOOKS=ON>"
 import asyncio
 import sys
 
-from aiortc_room import Client, Server, check, wait_for
+from aiortc_room import Client, wait_for
+from rrtc_server import Server, check
 
 SECONDS = 6
 

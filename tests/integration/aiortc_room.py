@@ -1,17 +1,12 @@
 """Shared by the aiortc integration tests: a participant (python3-aiortc 1.4.0 over the signaling
-protocol, counting the frames it decodes per remote track) and the plumbing to run the real rrtc
-binary on 127.0.0.1 and read its /metrics.
+protocol, counting the frames it decodes per remote track and the data channel messages it
+receives). rrtc_server.py runs the rrtc binary.
 
 Importing this module restricts aioice to 127.0.0.1 (it would otherwise gather every interface)."""
 import asyncio
 import collections
 import json
-import os
-import socket
-import subprocess
-import tempfile
 import time
-import urllib.request
 
 import aioice.ice
 import websockets
@@ -19,25 +14,10 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, VideoStreamTrack
 from aiortc.sdp import candidate_from_sdp
 
+from rrtc_server import DEADLINE, check
+
 aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
 
-DEADLINE = 45  # seconds, for each wait below
-
-
-def check(condition, what):
-    if not condition:
-        raise AssertionError(what)
-
-
-def metrics(port):
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
-        text = reply.read().decode()
-    values = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, value = line.rsplit(" ", 1)
-            values[name] = float(value)
-    return values
 
 
 async def wait_for(predicate, what, timeout=DEADLINE):
@@ -159,53 +139,3 @@ class Client:
             task.cancel()
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(port, process):
-    deadline = time.monotonic() + DEADLINE
-    while time.monotonic() < deadline:
-        check(process.poll() is None, "server exited")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("server did not come up")
-
-
-
-
-class Server:
-    """The real rrtc binary on a free 127.0.0.1 port, gathering on 127.0.0.1 only."""
-
-    def __init__(self, binary, extra_config="", env=None):
-        self.binary = binary
-        self.extra_config = extra_config
-        self.env = env
-        self.port = free_port()
-        self.tmp = tempfile.TemporaryDirectory()
-        self.process = None
-
-    def __enter__(self):
-        config = os.path.join(self.tmp.name, "rrtc.toml")
-        with open(config, "w") as f:
-            f.write(f'signaling_port = {self.port}\nlisten_address = "127.0.0.1"\n'
-                    f'interfaces = ["127.0.0.1"]\n{self.extra_config}')
-        environment = dict(os.environ, **(self.env or {}))
-        self.process = subprocess.Popen([self.binary, "--config", config], stdin=subprocess.PIPE,
-                                        text=True, env=environment)
-        wait_healthy(self.port, self.process)
-        return self
-
-    def __exit__(self, *exc):
-        self.process.terminate()
-        code = self.process.wait(timeout=DEADLINE)
-        self.tmp.cleanup()
-        check(code == 0, f"server did not stop cleanly (exit {code})")
-
-    async def metrics(self):
-        return await asyncio.get_running_loop().run_in_executor(None, metrics, self.port)

@@ -35,7 +35,7 @@ from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSession
 from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
 from aiortc.sdp import candidate_from_sdp
 
-from aiortc_room import check, free_port, metrics, wait_healthy
+from rrtc_server import check, free_port, metrics, wait_healthy
 
 # Every address is 127.0.0.1: aioice gathers on it only and asks no public STUN server.
 aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]

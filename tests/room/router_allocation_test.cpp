@@ -4,43 +4,21 @@
 // global operator new to count allocations.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
 #include <memory>
-#include <new>
 #include <vector>
 
 #include "room/router.hpp"
 #include "rtcp/compound.hpp"
 #include "rtp/packet_builder.hpp"
+#include "support/counting_new.hpp"
 
-namespace {
-std::atomic<bool> counting{false};
-std::atomic<std::size_t> allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* memory = std::malloc(size == 0 ? 1 : size)) return memory;
-  throw std::bad_alloc();
-}
-void operator delete(void* memory) noexcept { std::free(memory); }
-void operator delete(void* memory, std::size_t) noexcept { std::free(memory); }
 
 namespace rrtc::room {
 namespace {
 
 using std::chrono::nanoseconds;
 
-class CountAllocations {
- public:
-  CountAllocations() {
-    allocations = 0;
-    counting = true;
-  }
-  ~CountAllocations() { counting = false; }
-  std::size_t count() const { return allocations.load(); }
-};
+using rrtc::test::CountAllocations;
 
 struct NullSink final : RouterSink {
   bool send_rtp(std::span<std::uint8_t>, std::size_t) noexcept override { return true; }
