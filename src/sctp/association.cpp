@@ -1,4 +1,5 @@
 #include "sctp/association.hpp"
+#include "sctp/packet_check.hpp"
 
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -148,7 +149,8 @@ void Association::start(TimePoint now) {
 }
 
 void Association::handle_packet(std::span<const std::uint8_t> packet, TimePoint now) {
-  if (address_ == 0 || packet.empty() || packet.size() > kMaxPacket) {
+  if (address_ == 0 || packet.empty() || packet.size() > kMaxPacket ||
+      !well_formed_packet(packet)) {
     ++counters_.packets_dropped;
     return;
   }
