@@ -394,13 +394,17 @@ TEST_F(RouterTest, AKeptSubscriptionKeepsItsSequenceAcrossRenegotiation) {
 }
 
 TEST_F(RouterTest, APublisherLeavingUnlinksItsSubscribers) {
+  const std::size_t rtcp_before = publisher_.rtcp.size();
   router_.remove(a_);
   EXPECT_EQ(router_.members(), 1u);
+  // The subscriber's PLI for the gone track reaches nobody; ticks send nothing to the gone one.
   rtcp::Pli pli{9, kDownVideo};
   std::array<std::uint8_t, 16> buffer{};
   const std::size_t size = pli.write_to(buffer);
-  router_.on_rtcp(b_, std::span(buffer.data(), size), now_);
+  router_.on_rtcp(b_, std::span(buffer.data(), size), now_ + 1s);
   router_.tick(now_ + 2s);
+  EXPECT_EQ(publisher_.rtcp.size(), rtcp_before);
+  EXPECT_EQ(counters_.keyframe_requests.get(), 1u);  // only the one sent on subscribe
 }
 
 }  // namespace
