@@ -121,6 +121,8 @@ bool NiceTransport::setup(const IceConfig& config) {
                    G_CALLBACK(&NiceTransport::on_gathering_done), this);
   g_signal_connect(agent_, "component-state-changed",
                    G_CALLBACK(&NiceTransport::on_component_state), this);
+  g_signal_connect(agent_, "new-selected-pair-full", G_CALLBACK(&NiceTransport::on_selected_pair),
+                   this);
   nice_agent_attach_recv(agent_, stream_id_, kComponent, context_, &NiceTransport::on_receive,
                          recv_target_);
   if (!nice_agent_gather_candidates(agent_, stream_id_)) {
@@ -141,6 +143,7 @@ NiceTransport::~NiceTransport() {
     nice_candidate_free(candidate);
   }
   recv_target_->owner = nullptr;
+  clear_direct_path();
   // close_async completes on the thread-default context of the caller: make it ours.
   g_main_context_push_thread_default(context_);
   nice_agent_close_async(agent_, &on_agent_closed, recv_target_);
@@ -154,6 +157,7 @@ void NiceTransport::close() {
   closed_ = true;
   state_ = IceState::Closed;
   nice_connected_ = false;
+  clear_direct_path();
   g_signal_handlers_disconnect_by_data(agent_, this);
   if (stream_id_ != 0) {
     // RFC 7675: revoke consent. The agent stops sending and answers the peer's next consent
@@ -168,6 +172,13 @@ void NiceTransport::close() {
 bool NiceTransport::send(std::span<const uint8_t> datagram) {
   if (!nice_connected_ || datagram.empty()) {
     return false;
+  }
+  if (direct_.fd >= 0 && !g_socket_is_closed(direct_.socket)) {
+    // A full socket buffer drops the datagram, as libnice's non-blocking send would.
+    const ssize_t sent =
+        ::sendto(direct_.fd, datagram.data(), datagram.size(), MSG_DONTWAIT | MSG_NOSIGNAL,
+                 reinterpret_cast<const sockaddr*>(&direct_.to), direct_.to_length);
+    return sent == static_cast<ssize_t>(datagram.size());
   }
   gint sent = nice_agent_send(agent_, stream_id_, kComponent, static_cast<guint>(datagram.size()),
                               reinterpret_cast<const gchar*>(datagram.data()));
@@ -283,6 +294,30 @@ IceCredentials NiceTransport::local_credentials() const {
   g_free(ufrag);
   g_free(pwd);
   return credentials;
+}
+
+void NiceTransport::refresh_direct_path() noexcept {
+  clear_direct_path();
+  NiceCandidate* local = nullptr;
+  NiceCandidate* remote = nullptr;
+  if (closed_ || !nice_agent_get_selected_pair(agent_, stream_id_, kComponent, &local, &remote)) {
+    return;
+  }
+  GSocket* socket = nice_agent_get_selected_socket(agent_, stream_id_, kComponent);
+  if (socket == nullptr) {
+    return;  // relayed or TCP: libnice frames what it sends
+  }
+  nice_address_copy_to_sockaddr(&remote->addr, reinterpret_cast<sockaddr*>(&direct_.to));
+  direct_.to_length = direct_.to.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  direct_.socket = socket;
+  direct_.fd = g_socket_get_fd(socket);
+}
+
+void NiceTransport::clear_direct_path() noexcept {
+  if (direct_.socket != nullptr) {
+    g_object_unref(direct_.socket);
+  }
+  direct_ = DirectPath{};
 }
 
 std::optional<NiceTransport::SelectedPair> NiceTransport::selected_pair() const {

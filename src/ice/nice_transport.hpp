@@ -34,6 +34,8 @@
 // context. The listener must not destroy the transport from inside a callback (close() it and
 // free it later).
 
+#include <sys/socket.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -50,6 +52,7 @@ typedef struct _NiceAgent NiceAgent;
 typedef struct _NiceCandidate NiceCandidate;
 typedef struct _GMainContext GMainContext;
 typedef struct _GSource GSource;
+typedef struct _GSocket GSocket;
 
 namespace rrtc::ice {
 
@@ -78,6 +81,10 @@ class NiceTransport final : public IceTransport {
   // were sent (a prefix of `datagrams`).
   std::size_t send_many(std::span<const std::span<const uint8_t>> datagrams);
 
+  // Whether send() currently writes straight to the selected pair's UDP socket (see
+  // DirectPath); false before Connected, after Failed or Closed, and for relayed pairs.
+  bool sends_directly() const noexcept { return direct_.fd >= 0; }
+
   // The pair ICE selected, for diagnostics and tests; nullopt before Connected.
   struct SelectedPair {
     std::string local_type;  // "host", "srflx", "prflx", "relay"
@@ -104,6 +111,19 @@ class NiceTransport final : public IceTransport {
   };
 
  private:
+  // The selected pair's own UDP socket and remote address. nice_agent_send costs ~2 µs per
+  // datagram on top of the kernel (agent mutex, component lookup, GSocketAddress conversion,
+  // GIO's send wrapper: perf, 78k packets/s); sendto(2) on the same socket sends the same bytes
+  // from the same address. Only for pairs whose local side is a plain UDP socket: libnice returns
+  // no socket for relayed (TURN-framed) or TCP pairs, and those keep going through the agent.
+  // Refreshed whenever libnice selects a pair; the GSocket reference keeps the fd's owner alive.
+  struct DirectPath {
+    GSocket* socket = nullptr;  // owned reference
+    int fd = -1;
+    sockaddr_storage to{};
+    socklen_t to_length = 0;
+  };
+
   struct LocalCandidate {
     std::string line;
   };
@@ -127,6 +147,10 @@ class NiceTransport final : public IceTransport {
   static void on_receive(NiceAgent* agent, unsigned stream, unsigned component, unsigned length,
                          char* buffer, void* target) noexcept;
   static int on_dispatch(void* self) noexcept;
+  static void on_selected_pair(NiceAgent* agent, unsigned stream, unsigned component,
+                               NiceCandidate* local, NiceCandidate* remote, void* self) noexcept;
+  void refresh_direct_path() noexcept;
+  void clear_direct_path() noexcept;
 
   GMainContext* context_;
   NiceAgent* agent_ = nullptr;
@@ -144,6 +168,7 @@ class NiceTransport final : public IceTransport {
   GSource* dispatch_source_ = nullptr;
   RecvTarget* recv_target_ = nullptr;  // handed to on_agent_closed at destruction
   uint64_t dropped_before_connected_ = 0;
+  DirectPath direct_;
 };
 
 }  // namespace rrtc::ice

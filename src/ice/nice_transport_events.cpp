@@ -152,8 +152,23 @@ void NiceTransport::on_component_state(NiceAgent* agent, unsigned stream, unsign
   }
   transport->state_ = mapped;
   transport->nice_connected_ = mapped == IceState::Connected;
-  if (mapped == IceState::Connected) enlarge_socket_buffers(agent, stream, component);
+  if (mapped == IceState::Connected) {
+    enlarge_socket_buffers(agent, stream, component);
+    transport->refresh_direct_path();
+  } else {
+    transport->clear_direct_path();
+  }
   transport->record(StateChange{mapped});
+}
+
+void NiceTransport::on_selected_pair(NiceAgent* /*agent*/, unsigned /*stream*/,
+                                     unsigned /*component*/, NiceCandidate* /*local*/,
+                                     NiceCandidate* /*remote*/, void* self) noexcept {
+  // Nominating another pair after Connected (RFC 8445 section 8.1.1) moves the media there.
+  auto* transport = static_cast<NiceTransport*>(self);
+  if (transport->nice_connected_) {
+    transport->refresh_direct_path();
+  }
 }
 
 void NiceTransport::on_receive(NiceAgent* /*agent*/, unsigned /*stream*/, unsigned /*component*/,

@@ -144,6 +144,9 @@ TEST_F(NiceTransportTest, ConnectsOnLoopbackAndCarriesDatagramsBothWays) {
   ASSERT_TRUE(selected);
   EXPECT_EQ(selected->local_ip, "127.0.0.1");
   EXPECT_EQ(selected->remote_ip, "127.0.0.1");
+  // Host pairs skip libnice's send path (NiceTransport::DirectPath).
+  EXPECT_TRUE(pair_.server.transport->sends_directly());
+  EXPECT_TRUE(pair_.client.transport->sends_directly());
 
   // The server echoes what it receives, from inside the receive callback.
   pair_.server.listener.on_receive = [&](std::span<uint8_t> d) {
@@ -207,6 +210,7 @@ TEST_F(NiceTransportTest, ClosedPeerIsDetectedAsFailure) {
   ASSERT_TRUE(loop_.run_until([&] { return pair_.server.listener.saw(IceState::Failed); }, 60s));
   auto elapsed = GlibLoop::Clock::now() - start;
   EXPECT_EQ(pair_.server.transport->state(), IceState::Failed);
+  EXPECT_FALSE(pair_.server.transport->sends_directly());
   EXPECT_FALSE(pair_.server.transport->send(bytes("gone")));
   RecordProperty(
       "failure_detection_ms",
@@ -229,6 +233,8 @@ TEST_F(NiceTransportTest, CloseRevokesConsentSoThePeerFailsSooner) {
   // with it, at its next consent check, 4-6 s later (RFC 7675 section 5.1).
   EXPECT_LT(elapsed, 9s);
   EXPECT_TRUE(pair_.client.listener.saw(IceState::Closed));
+  EXPECT_FALSE(pair_.client.transport->sends_directly());
+  EXPECT_FALSE(pair_.client.transport->send(bytes("revoked")));
   std::printf("consent revocation detected after %lld ms\n",
               static_cast<long long>(elapsed.count()));
 }

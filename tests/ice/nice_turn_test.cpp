@@ -74,6 +74,10 @@ class NiceTurnTest : public ::testing::Test {
     EXPECT_EQ(server->remote_type, "relay");
     EXPECT_EQ(server->remote_ip, "127.0.0.1");
     EXPECT_TRUE(in_relay_range(server->remote_port)) << server->remote_port;
+    // The client's datagrams need TURN framing, so they go through libnice; the server's host
+    // socket sends straight to the relayed address.
+    EXPECT_FALSE(pair.client.transport->sends_directly());
+    EXPECT_TRUE(pair.server.transport->sends_directly());
 
     pair.server.listener.on_receive = [&](std::span<uint8_t> d) { pair.server.transport->send(d); };
     ASSERT_TRUE(pair.client.transport->send(bytes("through the relay")));
