@@ -8,13 +8,24 @@ DownTrack::DownTrack(Subscription subscription, const DownTrackOptions& options,
                      std::chrono::microseconds now)
     : sub_(std::move(subscription)),
       options_(options),
-      retransmit_(options.retransmit_packets, options.retransmit_age),
+      retransmit_(ring_for(sub_, options)),
       waiting_keyframe_(sub_.video),
       waiting_since_(now) {}
 
-void DownTrack::update(const Subscription& subscription) noexcept {
+rtp::RetransmitBuffer DownTrack::ring_for(const Subscription& subscription,
+                                          const DownTrackOptions& options) {
+  // Without NACK nothing is ever looked up: one empty slot instead of the full ring.
+  return subscription.nack ? rtp::RetransmitBuffer(options.retransmit_packets, options.retransmit_age)
+                           : rtp::RetransmitBuffer(1, options.retransmit_age, 0);
+}
+
+void DownTrack::update(const Subscription& subscription) {
   sub_.payload_types = subscription.payload_types;
   sub_.extension_ids = subscription.extension_ids;
+  if (subscription.nack != sub_.nack) {
+    sub_.nack = subscription.nack;
+    retransmit_ = ring_for(sub_, options_);
+  }
 }
 
 void DownTrack::resync(std::chrono::microseconds now) noexcept {

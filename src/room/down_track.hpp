@@ -45,8 +45,9 @@ class DownTrack {
 
   const Subscription& subscription() const noexcept { return sub_; }
   std::uint32_t ssrc() const noexcept { return sub_.ssrc; }
-  // Takes new payload type / extension maps (a renegotiation kept this track); continuity stays.
-  void update(const Subscription& subscription) noexcept;
+  // Takes new payload type / extension maps and NACK (a renegotiation kept this track);
+  // continuity stays. Allocates when NACK was turned on.
+  void update(const Subscription& subscription);
 
   // The next forwarded packet re-bases sequence numbers and timestamps; video waits for a key
   // frame from `now`.
@@ -77,6 +78,9 @@ class DownTrack {
   std::uint32_t octets_sent() const noexcept { return octets_; }
 
  private:
+  static rtp::RetransmitBuffer ring_for(const Subscription& subscription,
+                                        const DownTrackOptions& options);
+
   Subscription sub_;
   DownTrackOptions options_;
   rtp::RetransmitBuffer retransmit_;

@@ -50,6 +50,10 @@ struct Subscription {
   rtp::ExtensionIdMap extension_ids{};
   std::uint32_t clock_rate = 90000;
   bool video = true;
+  // The subscriber negotiated generic NACK for this track, so its DownTrack keeps copies to
+  // resend; without it (browsers' audio) the 384 KB ring is not allocated. subscription_for()
+  // sets it from the answer.
+  bool nack = true;
 };
 
 }  // namespace rrtc::room

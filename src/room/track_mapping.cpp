@@ -219,6 +219,7 @@ Subscription subscription_for(const OfferedTrack& offered, const sdp::SentMedia&
   subscription.ssrc = offered.track.ssrc;
   subscription.clock_rate = offered.clock_rate;
   subscription.video = offered.video;
+  subscription.nack = sent.nack;
   subscription.payload_types.fill(kNoPayloadType);
   subscription.extension_ids.fill(0);
   for (const auto& mapping : offered.payload_types) {

@@ -196,6 +196,12 @@ Result<std::vector<SentMedia>> ServerOfferBuilder::apply_answer(const SessionDes
       const auto pt = text::to_uint<std::uint8_t>(format);
       if (const Codec* offered = pt ? slot.section.find_codec(*pt) : nullptr) {
         media.codecs.push_back(*offered);
+        if (const Codec* kept = answered.find_codec(*pt)) {
+          media.nack = media.nack || std::any_of(kept->feedback.begin(), kept->feedback.end(),
+                                                 [](const RtcpFeedback& fb) {
+                                                   return text::iequals(fb.type, "nack") && fb.param.empty();
+                                                 });
+        }
       }
     }
     if (!media.accepted) {

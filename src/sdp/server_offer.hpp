@@ -42,6 +42,9 @@ struct SentMedia {
   bool accepted = false;
   std::vector<Codec> codecs;  // what the answer kept, server payload types
   std::vector<Extmap> extensions;
+  // The answer lists generic NACK (a=rtcp-fb:<pt> nack) for a kept codec: the receiver may ask
+  // for retransmissions, so copies are worth keeping (browsers do not NACK audio).
+  bool nack = false;
 };
 
 class ServerOfferBuilder {

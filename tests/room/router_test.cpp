@@ -270,6 +270,41 @@ TEST_F(RouterTest, SubscriberNackIsAnsweredFromTheRetransmitBuffer) {
   EXPECT_EQ(counters_.retransmit_misses.get(), 1u);
 }
 
+TEST_F(RouterTest, CopiesAreKeptOnlyWhenTheSubscriberNegotiatedNack) {
+  const auto nack_for = [&](std::uint16_t seq) {
+    rtcp::Nack nack;
+    std::array<rtcp::NackItem, 1> items{};
+    const std::array<std::uint16_t, 1> seqs{seq};
+    nack.sender_ssrc = 42;
+    nack.media_ssrc = kDownVideo;
+    nack.items = std::span<const rtcp::NackItem>(items.data(), rtcp::pack_nack_items(seqs, items));
+    std::array<std::uint8_t, 64> buffer{};
+    router_.on_rtcp(b_, std::span(buffer.data(), nack.write_to(buffer)), now_);
+  };
+  // A renegotiation drops NACK (the answer lists no rtcp-fb nack): the ring goes.
+  Subscription without = subscription(video_track(), kDownVideo, 100);
+  without.nack = false;
+  router_.subscribe(b_, {subscription(audio_track(), kDownAudio, 109), without}, now_);
+  send(make_rtp(kVideoSsrc, kVp8, 500, 0, kKeyframe));
+  send(make_rtp(kVideoSsrc, kVp8, 501, 0, kDelta));
+  ASSERT_EQ(subscriber_.rtp.size(), 2u);
+  nack_for(view(subscriber_.rtp[0]).sequence_number());
+  EXPECT_EQ(subscriber_.rtp.size(), 2u);
+  EXPECT_EQ(counters_.retransmit_misses.get(), 1u);
+  // And back: copies are kept again from then on.
+  router_.subscribe(b_,
+                    {subscription(audio_track(), kDownAudio, 109),
+                     subscription(video_track(), kDownVideo, 100)},
+                    now_);
+  send(make_rtp(kVideoSsrc, kVp8, 502, 0, kDelta));
+  ASSERT_EQ(subscriber_.rtp.size(), 3u);
+  auto kept = subscriber_.rtp[2];
+  nack_for(view(kept).sequence_number());
+  ASSERT_EQ(subscriber_.rtp.size(), 4u);
+  EXPECT_EQ(subscriber_.rtp.back(), kept);
+  EXPECT_EQ(counters_.retransmitted_packets.get(), 1u);
+}
+
 TEST_F(RouterTest, LossFromThePublisherIsNackedAndRtxRecoversIt) {
   send(make_rtp(kVideoSsrc, kVp8, 10, 0, kKeyframe));
   send(make_rtp(kVideoSsrc, kVp8, 11, 0, kDelta));

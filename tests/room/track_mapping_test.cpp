@@ -121,6 +121,9 @@ TEST(TrackMapping, SubscriptionKeepsWhatTheAnswerKept) {
   EXPECT_EQ(sub.payload_types[102], kNoPayloadType);  // H264 was offered, not kept
   for (const auto& [from, to] : offered.extension_ids) EXPECT_EQ(sub.extension_ids[from], to);
   EXPECT_EQ(sub.extension_ids[chrome[1].track.mid_extension_id], 0);
+  EXPECT_FALSE(sub.nack);  // the answer did not say nack
+  sent.nack = true;
+  EXPECT_TRUE(subscription_for(offered, sent).nack);
 }
 
 TEST(TrackMapping, ServerOfferForForwardedTracksParsesAgain) {

@@ -127,6 +127,25 @@ TEST_F(ServerOffer, AddsOneSendonlyMediaSectionPerTrack) {
   EXPECT_EQ(*again, o);
 }
 
+TEST_F(ServerOffer, SentMediaSaysWhetherTheAnswerKeptNack) {
+  // A browser answers with the feedback it supports: nack for video, none for Opus.
+  SessionDescription answer =
+      client_answer(offer({audio_track("alice", 1000), video_track("alice", TrackType::camera, 2000)}));
+  auto sent = builder.apply_answer(answer);
+  ASSERT_TRUE(sent) << sent.error().message();
+  ASSERT_EQ(sent->size(), 2u);
+  EXPECT_FALSE((*sent)[0].nack);  // audio
+  EXPECT_TRUE((*sent)[1].nack);   // video
+  // The same offer answered without rtcp-fb: nothing to keep copies for.
+  answer = client_answer(offer({audio_track("alice", 1000), video_track("alice", TrackType::camera, 2000)}));
+  for (MediaSection& m : answer.media) {
+    for (Codec& c : m.codecs) c.feedback.clear();
+  }
+  sent = builder.apply_answer(answer);
+  ASSERT_TRUE(sent) << sent.error().message();
+  EXPECT_FALSE((*sent)[1].nack);
+}
+
 TEST_F(ServerOffer, MsidCountsFurtherTracksOfOneType) {
   const ForwardedTrack screen2 = video_track("bob", TrackType::screen, 3000, 2);
   EXPECT_EQ(msid_track_id(screen2), "bob-screen-2");
