@@ -27,8 +27,8 @@ std::string_view openssl_name(SrtpProfile profile) noexcept;
 std::uint16_t profile_id(SrtpProfile profile) noexcept;
 std::optional<SrtpProfile> profile_from_id(std::uint16_t id) noexcept;
 
-// One direction's SRTP master key followed by its master salt (key || salt), the layout libsrtp2's
-// srtp_policy_t.key expects.
+// One direction's SRTP master key followed by its master salt (key || salt), as SrtpSession
+// takes it (and libsrtp2's srtp_policy_t.key, the reference the tests compare against).
 using MasterKeyAndSalt = std::vector<std::uint8_t>;
 
 // What the DTLS handshake exported, already split per role: `local` protects what this endpoint

@@ -1,11 +1,9 @@
 #include "dtls/srtp_session.hpp"
 
-#include <srtp2/srtp.h>
-
-#include <climits>
-#include <mutex>
 #include <string>
 #include <utility>
+
+#include "dtls/srtp_context.hpp"
 
 namespace rrtc::dtls {
 namespace {
@@ -26,7 +24,7 @@ class SrtpCategory final : public boost::system::error_category {
       case SrtpError::BadKey:
         return "SRTP master key length does not match the profile";
       case SrtpError::Failure:
-        return "libsrtp2 failure";
+        return "SRTP failure";
     }
     return "unknown SRTP error";
   }
@@ -35,56 +33,11 @@ class SrtpCategory final : public boost::system::error_category {
 constexpr std::size_t kRtpHeaderSize = 12;  // RFC 3550 section 5.1 fixed header
 constexpr std::size_t kRtcpHeaderSize = 8;  // RFC 3550 section 6.4.1 header + SSRC
 
-bool srtp_ready() noexcept {
-  static std::once_flag once;
-  static bool ok = false;
-  std::call_once(once, [] { ok = srtp_init() == srtp_err_status_ok; });
-  return ok;
-}
-
-SrtpError map_status(srtp_err_status_t status) noexcept {
-  switch (status) {
-    case srtp_err_status_replay_fail:
-    case srtp_err_status_replay_old:
-    case srtp_err_status_pkt_idx_old:
-      return SrtpError::Replay;
-    case srtp_err_status_auth_fail:
-    case srtp_err_status_cipher_fail:  // AEAD tag check failures surface here
-      return SrtpError::AuthFailure;
-    case srtp_err_status_bad_param:
-    case srtp_err_status_parse_err:
-      return SrtpError::BadLength;
-    default:
-      return SrtpError::Failure;
-  }
-}
-
-void set_crypto_policy(SrtpProfile profile, srtp_policy_t& policy) noexcept {
-  if (profile == SrtpProfile::AeadAes128Gcm) {
-    srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtp);
-    srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtcp);
-  } else {
-    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtp);
-    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtcp);
-  }
-}
-
-using Operation = srtp_err_status_t (*)(srtp_t, void*, int*);
-
-boost::system::result<std::size_t> apply(srtp_ctx_t_* context, Operation operation,
-                                         std::span<std::uint8_t> buffer, std::size_t length,
-                                         std::size_t minimum, std::size_t room) noexcept {
-  if (context == nullptr) return make_error_code(SrtpError::Failure);
-  if (length < minimum || length > buffer.size() || buffer.size() - length < room ||
-      buffer.size() > INT_MAX) {
-    return make_error_code(SrtpError::BadLength);
-  }
-  int size = static_cast<int>(length);
-  const srtp_err_status_t status = operation(context, buffer.data(), &size);
-  if (status != srtp_err_status_ok) return make_error_code(map_status(status));
-  if (size < 0 || static_cast<std::size_t>(size) > buffer.size())
-    return make_error_code(SrtpError::Failure);
-  return static_cast<std::size_t>(size);
+// The length checks every operation shares: `length` octets of at least `minimum` in the buffer,
+// and `room` more after them for what protection appends.
+bool fits(std::span<std::uint8_t> buffer, std::size_t length, std::size_t minimum,
+          std::size_t room) noexcept {
+  return length >= minimum && length <= buffer.size() && buffer.size() - length >= room;
 }
 
 }  // namespace
@@ -104,51 +57,18 @@ boost::system::result<SrtpSession> SrtpSession::create(SrtpProfile profile,
   if (master.size() != master_key_length(profile) + master_salt_length(profile)) {
     return make_error_code(SrtpError::BadKey);
   }
-  if (!srtp_ready()) return make_error_code(SrtpError::Failure);
-  srtp_policy_t policy{};
-  set_crypto_policy(profile, policy);
-  policy.ssrc.type = direction == SrtpDirection::Inbound ? ssrc_any_inbound : ssrc_any_outbound;
-  policy.ssrc.value = 0;
-  // libsrtp2 copies the key into its own context during srtp_create.
-  policy.key = const_cast<unsigned char*>(master.data());
-  policy.window_size = kReplayWindow;
-  // Retransmissions (NACK answers) protect the same sequence number again with the same payload.
-  policy.allow_repeat_tx = direction == SrtpDirection::Outbound ? 1 : 0;
-  policy.next = nullptr;
-  srtp_t context = nullptr;
-  const srtp_err_status_t status = srtp_create(&context, &policy);
-  if (status != srtp_err_status_ok) {
-    if (context != nullptr) srtp_dealloc(context);
-    return make_error_code(SrtpError::Failure);
-  }
-  return SrtpSession(profile, direction, context);
+  auto context = detail::SrtpContext::create(profile, master, direction == SrtpDirection::Outbound);
+  if (!context) return make_error_code(SrtpError::Failure);
+  return SrtpSession(profile, direction, std::move(context));
 }
 
 SrtpSession::SrtpSession(SrtpProfile profile, SrtpDirection direction,
-                         srtp_ctx_t_* context) noexcept
-    : profile_(profile), direction_(direction), context_(context) {}
+                         std::unique_ptr<detail::SrtpContext> context) noexcept
+    : profile_(profile), direction_(direction), context_(std::move(context)) {}
 
-SrtpSession::~SrtpSession() { reset(); }
-
-SrtpSession::SrtpSession(SrtpSession&& other) noexcept
-    : profile_(other.profile_),
-      direction_(other.direction_),
-      context_(std::exchange(other.context_, nullptr)) {}
-
-SrtpSession& SrtpSession::operator=(SrtpSession&& other) noexcept {
-  if (this != &other) {
-    reset();
-    profile_ = other.profile_;
-    direction_ = other.direction_;
-    context_ = std::exchange(other.context_, nullptr);
-  }
-  return *this;
-}
-
-void SrtpSession::reset() noexcept {
-  if (context_ != nullptr) srtp_dealloc(context_);
-  context_ = nullptr;
-}
+SrtpSession::~SrtpSession() = default;
+SrtpSession::SrtpSession(SrtpSession&& other) noexcept = default;
+SrtpSession& SrtpSession::operator=(SrtpSession&& other) noexcept = default;
 
 std::size_t SrtpSession::rtp_overhead() const noexcept {
   return profile_ == SrtpProfile::AeadAes128Gcm ? 16 : 10;
@@ -156,23 +76,38 @@ std::size_t SrtpSession::rtp_overhead() const noexcept {
 
 boost::system::result<std::size_t> SrtpSession::protect_rtp(std::span<std::uint8_t> buffer,
                                                             std::size_t length) {
-  return apply(context_, &srtp_protect, buffer, length, kRtpHeaderSize, rtp_overhead());
+  if (!context_) return make_error_code(SrtpError::Failure);
+  if (!fits(buffer, length, kRtpHeaderSize, rtp_overhead())) {
+    return make_error_code(SrtpError::BadLength);
+  }
+  return context_->protect_rtp(buffer, length);
 }
 
 boost::system::result<std::size_t> SrtpSession::protect_rtcp(std::span<std::uint8_t> buffer,
                                                              std::size_t length) {
-  return apply(context_, &srtp_protect_rtcp, buffer, length, kRtcpHeaderSize, rtcp_overhead());
+  if (!context_) return make_error_code(SrtpError::Failure);
+  if (!fits(buffer, length, kRtcpHeaderSize, rtcp_overhead())) {
+    return make_error_code(SrtpError::BadLength);
+  }
+  return context_->protect_rtcp(buffer, length);
 }
 
 boost::system::result<std::size_t> SrtpSession::unprotect_rtp(std::span<std::uint8_t> buffer,
                                                               std::size_t length) {
-  return apply(context_, &srtp_unprotect, buffer, length, kRtpHeaderSize + rtp_overhead(), 0);
+  if (!context_) return make_error_code(SrtpError::Failure);
+  if (!fits(buffer, length, kRtpHeaderSize + rtp_overhead(), 0)) {
+    return make_error_code(SrtpError::BadLength);
+  }
+  return context_->unprotect_rtp(buffer.first(length));
 }
 
 boost::system::result<std::size_t> SrtpSession::unprotect_rtcp(std::span<std::uint8_t> buffer,
                                                                std::size_t length) {
-  return apply(context_, &srtp_unprotect_rtcp, buffer, length, kRtcpHeaderSize + rtcp_overhead(),
-               0);
+  if (!context_) return make_error_code(SrtpError::Failure);
+  if (!fits(buffer, length, kRtcpHeaderSize + rtcp_overhead(), 0)) {
+    return make_error_code(SrtpError::BadLength);
+  }
+  return context_->unprotect_rtcp(buffer.first(length));
 }
 
 }  // namespace rrtc::dtls

@@ -1,12 +1,18 @@
 #pragma once
-// One direction of SRTP/SRTCP (RFC 3711, RFC 7714) over libsrtp2, keyed from DTLS-SRTP.
+// One direction of SRTP/SRTCP (RFC 3711, RFC 7714) over OpenSSL's EVP ciphers, keyed from
+// DTLS-SRTP. Our own transforms (srtp_context.hpp and below); libsrtp2 remains the reference
+// implementation the tests compare against byte for byte.
 //
 // Protection happens in place: protect_*() appends the authentication tag (and for SRTCP the
 // E-flag/index word) after `length` bytes, so the buffer must have room for max_overhead() more.
 // Unprotect shrinks the packet and returns its new length.
 //
-// Threading: a session belongs to one thread (libsrtp2 contexts are not thread-safe); srtp_init()
-// runs once per process, on first use, from whichever thread gets there first.
+// Per SSRC a session keeps the packet index and replay state; it tracks at most 256 SSRCs, after
+// which a packet of a new SSRC fails with Failure. Inbound packets that fail authentication
+// change no state. protect_*() on an Inbound session and unprotect_*() on an Outbound one fail
+// with Failure.
+//
+// Threading: a session belongs to one thread.
 
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
@@ -17,8 +23,6 @@
 
 #include "dtls/srtp_profile.hpp"
 
-struct srtp_ctx_t_;  // libsrtp2's session, srtp_t
-
 namespace rrtc::dtls {
 
 enum class SrtpError {
@@ -27,7 +31,7 @@ enum class SrtpError {
   Replay,       // index already seen or older than the replay window
   AuthFailure,  // tag mismatch: tampered, or wrong key
   BadKey,       // key length does not match the profile
-  Failure,      // any other libsrtp2 error
+  Failure,      // moved-from session, wrong direction, SSRC limit reached, or OpenSSL error
 };
 
 const boost::system::error_category& srtp_category() noexcept;
@@ -42,16 +46,20 @@ struct is_error_code_enum<rrtc::dtls::SrtpError> : std::true_type {};
 
 namespace rrtc::dtls {
 
+namespace detail {
+class SrtpContext;
+}  // namespace detail
+
 enum class SrtpDirection {
-  Inbound,  // unprotect what the peer sends (ssrc_any_inbound)
-  Outbound  // protect what we send (ssrc_any_outbound), same sequence number may repeat (NACK)
+  Inbound,  // unprotect what the peer sends, from any SSRC
+  Outbound  // protect what we send, any SSRC; a sequence number may repeat (NACK)
 };
 
 // Octets protect_rtp() / protect_rtcp() add at most, over both profiles we negotiate.
 constexpr std::size_t kMaxSrtpOverhead = 16;   // AEAD tag (HMAC-SHA1-80 adds 10)
 constexpr std::size_t kMaxSrtcpOverhead = 20;  // 4-byte E+index word plus the 16-byte tag
 // Inbound replay window, in packets: room for NACK retransmissions that arrive a few hundred
-// milliseconds late at video packet rates. libsrtp2 accepts 64 up to 32767.
+// milliseconds late at video packet rates (libsrtp2, our reference, accepts 64 up to 32767).
 constexpr unsigned long kReplayWindow = 4096;
 
 class SrtpSession {
@@ -85,12 +93,12 @@ class SrtpSession {
   std::size_t rtcp_overhead() const noexcept { return rtp_overhead() + 4; }
 
  private:
-  SrtpSession(SrtpProfile profile, SrtpDirection direction, srtp_ctx_t_* context) noexcept;
-  void reset() noexcept;
+  SrtpSession(SrtpProfile profile, SrtpDirection direction,
+              std::unique_ptr<detail::SrtpContext> context) noexcept;
 
   SrtpProfile profile_;
   SrtpDirection direction_;
-  srtp_ctx_t_* context_ = nullptr;  // owned (libsrtp2's srtp_t); srtp_dealloc on destruction
+  std::unique_ptr<detail::SrtpContext> context_;  // null once moved from
 };
 
 }  // namespace rrtc::dtls
