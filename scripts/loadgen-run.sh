@@ -2,7 +2,7 @@
 # Runs rrtc-loadgen's scenarios against a Release rrtc pinned to one core, and plots the results.
 #
 #   scripts/loadgen-run.sh [--build-dir build/bench] [--out bench/results] [--duration 10]
-#                          [--scenarios "1to1 1to10 1to50 audio join-storm ramp"]
+#                          [--scenarios "1to1 1to10 1to50 1to500 audio join-storm ramp"]
 #                          [--priority nice|rt|none] [-- loadgen args]
 #
 # Configures the build dir (Release, gcc) unless it exists, builds rrtc and rrtc-loadgen, then for
@@ -23,7 +23,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$root/build/bench"
 out="$root/bench/results"
 duration=10
-scenarios="1to1 1to10 1to50 audio join-storm ramp"
+scenarios="1to1 1to10 1to50 1to500 audio join-storm ramp"
 server_core=1
 loadgen_core=0
 priority=nice
@@ -104,5 +104,7 @@ for scenario in $scenarios; do
   server_pid=""
 done
 
-/usr/bin/python3 "$root/scripts/plot-loadgen.py" --out "$out/loadgen.png" "$out"/*.json
+# rrtc-floor results in <out>/floor/ (bench/README.md) draw the floor into the CPU plot.
+shopt -s nullglob
+/usr/bin/python3 "$root/scripts/plot-loadgen.py" --out "$out/loadgen.png" "$out"/*.json "$out"/floor/*.json
 echo "results in $out"

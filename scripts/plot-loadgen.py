@@ -4,8 +4,11 @@ against the offered forwarding load (packets the subscribers should receive per 
 
 Usage: plot-loadgen.py --out loadgen.png result.json [result.json ...]
 
-Every step of every file is one point, labelled with its scenario and step. Needs matplotlib
-(Debian: python3-matplotlib)."""
+Every step of every file is one point, labelled with its scenario and step. rrtc-floor JSON
+files (bench/floor) may be given too: their `sendto` rows (copy, rewrite, SRTP-protect and one
+sendto per packet, AEAD_AES_128_GCM) become the floor in the CPU plot, a horizontal line for a
+flat-out run and a point at its rate for a paced one. Needs matplotlib (Debian:
+python3-matplotlib)."""
 import json
 import sys
 
@@ -15,11 +18,28 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
+def floor_rows(paths):
+    """(pps or None for flat out, subscribers, µs per packet) of rrtc-floor's sendto rows."""
+    out = []
+    for path in paths:
+        with open(path) as f:
+            result = json.load(f)
+        if "rows" not in result or result["config"]["profile"] != "AEAD_AES_128_GCM":
+            continue
+        for row in result["rows"]:
+            if row["variant"] == "sendto":
+                pps = result["config"]["pps"] or None
+                out.append((pps, row["subscribers"], row["cpu_us_per_packet"]))
+    return out
+
+
 def points(paths):
     out = []
     for path in paths:
         with open(path) as f:
             result = json.load(f)
+        if "steps" not in result:
+            continue  # an rrtc-floor file
         scenario = result["config"]["scenario"]
         for step in result["steps"]:
             if step["failed"] > 0:  # a broken run measures nothing worth a point
@@ -88,6 +108,18 @@ def main():
         if y is not None:
             cpu.annotate(f"{p['label']} ({p['util'] * 100:.0f}% core)", (p["load"], y),
                          fontsize=7, textcoords="offset points", xytext=(3, 3))
+    floor = floor_rows(paths)
+    flat = [us for pps, _, us in floor if pps is None]
+    if flat:
+        cpu.axhspan(min(flat), max(flat), color="tab:red", alpha=0.15)
+        cpu.axhline(min(flat), color="tab:red", linewidth=1,
+                    label=f"floor, flat out (rrtc-floor sendto, N = "
+                          f"{'/'.join(str(n) for pps, n, _ in floor if pps is None)}): "
+                          f"{min(flat):.1f}-{max(flat):.1f} µs")
+    paced = [(pps, us) for pps, _, us in floor if pps is not None]
+    if paced:
+        cpu.plot([pps for pps, _ in paced], [us for _, us in paced], "D", color="tab:red",
+                 label="floor paced at that rate (rrtc-floor sendto, N = 10)")
     cpu.set_yscale("log")
     cpu.set_ylabel("CPU µs per packet")
     cpu.set_xlabel("offered forwarding load (packets/s the subscribers should receive; "

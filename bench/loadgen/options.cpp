@@ -20,6 +20,7 @@ constexpr Preset kPresets[] = {
     {"1to1", Scenario::fixed, 1, 1, 1, true, true, "one publisher, one subscriber"},
     {"1to10", Scenario::fixed, 1, 1, 10, true, true, "one publisher, ten subscribers"},
     {"1to50", Scenario::fixed, 1, 1, 50, true, true, "one publisher, fifty subscribers"},
+    {"1to500", Scenario::fixed, 1, 1, 500, true, true, "one publisher, 500 subscribers"},
     {"rooms", Scenario::fixed, 4, 10, 0, true, true,
      "--rooms rooms of 10 people who all publish and receive"},
     {"ramp", Scenario::ramp, 1, 10, 0, true, true,
