@@ -30,9 +30,13 @@ build-test: test-deps
 test: build-test
 	cd $(TEST_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
+# Builds every benchmark (Release) and runs the Google Benchmark suites; BENCH_ARGS go to each,
+# e.g. make bench BENCH_ARGS=--benchmark_filter=Forward
+BENCH_SUITES := rtp/bench_rtp sdp/bench_sdp dtls/bench_dtls_srtp forward/bench_forward
 bench: deps
 	cmake -S . -B build/bench $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DRRTC_BUILD_TESTS=OFF
 	cmake --build build/bench -j $(JOBS)
+	@for suite in $(BENCH_SUITES); do echo "== $$suite"; build/bench/bench/$$suite $(BENCH_ARGS) || exit 1; done
 
 # The load generator's scenarios against a Release rrtc pinned to one core (bench/README.md).
 loadgen:
