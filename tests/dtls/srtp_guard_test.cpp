@@ -170,8 +170,7 @@ INSTANTIATE_TEST_SUITE_P(Profiles, SrtpGuardTest,
                          ::testing::Values(SrtpProfile::AeadAes128Gcm,
                                            SrtpProfile::AesCm128HmacSha1_80),
                          [](const ::testing::TestParamInfo<SrtpProfile>& info) {
-                           return info.param == SrtpProfile::AeadAes128Gcm ? std::string("Gcm")
-                                                                           : std::string("CmSha1");
+                           return testing::profile_name(info.param);
                          });
 
 }  // namespace

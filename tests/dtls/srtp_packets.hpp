@@ -5,11 +5,17 @@
 #include <cstddef>
 #include <cstdint>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "dtls/srtp_profile.hpp"
 
 namespace rrtc::dtls::testing {
+
+// The name of a profile in parameterised test names.
+inline std::string profile_name(SrtpProfile profile) {
+  return profile == SrtpProfile::AeadAes128Gcm ? "Gcm" : "CmSha1";
+}
 
 inline std::vector<std::uint8_t> master_for(SrtpProfile profile, std::uint8_t seed) {
   std::vector<std::uint8_t> master(master_key_length(profile) + master_salt_length(profile));
