@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config ccache
   clang libclang-rt-14-dev
-  libnice-dev libssl-dev libsrtp2-dev libusrsctp-dev libglib2.0-dev
+  libnice-dev libssl-dev libsrtp2-dev libusrsctp-dev libglib2.0-dev liburing-dev
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   libtomlplusplus-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -1,11 +1,14 @@
 #include "fan_out.hpp"
 
+#include <liburing.h>
 #include <sys/prctl.h>
 #include <time.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 
 #include "rtp/byte_io.hpp"
 
@@ -148,6 +151,41 @@ void FanOut::loop(PerCopy per_copy, PerIncoming per_incoming) {
   }
 }
 
+struct FanOut::Ring {
+  io_uring ring;
+};
+
+void FanOut::RingExit::operator()(Ring* ring) const noexcept {
+  io_uring_queue_exit(&ring->ring);
+  delete ring;
+}
+
+// One io_uring_enter(2) submits every copy and, since UDP sends complete inline, finds their
+// completions posted when it returns.
+void FanOut::submit_ring(std::size_t count, Counts& counts) noexcept {
+  io_uring* ring = &ring_->ring;
+  for (std::size_t i = 0; i < count; ++i) {
+    io_uring_sqe* sqe = io_uring_get_sqe(ring);
+    io_uring_prep_sendmsg(sqe, batch_fds_[i], &messages_[i].msg_hdr, 0);
+  }
+  if (io_uring_submit_and_wait(ring, static_cast<unsigned>(count)) < 0) {
+    counts.send_errors += count;
+    return;
+  }
+  io_uring_cqe* cqe = nullptr;
+  unsigned head = 0;
+  unsigned seen = 0;
+  io_uring_for_each_cqe(ring, head, cqe) {
+    ++seen;
+    if (cqe->res < 0) {
+      ++counts.send_errors;
+    } else {
+      ++counts.packets;
+    }
+  }
+  io_uring_cq_advance(ring, seen);
+}
+
 void FanOut::send_batch(std::size_t count, Counts& counts) noexcept {
   const int fd = sockets_.front().fd();
   std::size_t next = 0;
@@ -169,7 +207,9 @@ void FanOut::copy_once(std::size_t index, const std::vector<std::uint8_t>& incom
                        Counts& counts) noexcept {
   Subscriber& subscriber = subscribers_[index];
   std::uint8_t* const egress =
-      egress_.data() + (kVariant == Variant::sendmmsg_shared ? index * stride_ : 0);
+      egress_.data() + (kVariant == Variant::sendmmsg_shared || kVariant == Variant::io_uring
+                            ? index * stride_
+                            : 0);
   std::size_t length = 0;
   if constexpr (variant_protects(kVariant)) {
     length = protect(incoming, subscriber, egress, counts);
@@ -190,6 +230,7 @@ void FanOut::copy_once(std::size_t index, const std::vector<std::uint8_t>& incom
     iovecs_[batched_] = {egress, length};
     messages_[batched_].msg_hdr.msg_iov = &iovecs_[batched_];
     messages_[batched_].msg_hdr.msg_name = &subscriber.destination;
+    if constexpr (kVariant == Variant::io_uring) batch_fds_[batched_] = sockets_[index].fd();
     ++batched_;
     return;  // counted when the batch goes out
   }
@@ -212,6 +253,9 @@ FanOut::Counts FanOut::fan_out() {
         if constexpr (kVariant == Variant::sendmmsg_shared) {
           send_batch(batched_, counts);
           batched_ = 0;
+        } else if constexpr (kVariant == Variant::io_uring) {
+          submit_ring(batched_, counts);
+          batched_ = 0;
         }
       });
   return counts;
@@ -231,17 +275,29 @@ FanOut::Counts FanOut::fan_out(Variant variant) {
       return fan_out<Variant::connected>();
     case Variant::sendmmsg_shared:
       return fan_out<Variant::sendmmsg_shared>();
+    case Variant::io_uring:
+      return fan_out<Variant::io_uring>();
   }
   return {};
 }
 
 void FanOut::prepare(Variant variant) {
   open_sockets(variant);
-  const bool batch = variant == Variant::sendmmsg_shared;
+  const bool batch = variant == Variant::sendmmsg_shared || variant == Variant::io_uring;
   egress_.assign(stride_ * (batch ? subscribers_.size() : 1), 0);
+  ring_.reset();
+  if (variant == Variant::io_uring) {
+    auto ring = std::make_unique<Ring>();
+    const unsigned entries = std::max(8U, static_cast<unsigned>(subscribers_.size()));
+    if (const int error = io_uring_queue_init(entries, &ring->ring, 0); error < 0) {
+      throw std::runtime_error(std::string("io_uring_queue_init: ") + std::strerror(-error));
+    }
+    ring_.reset(ring.release());
+  }
   if (batch) {
     iovecs_.assign(subscribers_.size(), {});
     messages_.assign(subscribers_.size(), {});
+    batch_fds_.assign(subscribers_.size(), -1);
     for (auto& message : messages_) {
       message.msg_hdr.msg_namelen = sizeof(sockaddr_in);
       message.msg_hdr.msg_iovlen = 1;

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "dtls/srtp_session.hpp"
@@ -73,6 +74,7 @@ class FanOut {
   template <typename PerCopy, typename PerIncoming>
   void loop(PerCopy per_copy, PerIncoming per_incoming);
   void send_batch(std::size_t count, Counts& counts) noexcept;
+  void submit_ring(std::size_t count, Counts& counts) noexcept;
 
   const Options& options_;
   const Receivers& receivers_;
@@ -82,7 +84,13 @@ class FanOut {
   std::vector<std::uint8_t> egress_;  // one buffer, or one per subscriber for sendmmsg
   std::vector<UdpSocket> sockets_;    // this variant's: one per subscriber, or one shared
   std::vector<iovec> iovecs_;         // sendmmsg-shared only
-  std::vector<mmsghdr> messages_;     // sendmmsg-shared only
+  std::vector<mmsghdr> messages_;     // sendmmsg-shared and io-uring
+  struct Ring;
+  struct RingExit {
+    void operator()(Ring* ring) const noexcept;
+  };
+  std::unique_ptr<Ring, RingExit> ring_;  // io-uring only
+  std::vector<int> batch_fds_;            // io-uring: each batched message's socket
   std::size_t batched_ = 0;           // messages_ filled for the current incoming packet
 };
 

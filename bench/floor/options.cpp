@@ -9,8 +9,10 @@ namespace po = boost::program_options;
 
 namespace {
 
-constexpr std::array kVariants = {Variant::copy,   Variant::protect,   Variant::send_plain,
-                                  Variant::sendto, Variant::connected, Variant::sendmmsg_shared};
+constexpr std::array kVariants = {Variant::copy,      Variant::protect,
+                                  Variant::send_plain, Variant::sendto,
+                                  Variant::connected,  Variant::sendmmsg_shared,
+                                  Variant::io_uring};
 
 constexpr const char* kAbout =
     "rrtc-floor: the floor under rrtc's CPU per forwarded packet. One sender thread fans one\n"
@@ -29,6 +31,9 @@ constexpr const char* kAbout =
     "  connected        the same on a connect()ed socket with send(2) (route cached)\n"
     "  sendmmsg-shared  one shared socket; the N copies of each incoming packet go out in one\n"
     "                   sendmmsg(2) to N destinations (what a single-port SFU could batch)\n"
+    "  io-uring         each subscriber's own socket as for sendto, but the N copies of each\n"
+    "                   incoming packet go to the kernel as N IORING_OP_SENDMSG entries in one\n"
+    "                   io_uring_enter(2): batching across sockets, which sendmmsg cannot\n"
     "\n"
     "CPU per packet is the sender thread's user+sys time (getrusage(RUSAGE_THREAD)) over the\n"
     "packets it handled, the same accounting as rrtc-loadgen's server CPU. On loopback the\n"
@@ -60,6 +65,8 @@ std::string_view variant_name(Variant variant) noexcept {
       return "connected";
     case Variant::sendmmsg_shared:
       return "sendmmsg-shared";
+    case Variant::io_uring:
+      return "io-uring";
   }
   return "?";
 }

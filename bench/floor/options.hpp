@@ -18,7 +18,8 @@ enum class Variant {
   send_plain,  // + sendto(2), no protect: the kernel's cost alone
   sendto,      // + protect + sendto(2) on the subscriber's own unconnected socket (rrtc, libnice)
   connected,   // + protect + send(2) on the subscriber's own connect()ed socket
-  sendmmsg_shared  // + protect, then all copies in one sendmmsg(2) on one shared socket
+  sendmmsg_shared,  // + protect, then all copies in one sendmmsg(2) on one shared socket
+  io_uring  // + protect, then all copies as SENDMSG entries on their own sockets, one submit
 };
 
 std::string_view variant_name(Variant variant) noexcept;

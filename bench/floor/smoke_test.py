@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 
-VARIANTS = ["copy", "protect", "send-plain", "sendto", "connected", "sendmmsg-shared"]
+VARIANTS = ["copy", "protect", "send-plain", "sendto", "connected", "sendmmsg-shared", "io-uring"]
 SENDING = VARIANTS[2:]
 
 

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "ice/candidate_line.hpp"
+#include "ice/send_ring.hpp"
 #include "log/log.hpp"
 
 namespace rrtc::ice {
@@ -174,6 +175,11 @@ bool NiceTransport::send(std::span<const uint8_t> datagram) {
     return false;
   }
   if (direct_.fd >= 0 && !g_socket_is_closed(direct_.socket)) {
+    if (ring_ != nullptr && ring_->batching() &&
+        ring_->queue(direct_.fd, reinterpret_cast<const sockaddr*>(&direct_.to),
+                     direct_.to_length, datagram)) {
+      return true;  // sent when the batch closes; a kernel drop then is counted by the ring
+    }
     // A full socket buffer drops the datagram, as libnice's non-blocking send would.
     const ssize_t sent =
         ::sendto(direct_.fd, datagram.data(), datagram.size(), MSG_DONTWAIT | MSG_NOSIGNAL,

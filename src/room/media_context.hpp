@@ -9,6 +9,7 @@
 #include "dtls/certificate.hpp"
 #include "ice/glib_loop.hpp"
 #include "ice/ice_options.hpp"
+#include "ice/send_ring.hpp"
 #include "room/engine_options.hpp"
 #include "room/media_backend.hpp"
 #include "room/media_counters.hpp"
@@ -23,6 +24,9 @@ struct MediaContext {
   WorkerCounters& counters;
   // Set by MediaEngine::attach() (posted to the worker) before any participant exists.
   std::shared_ptr<SignalingChannel> channel;
+  // The worker's io_uring for batched sends (nullable: io_uring unavailable); set on the
+  // worker's thread before any participant exists.
+  ice::SendRing* send_ring = nullptr;
   // Asks the worker to free closed participants and empty rooms later in this loop iteration
   // (never inside the callback that closed them).
   std::function<void()> request_sweep;

@@ -38,11 +38,11 @@ class LatencyHistogram {
                                               250'000, 500'000, 1'000'000, 5'000'000, 20'000'000};
   static constexpr std::size_t kBuckets = std::size(kBounds) + 1;
 
-  void observe(std::uint64_t nanoseconds) noexcept {
+  void observe(std::uint64_t nanoseconds, std::uint64_t times = 1) noexcept {
     std::size_t i = 0;
     while (i < std::size(kBounds) && nanoseconds > kBounds[i]) ++i;
-    buckets_[i].increment();
-    sum_ns_.add(nanoseconds);
+    buckets_[i].add(times);
+    sum_ns_.add(nanoseconds * times);
   }
   std::uint64_t bucket(std::size_t i) const noexcept { return buckets_[i].get(); }
   std::uint64_t sum_ns() const noexcept { return sum_ns_.get(); }
@@ -69,7 +69,7 @@ struct ForwardCounters {
   SingleWriterCounter receiver_reports_sent;
   SingleWriterCounter remb_sent;
   SingleWriterCounter test_dropped;  // RouterOptions::drop_every (test builds only)
-  LatencyHistogram hop_latency;  // arrival (decrypted) to departure (handed to ICE) per copy
+  LatencyHistogram hop_latency;  // arrival (decrypted) to departure (Router::departed) per copy
 };
 
 struct WorkerCounters {

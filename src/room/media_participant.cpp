@@ -74,6 +74,7 @@ MediaParticipant::~MediaParticipant() {
 bool MediaParticipant::create_peer() {
   auto ice = ice::NiceTransport::create(context_.loop.context(), context_.ice);
   if (ice == nullptr) return false;
+  ice->set_send_ring(context_.send_ring);
   transport::PeerListener& listener = *this;  // private base: convertible only in here
   peer_ = std::make_unique<transport::Peer>(std::move(ice), context_.certificate, timer_, listener);
   timer_.set_peer(peer_.get());

@@ -17,7 +17,6 @@ constexpr std::size_t kMaxDataLabels = 16;
 RouterOptions router_options(const MediaContext& context) {
   RouterOptions options;
   options.remb_max_bitrate = context.limits.remb_max_bitrate;
-  options.clock = [] { return MediaRoom::now(); };
 #ifdef RRTC_TEST_HOOKS
   if (const char* every = std::getenv("RRTC_TEST_DROP_EVERY")) {
     options.drop_every = static_cast<unsigned>(std::strtoul(every, nullptr, 10));
@@ -93,10 +92,20 @@ void MediaRoom::close_all() {
 }
 
 void MediaRoom::on_rtp(MediaParticipant& from, std::span<std::uint8_t> packet) noexcept {
-  if (auto* member = from.member()) router_.on_rtp(*member, packet, now());
+  auto* member = from.member();
+  if (member == nullptr) return;
+  const auto arrived = now();
+  {
+    // One packet's copies leave in one io_uring submission (ice/send_ring.hpp), when this
+    // scope closes; without io_uring each left as it was made, the last one by then.
+    const ice::SendRing::Batch batch(context_.send_ring);
+    router_.on_rtp(*member, packet, arrived);
+  }
+  router_.departed(arrived, now());
 }
 
 void MediaRoom::on_rtcp(MediaParticipant& from, std::span<std::uint8_t> packet) noexcept {
+  const ice::SendRing::Batch batch(context_.send_ring);  // e.g. the resends a NACK asks for
   if (auto* member = from.member()) router_.on_rtcp(*member, packet, now());
 }
 

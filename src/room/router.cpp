@@ -344,13 +344,17 @@ void Router::forward(UpTrack& up, std::span<std::uint8_t> bytes, std::int64_t ex
     if (link->subscriber->sink->send_rtp(egress_, bytes.size())) {
       counters_.forwarded_packets.increment();
       counters_.forwarded_bytes.add(bytes.size());
-    }
-    if (options_.clock) {
-      const auto elapsed = options_.clock() - now;
-      counters_.hop_latency.observe(elapsed.count() > 0 ? static_cast<std::uint64_t>(elapsed.count())
-                                                        : 0);
+      ++undeparted_copies_;
     }
   }
+}
+
+void Router::departed(nanoseconds arrived, nanoseconds departed) noexcept {
+  if (undeparted_copies_ == 0) return;
+  const auto elapsed = departed - arrived;
+  counters_.hop_latency.observe(
+      elapsed.count() > 0 ? static_cast<std::uint64_t>(elapsed.count()) : 0, undeparted_copies_);
+  undeparted_copies_ = 0;
 }
 
 void Router::on_rtcp(Member& from, std::span<const std::uint8_t> bytes, nanoseconds now) noexcept {

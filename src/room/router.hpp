@@ -16,8 +16,8 @@
 // false its camera, while screen_sharing is false its screen. A track that starts or resumes is
 // resynced on every DownTrack and a key frame is asked for.
 //
-// Pure apart from the RouterSink: time is a parameter (an optional clock only measures the hop
-// latency). Threading: one thread (the room's worker). The hot path (on_rtp, on_rtcp, tick)
+// Pure apart from the RouterSink: time is a parameter (the caller says when copies departed,
+// for the hop latency). Threading: one thread (the room's worker). The hot path (on_rtp, on_rtcp, tick)
 // allocates nothing and takes no lock; add/remove/publish/subscribe/set_state may allocate.
 
 #include <array>
@@ -61,8 +61,6 @@ struct RouterOptions {
   // capped by this (0: no cap, and no REMB without estimates).
   std::uint64_t remb_max_bitrate = 3'000'000;
   std::chrono::microseconds remb_timeout{std::chrono::seconds(5)};
-  // Reads the time after each send, for the hop-latency histogram; empty: not measured.
-  std::function<std::chrono::nanoseconds()> clock;
   // Tests only: every n-th forwarded copy is kept for NACKs but not sent (0: none), after the
   // first kDropHookGrace copies, so subscribers start on a whole key frame (a receiver cannot
   // NACK a packet before the first one it sees). Set only by builds with RRTC_TEST_HOOKS (see
@@ -105,6 +103,10 @@ class Router {
   // Hot path. `packet` is decrypted, in the receive buffer (it may be modified: RTX is
   // unwrapped in place).
   void on_rtp(Member& from, std::span<std::uint8_t> packet, std::chrono::nanoseconds now) noexcept;
+  // The copies handed to sinks since the last call left at `departed`: each is observed in the
+  // hop-latency histogram as departed - arrived. The caller knows when they left (MediaRoom
+  // sends one packet's copies in one batch).
+  void departed(std::chrono::nanoseconds arrived, std::chrono::nanoseconds departed) noexcept;
   void on_rtcp(Member& from, std::span<const std::uint8_t> packet,
                std::chrono::nanoseconds now) noexcept;
   // Call every ~20 ms.
@@ -145,6 +147,7 @@ class Router {
   std::chrono::microseconds next_report_{0};
   std::uint32_t ssrc_state_;
   unsigned drop_count_ = 0;
+  std::size_t undeparted_copies_ = 0;  // sent since the last departed()
   alignas(16) std::array<std::uint8_t, kMaxForwardedPacket + 64> egress_{};
   alignas(16) std::array<std::uint8_t, 1500> rtcp_{};
 };

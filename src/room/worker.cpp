@@ -21,7 +21,7 @@ MediaWorker::MediaWorker(std::size_t index, const ice::IceConfig& ice,
                          const MediaLimits& limits)
     : index_(index),
       context_{loop_,     ice,     std::move(certificate),     limits,
-               counters_, nullptr, [this] { request_sweep(); }},
+               counters_, nullptr, nullptr,                 [this] { request_sweep(); }},
       stopped_future_(stopped_.get_future().share()) {}
 
 MediaWorker::~MediaWorker() {
@@ -37,6 +37,11 @@ MediaWorker::~MediaWorker() {
 void MediaWorker::start() {
   started_ = true;
   loop_.start("rrtc-media-" + std::to_string(index_));
+  // Created on the worker's thread, its only submitter; before any participant (posted first).
+  post([this] {
+    send_ring_ = ice::SendRing::create();
+    context_.send_ring = send_ring_.get();
+  });
   post([this] { collect_counters(); });
 }
 

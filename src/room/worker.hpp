@@ -61,6 +61,8 @@ class MediaWorker {
 
   std::size_t index_;
   ice::GlibLoop loop_;  // first member: destroyed last, after every room
+  // After the loop, before the context and rooms: outlives every transport that points at it.
+  std::unique_ptr<ice::SendRing> send_ring_;
   WorkerCounters counters_;
   MediaContext context_;
   std::unordered_map<std::string, std::unique_ptr<MediaRoom>> rooms_;

@@ -1,4 +1,5 @@
 #include "ice/nice_transport.hpp"
+#include "ice/send_ring.hpp"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -169,6 +170,30 @@ TEST_F(NiceTransportTest, ConnectsOnLoopbackAndCarriesDatagramsBothWays) {
   ASSERT_TRUE(loop_.run_until(
       [&] { return pair_.server.listener.datagrams.size() == 1 + batch.size(); }, 10s));
   EXPECT_EQ(pair_.server.listener.datagrams.back()[0], 'b');
+}
+
+TEST_F(NiceTransportTest, DirectSendsInsideABatchGoThroughTheRing) {
+  std::unique_ptr<SendRing> ring = SendRing::create(16);
+  if (ring == nullptr) GTEST_SKIP() << "io_uring unavailable here";
+  pair_.create(loopback_options(false), loopback_options(true));
+  ASSERT_TRUE(pair_.run_until_connected(20s));
+  pair_.server.transport->set_send_ring(ring.get());
+  {
+    const SendRing::Batch batch(ring.get());
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_TRUE(pair_.server.transport->send(bytes("batched-" + std::to_string(i))));
+    }
+    EXPECT_EQ(ring->sent(), 0u);  // queued until the batch closes
+  }
+  EXPECT_EQ(ring->sent(), 3u);
+  ASSERT_TRUE(pair_.server.transport->send(bytes("alone")));  // no batch: sent at once
+  ASSERT_TRUE(
+      loop_.run_until([&] { return pair_.client.listener.datagrams.size() == 4; }, 10s));
+  EXPECT_EQ(pair_.client.listener.datagrams[0], bytes("batched-0"));
+  EXPECT_EQ(pair_.client.listener.datagrams[2], bytes("batched-2"));
+  EXPECT_EQ(pair_.client.listener.datagrams[3], bytes("alone"));
+  EXPECT_EQ(ring->sent(), 3u);
+  pair_.server.transport->set_send_ring(nullptr);
 }
 
 TEST_F(NiceTransportTest, AcceptsDataOnlyFromTheValidatedPair) {

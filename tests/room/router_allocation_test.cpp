@@ -38,7 +38,6 @@ TEST(RouterHotPath, CounterSeesAllocations) {
 TEST(RouterHotPath, ForwardingFeedbackAndTicksAllocateNothing) {
   ForwardCounters counters;
   RouterOptions options;
-  options.clock = [] { return nanoseconds(5); };
   Router router(options, counters);
   NullSink sink;
   auto& publisher = router.add("p", sink, {});

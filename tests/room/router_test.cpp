@@ -270,6 +270,21 @@ TEST_F(RouterTest, SubscriberNackIsAnsweredFromTheRetransmitBuffer) {
   EXPECT_EQ(counters_.retransmit_misses.get(), 1u);
 }
 
+TEST_F(RouterTest, HopLatencyCountsEveryCopyAtItsDeparture) {
+  send(make_rtp(kVideoSsrc, kVp8, 500, 0, kKeyframe));
+  send(make_rtp(kAudioSsrc, kOpus, 7, 960, kDelta));
+  ASSERT_EQ(subscriber_.rtp.size(), 2u);
+  router_.departed(now_, now_ + std::chrono::microseconds(30));
+  router_.departed(now_, now_ + std::chrono::microseconds(30));  // nothing new: no observation
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < LatencyHistogram::kBuckets; ++i) {
+    total += counters_.hop_latency.bucket(i);
+  }
+  EXPECT_EQ(total, 2u);
+  EXPECT_EQ(counters_.hop_latency.bucket(3), 2u);  // (25 µs, 50 µs]
+  EXPECT_EQ(counters_.hop_latency.sum_ns(), 60'000u);
+}
+
 TEST_F(RouterTest, CopiesAreKeptOnlyWhenTheSubscriberNegotiatedNack) {
   const auto nack_for = [&](std::uint16_t seq) {
     rtcp::Nack nack;
