@@ -191,35 +191,6 @@ bool NiceTransport::send(std::span<const uint8_t> datagram) {
   return sent == static_cast<gint>(datagram.size());
 }
 
-std::size_t NiceTransport::send_many(std::span<const std::span<const uint8_t>> datagrams) {
-  if (!nice_connected_) {
-    return 0;
-  }
-  constexpr std::size_t kBatch = 32;
-  std::array<GOutputVector, kBatch> vectors;
-  std::array<NiceOutputMessage, kBatch> messages;
-  std::size_t total = 0;
-  while (total < datagrams.size()) {
-    std::size_t n = std::min(kBatch, datagrams.size() - total);
-    for (std::size_t i = 0; i < n; ++i) {
-      vectors[i].buffer = datagrams[total + i].data();
-      vectors[i].size = datagrams[total + i].size();
-      messages[i].buffers = &vectors[i];
-      messages[i].n_buffers = 1;
-    }
-    gint sent = nice_agent_send_messages_nonblocking(
-        agent_, stream_id_, kComponent, messages.data(), static_cast<guint>(n), nullptr, nullptr);
-    if (sent <= 0) {
-      break;
-    }
-    total += static_cast<std::size_t>(sent);
-    if (static_cast<std::size_t>(sent) < n) {
-      break;
-    }
-  }
-  return total;
-}
-
 CandidateResult NiceTransport::add_remote_candidate(std::string_view candidate) {
   if (closed_) {
     return CandidateResult::Closed;

@@ -79,10 +79,6 @@ class NiceTransport final : public IceTransport {
   IceState state() const override { return state_; }
   void close() override;
 
-  // The hot path's batch send: one call into libnice for several datagrams. Returns how many
-  // were sent (a prefix of `datagrams`).
-  std::size_t send_many(std::span<const std::span<const uint8_t>> datagrams);
-
   // Whether send() currently writes straight to the selected pair's UDP socket (see
   // DirectPath); false before Connected, after Failed or Closed, and for relayed pairs.
   bool sends_directly() const noexcept { return direct_.fd >= 0; }
