@@ -14,6 +14,16 @@ function(rrtc_library layer)
   target_link_libraries(rrtc_${layer} PUBLIC ${ARG_DEPS})
 endfunction()
 
+# rrtc_interface_library(<layer> [DEPS ...])
+# A header-only layer rrtc_<layer> (alias rrtc::<layer>).
+function(rrtc_interface_library layer)
+  cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
+  add_library(rrtc_${layer} INTERFACE)
+  add_library(rrtc::${layer} ALIAS rrtc_${layer})
+  target_include_directories(rrtc_${layer} INTERFACE "${PROJECT_SOURCE_DIR}/src")
+  target_link_libraries(rrtc_${layer} INTERFACE ${ARG_DEPS})
+endfunction()
+
 # rrtc_test(<name> SOURCES ... [DEPS ...] [LABELS ...])
 # A GoogleTest executable; its tests are discovered when CTest runs (not at build time).
 function(rrtc_test name)

@@ -7,15 +7,15 @@
 #include <cstdint>
 #include <span>
 
-#include "dtls/srtp_session.hpp"
+#include "srtp/session.hpp"
 #include "support/libsrtp_reference.hpp"
 
 namespace rrtc::bench {
 
 class LibsrtpSession {
  public:
-  static LibsrtpSession create(dtls::SrtpProfile profile, std::span<const std::uint8_t> master,
-                               dtls::SrtpDirection direction) {
+  static LibsrtpSession create(srtp::SrtpProfile profile, std::span<const std::uint8_t> master,
+                               srtp::SrtpDirection direction) {
     return LibsrtpSession(profile, master, direction);
   }
 
@@ -37,12 +37,12 @@ class LibsrtpSession {
   }
 
  private:
-  LibsrtpSession(dtls::SrtpProfile profile, std::span<const std::uint8_t> master,
-                 dtls::SrtpDirection direction)
+  LibsrtpSession(srtp::SrtpProfile profile, std::span<const std::uint8_t> master,
+                 srtp::SrtpDirection direction)
       : reference_(profile, master, direction) {}
 
   static boost::system::result<std::size_t> result(srtp_err_status_t status, std::size_t length) {
-    if (status != srtp_err_status_ok) return make_error_code(dtls::SrtpError::Failure);
+    if (status != srtp_err_status_ok) return make_error_code(srtp::SrtpError::Failure);
     return length;
   }
 

@@ -1,5 +1,5 @@
 // SRTP / SRTCP cost per packet for both DTLS-SRTP profiles: our OpenSSL transforms
-// (dtls::SrtpSession, the "ours" rows) against libsrtp2 over NSS (the "libsrtp2" rows).
+// (srtp::SrtpSession, the "ours" rows) against libsrtp2 over NSS (the "libsrtp2" rows).
 //
 // Each iteration copies the plaintext (or protected) packet into a work buffer first, because
 // both work in place; the copy (about 20 ns for 1.2 KB) is included in the time reported.
@@ -15,20 +15,20 @@
 #include <vector>
 
 #include "dtls/libsrtp_session.hpp"
-#include "dtls/srtp_session.hpp"
+#include "srtp/session.hpp"
 
 namespace {
 
 using rrtc::bench::LibsrtpSession;
-using rrtc::dtls::SrtpDirection;
-using rrtc::dtls::SrtpProfile;
-using rrtc::dtls::SrtpSession;
+using rrtc::srtp::SrtpDirection;
+using rrtc::srtp::SrtpProfile;
+using rrtc::srtp::SrtpSession;
 
 constexpr std::size_t kBatch = 2048;
 
 std::vector<std::uint8_t> master_for(SrtpProfile profile) {
   const std::size_t size =
-      rrtc::dtls::master_key_length(profile) + rrtc::dtls::master_salt_length(profile);
+      rrtc::srtp::master_key_length(profile) + rrtc::srtp::master_salt_length(profile);
   std::vector<std::uint8_t> master;
   // push_back rather than std::iota over a sized vector: GCC 12 warns (-Wstringop-overflow) on
   // the latter once inlined into a template instantiation.
@@ -89,7 +89,7 @@ void protect_rtp(benchmark::State& state, SrtpProfile profile) {
   const auto size = static_cast<std::size_t>(state.range(0));
   auto session = make<Session>(profile, SrtpDirection::Outbound);
   auto plain = rtp_packet(size);
-  std::vector<std::uint8_t> buffer(size + rrtc::dtls::kMaxSrtpOverhead);
+  std::vector<std::uint8_t> buffer(size + rrtc::srtp::kMaxSrtpOverhead);
   std::uint16_t sequence = 0;
   for (auto _ : state) {
     set_sequence(plain, sequence++);
@@ -109,7 +109,7 @@ std::vector<std::vector<std::uint8_t>> protected_batch(Make make, Protect protec
   for (std::size_t i = 0; i < kBatch; ++i) {
     auto packet = make(i);
     const std::size_t plain_size = packet.size();
-    packet.resize(plain_size + rrtc::dtls::kMaxSrtcpOverhead);
+    packet.resize(plain_size + rrtc::srtp::kMaxSrtcpOverhead);
     packet.resize(protect(packet, plain_size));
     batch.push_back(std::move(packet));
   }
@@ -162,7 +162,7 @@ void protect_rtcp(benchmark::State& state, SrtpProfile profile) {
   const auto size = static_cast<std::size_t>(state.range(0));
   auto session = make<Session>(profile, SrtpDirection::Outbound);
   const auto plain = rtcp_packet(size);
-  std::vector<std::uint8_t> buffer(size + rrtc::dtls::kMaxSrtcpOverhead);
+  std::vector<std::uint8_t> buffer(size + rrtc::srtp::kMaxSrtcpOverhead);
   for (auto _ : state) {
     std::memcpy(buffer.data(), plain.data(), size);
     auto length = session.protect_rtcp(buffer, size);  // the session advances the SRTCP index

@@ -41,9 +41,9 @@ std::vector<std::uint8_t> incoming_packet(std::size_t index, std::size_t payload
   return packet;
 }
 
-std::vector<std::uint8_t> master_key(dtls::SrtpProfile profile, unsigned subscriber) {
-  std::vector<std::uint8_t> master(dtls::master_key_length(profile) +
-                                   dtls::master_salt_length(profile));
+std::vector<std::uint8_t> master_key(srtp::SrtpProfile profile, unsigned subscriber) {
+  std::vector<std::uint8_t> master(srtp::master_key_length(profile) +
+                                   srtp::master_salt_length(profile));
   for (std::size_t i = 0; i < master.size(); ++i) {
     master[i] = static_cast<std::uint8_t>(subscriber * 131 + i * 7 + 1);
   }
@@ -83,14 +83,14 @@ class Pacer {
 FanOut::FanOut(const Options& options, const Receivers& receivers)
     : options_(options),
       receivers_(receivers),
-      stride_(kRtpHeader + options.payload + dtls::kMaxSrtpOverhead) {
+      stride_(kRtpHeader + options.payload + srtp::kMaxSrtpOverhead) {
   for (std::size_t i = 0; i < kIncomingPackets; ++i) {
     incoming_.push_back(incoming_packet(i, options.payload));
   }
   subscribers_.reserve(options.subscribers);
   for (unsigned i = 0; i < options.subscribers; ++i) {
-    auto srtp = dtls::SrtpSession::create(options.profile, master_key(options.profile, i),
-                                          dtls::SrtpDirection::Outbound)
+    auto srtp = srtp::SrtpSession::create(options.profile, master_key(options.profile, i),
+                                          srtp::SrtpDirection::Outbound)
                     .value();
     subscribers_.push_back({std::move(srtp), 0x20000000U + i, static_cast<std::uint16_t>(i * 1000),
                             i * 90000U, receivers.address(i)});

@@ -13,7 +13,7 @@
 #include <memory>
 #include <vector>
 
-#include "dtls/srtp_session.hpp"
+#include "srtp/session.hpp"
 #include "options.hpp"
 #include "receivers.hpp"
 #include "thread_cpu.hpp"
@@ -44,7 +44,7 @@ class FanOut {
 
  private:
   struct Subscriber {
-    dtls::SrtpSession srtp;
+    srtp::SrtpSession srtp;
     std::uint32_t ssrc;
     std::uint16_t sequence;
     std::uint32_t timestamp_offset;

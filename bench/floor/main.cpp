@@ -29,7 +29,7 @@ std::size_t receive_buffer(const Options& options) {
 }
 
 int run(const Options& options) {
-  const std::size_t max_datagram = 12 + options.payload + rrtc::dtls::kMaxSrtpOverhead;
+  const std::size_t max_datagram = 12 + options.payload + rrtc::srtp::kMaxSrtpOverhead;
   Receivers receivers(options.subscribers, receive_buffer(options), max_datagram,
                       options.drain_cpu);
   pin_current_thread(options.cpu);  // this thread is the sender

@@ -111,7 +111,7 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
     return std::nullopt;
   }
   o.profile =
-      profile == "gcm" ? dtls::SrtpProfile::AeadAes128Gcm : dtls::SrtpProfile::AesCm128HmacSha1_80;
+      profile == "gcm" ? srtp::SrtpProfile::AeadAes128Gcm : srtp::SrtpProfile::AesCm128HmacSha1_80;
   for (const auto& name : variants) {
     bool known = false;
     for (const Variant v : kVariants) {

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "dtls/srtp_profile.hpp"
+#include "srtp/profile.hpp"
 
 namespace rrtc::floor_bench {
 
@@ -37,7 +37,7 @@ struct Options {
   double pps = 0;              // egress packets per second over all subscribers; 0: flat out
   int cpu = 1;                 // sender thread
   int drain_cpu = 0;           // receiver (drain) thread
-  dtls::SrtpProfile profile = dtls::SrtpProfile::AeadAes128Gcm;
+  srtp::SrtpProfile profile = srtp::SrtpProfile::AeadAes128Gcm;
   std::vector<Variant> variants;  // in the order run
   std::size_t rcvbuf = 0;         // per receiver socket; 0: 256 MiB shared out, 256 KiB..32 MiB
   double drain_s = 0.3;           // longest wait for packets in flight after a variant

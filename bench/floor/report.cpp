@@ -11,8 +11,8 @@ namespace rrtc::floor_bench {
 
 namespace {
 
-const char* profile_name(dtls::SrtpProfile profile) {
-  return profile == dtls::SrtpProfile::AeadAes128Gcm ? "AEAD_AES_128_GCM"
+const char* profile_name(srtp::SrtpProfile profile) {
+  return profile == srtp::SrtpProfile::AeadAes128Gcm ? "AEAD_AES_128_GCM"
                                                      : "AES_CM_128_HMAC_SHA1_80";
 }
 

@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "dtls/srtp_session.hpp"
+#include "srtp/session.hpp"
 #include "room/router.hpp"
 #include "rtp/packet_builder.hpp"
 
@@ -18,7 +18,7 @@ using namespace rrtc;
 
 class ProtectingSink final : public room::RouterSink {
  public:
-  explicit ProtectingSink(dtls::SrtpProfile profile)
+  explicit ProtectingSink(srtp::SrtpProfile profile)
       : session_(make_session(profile)) {}
   bool send_rtp(std::span<std::uint8_t> buffer, std::size_t length) noexcept override {
     return session_.protect_rtp(buffer, length).has_value();
@@ -28,20 +28,20 @@ class ProtectingSink final : public room::RouterSink {
   }
 
  private:
-  static dtls::SrtpSession make_session(dtls::SrtpProfile profile) {
+  static srtp::SrtpSession make_session(srtp::SrtpProfile profile) {
     std::array<std::uint8_t, 30> master{};
     for (std::size_t i = 0; i < master.size(); ++i) master[i] = static_cast<std::uint8_t>(i * 7);
     const std::size_t length =
-        dtls::master_key_length(profile) + dtls::master_salt_length(profile);
-    auto session = dtls::SrtpSession::create(profile, std::span(master.data(), length),
-                                             dtls::SrtpDirection::Outbound);
+        srtp::master_key_length(profile) + srtp::master_salt_length(profile);
+    auto session = srtp::SrtpSession::create(profile, std::span(master.data(), length),
+                                             srtp::SrtpDirection::Outbound);
     if (!session) std::abort();
     return std::move(*session);
   }
-  dtls::SrtpSession session_;
+  srtp::SrtpSession session_;
 };
 
-void forward(benchmark::State& state, dtls::SrtpProfile profile) {
+void forward(benchmark::State& state, srtp::SrtpProfile profile) {
   const auto subscribers = static_cast<std::size_t>(state.range(0));
   room::ForwardCounters counters;
   room::Router router(room::RouterOptions{}, counters);
@@ -110,9 +110,9 @@ void forward(benchmark::State& state, dtls::SrtpProfile profile) {
   }
 }
 
-void BM_ForwardGcm(benchmark::State& state) { forward(state, dtls::SrtpProfile::AeadAes128Gcm); }
+void BM_ForwardGcm(benchmark::State& state) { forward(state, srtp::SrtpProfile::AeadAes128Gcm); }
 void BM_ForwardCm(benchmark::State& state) {
-  forward(state, dtls::SrtpProfile::AesCm128HmacSha1_80);
+  forward(state, srtp::SrtpProfile::AesCm128HmacSha1_80);
 }
 
 BENCHMARK(BM_ForwardGcm)->Arg(1)->Arg(10)->Arg(50)->MeasureProcessCPUTime();

@@ -17,7 +17,7 @@
 #include <string>
 
 #include "client_sdp.hpp"
-#include "ice/glib_loop.hpp"
+#include "io/glib_loop.hpp"
 #include "ice/ice_options.hpp"
 #include "loop_stats.hpp"
 #include "media_config.hpp"
@@ -32,7 +32,7 @@ namespace rrtc::loadgen {
 
 // What one loop thread shares among its participants.
 struct LoopContext {
-  ice::GlibLoop loop;
+  io::GlibLoop loop;
   std::unique_ptr<TimerWheel> wheel;
   ice::IceConfig ice;
   std::shared_ptr<const dtls::Certificate> certificate;

@@ -1,7 +1,7 @@
 #pragma once
 // Owns the load generator's threads and participants and runs measurement windows.
 //
-// Threads: `threads` GLib loop threads (ice::GlibLoop, each with a TimerWheel) run the
+// Threads: `threads` GLib loop threads (io::GlibLoop, each with a TimerWheel) run the
 // participants' Peers and media; one io_context thread runs every WebSocket; the calling (main)
 // thread orchestrates, talking to loops only through posted closures it waits for.
 

@@ -16,17 +16,17 @@
 #include <cstdlib>
 #include <vector>
 
-#include "dtls/srtp_session.hpp"
+#include "srtp/session.hpp"
 
 namespace {
 
-using rrtc::dtls::SrtpDirection;
-using rrtc::dtls::SrtpProfile;
-using rrtc::dtls::SrtpSession;
+using rrtc::srtp::SrtpDirection;
+using rrtc::srtp::SrtpProfile;
+using rrtc::srtp::SrtpSession;
 
 std::vector<std::uint8_t> master_for(SrtpProfile profile) {
-  std::vector<std::uint8_t> master(rrtc::dtls::master_key_length(profile) +
-                                   rrtc::dtls::master_salt_length(profile));
+  std::vector<std::uint8_t> master(rrtc::srtp::master_key_length(profile) +
+                                   rrtc::srtp::master_salt_length(profile));
   for (std::size_t i = 0; i < master.size(); ++i) master[i] = static_cast<std::uint8_t>(i * 37 + 1);
   return master;
 }

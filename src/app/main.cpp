@@ -20,7 +20,7 @@
 #include "app/media_options.hpp"
 #include "app/server_options.hpp"
 #include "log/log.hpp"
-#include "room/engine.hpp"
+#include "engine/engine.hpp"
 #include "signaling/server.hpp"
 
 namespace {
@@ -40,7 +40,7 @@ std::string browser_host(const std::string& listen_address) {
   return listen_address;
 }
 
-int run_server(const Config& config, rrtc::room::MediaEngine& engine) {
+int run_server(const Config& config, rrtc::engine::MediaEngine& engine) {
   auto& log = rrtc::log::get("app");
   boost::asio::io_context ioc(1);  // the signaling thread is this one
   rrtc::signaling::Server server(ioc, rrtc::app::to_server_options(config, rrtc::app::version()),
@@ -131,7 +131,7 @@ int main(int argc, char** argv) {
   }
   // The media workers start before the server so no offer finds them missing; an ICE setting
   // that cannot be resolved (an unknown interface, a bad STUN/TURN host) is a configuration error.
-  std::optional<rrtc::room::MediaEngine> engine;
+  std::optional<rrtc::engine::MediaEngine> engine;
   try {
     engine.emplace(rrtc::app::to_media_options(loaded.config));
   } catch (const std::invalid_argument& error) {

@@ -2,8 +2,8 @@
 
 namespace rrtc::app {
 
-room::MediaEngineOptions to_media_options(const Config& config) {
-  room::MediaEngineOptions options;
+engine::MediaEngineOptions to_media_options(const Config& config) {
+  engine::MediaEngineOptions options;
   options.workers = config.workers;  // 0: one per core, resolved by the engine
   options.ice.interfaces = config.interfaces;
   options.ice.public_ip = config.public_ip;

@@ -2,10 +2,10 @@
 // Maps the configuration onto the media engine's options (workers, ICE gathering, STUN, TURN).
 
 #include "app/config.hpp"
-#include "room/engine_options.hpp"
+#include "engine/engine_options.hpp"
 
 namespace rrtc::app {
 
-room::MediaEngineOptions to_media_options(const Config& config);
+engine::MediaEngineOptions to_media_options(const Config& config);
 
 }  // namespace rrtc::app

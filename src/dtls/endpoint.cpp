@@ -43,14 +43,14 @@ void Endpoint::Impl::on_handshake_done() {
   }
   const SRTP_PROTECTION_PROFILE* selected = SSL_get_selected_srtp_profile(ssl_.get());
   const auto profile = selected != nullptr
-                           ? profile_from_id(static_cast<std::uint16_t>(selected->id))
+                           ? srtp::profile_from_id(static_cast<std::uint16_t>(selected->id))
                            : std::nullopt;
   if (!profile) {
     fail(FailReason::NoSrtpProfile,
          "the peer offered none of " + profile_list(config_.srtp_profiles));
     return;
   }
-  Connected connected{KeyingMaterial{*profile, {}, {}}, *matched_fingerprint_};
+  Connected connected{srtp::KeyingMaterial{*profile, {}, {}}, *matched_fingerprint_};
   if (!export_keys(*profile, connected.keys)) {
     fail(FailReason::Internal, "keying material export failed: " + openssl_error_string());
     return;
@@ -59,7 +59,7 @@ void Endpoint::Impl::on_handshake_done() {
   handshake_deadline_.reset();
   collect_datagrams();
   logger().debug("DTLS connected as {}, {}", config_.role == Role::Passive ? "server" : "client",
-                 openssl_name(*profile));
+                 srtp::openssl_name(*profile));
   outputs_.emplace_back(std::move(connected));
 }
 void Endpoint::Impl::read_application_data() {

@@ -26,7 +26,7 @@
 
 #include "dtls/certificate.hpp"
 #include "dtls/fingerprint.hpp"
-#include "dtls/srtp_profile.hpp"
+#include "srtp/profile.hpp"
 
 namespace rrtc::dtls {
 
@@ -41,8 +41,8 @@ struct EndpointConfig {
   // The peer's a=fingerprint values; its certificate must match one of them (RFC 8122).
   std::vector<Fingerprint> remote_fingerprints;
   // In preference order; as the server our order decides (RFC 5764 section 4.1.1).
-  std::vector<SrtpProfile> srtp_profiles{SrtpProfile::AeadAes128Gcm,
-                                         SrtpProfile::AesCm128HmacSha1_80};
+  std::vector<srtp::SrtpProfile> srtp_profiles{srtp::SrtpProfile::AeadAes128Gcm,
+                                         srtp::SrtpProfile::AesCm128HmacSha1_80};
   // From the first datagram received (passive) or from construction (active) to Connected.
   std::chrono::milliseconds handshake_timeout{10'000};
   // First retransmission timeout, doubled on each retransmission up to max_retransmit_timeout.
@@ -68,7 +68,7 @@ struct Transmit {
   std::vector<std::uint8_t> datagram;
 };
 struct Connected {
-  KeyingMaterial keys;
+  srtp::KeyingMaterial keys;
   Fingerprint remote_fingerprint;  // the fingerprint that matched
 };
 struct Failed {

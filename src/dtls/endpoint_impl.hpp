@@ -24,7 +24,7 @@ std::string openssl_error_string();
 // The smallest encrypted record fragment the negotiated cipher can produce.
 std::size_t min_encrypted_length(const SSL* ssl) noexcept;
 // "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80" for SSL_set_tlsext_use_srtp().
-std::string profile_list(const std::vector<SrtpProfile>& profiles);
+std::string profile_list(const std::vector<srtp::SrtpProfile>& profiles);
 
 }  // namespace detail
 
@@ -53,7 +53,7 @@ class Endpoint::Impl {
   void start_handshake(TimePoint now);
   void drive_handshake();
   void on_handshake_done();
-  bool export_keys(SrtpProfile profile, KeyingMaterial& keys);
+  bool export_keys(srtp::SrtpProfile profile, srtp::KeyingMaterial& keys);
   void read_application_data();
   void fail(FailReason reason, std::string detail);
   void fail_from_openssl(int ssl_error);

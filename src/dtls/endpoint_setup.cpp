@@ -37,11 +37,11 @@ std::size_t min_encrypted_length(const SSL* ssl) noexcept {
   return nid == NID_aes_128_gcm || nid == NID_aes_256_gcm ? kGcmExplicitNonce + kTag : kTag;
 }
 
-std::string profile_list(const std::vector<SrtpProfile>& profiles) {
+std::string profile_list(const std::vector<srtp::SrtpProfile>& profiles) {
   std::string out;
   for (const auto profile : profiles) {
     if (!out.empty()) out += ':';
-    out += openssl_name(profile);
+    out += srtp::openssl_name(profile);
   }
   return out;
 }
@@ -163,7 +163,7 @@ bool Endpoint::Impl::accept_peer_certificate(const X509& leaf) {
   fingerprint_mismatch_ = true;
   return false;
 }
-bool Endpoint::Impl::export_keys(SrtpProfile profile, KeyingMaterial& keys) {
+bool Endpoint::Impl::export_keys(srtp::SrtpProfile profile, srtp::KeyingMaterial& keys) {
   const std::size_t key_length = master_key_length(profile);
   const std::size_t salt_length = master_salt_length(profile);
   std::vector<std::uint8_t> material(2 * (key_length + salt_length));
@@ -177,9 +177,9 @@ bool Endpoint::Impl::export_keys(SrtpProfile profile, KeyingMaterial& keys) {
   const auto* server_key = client_key + key_length;
   const auto* client_salt = server_key + key_length;
   const auto* server_salt = client_salt + salt_length;
-  MasterKeyAndSalt client(client_key, client_key + key_length);
+  srtp::MasterKeyAndSalt client(client_key, client_key + key_length);
   client.insert(client.end(), client_salt, client_salt + salt_length);
-  MasterKeyAndSalt server(server_key, server_key + key_length);
+  srtp::MasterKeyAndSalt server(server_key, server_key + key_length);
   server.insert(server.end(), server_salt, server_salt + salt_length);
   OPENSSL_cleanse(material.data(), material.size());
   if (config_.role == Role::Active) {

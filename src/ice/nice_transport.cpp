@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "ice/candidate_line.hpp"
-#include "ice/send_ring.hpp"
+#include "io/send_ring.hpp"
 #include "log/log.hpp"
 
 namespace rrtc::ice {

@@ -54,9 +54,11 @@ typedef struct _GMainContext GMainContext;
 typedef struct _GSource GSource;
 typedef struct _GSocket GSocket;
 
-namespace rrtc::ice {
-
+namespace rrtc::io {
 class SendRing;
+}
+
+namespace rrtc::ice {
 
 // Bounds on what one peer can make us hold.
 inline constexpr std::size_t kMaxRemoteCandidates = 64;
@@ -84,7 +86,7 @@ class NiceTransport final : public IceTransport {
   bool sends_directly() const noexcept { return direct_.fd >= 0; }
   // The worker's io_uring (nullable): while one of its Batches is open, direct sends are
   // queued there and leave together when it closes. It must outlive the transport.
-  void set_send_ring(SendRing* ring) noexcept { ring_ = ring; }
+  void set_send_ring(io::SendRing* ring) noexcept { ring_ = ring; }
 
   // The pair ICE selected, for diagnostics and tests; nullopt before Connected.
   struct SelectedPair {
@@ -170,7 +172,7 @@ class NiceTransport final : public IceTransport {
   RecvTarget* recv_target_ = nullptr;  // handed to on_agent_closed at destruction
   uint64_t dropped_before_connected_ = 0;
   DirectPath direct_;
-  SendRing* ring_ = nullptr;
+  io::SendRing* ring_ = nullptr;
 };
 
 }  // namespace rrtc::ice

@@ -336,11 +336,6 @@ void Router::forward(UpTrack& up, std::span<std::uint8_t> bytes, std::int64_t ex
     }
     const std::span<const std::uint8_t> plain(egress_.data(), bytes.size());
     link->track.remember(plain, at);
-    if (options_.drop_every != 0 && ++drop_count_ > kDropHookGrace &&
-        drop_count_ % options_.drop_every == 0) {
-      counters_.test_dropped.increment();
-      continue;
-    }
     if (link->subscriber->sink->send_rtp(egress_, bytes.size())) {
       counters_.forwarded_packets.increment();
       counters_.forwarded_bytes.add(bytes.size());

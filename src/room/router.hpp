@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "room/down_track.hpp"
-#include "room/media_counters.hpp"
+#include "room/forward_counters.hpp"
 #include "room/nack_tracker.hpp"
 #include "room/participant.hpp"
 #include "room/track.hpp"
@@ -61,14 +61,7 @@ struct RouterOptions {
   // capped by this (0: no cap, and no REMB without estimates).
   std::uint64_t remb_max_bitrate = 3'000'000;
   std::chrono::microseconds remb_timeout{std::chrono::seconds(5)};
-  // Tests only: every n-th forwarded copy is kept for NACKs but not sent (0: none), after the
-  // first kDropHookGrace copies, so subscribers start on a whole key frame (a receiver cannot
-  // NACK a packet before the first one it sees). Set only by builds with RRTC_TEST_HOOKS (see
-  // media_room.cpp).
-  unsigned drop_every = 0;
 };
-
-inline constexpr unsigned kDropHookGrace = 200;
 
 // Bytes the egress buffer holds: the largest RTP packet forwarded plus the SRTP overhead.
 inline constexpr std::size_t kMaxForwardedPacket = 1500;
@@ -146,7 +139,6 @@ class Router {
   std::vector<std::unique_ptr<Member>> members_;
   std::chrono::microseconds next_report_{0};
   std::uint32_t ssrc_state_;
-  unsigned drop_count_ = 0;
   std::size_t undeparted_copies_ = 0;  // sent since the last departed()
   alignas(16) std::array<std::uint8_t, kMaxForwardedPacket + 64> egress_{};
   alignas(16) std::array<std::uint8_t, 1500> rtcp_{};

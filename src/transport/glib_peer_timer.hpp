@@ -6,7 +6,7 @@
 // Peer together and destroys the Peer first (the Peer cancels its timer on destruction); a timer
 // that outlives its Peer must be detached with set_peer(nullptr).
 
-#include "ice/glib_loop.hpp"
+#include "io/glib_loop.hpp"
 #include "transport/peer_timer.hpp"
 
 namespace rrtc::transport {
@@ -15,7 +15,7 @@ class Peer;
 
 class GlibPeerTimer final : public PeerTimer {
  public:
-  explicit GlibPeerTimer(ice::GlibLoop& loop) : loop_(loop) {}
+  explicit GlibPeerTimer(io::GlibLoop& loop) : loop_(loop) {}
   GlibPeerTimer(const GlibPeerTimer&) = delete;
   GlibPeerTimer& operator=(const GlibPeerTimer&) = delete;
   ~GlibPeerTimer() = default;
@@ -29,9 +29,9 @@ class GlibPeerTimer final : public PeerTimer {
  private:
   void fire();
 
-  ice::GlibLoop& loop_;
+  io::GlibLoop& loop_;
   Peer* peer_ = nullptr;
-  ice::TimerHandle handle_;
+  io::TimerHandle handle_;
 };
 
 }  // namespace rrtc::transport

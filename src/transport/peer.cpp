@@ -143,7 +143,7 @@ void Peer::close() {
   finish(PeerState::Closed, "closed locally", false);
 }
 
-std::optional<dtls::SrtpProfile> Peer::srtp_profile() const noexcept {
+std::optional<srtp::SrtpProfile> Peer::srtp_profile() const noexcept {
   if (!outbound_) return std::nullopt;
   return outbound_->profile();
 }
@@ -176,7 +176,7 @@ void Peer::on_srtp(std::span<std::uint8_t> datagram, bool rtcp) noexcept {
   auto plain = rtcp ? inbound_->unprotect_rtcp(datagram, datagram.size())
                     : inbound_->unprotect_rtp(datagram, datagram.size());
   if (!plain) {
-    ++(plain.error() == dtls::SrtpError::Replay ? counters_.replays : counters_.decrypt_failures);
+    ++(plain.error() == srtp::SrtpError::Replay ? counters_.replays : counters_.decrypt_failures);
     return;
   }
   if (rtcp) {
@@ -263,10 +263,10 @@ void Peer::drain_endpoint() {
 
 void Peer::on_dtls_connected(dtls::Connected& connected) {
   if (terminal()) return;
-  auto inbound = dtls::SrtpSession::create(connected.keys.profile, connected.keys.remote,
-                                           dtls::SrtpDirection::Inbound);
-  auto outbound = dtls::SrtpSession::create(connected.keys.profile, connected.keys.local,
-                                            dtls::SrtpDirection::Outbound);
+  auto inbound = srtp::SrtpSession::create(connected.keys.profile, connected.keys.remote,
+                                           srtp::SrtpDirection::Inbound);
+  auto outbound = srtp::SrtpSession::create(connected.keys.profile, connected.keys.local,
+                                            srtp::SrtpDirection::Outbound);
   if (!inbound || !outbound) {
     const auto error = !inbound ? inbound.error() : outbound.error();
     finish(PeerState::Failed, "SRTP keying failed: " + error.message(), true);
@@ -280,7 +280,7 @@ void Peer::on_dtls_connected(dtls::Connected& connected) {
   if (terminal()) return;
   state_ = PeerState::Connected;
   logger().info("peer {} connected ({})", ice_->local_credentials().ufrag,
-                dtls::openssl_name(connected.keys.profile));
+                srtp::openssl_name(connected.keys.profile));
   listener_.on_state(PeerState::Connected, {});
 }
 

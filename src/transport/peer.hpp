@@ -1,6 +1,6 @@
 #pragma once
 // One participant's secure media transport: ICE (an IceTransport) + DTLS (a sans-IO
-// dtls::Endpoint) + SRTP (one inbound and one outbound dtls::SrtpSession keyed from the DTLS
+// dtls::Endpoint) + SRTP (one inbound and one outbound srtp::SrtpSession keyed from the DTLS
 // exporter), demultiplexed by first byte as RFC 7983 says.
 //
 //   ICE datagram -> 20..63   DTLS -> endpoint -> Transmit: ICE send / Connected: key SRTP /
@@ -32,7 +32,7 @@
 
 #include "dtls/certificate.hpp"
 #include "dtls/endpoint.hpp"
-#include "dtls/srtp_session.hpp"
+#include "srtp/session.hpp"
 #include "ice/ice_transport.hpp"
 #include "transport/peer_config.hpp"
 #include "transport/peer_listener.hpp"
@@ -43,8 +43,8 @@ namespace rrtc::transport {
 // Bytes send_rtp() / send_rtcp() append in place: the buffer handed to them must have this much
 // room after the packet (AEAD-AES-128-GCM tag 16; HMAC-SHA1-80 tag 10; SRTCP adds its 4-byte
 // E-flag + index word).
-inline constexpr std::size_t kRtpSendOverhead = dtls::kMaxSrtpOverhead;
-inline constexpr std::size_t kRtcpSendOverhead = dtls::kMaxSrtcpOverhead;
+inline constexpr std::size_t kRtpSendOverhead = srtp::kMaxSrtpOverhead;
+inline constexpr std::size_t kRtcpSendOverhead = srtp::kMaxSrtcpOverhead;
 
 class Peer final : private ice::IceTransportListener {
  public:
@@ -94,7 +94,7 @@ class Peer final : private ice::IceTransportListener {
   const PeerCounters& counters() const noexcept { return counters_; }
   // The negotiated SRTP profile and the fingerprint the remote certificate matched, once
   // Connected.
-  std::optional<dtls::SrtpProfile> srtp_profile() const noexcept;
+  std::optional<srtp::SrtpProfile> srtp_profile() const noexcept;
   const std::optional<dtls::Fingerprint>& remote_fingerprint() const noexcept {
     return remote_fingerprint_;
   }
@@ -135,8 +135,8 @@ class Peer final : private ice::IceTransportListener {
   // Created by start() (Passive) or when ICE connects (Active); never destroyed before the Peer,
   // so a listener callback that calls close() cannot pull it from under the drain loop.
   std::optional<dtls::Endpoint> endpoint_;
-  std::optional<dtls::SrtpSession> inbound_;
-  std::optional<dtls::SrtpSession> outbound_;
+  std::optional<srtp::SrtpSession> inbound_;
+  std::optional<srtp::SrtpSession> outbound_;
   std::optional<dtls::Fingerprint> remote_fingerprint_;
   // start() + connect_timeout; checked while waiting_to_connect().
   std::optional<TimePoint> connect_deadline_;

@@ -6,7 +6,7 @@
 
 #include <random>
 
-#include "dtls/srtp_session.hpp"
+#include "srtp/session.hpp"
 #include "link.hpp"
 
 namespace rrtc::dtls {

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "ice/glib_loop.hpp"
+#include "io/glib_loop.hpp"
 
 namespace rrtc::ice::test {
 

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <string>
 
-#include "ice/glib_loop.hpp"
+#include "io/glib_loop.hpp"
 #include "recording_listener.hpp"
 
 namespace rrtc::ice {

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "ice/candidate_line.hpp"
-#include "ice/glib_loop.hpp"
+#include "io/glib_loop.hpp"
 #include "ice/nice_transport.hpp"
 #include "recording_listener.hpp"
 

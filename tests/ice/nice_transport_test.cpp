@@ -1,5 +1,5 @@
 #include "ice/nice_transport.hpp"
-#include "ice/send_ring.hpp"
+#include "io/send_ring.hpp"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>

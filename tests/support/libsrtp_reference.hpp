@@ -12,7 +12,7 @@
 #include <span>
 #include <vector>
 
-#include "dtls/srtp_session.hpp"
+#include "srtp/session.hpp"
 
 namespace rrtc::testing {
 
@@ -20,12 +20,12 @@ class LibsrtpReference {
  public:
   // `rtcp_authenticate_only` makes SRTCP packets with E = 0 (RFC 3711 section 3.4: the payload
   // stays clear), which our own sender never produces.
-  LibsrtpReference(dtls::SrtpProfile profile, std::span<const std::uint8_t> master,
-                   dtls::SrtpDirection direction, bool rtcp_authenticate_only = false) {
+  LibsrtpReference(srtp::SrtpProfile profile, std::span<const std::uint8_t> master,
+                   srtp::SrtpDirection direction, bool rtcp_authenticate_only = false) {
     static const bool ready = srtp_init() == srtp_err_status_ok;
     if (!ready) return;
     srtp_policy_t policy{};
-    if (profile == dtls::SrtpProfile::AeadAes128Gcm) {
+    if (profile == srtp::SrtpProfile::AeadAes128Gcm) {
       srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtp);
       srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtcp);
     } else {
@@ -33,7 +33,7 @@ class LibsrtpReference {
       srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtcp);
     }
     if (rtcp_authenticate_only) policy.rtcp.sec_serv = sec_serv_auth;
-    const bool outbound = direction == dtls::SrtpDirection::Outbound;
+    const bool outbound = direction == srtp::SrtpDirection::Outbound;
     policy.ssrc.type = outbound ? ssrc_any_outbound : ssrc_any_inbound;
     std::vector<std::uint8_t> key(master.begin(), master.end());  // srtp_create copies it
     policy.key = key.data();

@@ -1,9 +1,9 @@
-// Two transport::Peers over real libnice agents on 127.0.0.1, driven by one ice::GlibLoop on the
+// Two transport::Peers over real libnice agents on 127.0.0.1, driven by one io::GlibLoop on the
 // test thread with GlibPeerTimer: ICE, the DTLS handshake, SRTP and SRTCP both ways, close.
 
 #include <gtest/gtest.h>
 
-#include "ice/glib_loop.hpp"
+#include "io/glib_loop.hpp"
 #include "ice/nice_transport.hpp"
 #include "peer_harness.hpp"
 #include "transport/glib_peer_timer.hpp"
@@ -19,7 +19,7 @@ using test::rtp_packet;
 constexpr auto kDeadline = std::chrono::seconds(15);
 
 struct NiceSide {
-  NiceSide(ice::GlibLoop& loop, bool controlling,
+  NiceSide(io::GlibLoop& loop, bool controlling,
            std::shared_ptr<const dtls::Certificate> certificate)
       : timer(loop) {
     ice::IceOptions options;
@@ -37,7 +37,7 @@ struct NiceSide {
   std::unique_ptr<Peer> peer;
 };
 
-class PeerOverNice : public testing::TestWithParam<dtls::SrtpProfile> {
+class PeerOverNice : public testing::TestWithParam<srtp::SrtpProfile> {
  protected:
   ~PeerOverNice() override {
     server.peer.reset();
@@ -54,7 +54,7 @@ class PeerOverNice : public testing::TestWithParam<dtls::SrtpProfile> {
     from.listener.on_gathering_done_hook = [&to] { to.peer->add_remote_candidate(""); };
   }
 
-  ice::GlibLoop loop;
+  io::GlibLoop loop;
   NiceSide server{loop, false, certificates().server};
   NiceSide client{loop, true, certificates().client};
 };
@@ -112,10 +112,10 @@ TEST_P(PeerOverNice, HandshakeSrtpBothWaysAndClose) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Profiles, PeerOverNice,
-                         testing::Values(dtls::SrtpProfile::AeadAes128Gcm,
-                                         dtls::SrtpProfile::AesCm128HmacSha1_80),
-                         [](const testing::TestParamInfo<dtls::SrtpProfile>& info) {
-                           return info.param == dtls::SrtpProfile::AeadAes128Gcm
+                         testing::Values(srtp::SrtpProfile::AeadAes128Gcm,
+                                         srtp::SrtpProfile::AesCm128HmacSha1_80),
+                         [](const testing::TestParamInfo<srtp::SrtpProfile>& info) {
+                           return info.param == srtp::SrtpProfile::AeadAes128Gcm
                                       ? "AeadAes128Gcm"
                                       : "AesCm128HmacSha1_80";
                          });

@@ -15,7 +15,7 @@ using test::PeerPair;
 using test::rtcp_receiver_report;
 using test::rtp_packet;
 
-class PeerProfile : public testing::TestWithParam<dtls::SrtpProfile> {};
+class PeerProfile : public testing::TestWithParam<srtp::SrtpProfile> {};
 
 TEST_P(PeerProfile, HandshakeConnectsBothSides) {
   PeerPair pair;
@@ -72,10 +72,10 @@ TEST_P(PeerProfile, SrtpAndSrtcpArriveDecryptedBothWays) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Profiles, PeerProfile,
-                         testing::Values(dtls::SrtpProfile::AeadAes128Gcm,
-                                         dtls::SrtpProfile::AesCm128HmacSha1_80),
-                         [](const testing::TestParamInfo<dtls::SrtpProfile>& info) {
-                           return info.param == dtls::SrtpProfile::AeadAes128Gcm
+                         testing::Values(srtp::SrtpProfile::AeadAes128Gcm,
+                                         srtp::SrtpProfile::AesCm128HmacSha1_80),
+                         [](const testing::TestParamInfo<srtp::SrtpProfile>& info) {
+                           return info.param == srtp::SrtpProfile::AeadAes128Gcm
                                       ? "AeadAes128Gcm"
                                       : "AesCm128HmacSha1_80";
                          });
@@ -83,7 +83,7 @@ INSTANTIATE_TEST_SUITE_P(Profiles, PeerProfile,
 TEST(Peer, ServerPrefersGcmWhenBothOfferBoth) {
   PeerPair pair;
   ASSERT_TRUE(pair.connect());
-  EXPECT_EQ(pair.server.peer->srtp_profile(), dtls::SrtpProfile::AeadAes128Gcm);
+  EXPECT_EQ(pair.server.peer->srtp_profile(), srtp::SrtpProfile::AeadAes128Gcm);
 }
 
 TEST(Peer, ManyPacketsKeepTheirOrderAndContent) {

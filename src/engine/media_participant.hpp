@@ -1,0 +1,148 @@
+#pragma once
+// One participant's PeerConnection with the server on a media worker: a transport::Peer (ICE
+// controlled, DTLS passive) over a libnice agent, created by the participant's first offer, and
+// its membership in the room's Router.
+//
+// Negotiation (PROTOCOL.md): the client's offers are answered; the tracks it publishes go to the
+// Router. When the tracks it should receive change, refresh_offer() sends a server offer (one
+// sendonly m-line per forwarded track, sdp::ServerOfferBuilder); its answer subscribes it in the
+// Router. One server offer in flight at a time; the server is polite: a client offer arriving
+// while a server offer is outstanding rolls the server offer back, is answered, and the server
+// offers again.
+//
+// Threading: the worker's thread only. Lifetime: owned by its MediaRoom. A participant that
+// fails, or that the client closes, tells signaling (remove_participant), marks itself closing
+// and asks for a sweep: the room frees it later, never inside a Peer callback.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "room/media_backend.hpp"
+#include "engine/media_context.hpp"
+#include "engine/media_counters.hpp"
+#include "room/router.hpp"
+#include "room/track_mapping.hpp"
+#include "sctp/association.hpp"
+#include "sdp/server_offer.hpp"
+#include "transport/glib_peer_timer.hpp"
+#include "transport/peer.hpp"
+
+namespace rrtc::engine {
+
+class MediaRoom;
+
+class MediaParticipant final : private transport::PeerListener,
+                               private room::RouterSink,
+                               private sctp::AssociationListener {
+ public:
+  MediaParticipant(MediaContext& context, MediaRoom& room, std::string id,
+                   const room::ParticipantState& state);
+  ~MediaParticipant();
+  MediaParticipant(const MediaParticipant&) = delete;
+  MediaParticipant& operator=(const MediaParticipant&) = delete;
+
+  const std::string& id() const noexcept { return id_; }
+  // Parses and answers the offer (sends `answer`), starting the Peer on the first one. An
+  // unusable offer gets error 400 and the participant stays.
+  void on_offer(const std::string& sdp, const std::vector<room::TrackInfo>& tracks);
+  // The client's answer to the outstanding server offer.
+  void on_answer(const std::string& sdp);
+  // A trickled remote candidate; kept (bounded) until the Peer has started.
+  void on_candidate(const room::IceCandidate& candidate);
+  void set_state(const room::ParticipantState& state);
+  // The participant left through signaling: close quietly (signaling already knows).
+  void close();
+
+  // Sends a server offer if the tracks this participant should receive changed (or marks one
+  // to follow the outstanding offer).
+  void refresh_offer();
+  // What it publishes, from the last answer to its own offer.
+  const std::vector<room::PublishedMedia>& published() const noexcept { return published_; }
+  const std::vector<sdp::NegotiatedMedia>& own_media() const noexcept { return own_media_; }
+  // The server's SSRC for `track_key` towards this participant (chosen once, then stable).
+  std::uint32_t ssrc_for(const std::string& track_key);
+
+  room::Router::Member* member() noexcept { return member_; }
+
+  // Data channels (SCTP over DTLS, when the client's offer had an application m-line).
+  bool data_up() const noexcept;
+  // Opens a channel with `label` towards the client unless it has one.
+  void ensure_channel(const std::string& label, const std::string& protocol,
+                      const sctp::ChannelParameters& parameters);
+  // Sends a relayed message (already framed) on the channel with `label`; false if it has none
+  // or the message was refused (too large for the client, buffer full).
+  bool send_data(std::string_view label, std::span<const std::uint8_t> data, bool binary);
+  // SCTP timers (the room's tick).
+  void tick_data(sctp::TimePoint now);
+  bool closing() const noexcept { return closing_; }
+  const transport::Peer* peer() const noexcept { return peer_.get(); }
+  // Adds the Peer's counters accumulated since the last call to the worker's counters.
+  void collect_counters();
+
+ private:
+  // transport::PeerListener
+  void on_state(transport::PeerState state, std::string_view reason) override;
+  void on_rtp(std::span<std::uint8_t> packet) noexcept override;
+  void on_rtcp(std::span<std::uint8_t> packet) noexcept override;
+  void on_local_candidate(std::string candidate) override;
+  void on_gathering_done() override;
+  void on_application_data(std::span<const std::uint8_t> data) override;
+  // RouterSink
+  bool send_rtp(std::span<std::uint8_t> buffer, std::size_t length) noexcept override;
+  bool send_rtcp(std::span<std::uint8_t> buffer, std::size_t length) noexcept override;
+  // sctp::AssociationListener
+  void on_packet(std::span<const std::uint8_t> packet) override;
+  void on_association_state(sctp::AssociationState state, std::string_view reason) override;
+  void on_channel_open(std::uint16_t id, std::string_view label,
+                       std::string_view protocol) override;
+  void on_message(std::uint16_t id, std::span<const std::uint8_t> data, bool binary) override;
+  void on_channel_closed(std::uint16_t id) override;
+  void create_association(const sdp::NegotiatedMedia& application);
+  const std::string* label_of(std::uint16_t id) const noexcept;
+
+  bool create_peer();
+  sdp::LocalTransport local_transport();
+  // Error 400 for an unusable SDP; the participant stays and may offer again.
+  void reject(std::string message);
+  // Removes the participant through signaling with `reason`, then closes.
+  void fail(std::string reason);
+  void leave_router();
+  void apply_remote_candidate(const std::string& candidate);
+  RtpKind kind_of(std::uint8_t payload_type) const noexcept;
+
+  MediaContext& context_;
+  MediaRoom& room_;
+  std::string id_;
+  transport::GlibPeerTimer timer_;  // declared before the Peer: outlives it
+  std::unique_ptr<transport::Peer> peer_;
+  room::Router::Member* member_ = nullptr;
+  bool started_ = false;
+  bool closing_ = false;
+  std::uint64_t session_version_ = 0;
+  std::string session_id_;
+  std::string candidate_mid_;  // the first bundled mid of our answer, for trickled candidates
+  std::size_t local_candidates_ = 0;
+  std::vector<std::string> pending_candidates_;
+  std::vector<std::pair<std::uint8_t, RtpKind>> payload_kinds_;
+  transport::PeerCounters collected_;
+
+  std::vector<room::PublishedMedia> published_;
+  std::vector<sdp::NegotiatedMedia> own_media_;
+  sdp::ServerOfferBuilder offers_;
+  std::vector<room::OfferedTrack> offered_;    // in the outstanding server offer
+  std::vector<room::OfferedTrack> committed_;  // as the last answered server offer left them
+  bool reoffer_ = false;                 // offer again once the outstanding offer settles
+  std::unordered_map<std::string, std::uint32_t> ssrcs_;
+
+  // Declared after the Peer: destroyed before it.
+  std::unique_ptr<sctp::Association> sctp_;
+  std::vector<std::pair<std::uint16_t, std::string>> channels_;  // open channels: id, label
+};
+
+}  // namespace rrtc::engine

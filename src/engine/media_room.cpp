@@ -1,0 +1,189 @@
+#include "engine/media_room.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <optional>
+
+#include "sctp/relay_framing.hpp"
+#include <iterator>
+
+namespace rrtc::engine {
+namespace {
+
+constexpr std::chrono::milliseconds kTickPeriod{20};
+// Distinct data channel labels a room relays; channels with further labels stay unrelayed.
+constexpr std::size_t kMaxDataLabels = 16;
+
+room::RouterOptions router_options(const MediaContext& context) {
+  room::RouterOptions options;
+  options.remb_max_bitrate = context.limits.remb_max_bitrate;
+  return options;
+}
+
+}  // namespace
+
+std::chrono::nanoseconds MediaRoom::now() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::steady_clock::now().time_since_epoch());
+}
+
+MediaRoom::MediaRoom(MediaContext& context, std::string name)
+    : context_(context),
+      name_(std::move(name)),
+      router_(router_options(context), context.counters.forward) {
+  arm_tick();
+}
+
+MediaRoom::~MediaRoom() {
+  tick_.cancel();
+  participants_.clear();
+}
+
+void MediaRoom::arm_tick() {
+  tick_ = context_.loop.add_timer(kTickPeriod, [this] {
+    router_.tick(now());
+    const auto time = sctp::Clock::now();
+    for (auto& [id, participant] : participants_) participant->tick_data(time);
+    arm_tick();
+  });
+}
+
+MediaParticipant* MediaRoom::find(const std::string& participant) {
+  const auto it = participants_.find(participant);
+  return it == participants_.end() || it->second->closing() ? nullptr : it->second.get();
+}
+
+void MediaRoom::join(const std::string& participant, const room::ParticipantState& state) {
+  auto& slot = participants_[participant];
+  // A participant id re-used while its old PeerConnection is still being freed: the old one goes
+  // now (it is closed and no callback of it is running: this is a posted closure).
+  slot.reset();
+  slot = std::make_unique<MediaParticipant>(context_, *this, participant, state);
+}
+
+void MediaRoom::leave(const std::string& participant) {
+  if (auto* p = find(participant)) p->close();
+}
+
+void MediaRoom::offer(const std::string& participant, const std::string& sdp,
+                      const std::vector<room::TrackInfo>& tracks) {
+  if (auto* p = find(participant)) p->on_offer(sdp, tracks);
+}
+
+void MediaRoom::answer(const std::string& participant, const std::string& sdp) {
+  if (auto* p = find(participant)) p->on_answer(sdp);
+}
+
+void MediaRoom::candidate(const std::string& participant, const room::IceCandidate& candidate) {
+  if (auto* p = find(participant)) p->on_candidate(candidate);
+}
+
+void MediaRoom::state(const std::string& participant, const room::ParticipantState& state) {
+  if (auto* p = find(participant)) p->set_state(state);
+}
+
+void MediaRoom::close_all() {
+  for (auto& [id, participant] : participants_) participant->close();
+}
+
+void MediaRoom::on_rtp(MediaParticipant& from, std::span<std::uint8_t> packet) noexcept {
+  auto* member = from.member();
+  if (member == nullptr) return;
+  const auto arrived = now();
+  {
+    // One packet's copies leave in one io_uring submission (ice/send_ring.hpp), when this
+    // scope closes; without io_uring each left as it was made, the last one by then.
+    const io::SendRing::Batch batch(context_.send_ring);
+    router_.on_rtp(*member, packet, arrived);
+  }
+  router_.departed(arrived, now());
+}
+
+void MediaRoom::on_rtcp(MediaParticipant& from, std::span<std::uint8_t> packet) noexcept {
+  const io::SendRing::Batch batch(context_.send_ring);  // e.g. the resends a NACK asks for
+  if (auto* member = from.member()) router_.on_rtcp(*member, packet, now());
+}
+
+void MediaRoom::on_tracks_changed(const MediaParticipant& changed) {
+  for (auto& [id, participant] : participants_) {
+    if (participant.get() != &changed && !participant->closing()) participant->refresh_offer();
+  }
+}
+
+std::vector<room::OfferedTrack> MediaRoom::offered_tracks_for(MediaParticipant& subscriber) {
+  std::vector<room::OfferedTrack> tracks;
+  for (auto& [id, publisher] : participants_) {
+    if (publisher.get() == &subscriber || publisher->closing()) continue;
+    for (const auto& published : publisher->published()) {
+      tracks.push_back(room::offer_track(publisher->id(), published, subscriber.own_media(),
+                                   subscriber.ssrc_for(published.track.key)));
+    }
+  }
+  std::sort(tracks.begin(), tracks.end(), [](const room::OfferedTrack& a, const room::OfferedTrack& b) {
+    return a.track.id < b.track.id;
+  });
+  return tracks;
+}
+
+void MediaRoom::on_data_channel(MediaParticipant& from, const std::string& label,
+                                const std::string& protocol,
+                                const sctp::ChannelParameters& parameters) {
+  const bool known = std::any_of(data_labels_.begin(), data_labels_.end(),
+                                 [&](const DataLabel& l) { return l.label == label; });
+  if (!known) {
+    if (data_labels_.size() >= kMaxDataLabels) return;
+    data_labels_.push_back(DataLabel{label, protocol, parameters});
+  }
+  for (auto& [id, participant] : participants_) {
+    if (participant.get() != &from && !participant->closing()) {
+      participant->ensure_channel(label, protocol, parameters);
+    }
+  }
+}
+
+void MediaRoom::on_data_up(MediaParticipant& participant) {
+  for (const auto& l : data_labels_) participant.ensure_channel(l.label, l.protocol, l.parameters);
+}
+
+void MediaRoom::relay_data(MediaParticipant& from, const std::string& label,
+                           std::span<const std::uint8_t> data, bool binary) {
+  // Framing (README, "Data channels"): text becomes {"from":"<id>","data":"<text>"}, binary is
+  // prefixed with the sender id's length (one byte) and the id.
+  std::optional<std::string> text;
+  std::optional<std::vector<std::uint8_t>> bytes;
+  if (binary) {
+    bytes = sctp::wrap_binary(from.id(), data);
+  } else {
+    text = sctp::wrap_text(from.id(), std::string_view(reinterpret_cast<const char*>(data.data()),
+                                                        data.size()));
+  }
+  if (!text && !bytes) {
+    context_.counters.data_messages_dropped.increment();
+    return;
+  }
+  const std::span<const std::uint8_t> framed =
+      bytes ? std::span<const std::uint8_t>(*bytes)
+            : std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text->data()),
+                                            text->size());
+  for (auto& [id, participant] : participants_) {
+    if (participant.get() == &from || participant->closing() || !participant->data_up()) continue;
+    if (participant->send_data(label, framed, binary)) {
+      context_.counters.data_messages_relayed.increment();
+    } else {
+      context_.counters.data_messages_dropped.increment();
+    }
+  }
+}
+
+bool MediaRoom::sweep() {
+  for (auto it = participants_.begin(); it != participants_.end();) {
+    it = it->second->closing() ? participants_.erase(it) : std::next(it);
+  }
+  return participants_.empty();
+}
+
+void MediaRoom::collect_counters() {
+  for (auto& [id, participant] : participants_) participant->collect_counters();
+}
+
+}  // namespace rrtc::engine

@@ -1,0 +1,70 @@
+#pragma once
+// Per-SSRC SRTP stream state of one session, found in O(1): an open-addressing index (linear
+// probing, no deletion) over a vector of streams. The owner reserves room for all kMaxSrtpStreams
+// streams at creation (they are small), so no packet ever allocates here. The number of SSRCs is
+// bounded so a peer cannot make a session grow without limit: once full, find_or_insert() of a
+// new SSRC fails.
+//
+// Callers insert a stream only after its packet authenticated, so forged packets for unknown
+// SSRCs use up neither slots nor memory. Inserting may move streams: pointers from find() are
+// valid until the next find_or_insert().
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace rrtc::srtp::detail {
+
+constexpr std::size_t kMaxSrtpStreams = 256;  // SSRCs one session tracks
+
+template <typename Stream>
+class SrtpStreamTable {
+ public:
+  static constexpr std::size_t kSlots = kMaxSrtpStreams * 2;  // load factor at most 1/2
+
+  SrtpStreamTable() { slots_.fill(kEmpty); }
+
+  // Allocates the room for every stream up front (the table of the direction in use).
+  void reserve_all() { streams_.reserve(kMaxSrtpStreams); }
+
+  Stream* find(std::uint32_t ssrc) noexcept {
+    for (std::size_t slot = home(ssrc);; slot = (slot + 1) % kSlots) {
+      const std::uint16_t at = slots_[slot];
+      if (at == kEmpty) return nullptr;
+      if (streams_[at].ssrc == ssrc) return &streams_[at];
+    }
+  }
+
+  // The stream for `ssrc`, created as Stream{ssrc} if new; null when the table is full.
+  Stream* find_or_insert(std::uint32_t ssrc) {
+    std::size_t slot = home(ssrc);
+    for (;; slot = (slot + 1) % kSlots) {
+      const std::uint16_t at = slots_[slot];
+      if (at == kEmpty) break;
+      if (streams_[at].ssrc == ssrc) return &streams_[at];
+    }
+    if (streams_.size() >= kMaxSrtpStreams) return nullptr;
+    slots_[slot] = static_cast<std::uint16_t>(streams_.size());
+    Stream& stream = streams_.emplace_back();
+    stream.ssrc = ssrc;
+    return &stream;
+  }
+
+  bool full() const noexcept { return streams_.size() >= kMaxSrtpStreams; }
+
+ private:
+  static constexpr std::uint16_t kEmpty = 0xffff;
+
+  // Fibonacci hashing spreads sequential and random SSRCs alike over the slots.
+  static std::size_t home(std::uint32_t ssrc) noexcept {
+    return static_cast<std::size_t>((ssrc * 0x9E3779B1U) >> 23);  // top 9 bits: 512 slots
+  }
+
+  static_assert(kSlots == 512, "home() takes 9 bits of the hash");
+
+  std::array<std::uint16_t, kSlots> slots_{};
+  std::vector<Stream> streams_;
+};
+
+}  // namespace rrtc::srtp::detail
