@@ -2,23 +2,23 @@
 
 #include <algorithm>
 #include <chrono>
-#include <functional>
+#include <future>
 #include <thread>
 
-#include "log/log.hpp"
 #include "engine/media_counters.hpp"
-#include "engine/worker.hpp"
+#include "engine/worker_thread.hpp"
+#include "log/log.hpp"
 
 namespace rrtc::engine {
 namespace {
 
 constexpr auto kShutdownDeadline = std::chrono::seconds(5);
 
-ice::IceConfig server_ice_config(const MediaEngineOptions& options) {
+transport::IceConfig server_ice_config(const MediaEngineOptions& options) {
   auto ice = options.ice;
   ice.controlling = false;  // DESIGN.md: the server is the controlled agent
   // relay_only stays as configured ([turn] ice_transport_policy = "relay").
-  return ice::resolve_ice_config(ice);
+  return transport::resolve_ice_config(ice);
 }
 
 // FNV-1a: stable across runs and standard library versions (std::hash is neither promised).
@@ -37,10 +37,9 @@ MediaEngine::MediaEngine(const MediaEngineOptions& options)
     : ice_(server_ice_config(options)), limits_(options.limits) {
   auto count = options.workers;
   if (count == 0) count = std::max(1U, std::thread::hardware_concurrency());
-  const auto certificate = dtls::Certificate::shared();
   workers_.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
-    workers_.push_back(std::make_unique<MediaWorker>(i, ice_, certificate, limits_));
+    workers_.push_back(std::make_unique<WorkerThread>(i, ice_, limits_));
     workers_.back()->start();
   }
   rrtc::log::get("room").info("media engine: {} worker(s)", count);
@@ -52,57 +51,14 @@ std::size_t MediaEngine::worker_index(const std::string& room) const noexcept {
   return static_cast<std::size_t>(stable_hash(room) % workers_.size());
 }
 
-MediaWorker& MediaEngine::worker_for(const std::string& room) {
-  return *workers_[worker_index(room)];
-}
-
 void MediaEngine::attach(std::shared_ptr<room::SignalingChannel> channel) {
-  for (auto& worker : workers_) {
-    worker->post([w = worker.get(), channel] { w->set_channel(channel); });
-  }
+  for (auto& worker : workers_) worker->set_channel(channel);
 }
 
-void MediaEngine::on_join(const std::string& room, const std::string& participant,
-                          const room::ParticipantState& state) {
+void MediaEngine::submit(room::MediaRequest request) {
   if (stopped_) return;
-  auto& worker = worker_for(room);
-  worker.post([w = &worker, room, participant, state] { w->join(room, participant, state); });
-}
-
-void MediaEngine::on_leave(const std::string& room, const std::string& participant) {
-  if (stopped_) return;
-  auto& worker = worker_for(room);
-  worker.post([w = &worker, room, participant] { w->leave(room, participant); });
-}
-
-void MediaEngine::on_offer(const std::string& room, const std::string& participant,
-                           const std::string& sdp, const std::vector<room::TrackInfo>& tracks) {
-  if (stopped_) return;
-  auto& worker = worker_for(room);
-  worker.post(
-      [w = &worker, room, participant, sdp, tracks] { w->offer(room, participant, sdp, tracks); });
-}
-
-void MediaEngine::on_answer(const std::string& room, const std::string& participant,
-                            const std::string& sdp) {
-  if (stopped_) return;
-  auto& worker = worker_for(room);
-  worker.post([w = &worker, room, participant, sdp] { w->answer(room, participant, sdp); });
-}
-
-void MediaEngine::on_candidate(const std::string& room, const std::string& participant,
-                               const room::IceCandidate& candidate) {
-  if (stopped_) return;
-  auto& worker = worker_for(room);
-  worker.post(
-      [w = &worker, room, participant, candidate] { w->candidate(room, participant, candidate); });
-}
-
-void MediaEngine::on_state_change(const std::string& room, const std::string& participant,
-                                  const room::ParticipantState& state) {
-  if (stopped_) return;
-  auto& worker = worker_for(room);
-  worker.post([w = &worker, room, participant, state] { w->state(room, participant, state); });
+  auto& worker = *workers_[worker_index(request.room)];
+  worker.submit(std::move(request));
 }
 
 void MediaEngine::stop() {

@@ -1,10 +1,10 @@
 #pragma once
 // The media engine: the MediaBackend that gives every participant a WebRTC PeerConnection with
-// the server. Owns N media workers; a room lives on one worker, chosen by a stable hash of its
-// name, and all its media objects live only there (no lock on the media path).
+// the server. Owns N media workers (WorkerThread); a room lives on one worker, chosen by a stable
+// hash of its name, and all its media objects live only there (no lock on the media path).
 //
-// Threading: the MediaBackend calls run on the signaling thread; each posts a closure carrying
-// values to the room's worker and returns. append_metrics() may be called from any thread.
+// Threading: attach() and submit() run on the signaling thread; submit() posts the request, as a
+// value, to the room's worker and returns. append_metrics() may be called from any thread.
 // Construct, stop() and destroy on the app's main thread (not on a worker).
 
 #include <atomic>
@@ -13,14 +13,13 @@
 #include <string>
 #include <vector>
 
-#include "dtls/certificate.hpp"
-#include "ice/ice_options.hpp"
 #include "engine/engine_options.hpp"
 #include "room/media_backend.hpp"
+#include "transport/ice_settings.hpp"
 
 namespace rrtc::engine {
 
-class MediaWorker;
+class WorkerThread;
 
 class MediaEngine final : public room::MediaBackend {
  public:
@@ -32,20 +31,10 @@ class MediaEngine final : public room::MediaBackend {
   MediaEngine& operator=(const MediaEngine&) = delete;
 
   void attach(std::shared_ptr<room::SignalingChannel> channel) override;
-  void on_join(const std::string& room, const std::string& participant,
-               const room::ParticipantState& state) override;
-  void on_leave(const std::string& room, const std::string& participant) override;
-  void on_offer(const std::string& room, const std::string& participant, const std::string& sdp,
-                const std::vector<room::TrackInfo>& tracks) override;
-  void on_answer(const std::string& room, const std::string& participant,
-                 const std::string& sdp) override;
-  void on_candidate(const std::string& room, const std::string& participant,
-                    const room::IceCandidate& candidate) override;
-  void on_state_change(const std::string& room, const std::string& participant,
-                       const room::ParticipantState& state) override;
+  void submit(room::MediaRequest request) override;
 
   // Closes every PeerConnection, waits (up to ~5 s) until libnice has released its agents, then
-  // joins the workers. Idempotent. Later MediaBackend calls are dropped.
+  // joins the workers. Idempotent. Later requests are dropped.
   void stop();
 
   // Appends the Prometheus text of the media counters summed over the workers (any thread).
@@ -56,11 +45,9 @@ class MediaEngine final : public room::MediaBackend {
   std::size_t worker_index(const std::string& room) const noexcept;
 
  private:
-  MediaWorker& worker_for(const std::string& room);
-
-  ice::IceConfig ice_;
+  transport::IceConfig ice_;
   MediaLimits limits_;
-  std::vector<std::unique_ptr<MediaWorker>> workers_;
+  std::vector<std::unique_ptr<WorkerThread>> workers_;
   std::atomic<bool> stopped_{false};
 };
 

@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "ice/ice_options.hpp"
+#include "transport/ice_settings.hpp"
 
 namespace rrtc::engine {
 
@@ -28,7 +28,7 @@ struct MediaEngineOptions {
   // Host interfaces ("127.0.0.1" for loopback tests), port range, public_ip, STUN, TURN. The
   // engine resolves them once at construction; `controlling` is forced false (the server is the
   // controlled agent).
-  ice::IceOptions ice;
+  transport::IceOptions ice;
   MediaLimits limits;
 };
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <random>
 
-#include "ice/nice_transport.hpp"
 #include "log/log.hpp"
 #include "engine/media_room.hpp"
 #include "sdp/capabilities.hpp"
@@ -72,11 +71,9 @@ MediaParticipant::~MediaParticipant() {
 }
 
 bool MediaParticipant::create_peer() {
-  auto ice = ice::NiceTransport::create(context_.loop.context(), context_.ice);
-  if (ice == nullptr) return false;
-  ice->set_send_ring(context_.send_ring);
   transport::PeerListener& listener = *this;  // private base: convertible only in here
-  peer_ = std::make_unique<transport::Peer>(std::move(ice), context_.certificate, timer_, listener);
+  peer_ = context_.peers.create(timer_, listener);
+  if (peer_ == nullptr) return false;
   timer_.set_peer(peer_.get());
   session_id_ = random_session_id();
   context_.counters.peers_created.increment();
@@ -89,7 +86,7 @@ sdp::LocalTransport MediaParticipant::local_transport() {
   sdp::LocalTransport local;
   local.ice_ufrag = credentials.ufrag;
   local.ice_pwd = credentials.pwd;
-  local.fingerprint = {"sha-256", context_.certificate->fingerprint_sha256()};
+  local.fingerprint = {"sha-256", peer_->local_fingerprint().value()};
   local.session_id = session_id_;
   local.session_version = ++session_version_;
   return local;
@@ -154,7 +151,7 @@ void MediaParticipant::on_offer(const std::string& text, const std::vector<room:
     own_media_.push_back(media.media);
     published.push_back(media.track);
   }
-  if (member_ != nullptr) room_.router().publish(*member_, published, MediaRoom::now());
+  if (member_ != nullptr) room_.router().publish(*member_, published, room_.now());
   // Sent before any trickled candidate: those come from later loop events, and the channel keeps
   // this thread's order.
   context_.channel->send_answer(room_.name(), id_, sdp::serialize(answer->sdp));
@@ -230,12 +227,12 @@ void MediaParticipant::on_answer(const std::string& text) {
   }
   committed_ = std::move(offered_);
   offered_.clear();
-  if (member_ != nullptr) room_.router().subscribe(*member_, subscriptions, MediaRoom::now());
+  if (member_ != nullptr) room_.router().subscribe(*member_, subscriptions, room_.now());
   if (reoffer_) refresh_offer();
 }
 
 void MediaParticipant::set_state(const room::ParticipantState& state) {
-  if (member_ != nullptr) room_.router().set_state(*member_, state, MediaRoom::now());
+  if (member_ != nullptr) room_.router().set_state(*member_, state, room_.now());
 }
 
 void MediaParticipant::leave_router() {
@@ -265,8 +262,9 @@ void MediaParticipant::on_candidate(const room::IceCandidate& candidate) {
 
 void MediaParticipant::apply_remote_candidate(const std::string& candidate) {
   const auto result = peer_->add_remote_candidate(candidate);
-  if (result != ice::CandidateResult::Added && result != ice::CandidateResult::EndOfCandidates) {
-    logger().debug("participant {}: remote candidate ignored ({}): {}", id_, ice::to_string(result),
+  if (result != transport::CandidateResult::Added &&
+      result != transport::CandidateResult::EndOfCandidates) {
+    logger().debug("participant {}: remote candidate ignored ({}): {}", id_, transport::to_string(result),
                    candidate);
   }
 }
@@ -301,7 +299,7 @@ void MediaParticipant::on_state(transport::PeerState state, std::string_view rea
   switch (state) {
     case transport::PeerState::Connected:
       context_.counters.peers_connected.increment();
-      if (member_ != nullptr) room_.router().on_connected(*member_, MediaRoom::now());
+      if (member_ != nullptr) room_.router().on_connected(*member_, room_.now());
       if (sctp_ != nullptr) sctp_->start(timer_.now());
       return;
     case transport::PeerState::Failed:

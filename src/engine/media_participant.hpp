@@ -30,7 +30,7 @@
 #include "room/track_mapping.hpp"
 #include "sctp/association.hpp"
 #include "sdp/server_offer.hpp"
-#include "transport/glib_peer_timer.hpp"
+#include "transport/loop_peer_timer.hpp"
 #include "transport/peer.hpp"
 
 namespace rrtc::engine {
@@ -119,7 +119,7 @@ class MediaParticipant final : private transport::PeerListener,
   MediaContext& context_;
   MediaRoom& room_;
   std::string id_;
-  transport::GlibPeerTimer timer_;  // declared before the Peer: outlives it
+  transport::LoopPeerTimer timer_;  // declared before the Peer: outlives it
   std::unique_ptr<transport::Peer> peer_;
   room::Router::Member* member_ = nullptr;
   bool started_ = false;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <optional>
+#include <type_traits>
+#include <variant>
 
 #include "sctp/relay_framing.hpp"
 #include <iterator>
@@ -22,11 +24,6 @@ room::RouterOptions router_options(const MediaContext& context) {
 
 }  // namespace
 
-std::chrono::nanoseconds MediaRoom::now() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-      std::chrono::steady_clock::now().time_since_epoch());
-}
-
 MediaRoom::MediaRoom(MediaContext& context, std::string name)
     : context_(context),
       name_(std::move(name)),
@@ -40,7 +37,7 @@ MediaRoom::~MediaRoom() {
 }
 
 void MediaRoom::arm_tick() {
-  tick_ = context_.loop.add_timer(kTickPeriod, [this] {
+  tick_ = context_.loop.add_timer(now() + kTickPeriod, [this] {
     router_.tick(now());
     const auto time = sctp::Clock::now();
     for (auto& [id, participant] : participants_) participant->tick_data(time);
@@ -61,25 +58,29 @@ void MediaRoom::join(const std::string& participant, const room::ParticipantStat
   slot = std::make_unique<MediaParticipant>(context_, *this, participant, state);
 }
 
-void MediaRoom::leave(const std::string& participant) {
-  if (auto* p = find(participant)) p->close();
-}
-
-void MediaRoom::offer(const std::string& participant, const std::string& sdp,
-                      const std::vector<room::TrackInfo>& tracks) {
-  if (auto* p = find(participant)) p->on_offer(sdp, tracks);
-}
-
-void MediaRoom::answer(const std::string& participant, const std::string& sdp) {
-  if (auto* p = find(participant)) p->on_answer(sdp);
-}
-
-void MediaRoom::candidate(const std::string& participant, const room::IceCandidate& candidate) {
-  if (auto* p = find(participant)) p->on_candidate(candidate);
-}
-
-void MediaRoom::state(const std::string& participant, const room::ParticipantState& state) {
-  if (auto* p = find(participant)) p->set_state(state);
+void MediaRoom::handle(room::MediaRequest& request) {
+  auto* p = find(request.participant);
+  std::visit(
+      [&](auto& command) {
+        using Command = std::decay_t<decltype(command)>;
+        if constexpr (std::is_same_v<Command, room::request::Join>) {
+          join(request.participant, command.state);
+        } else if (p == nullptr) {
+          return;
+        } else if constexpr (std::is_same_v<Command, room::request::Leave>) {
+          p->close();
+        } else if constexpr (std::is_same_v<Command, room::request::Offer>) {
+          p->on_offer(command.sdp, command.tracks);
+        } else if constexpr (std::is_same_v<Command, room::request::Answer>) {
+          p->on_answer(command.sdp);
+        } else if constexpr (std::is_same_v<Command, room::request::Candidate>) {
+          p->on_candidate(command.candidate);
+        } else {
+          static_assert(std::is_same_v<Command, room::request::State>);
+          p->set_state(command.state);
+        }
+      },
+      request.command);
 }
 
 void MediaRoom::close_all() {

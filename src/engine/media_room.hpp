@@ -10,7 +10,6 @@
 // Threading: the worker's thread only. Owned by the MediaWorker; participants are freed by
 // sweep(), which the worker runs after the loop callback that closed them has returned.
 
-#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -21,8 +20,10 @@
 #include "room/media_backend.hpp"
 #include "engine/media_context.hpp"
 #include "engine/media_participant.hpp"
+#include "io/event_loop.hpp"
 #include "room/router.hpp"
 #include "room/track_mapping.hpp"
+#include "time/media_time.hpp"
 #include "sctp/dcep.hpp"
 
 namespace rrtc::engine {
@@ -36,15 +37,10 @@ class MediaRoom {
 
   const std::string& name() const noexcept { return name_; }
 
-  void join(const std::string& participant, const room::ParticipantState& state);
-  void leave(const std::string& participant);
-  // An offer, answer, candidate or state for a participant the worker does not know (it left,
-  // or failed) is dropped.
-  void offer(const std::string& participant, const std::string& sdp,
-             const std::vector<room::TrackInfo>& tracks);
-  void answer(const std::string& participant, const std::string& sdp);
-  void candidate(const std::string& participant, const room::IceCandidate& candidate);
-  void state(const std::string& participant, const room::ParticipantState& state);
+  // One request of signaling's for one of this room's participants: a Join creates the
+  // participant; anything else for a participant the room does not know (it left, or failed) is
+  // dropped.
+  void handle(room::MediaRequest& request);
   // Closes every PeerConnection (shutdown).
   void close_all();
 
@@ -72,10 +68,12 @@ class MediaRoom {
   std::size_t size() const noexcept { return participants_.size(); }
   MediaParticipant* find(const std::string& participant);
 
-  static std::chrono::nanoseconds now() noexcept;
+  // The worker loop's time.
+  time::Timestamp now() const noexcept { return context_.loop.now(); }
 
  private:
   void arm_tick();
+  void join(const std::string& participant, const room::ParticipantState& state);
 
   MediaContext& context_;
   std::string name_;

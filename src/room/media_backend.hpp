@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "room/participant.hpp"
@@ -56,23 +57,51 @@ class SignalingChannel {
                                   std::string reason) = 0;
 };
 
+// What signaling asks of the media stack for one participant: one command type, posted as a
+// value to the worker that owns the room and dispatched there (engine::Worker).
+namespace request {
+// The participant entered the room (before any other request for it).
+struct Join {
+  ParticipantState state;
+};
+// It left: close quietly (signaling already told the others).
+struct Leave {};
+// Its SDP offer, and the track types its `tracks` map gave.
+struct Offer {
+  std::string sdp;
+  std::vector<TrackInfo> tracks;
+};
+// Its answer to the outstanding server offer.
+struct Answer {
+  std::string sdp;
+};
+// A trickled remote ICE candidate.
+struct Candidate {
+  IceCandidate candidate;
+};
+// Its announced state (mute, camera, screen share), whole.
+struct State {
+  ParticipantState state;
+};
+}  // namespace request
+
+using MediaCommand = std::variant<request::Join, request::Leave, request::Offer, request::Answer,
+                                  request::Candidate, request::State>;
+
+struct MediaRequest {
+  std::string room;
+  std::string participant;
+  MediaCommand command;
+};
+
 // Implemented by the media stack; see the threading contract above.
 class MediaBackend {
  public:
   virtual ~MediaBackend() = default;
   // Called once, before any other call. The backend may keep the channel for its whole life.
   virtual void attach(std::shared_ptr<SignalingChannel> channel) = 0;
-  virtual void on_join(const std::string& room, const std::string& participant,
-                       const ParticipantState& state) = 0;
-  virtual void on_leave(const std::string& room, const std::string& participant) = 0;
-  virtual void on_offer(const std::string& room, const std::string& participant,
-                        const std::string& sdp, const std::vector<TrackInfo>& tracks) = 0;
-  virtual void on_answer(const std::string& room, const std::string& participant,
-                         const std::string& sdp) = 0;
-  virtual void on_candidate(const std::string& room, const std::string& participant,
-                            const IceCandidate& candidate) = 0;
-  virtual void on_state_change(const std::string& room, const std::string& participant,
-                               const ParticipantState& state) = 0;
+  // Hands one request over; requests for one participant are handled in the order submitted.
+  virtual void submit(MediaRequest request) = 0;
 };
 
 }  // namespace rrtc::room

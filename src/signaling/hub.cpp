@@ -192,7 +192,7 @@ void Hub::handle_join(WebSocketSession& session, JoinMessage join) {
   broadcast(join.room, id, "participant_joined",
             participant_joined_json({id, participant.name, participant.state}));
   logger().debug("{} joined room {} from {}", id, join.room, session.address());
-  if (media_ != nullptr) media_->on_join(join.room, id, participant.state);
+  if (media_ != nullptr) media_->submit({join.room, id, room::request::Join{participant.state}});
 }
 
 void Hub::handle_state(WebSocketSession& session, const room::StateChange& change) {
@@ -200,7 +200,7 @@ void Hub::handle_state(WebSocketSession& session, const room::StateChange& chang
   auto state = registry_.update_state(m.room, m.participant, change);
   if (!state) return;
   broadcast(m.room, m.participant, "state_update", state_update_json(m.participant, *state));
-  if (media_ != nullptr) media_->on_state_change(m.room, m.participant, *state);
+  if (media_ != nullptr) media_->submit({m.room, m.participant, room::request::State{*state}});
 }
 
 void Hub::handle_media(WebSocketSession& session, const ClientMessage& message) {
@@ -210,15 +210,16 @@ void Hub::handle_media(WebSocketSession& session, const ClientMessage& message) 
       return send_error(session, ErrorCode::internal,
                         "media transport not available on this server");
     }
-    return media_->on_offer(m.room, m.participant, offer->sdp,
-                            offer->tracks.value_or(std::vector<room::TrackInfo>{}));
+    return media_->submit(
+        {m.room, m.participant,
+         room::request::Offer{offer->sdp, offer->tracks.value_or(std::vector<room::TrackInfo>{})}});
   }
   // Without a media backend, answers and candidates are validated (done) and dropped.
   if (media_ == nullptr) return;
   if (const auto* answer = std::get_if<AnswerMessage>(&message)) {
-    media_->on_answer(m.room, m.participant, answer->sdp);
+    media_->submit({m.room, m.participant, room::request::Answer{answer->sdp}});
   } else if (const auto* candidate = std::get_if<CandidateMessage>(&message)) {
-    media_->on_candidate(m.room, m.participant, candidate->candidate);
+    media_->submit({m.room, m.participant, room::request::Candidate{candidate->candidate}});
   }
 }
 
@@ -230,7 +231,7 @@ void Hub::leave_room(WebSocketSession& session) {
   registry_.leave(m.room, m.participant, room::Clock::now());
   broadcast(m.room, m.participant, "participant_left", participant_left_json(m.participant));
   logger().debug("{} left room {}", m.participant, m.room);
-  if (media_ != nullptr) media_->on_leave(m.room, m.participant);
+  if (media_ != nullptr) media_->submit({m.room, m.participant, room::request::Leave{}});
   schedule_expiry();
 }
 

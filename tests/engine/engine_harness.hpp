@@ -103,12 +103,11 @@ class EngineHarness : public testing::Test {
   void pump(Session& s) {
     auto& c = *s.client;
     for (; s.client_candidates_sent < c.local_candidates.size(); ++s.client_candidates_sent) {
-      engine_->on_candidate(s.room, s.id,
-                            IceCandidate{c.local_candidates[s.client_candidates_sent], "0", 0});
+      engine_->submit({s.room, s.id, req::Candidate{IceCandidate{c.local_candidates[s.client_candidates_sent], "0", 0}}});
     }
     if (c.gathering_done && !s.client_end_sent) {
       s.client_end_sent = true;
-      engine_->on_candidate(s.room, s.id, IceCandidate{"", "0", 0});
+      engine_->submit({s.room, s.id, req::Candidate{IceCandidate{"", "0", 0}}});
     }
     const auto server = channel_->calls(ChannelCall::Kind::candidate, s.id);
     for (; s.server_candidates_applied < server.size(); ++s.server_candidates_applied) {
@@ -120,9 +119,9 @@ class EngineHarness : public testing::Test {
   // up (the passive server finishes its handshake first).
   Session connect(TestClient& client, const std::string& room, const std::string& id) {
     Session s{&client, room, id};
-    engine_->on_join(room, id, ParticipantState{});
-    engine_->on_offer(room, id, client.offer(),
-                      {TrackInfo{"0", TrackType::audio}, TrackInfo{"1", TrackType::camera}});
+    engine_->submit({room, id, req::Join{}});
+    engine_->submit({room, id, req::Offer{client.offer(),
+                      {TrackInfo{"0", TrackType::audio}, TrackInfo{"1", TrackType::camera}}}});
     const auto answer = channel_->wait_for(ChannelCall::Kind::answer, id, kDeadline);
     EXPECT_TRUE(answer.has_value()) << "no answer for " << id;
     if (!answer) return s;

@@ -80,7 +80,7 @@ TEST_F(MediaEngineTest, ClientCloseRemovesTheParticipant) {
   EXPECT_TRUE(spin([&] { return metric("rrtc_media_peers") == 0; }));
   EXPECT_EQ(metric("rrtc_media_peers_failed_total"), 1u);
   // Signaling then reports the leave; the engine has already let go.
-  engine_->on_leave("room-1", "bob");
+  engine_->submit({"room-1", "bob", req::Leave{}});
   EXPECT_EQ(channel_->calls(Kind::remove, "bob").size(), 1u);
 }
 
@@ -88,8 +88,8 @@ TEST_F(MediaEngineTest, BadSdpRemovesOnlyThatParticipant) {
   auto& client = new_client();
   ASSERT_TRUE(client.ok());
 
-  engine_->on_join("room-a", "garbage", ParticipantState{});
-  engine_->on_offer("room-a", "garbage", "this is not SDP\r\n", {});
+  engine_->submit({"room-a", "garbage", req::Join{}});
+  engine_->submit({"room-a", "garbage", req::Offer{"this is not SDP\r\n", {}}});
   // A well-formed offer without a=fingerprint can never be authenticated.
   std::string no_fingerprint;
   const auto offer = client.offer();
@@ -98,11 +98,11 @@ TEST_F(MediaEngineTest, BadSdpRemovesOnlyThatParticipant) {
     const auto line = offer.substr(at, end - at);
     if (line.rfind("a=fingerprint:", 0) != 0) no_fingerprint += line + "\r\n";
   }
-  engine_->on_join("room-a", "unsigned", ParticipantState{});
-  engine_->on_offer("room-a", "unsigned", no_fingerprint, {});
+  engine_->submit({"room-a", "unsigned", req::Join{}});
+  engine_->submit({"room-a", "unsigned", req::Offer{no_fingerprint, {}}});
   // Never joined: dropped without a reply.
-  engine_->on_offer("room-a", "ghost", client.offer(), {});
-  engine_->on_candidate("room-z", "ghost", IceCandidate{"candidate:garbage", "0", 0});
+  engine_->submit({"room-a", "ghost", req::Offer{client.offer(), {}}});
+  engine_->submit({"room-z", "ghost", req::Candidate{IceCandidate{"candidate:garbage", "0", 0}}});
 
   const auto garbage = channel_->wait_for(Kind::reject, "garbage", kDeadline);
   ASSERT_TRUE(garbage.has_value());

@@ -37,9 +37,9 @@ TEST_F(FingerprintMismatchTest, PeerIsFailedRemovedAndNothingIsForwarded) {
             std::string::npos);
 
   Session session{&mallory, "room-1", "mallory"};
-  engine_->on_join("room-1", "mallory", ParticipantState{});
-  engine_->on_offer("room-1", "mallory", offer,
-                    {TrackInfo{"0", TrackType::audio}, TrackInfo{"1", TrackType::camera}});
+  engine_->submit({"room-1", "mallory", req::Join{}});
+  engine_->submit({"room-1", "mallory", req::Offer{offer,
+                    {TrackInfo{"0", TrackType::audio}, TrackInfo{"1", TrackType::camera}}}});
   // The offer itself is well-formed: it is answered, and fails only when the certificate shows.
   const auto answer = channel_->wait_for(Kind::answer, "mallory", kDeadline);
   ASSERT_TRUE(answer.has_value());
@@ -84,7 +84,7 @@ TEST_F(FingerprintMismatchTest, PeerIsFailedRemovedAndNothingIsForwarded) {
   EXPECT_TRUE(spin([&] { return metric(kAudio) == 5; })) << metrics();
   EXPECT_EQ(bob.state, transport::PeerState::Connected);
   EXPECT_TRUE(channel_->calls(Kind::remove, "bob").empty());
-  engine_->on_leave("room-1", "mallory");
+  engine_->submit({"room-1", "mallory", req::Leave{}});
 }
 
 }  // namespace

@@ -15,6 +15,13 @@
 
 namespace rrtc::engine::test {
 
+namespace req = rrtc::room::request;
+using room::IceCandidate;
+using room::ParticipantState;
+using room::SignalingChannel;
+using room::TrackInfo;
+using room::TrackType;
+
 struct ChannelCall {
   enum class Kind { answer, offer, candidate, reject, remove };
   Kind kind = Kind::answer;

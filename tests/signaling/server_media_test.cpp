@@ -20,31 +20,10 @@ class RecordingBackend : public room::MediaBackend {
     std::lock_guard lock(mutex_);
     channel_ = std::move(channel);
   }
-  void on_join(const std::string& r, const std::string& p,
-               const room::ParticipantState& s) override {
-    record("join " + r + " " + p + state_text(s));
-  }
-  void on_leave(const std::string& r, const std::string& p) override {
-    record("leave " + r + " " + p);
-  }
-  void on_offer(const std::string& r, const std::string& p, const std::string& sdp,
-                const std::vector<room::TrackInfo>& tracks) override {
-    std::string line = "offer " + r + " " + p + " " + sdp;
-    for (const auto& t : tracks)
-      line += " " + t.mid + ":" + std::to_string(static_cast<int>(t.type));
-    record(line);
-  }
-  void on_answer(const std::string& r, const std::string& p, const std::string& sdp) override {
-    record("answer " + r + " " + p + " " + sdp);
-  }
-  void on_candidate(const std::string& r, const std::string& p,
-                    const room::IceCandidate& c) override {
-    record("candidate " + r + " " + p + " [" + c.candidate + "] " + c.sdp_mid.value_or("-") + " " +
-           (c.sdp_mline_index ? std::to_string(*c.sdp_mline_index) : "-"));
-  }
-  void on_state_change(const std::string& r, const std::string& p,
-                       const room::ParticipantState& s) override {
-    record("state " + r + " " + p + state_text(s));
+  void submit(room::MediaRequest request) override {
+    const std::string who = request.room + " " + request.participant;
+    record(std::visit(
+        [&](const auto& command) { return describe(who, command); }, request.command));
   }
 
   std::vector<std::string> wait_for(std::size_t count) {
@@ -58,6 +37,29 @@ class RecordingBackend : public room::MediaBackend {
   }
 
  private:
+  static std::string describe(const std::string& who, const room::request::Join& join) {
+    return "join " + who + state_text(join.state);
+  }
+  static std::string describe(const std::string& who, const room::request::Leave&) {
+    return "leave " + who;
+  }
+  static std::string describe(const std::string& who, const room::request::Offer& offer) {
+    std::string line = "offer " + who + " " + offer.sdp;
+    for (const auto& t : offer.tracks)
+      line += " " + t.mid + ":" + std::to_string(static_cast<int>(t.type));
+    return line;
+  }
+  static std::string describe(const std::string& who, const room::request::Answer& answer) {
+    return "answer " + who + " " + answer.sdp;
+  }
+  static std::string describe(const std::string& who, const room::request::Candidate& candidate) {
+    const auto& c = candidate.candidate;
+    return "candidate " + who + " [" + c.candidate + "] " + c.sdp_mid.value_or("-") + " " +
+           (c.sdp_mline_index ? std::to_string(*c.sdp_mline_index) : "-");
+  }
+  static std::string describe(const std::string& who, const room::request::State& state) {
+    return "state " + who + state_text(state.state);
+  }
   static std::string state_text(const room::ParticipantState& s) {
     return std::string(" m") + (s.muted ? "1" : "0") + "v" + (s.video_on ? "1" : "0") + "s" +
            (s.screen_sharing ? "1" : "0");

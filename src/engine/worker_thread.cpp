@@ -1,0 +1,85 @@
+#include "engine/worker_thread.hpp"
+
+#include <chrono>
+#include <string>
+
+namespace rrtc::engine {
+namespace {
+
+// Peer counters (datagrams, decrypt failures, sends) are folded into the worker's counters at
+// this period and when a participant is freed; decrypted RTP is counted per packet.
+constexpr std::chrono::milliseconds kCollectPeriod{1000};
+// How often shutdown checks whether libnice released its agents.
+constexpr std::chrono::milliseconds kAgentsPoll{10};
+
+}  // namespace
+
+WorkerThread::WorkerThread(std::size_t index, const transport::IceConfig& ice,
+                           const MediaLimits& limits)
+    : index_(index),
+      ice_(ice),
+      peers_(loop_, ice_),
+      worker_(std::make_unique<Worker>(loop_, peers_, limits)),
+      stopped_future_(stopped_.get_future().share()) {}
+
+WorkerThread::~WorkerThread() {
+  if (started_ && !shutdown_begun_) {
+    begin_shutdown().wait_for(std::chrono::seconds(5));
+  }
+  loop_.stop();
+  // The loop is stopped: whatever the shutdown closure did not free goes here, with no
+  // libnice event left to deliver.
+  worker_.reset();
+}
+
+void WorkerThread::start() {
+  started_ = true;
+  loop_.start("rrtc-media-" + std::to_string(index_));
+  // Created on the worker's thread, its only submitter; before any participant (posted first).
+  post([this] {
+    send_ring_ = io::SendRing::create();
+    peers_.set_send_ring(send_ring_.get());
+    worker_->set_send_ring(send_ring_.get());
+  });
+  post([this] { collect_counters(); });
+}
+
+void WorkerThread::submit(room::MediaRequest request) {
+  post([this, request = std::move(request)]() mutable {
+    if (!shutting_down_) worker_->handle(std::move(request));
+  });
+}
+
+void WorkerThread::set_channel(std::shared_ptr<room::SignalingChannel> channel) {
+  post([this, channel = std::move(channel)]() mutable { worker_->set_channel(std::move(channel)); });
+}
+
+void WorkerThread::collect_counters() {
+  worker_->collect_counters();
+  if (!shutting_down_) {
+    collect_timer_ = loop_.add_timer(loop_.now() + kCollectPeriod, [this] { collect_counters(); });
+  }
+}
+
+std::shared_future<void> WorkerThread::begin_shutdown() {
+  if (!shutdown_begun_) {
+    shutdown_begun_ = true;
+    post([this] {
+      shutting_down_ = true;
+      collect_timer_.cancel();
+      worker_->close_all();
+      wait_for_agents();
+    });
+  }
+  return stopped_future_;
+}
+
+void WorkerThread::wait_for_agents() {
+  if (transport::NicePeerFactory::agents_alive() == 0) {
+    stopped_.set_value();
+    return;
+  }
+  agents_timer_ = loop_.add_timer(loop_.now() + kAgentsPoll, [this] { wait_for_agents(); });
+}
+
+}  // namespace rrtc::engine
