@@ -1,7 +1,7 @@
 #include "ice/memory_transport.hpp"
 
-#include <array>
 #include <cassert>
+#include <deque>
 #include <utility>
 
 #include "ice/candidate_line.hpp"
@@ -9,109 +9,82 @@
 namespace rrtc::ice {
 namespace {
 
-constexpr std::size_t kMaxRemoteCandidates = 64;
-
-std::size_t index(Side side) { return side == Side::A ? 0 : 1; }
-Side other(Side side) { return side == Side::A ? Side::B : Side::A; }
+constexpr std::size_t kMaxMemoryCandidates = 64;
 
 }  // namespace
 
-// The shared medium: the event queue, the two endpoints (null once destroyed) and counters.
-class MemoryLink : public std::enable_shared_from_this<MemoryLink> {
- public:
-  explicit MemoryLink(MemoryTransportPair::Scheduler scheduler)
-      : scheduler_(std::move(scheduler)) {}
+// ---- MemoryMedium: the ICE rules --------------------------------------------------------------
 
-  // Queues `fn(endpoint)` for `to`; it is skipped if that endpoint is gone by then.
-  template <typename Fn>
-  void schedule(Side to, Fn fn) {
-    std::weak_ptr<MemoryLink> weak = weak_from_this();
-    std::function<void()> event = [weak, to, fn = std::move(fn)]() mutable {
-      if (auto link = weak.lock()) {
-        if (MemoryTransport* endpoint = link->endpoints_[index(to)]) {
-          fn(*endpoint);
-        }
-      }
-    };
-    if (scheduler_) {
-      scheduler_(std::move(event));
-    } else {
-      queue_.push_back(std::move(event));
+void MemoryMedium::deliver(Side to, time::Duration delay,
+                           std::function<void(MemoryTransport&)> fn) {
+  std::weak_ptr<MemoryMedium> weak = weak_from_this();
+  defer(delay, [weak, to, fn = std::move(fn)] {
+    if (auto medium = weak.lock()) {
+      if (MemoryTransport* endpoint = medium->endpoint(to)) fn(*endpoint);
     }
+  });
+}
+
+void MemoryMedium::gather(Side side, std::string candidate) {
+  deliver(side, {}, [candidate = std::move(candidate)](MemoryTransport& t) {
+    t.deliver_candidate(candidate);
+  });
+  deliver(side, {}, [](MemoryTransport& t) { t.deliver_gathering_done(); });
+}
+
+void MemoryMedium::credentials_set() {
+  MemoryTransport* a = endpoint(Side::A);
+  MemoryTransport* b = endpoint(Side::B);
+  if (checked_ || a == nullptr || b == nullptr || !a->has_remote_credentials() ||
+      !b->has_remote_credentials()) {
+    return;
   }
-
-  std::size_t flush(std::size_t max_events) {
-    std::size_t ran = 0;
-    while (!queue_.empty() && ran < max_events) {
-      std::function<void()> event = std::move(queue_.front());
-      queue_.pop_front();
-      event();
-      ++ran;
-    }
-    return ran;
+  checked_ = true;
+  const IceState result = a->remote_credentials_match() && b->remote_credentials_match()
+                              ? IceState::Connected
+                              : IceState::Failed;
+  for (Side side : {Side::A, Side::B}) {
+    deliver(side, {}, [](MemoryTransport& t) { t.deliver_state(IceState::Checking); });
   }
-
-  void attach(Side side, MemoryTransport* endpoint) { endpoints_[index(side)] = endpoint; }
-  MemoryTransport* endpoint(Side side) const { return endpoints_[index(side)]; }
-
-  void transmit(Side from, std::span<const uint8_t> datagram) {
-    ++sent_[index(from)];
-    if (drop_ && drop_(from, datagram)) {
-      ++dropped_[index(from)];
-      return;
-    }
-    schedule(other(from), [bytes = std::vector<uint8_t>(datagram.begin(), datagram.end())](
-                              MemoryTransport& to) mutable { to.deliver_datagram(bytes); });
+  for (Side side : {Side::A, Side::B}) {
+    deliver(side, check_duration(), [result](MemoryTransport& t) { t.deliver_state(result); });
   }
+}
 
-  // Runs the "checks" once both sides know each other's credentials.
-  void maybe_check() {
-    MemoryTransport* a = endpoints_[0];
-    MemoryTransport* b = endpoints_[1];
-    if (checked_ || a == nullptr || b == nullptr || !a->has_remote_credentials() ||
-        !b->has_remote_credentials()) {
-      return;
-    }
-    checked_ = true;
-    bool ok = a->remote_credentials_match() && b->remote_credentials_match();
-    for (Side side : {Side::A, Side::B}) {
-      schedule(side, [](MemoryTransport& t) { t.deliver_state(IceState::Checking); });
-      IceState result = ok ? IceState::Connected : IceState::Failed;
-      schedule(side, [result](MemoryTransport& t) { t.deliver_state(result); });
-    }
+void MemoryMedium::closed(Side side, bool was_live) {
+  if (was_live) {
+    // The peer stops getting consent responses and fails, as a real agent would.
+    deliver(other_side(side), consent_timeout(),
+            [](MemoryTransport& t) { t.deliver_state(IceState::Failed); });
   }
+  deliver(side, {}, [](MemoryTransport& t) { t.deliver_closed(); });
+}
 
-  MemoryTransportPair::DropHook drop_;
-  std::array<std::size_t, 2> sent_{};
-  std::array<std::size_t, 2> dropped_{};
+void MemoryMedium::fail() {
+  for (Side side : {Side::A, Side::B}) {
+    deliver(side, {}, [](MemoryTransport& t) { t.deliver_state(IceState::Failed); });
+  }
+}
 
- private:
-  MemoryTransportPair::Scheduler scheduler_;
-  std::deque<std::function<void()>> queue_;
-  std::array<MemoryTransport*, 2> endpoints_{};
-  bool checked_ = false;
-};
+// ---- MemoryTransport --------------------------------------------------------------------------
 
-MemoryTransport::MemoryTransport(std::shared_ptr<MemoryLink> link, Side side,
-                                 IceCredentials credentials)
-    : link_(std::move(link)), side_(side), local_(std::move(credentials)) {
-  link_->attach(side_, this);
-  std::string candidate = side_ == Side::A ? "candidate:1 1 udp 2130706431 192.0.2.1 9 typ host"
-                                           : "candidate:1 1 udp 2130706431 192.0.2.2 9 typ host";
-  link_->schedule(side_, [candidate](MemoryTransport& t) { t.deliver_candidate(candidate); });
-  link_->schedule(side_, [](MemoryTransport& t) { t.deliver_gathering_done(); });
+MemoryTransport::MemoryTransport(std::shared_ptr<MemoryMedium> medium, Side side,
+                                 IceCredentials credentials, std::string candidate)
+    : medium_(std::move(medium)), side_(side), local_(std::move(credentials)) {
+  medium_->attach(side_, this);
+  medium_->gather(side_, std::move(candidate));
 }
 
 MemoryTransport::~MemoryTransport() {
   close();
-  link_->attach(side_, nullptr);
+  medium_->attach(side_, nullptr);
 }
 
 bool MemoryTransport::send(std::span<const uint8_t> datagram) {
   if (state_ != IceState::Connected) {
     return false;
   }
-  link_->transmit(side_, datagram);
+  medium_->transmit(side_, datagram);
   return true;
 }
 
@@ -130,7 +103,7 @@ CandidateResult MemoryTransport::add_remote_candidate(std::string_view candidate
   if (line->component != 1) {
     return CandidateResult::WrongComponent;
   }
-  if (remote_candidates_ >= kMaxRemoteCandidates) {
+  if (remote_candidates_ >= kMaxMemoryCandidates) {
     return CandidateResult::TooMany;
   }
   ++remote_candidates_;
@@ -143,12 +116,12 @@ bool MemoryTransport::set_remote_credentials(const IceCredentials& credentials) 
   }
   remote_ = credentials;
   has_remote_ = true;
-  link_->maybe_check();
+  medium_->credentials_set();
   return true;
 }
 
 bool MemoryTransport::remote_credentials_match() const {
-  MemoryTransport* peer = link_->endpoint(other(side_));
+  MemoryTransport* peer = medium_->endpoint(other_side(side_));
   return peer != nullptr && has_remote_ && remote_.ufrag == peer->local_.ufrag &&
          remote_.pwd == peer->local_.pwd;
 }
@@ -157,17 +130,9 @@ void MemoryTransport::close() {
   if (state_ == IceState::Closed) {
     return;
   }
-  bool was_live = state_ != IceState::Failed;
+  const bool was_live = state_ != IceState::Failed;
   state_ = IceState::Closed;
-  if (was_live) {
-    // The peer stops getting consent responses and fails, as a real agent would.
-    link_->schedule(other(side_), [](MemoryTransport& t) { t.deliver_state(IceState::Failed); });
-  }
-  link_->schedule(side_, [](MemoryTransport& t) {
-    if (t.listener_ != nullptr) {
-      t.listener_->on_state(IceState::Closed);
-    }
-  });
+  medium_->closed(side_, was_live);
 }
 
 void MemoryTransport::deliver_datagram(std::vector<uint8_t>& datagram) {
@@ -186,6 +151,12 @@ void MemoryTransport::deliver_state(IceState state) {
   }
 }
 
+void MemoryTransport::deliver_closed() {
+  if (listener_ != nullptr) {
+    listener_->on_state(IceState::Closed);
+  }
+}
+
 void MemoryTransport::deliver_candidate(const std::string& candidate) {
   if (state_ != IceState::Closed && listener_ != nullptr) {
     listener_->on_local_candidate(candidate);
@@ -198,14 +169,62 @@ void MemoryTransport::deliver_gathering_done() {
   }
 }
 
+// ---- MemoryTransportPair: events in order, no time --------------------------------------------
+
+class MemoryLink final : public MemoryMedium {
+ public:
+  explicit MemoryLink(MemoryTransportPair::Scheduler scheduler)
+      : scheduler_(std::move(scheduler)) {}
+
+  void transmit(Side from, std::span<const uint8_t> datagram) override {
+    ++sent_[side_index(from)];
+    if (drop_ && drop_(from, datagram)) {
+      ++dropped_[side_index(from)];
+      return;
+    }
+    deliver(other_side(from), {},
+            [bytes = std::vector<uint8_t>(datagram.begin(), datagram.end())](
+                MemoryTransport& to) mutable { to.deliver_datagram(bytes); });
+  }
+
+  std::size_t flush(std::size_t max_events) {
+    std::size_t ran = 0;
+    while (!queue_.empty() && ran < max_events) {
+      std::function<void()> event = std::move(queue_.front());
+      queue_.pop_front();
+      event();
+      ++ran;
+    }
+    return ran;
+  }
+
+  MemoryTransportPair::DropHook drop_;
+  std::array<std::size_t, 2> sent_{};
+  std::array<std::size_t, 2> dropped_{};
+
+ private:
+  void defer(time::Duration /*delay*/, std::function<void()> event) override {
+    if (scheduler_) {
+      scheduler_(std::move(event));
+    } else {
+      queue_.push_back(std::move(event));
+    }
+  }
+
+  MemoryTransportPair::Scheduler scheduler_;
+  std::deque<std::function<void()>> queue_;
+};
+
 MemoryTransportPair::MemoryTransportPair() : MemoryTransportPair(Scheduler{}) {}
 
 MemoryTransportPair::MemoryTransportPair(Scheduler scheduler)
     : link_(std::make_shared<MemoryLink>(std::move(scheduler))),
       a_(std::make_unique<MemoryTransport>(link_, Side::A,
-                                           IceCredentials{"ufrA", "passwordA0123456789abcd"})),
+                                           IceCredentials{"ufrA", "passwordA0123456789abcd"},
+                                           "candidate:1 1 udp 2130706431 192.0.2.1 9 typ host")),
       b_(std::make_unique<MemoryTransport>(link_, Side::B,
-                                           IceCredentials{"ufrB", "passwordB0123456789abcd"})) {}
+                                           IceCredentials{"ufrB", "passwordB0123456789abcd"},
+                                           "candidate:1 1 udp 2130706431 192.0.2.2 9 typ host")) {}
 
 MemoryTransportPair::~MemoryTransportPair() = default;
 
@@ -219,18 +238,14 @@ std::size_t MemoryTransportPair::flush(std::size_t max_events) { return link_->f
 
 void MemoryTransportPair::set_drop_hook(DropHook hook) { link_->drop_ = std::move(hook); }
 
-void MemoryTransportPair::fail() {
-  for (Side side : {Side::A, Side::B}) {
-    link_->schedule(side, [](MemoryTransport& t) { t.deliver_state(IceState::Failed); });
-  }
-}
+void MemoryTransportPair::fail() { link_->fail(); }
 
 std::size_t MemoryTransportPair::datagrams_sent(Side from) const {
-  return link_->sent_[index(from)];
+  return link_->sent_[side_index(from)];
 }
 
 std::size_t MemoryTransportPair::datagrams_dropped(Side from) const {
-  return link_->dropped_[index(from)];
+  return link_->dropped_[side_index(from)];
 }
 
 }  // namespace rrtc::ice

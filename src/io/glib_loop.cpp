@@ -1,7 +1,9 @@
 #include "io/glib_loop.hpp"
 
+#include <glib.h>
 #include <pthread.h>
 
+#include <memory>
 #include <utility>
 
 namespace rrtc::io {
@@ -29,27 +31,37 @@ gboolean set_flag(gpointer data) noexcept {
   return G_SOURCE_REMOVE;
 }
 
-}  // namespace
-
-TimerHandle& TimerHandle::operator=(TimerHandle&& other) noexcept {
-  if (this != &other) {
-    cancel();
-    source_ = std::exchange(other.source_, nullptr);
-  }
-  return *this;
+// A source with only a ready time (microseconds on g_get_monotonic_time's clock): GLib wakes the
+// context when that time comes, polling with a timeout it rounds up to the millisecond, so the
+// source never dispatches early (a g_timeout_source would count whole milliseconds from now).
+gboolean dispatch_deadline(GSource* /*source*/, GSourceFunc callback, gpointer data) noexcept {
+  return callback != nullptr ? callback(data) : G_SOURCE_REMOVE;
 }
 
-void TimerHandle::cancel() noexcept {
-  if (source_ != nullptr) {
+GSourceFuncs deadline_funcs = {nullptr, nullptr, &dispatch_deadline, nullptr, nullptr, nullptr};
+
+// The handle's view of one armed GLib timer: one source reference, released on cancel.
+class GlibTimer final : public TimerHandle::Timer {
+ public:
+  explicit GlibTimer(GSource* source) noexcept : source_(source) {}
+  ~GlibTimer() override {
+    // Safe while the timer's own callback runs: GLib keeps the callback data alive until the
+    // dispatch returns.
     g_source_destroy(source_);
     g_source_unref(source_);
-    source_ = nullptr;
   }
-}
+  GlibTimer(const GlibTimer&) = delete;
+  GlibTimer& operator=(const GlibTimer&) = delete;
 
-bool TimerHandle::pending() const noexcept {
-  return source_ != nullptr && !g_source_is_destroyed(source_);
-}
+  bool pending() const noexcept override { return !g_source_is_destroyed(source_); }
+
+ private:
+  GSource* source_;
+};
+
+}  // namespace
+
+time::Timestamp now() noexcept { return std::chrono::time_point_cast<time::Duration>(time::Clock::now()); }
 
 GlibLoop::GlibLoop() : context_(g_main_context_new()), loop_(g_main_loop_new(context_, FALSE)) {}
 
@@ -87,14 +99,19 @@ void GlibLoop::post(std::function<void()> fn) {
   g_source_unref(source);
 }
 
-TimerHandle GlibLoop::add_timer(std::chrono::milliseconds delay, std::function<void()> fn) {
-  auto ms = delay.count() < 0 ? 0u : static_cast<guint>(delay.count());
-  return TimerHandle(attach(g_timeout_source_new(ms), std::move(fn), context_));
+TimerHandle GlibLoop::arm_timer(time::Timestamp deadline, std::function<void()> fn) {
+  // Our deadline is on the steady clock, GLib's ready time on g_get_monotonic_time(): both are
+  // CLOCK_MONOTONIC on Linux, but converting through "time left" does not depend on it.
+  const gint64 left = (deadline - now()).count();
+  GSource* source = g_source_new(&deadline_funcs, sizeof(GSource));
+  g_source_set_ready_time(source, g_get_monotonic_time() + (left > 0 ? left : 0));
+  return TimerHandle(std::make_unique<GlibTimer>(attach(source, std::move(fn), context_)));
 }
 
-bool GlibLoop::run_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+bool GlibLoop::run_until(const std::function<bool()>& done, time::Duration timeout) {
   bool expired = false;
-  GSource* deadline = g_timeout_source_new(static_cast<guint>(timeout.count()));
+  GSource* deadline = g_source_new(&deadline_funcs, sizeof(GSource));
+  g_source_set_ready_time(deadline, g_get_monotonic_time() + timeout.count());
   g_source_set_callback(deadline, &set_flag, &expired, nullptr);
   g_source_attach(deadline, context_);
   g_main_context_push_thread_default(context_);

@@ -3,45 +3,36 @@
 // timers of the worker's rooms run. Either start() a thread that runs a GMainLoop on it, or
 // (tests) drive it from the calling thread with run_until().
 //
+// Time: now() is the steady clock (io::now()), the one place outside tests where rrtc reads it.
+// Timers are GLib sources with a ready time in microseconds on the same monotonic clock; GLib
+// polls with millisecond timeouts rounded up, so a timer never fires before its deadline and at
+// most about a millisecond after it (plus scheduling latency).
+//
 // Threading: post() may be called from any thread. Everything else, and every closure and timer
 // callback, belongs to the loop's thread (the thread started by start(), or the thread calling
 // run_until()).
 
-#include <glib.h>
+#include <glib.h>  // context() hands out the GMainContext; users attach their own sources
 
 #include <chrono>
 #include <functional>
 #include <string>
 #include <thread>
 
+#include "io/event_loop.hpp"
+#include "time/media_time.hpp"
+
 namespace rrtc::io {
 
-// A one-shot timer. Destroying or cancelling the handle before it fires guarantees the callback
-// never runs. Handles are used on the loop's thread.
-class TimerHandle {
+// The steady clock in media time. Only the worker loop (and the signaling thread) read the clock.
+time::Timestamp now() noexcept;
+
+class GlibLoop final : public EventLoop {
  public:
-  TimerHandle() = default;
-  explicit TimerHandle(GSource* source) noexcept : source_(source) {}
-  TimerHandle(TimerHandle&& other) noexcept : source_(other.source_) { other.source_ = nullptr; }
-  TimerHandle& operator=(TimerHandle&& other) noexcept;
-  TimerHandle(const TimerHandle&) = delete;
-  TimerHandle& operator=(const TimerHandle&) = delete;
-  ~TimerHandle() { cancel(); }
-
-  void cancel() noexcept;
-  // True until the timer fired or was cancelled.
-  bool pending() const noexcept;
-
- private:
-  GSource* source_ = nullptr;  // one reference owned by the handle
-};
-
-class GlibLoop {
- public:
-  using Clock = std::chrono::steady_clock;
+  using Clock = time::Clock;
 
   GlibLoop();
-  ~GlibLoop();  // stop(), then frees the context; pending posted closures are dropped
+  ~GlibLoop() override;  // stop(), then frees the context; pending posted closures are dropped
   GlibLoop(const GlibLoop&) = delete;
   GlibLoop& operator=(const GlibLoop&) = delete;
 
@@ -52,20 +43,20 @@ class GlibLoop {
   // Quits the loop and joins its thread. Idempotent; never call it from the loop thread.
   void stop();
 
-  // Runs `fn` on the loop's thread, later (never inline, even on the loop thread), in post order.
+  time::Timestamp now() const override { return io::now(); }
   // Thread-safe.
-  void post(std::function<void()> fn);
-
-  // Calls `fn` once after `delay`, on the loop's thread.
-  TimerHandle add_timer(std::chrono::milliseconds delay, std::function<void()> fn);
+  void post(std::function<void()> fn) override;
 
   // Test driving without a thread: iterates the context on the calling thread until `done()`
   // returns true (checked after each dispatch) or `timeout` passes. Returns done()'s last value.
   // Must not be used while start()'s thread runs.
-  bool run_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
+  bool run_until(const std::function<bool()>& done, time::Duration timeout);
 
   // True on the thread that start() created.
   bool on_loop_thread() const noexcept;
+
+ protected:
+  TimerHandle arm_timer(time::Timestamp deadline, std::function<void()> fn) override;
 
  private:
   GMainContext* context_ = nullptr;

@@ -151,7 +151,7 @@ TEST_F(MemoryTransportTest, RejectsBadCandidatesAndBoundsTheirNumber) {
 }
 
 TEST(MemoryTransportScheduler, DeliversThroughAGlibLoop) {
-  GlibLoop loop;
+  io::GlibLoop loop;
   MemoryTransportPair pair([&](std::function<void()> fn) { loop.post(std::move(fn)); });
   std::unique_ptr<MemoryTransport> a = pair.take(Side::A);
   std::unique_ptr<MemoryTransport> b = pair.take(Side::B);

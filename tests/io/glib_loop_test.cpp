@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <thread>
 #include <vector>
@@ -46,6 +47,72 @@ TEST(GlibLoop, TimerFiresAfterItsDelay) {
   EXPECT_TRUE(loop.run_until([&] { return fired != GlibLoop::Clock::time_point(); }, 5s));
   EXPECT_GE(fired - start, 45ms);  // GLib rounds to the millisecond
   EXPECT_FALSE(timer.pending());
+}
+
+TEST(GlibLoop, NowIsTheSteadyClockInMicroseconds) {
+  GlibLoop loop;
+  const auto before = std::chrono::time_point_cast<time::Duration>(GlibLoop::Clock::now());
+  const time::Timestamp now = loop.now();
+  const auto after = std::chrono::time_point_cast<time::Duration>(GlibLoop::Clock::now());
+  EXPECT_LE(before, now);
+  EXPECT_LE(now, after);
+  EXPECT_LE(io::now() - now, 1s);
+}
+
+TEST(GlibLoop, TimerNeverFiresBeforeItsDeadline) {
+  // Deadlines between whole milliseconds: GLib polls in milliseconds, rounded up.
+  GlibLoop loop;
+  EventLoop& events = loop;
+  std::vector<time::Timestamp> deadlines;
+  std::vector<time::Timestamp> fired;
+  std::vector<TimerHandle> timers;
+  for (int i = 0; i < 5; ++i) {
+    const time::Timestamp deadline = events.now() + time::Duration(2500 + 1300 * i);
+    deadlines.push_back(deadline);
+    timers.push_back(events.add_timer(deadline, [&] { fired.push_back(events.now()); }));
+  }
+  ASSERT_TRUE(loop.run_until([&] { return fired.size() == deadlines.size(); }, 5s));
+  for (std::size_t i = 0; i < deadlines.size(); ++i) {
+    EXPECT_GE(fired[i], deadlines[i]) << i;
+    EXPECT_LT(fired[i] - deadlines[i], 200ms) << i;  // generous: a shared, loaded machine
+  }
+}
+
+TEST(GlibLoop, PastDeadlineFiresOnTheNextIteration) {
+  GlibLoop loop;
+  bool fired = false;
+  TimerHandle timer = loop.add_timer(loop.now() - 1s, [&] { fired = true; });
+  EXPECT_TRUE(timer.pending());
+  EXPECT_TRUE(loop.run_until([&] { return fired; }, 5s));
+  EXPECT_FALSE(timer.pending());
+}
+
+TEST(GlibLoop, ACallbackMayReplaceItsOwnHandle) {
+  GlibLoop loop;
+  int ticks = 0;
+  TimerHandle tick;
+  std::function<void()> arm = [&] {
+    tick = loop.add_timer(1ms, [&] {
+      ++ticks;
+      if (ticks < 3) arm();  // destroys the running timer's handle
+    });
+  };
+  arm();
+  EXPECT_TRUE(loop.run_until([&] { return ticks == 3; }, 5s));
+  EXPECT_FALSE(tick.pending());
+}
+
+TEST(GlibLoop, HandlesMayOutliveTheLoop) {
+  TimerHandle survivor;
+  bool fired = false;
+  {
+    GlibLoop loop;
+    survivor = loop.add_timer(1h, [&] { fired = true; });
+    EXPECT_TRUE(survivor.pending());
+  }
+  EXPECT_FALSE(survivor.pending());
+  survivor.cancel();
+  EXPECT_FALSE(fired);
 }
 
 TEST(GlibLoop, CancelledAndDestroyedTimersNeverFire) {
