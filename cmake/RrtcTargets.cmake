@@ -2,26 +2,157 @@
 
 set(RRTC_WARNINGS -Wall -Wextra -Wpedantic)
 
+# ---- Layering ---------------------------------------------------------------------------------
+# cmake/layers.cmake is the one table of which layers each library may use. Every library gets
+# its own include root, ${PROJECT_BINARY_DIR}/layer_include/<folder>, holding a single symlink
+# <folder> -> src/<folder>, so "<folder>/file.hpp" resolves and nothing else of src/ does. A
+# library then sees its own headers, those of the layers it links, and (through CMake's PUBLIC
+# propagation) those its dependencies' headers include: an include of any other layer fails to
+# compile. rrtc_library() refuses, at configure time, a DEPS entry the table does not allow.
+
+# rrtc_layer(<library> [FOLDER <dir>] [PUBLIC <library>...] [PRIVATE <library>...])
+# One entry of the table (cmake/layers.cmake, which documents the form). A library may only use
+# libraries entered before it, which keeps the graph acyclic.
+function(rrtc_layer name)
+  cmake_parse_arguments(ARG "" "FOLDER" "PUBLIC;PRIVATE" ${ARGN})
+  set(where "cmake/layers.cmake: rrtc_layer(${name})")
+  if(ARG_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "${where}: unexpected words '${ARG_UNPARSED_ARGUMENTS}'; "
+                        "the form is rrtc_layer(<library> [FOLDER <dir>] [PUBLIC ...] [PRIVATE ...])")
+  endif()
+  get_property(known GLOBAL PROPERTY RRTC_TABLE_LIBRARIES)
+  if(name IN_LIST known)
+    message(FATAL_ERROR "${where}: '${name}' is listed twice")
+  endif()
+  foreach(dep IN LISTS ARG_PUBLIC ARG_PRIVATE)
+    if(dep STREQUAL name)
+      message(FATAL_ERROR "${where}: a library does not list itself")
+    endif()
+    if(NOT dep IN_LIST known)
+      message(FATAL_ERROR "${where}: '${dep}' is not listed above '${name}' (a layer may only "
+                          "use layers below it, and every layer needs its own entry)")
+    endif()
+    if(dep IN_LIST ARG_PUBLIC AND dep IN_LIST ARG_PRIVATE)
+      message(FATAL_ERROR "${where}: '${dep}' is both PUBLIC and PRIVATE")
+    endif()
+  endforeach()
+  if(NOT ARG_FOLDER)
+    set(ARG_FOLDER "${name}")
+  endif()
+  set_property(GLOBAL APPEND PROPERTY RRTC_TABLE_LIBRARIES "${name}")
+  set_property(GLOBAL PROPERTY RRTC_TABLE_${name}_FOLDER "${ARG_FOLDER}")
+  set_property(GLOBAL PROPERTY RRTC_TABLE_${name}_PUBLIC "${ARG_PUBLIC}")
+  set_property(GLOBAL PROPERTY RRTC_TABLE_${name}_PRIVATE "${ARG_PRIVATE}")
+endfunction()
+
+include("${CMAKE_CURRENT_LIST_DIR}/layers.cmake")
+set(RRTC_LAYER_TABLE "${CMAKE_CURRENT_LIST_DIR}/layers.cmake")
+
+# rrtc_layer_include_dir(<library> <out-var>)
+# The include root of <library>: ${PROJECT_BINARY_DIR}/layer_include/<folder>, where <folder> is
+# a symlink to src/<folder> (made here at configure time). Also for targets outside src/ that
+# compile a layer's sources themselves (fuzz/app).
+function(rrtc_layer_include_dir name out)
+  get_property(folder GLOBAL PROPERTY RRTC_TABLE_${name}_FOLDER)
+  if(NOT folder)
+    message(FATAL_ERROR "rrtc_layer_include_dir(${name}): '${name}' has no entry in "
+                        "cmake/layers.cmake")
+  endif()
+  set(root "${PROJECT_BINARY_DIR}/layer_include/${folder}")
+  file(MAKE_DIRECTORY "${root}")
+  file(CREATE_LINK "${PROJECT_SOURCE_DIR}/src/${folder}" "${root}/${folder}" SYMBOLIC
+       RESULT failed)
+  if(failed)
+    message(FATAL_ERROR "cannot link ${root}/${folder} to src/${folder}: ${failed}")
+  endif()
+  set(${out} "${root}" PARENT_SCOPE)
+endfunction()
+
+# Checks that <library> has a table entry and is defined in its table folder; sorts DEPS into
+# the layers its headers pass on (<pub>), those only its sources use (<priv>) and third-party
+# targets (<other>, passed on like before). An rrtc:: dependency the table does not allow stops
+# the configure step.
+function(_rrtc_layer_deps name deps pub priv other)
+  get_property(known GLOBAL PROPERTY RRTC_TABLE_LIBRARIES)
+  if(NOT name IN_LIST known)
+    message(FATAL_ERROR "rrtc_library(${name}): '${name}' has no entry in cmake/layers.cmake; "
+                        "add one that lists the layers it may use")
+  endif()
+  get_property(folder GLOBAL PROPERTY RRTC_TABLE_${name}_FOLDER)
+  get_filename_component(here "${CMAKE_CURRENT_SOURCE_DIR}" NAME)
+  if(NOT here STREQUAL folder)
+    message(FATAL_ERROR "rrtc_library(${name}) is defined in src/${here}, but cmake/layers.cmake "
+                        "puts it in src/${folder}")
+  endif()
+  get_property(allowed_public GLOBAL PROPERTY RRTC_TABLE_${name}_PUBLIC)
+  get_property(allowed_private GLOBAL PROPERTY RRTC_TABLE_${name}_PRIVATE)
+  set(p "")
+  set(q "")
+  set(o "")
+  foreach(dep IN LISTS deps)
+    set(layer "")
+    if(dep MATCHES "^rrtc::(.+)$")
+      set(layer "${CMAKE_MATCH_1}")
+      if(NOT layer IN_LIST known)
+        message(FATAL_ERROR "rrtc_library(${name}): DEPS names ${dep}, which is no layer of "
+                            "cmake/layers.cmake")
+      endif()
+    elseif(dep MATCHES "^rrtc_(.+)$")
+      set(candidate "${CMAKE_MATCH_1}")
+      if(candidate IN_LIST known)
+        set(layer "${candidate}")
+      endif()
+    endif()
+    if(layer STREQUAL "")
+      list(APPEND o "${dep}")
+    elseif(layer IN_LIST allowed_public)
+      list(APPEND p "rrtc_${layer}")
+    elseif(layer IN_LIST allowed_private)
+      list(APPEND q "rrtc_${layer}")
+    else()
+      set(all ${allowed_public} ${allowed_private})
+      if(NOT all)
+        set(all "(no layer of ours)")
+      endif()
+      list(JOIN all " " all)
+      message(FATAL_ERROR "rrtc_library(${name}): DEPS names ${dep}, but cmake/layers.cmake "
+                          "lets '${name}' use only: ${all}. Remove the dependency, or change "
+                          "the table if the layering really should change.")
+    endif()
+  endforeach()
+  set(${pub} "${p}" PARENT_SCOPE)
+  set(${priv} "${q}" PARENT_SCOPE)
+  set(${other} "${o}" PARENT_SCOPE)
+endfunction()
+
 # rrtc_library(<layer> SOURCES ... [DEPS ...])
-# A static library rrtc_<layer> (alias rrtc::<layer>). Headers are included as "<layer>/file.hpp"
-# from src/, so a layer that does not link another cannot include it either.
+# A static library rrtc_<layer> (alias rrtc::<layer>), entered in cmake/layers.cmake. Headers
+# are included as "<folder>/file.hpp"; it sees only its own folder and what its DEPS pass on.
+# rrtc:: DEPS are linked PUBLIC or PRIVATE as the table says; other targets PUBLIC.
 function(rrtc_library layer)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  _rrtc_layer_deps(${layer} "${ARG_DEPS}" public_deps private_deps other_deps)
+  rrtc_layer_include_dir(${layer} include_root)
   add_library(rrtc_${layer} STATIC ${ARG_SOURCES})
   add_library(rrtc::${layer} ALIAS rrtc_${layer})
-  target_include_directories(rrtc_${layer} PUBLIC "${PROJECT_SOURCE_DIR}/src")
+  target_include_directories(rrtc_${layer} PUBLIC "${include_root}")
   target_compile_options(rrtc_${layer} PRIVATE ${RRTC_WARNINGS})
-  target_link_libraries(rrtc_${layer} PUBLIC ${ARG_DEPS})
+  target_link_libraries(rrtc_${layer}
+    PUBLIC ${public_deps} ${other_deps}
+    PRIVATE ${private_deps})
 endfunction()
 
 # rrtc_interface_library(<layer> [DEPS ...])
-# A header-only layer rrtc_<layer> (alias rrtc::<layer>).
+# A header-only layer rrtc_<layer> (alias rrtc::<layer>), entered in cmake/layers.cmake. Its
+# headers are all it has, so every dependency is passed on, PRIVATE ones included.
 function(rrtc_interface_library layer)
   cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
+  _rrtc_layer_deps(${layer} "${ARG_DEPS}" public_deps private_deps other_deps)
+  rrtc_layer_include_dir(${layer} include_root)
   add_library(rrtc_${layer} INTERFACE)
   add_library(rrtc::${layer} ALIAS rrtc_${layer})
-  target_include_directories(rrtc_${layer} INTERFACE "${PROJECT_SOURCE_DIR}/src")
-  target_link_libraries(rrtc_${layer} INTERFACE ${ARG_DEPS})
+  target_include_directories(rrtc_${layer} INTERFACE "${include_root}")
+  target_link_libraries(rrtc_${layer} INTERFACE ${public_deps} ${private_deps} ${other_deps})
 endfunction()
 
 # rrtc_test(<name> SOURCES ... [DEPS ...] [LABELS ...])
