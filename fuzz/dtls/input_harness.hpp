@@ -27,7 +27,7 @@ inline HarnessResult feed_passive_endpoint(std::span<const std::uint8_t> data,
                                            const Fingerprint& remote) {
   EndpointConfig config;
   config.remote_fingerprints = {remote};
-  TimePoint now{};
+  time::Timestamp now{};
   Endpoint endpoint(certificate, config, now);
   HarnessResult result;
   const auto drain = [&] {

@@ -18,10 +18,15 @@
 
 namespace rrtc::sctp::testing {
 
+// The steady clock as media time, for the modes that follow real time.
+inline time::Timestamp real_now() {
+  return std::chrono::time_point_cast<time::Duration>(time::Clock::now());
+}
+
 // One simulated clock for the whole process: it only moves forward, so usrsctp's global timer
 // wheel sees one time line across every test.
-inline TimePoint& simulated_now() {
-  static TimePoint now = TimePoint{} + std::chrono::hours(1);
+inline time::Timestamp& simulated_now() {
+  static time::Timestamp now = time::Timestamp{} + std::chrono::hours(1);
   return now;
 }
 
@@ -107,7 +112,7 @@ class AssociationPair {
   Filter client_to_server;
   Filter server_to_client;
 
-  TimePoint now() const { return real_time_ ? Clock::now() : simulated_now(); }
+  time::Timestamp now() const { return real_time_ ? real_now() : simulated_now(); }
 
   void start() {
     if (client_) client_->start(now());
@@ -135,7 +140,7 @@ class AssociationPair {
   // Pumps until `done` holds or `limit` of simulated time has passed.
   bool run_until(const std::function<bool()>& done,
                  std::chrono::milliseconds limit = std::chrono::seconds(60)) {
-    const TimePoint deadline = now() + limit;
+    const time::Timestamp deadline = now() + limit;
     while (true) {
       deliver();
       if (done()) return true;

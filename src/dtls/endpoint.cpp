@@ -16,7 +16,7 @@ namespace {
 spdlog::logger& logger() { return detail::dtls_logger(); }
 }  // namespace
 
-void Endpoint::Impl::start_handshake(TimePoint now) {
+void Endpoint::Impl::start_handshake(time::Timestamp now) {
   state_ = EndpointState::Handshaking;
   handshake_deadline_ = now + config_.handshake_timeout;
 }
@@ -121,7 +121,7 @@ void Endpoint::Impl::collect_datagrams() {
   bio_.datagrams.clear();
 }
 
-void Endpoint::Impl::finish_call(TimePoint now) {
+void Endpoint::Impl::finish_call(time::Timestamp now) {
   collect_datagrams();
   retransmit_at_.reset();
   if (!ssl_ || (state_ != EndpointState::Handshaking && state_ != EndpointState::Connected)) return;
@@ -133,7 +133,7 @@ void Endpoint::Impl::finish_call(TimePoint now) {
   }
 }
 
-void Endpoint::Impl::handle_datagram(std::span<const std::uint8_t> datagram, TimePoint now) {
+void Endpoint::Impl::handle_datagram(std::span<const std::uint8_t> datagram, time::Timestamp now) {
   if (!ssl_ || state_ == EndpointState::Failed || state_ == EndpointState::Closed) return;
   // Not whole records (an empty one would even read as end of file): dropped, per RFC 6347.
   if (!detail::records_well_formed(datagram, min_encrypted_length(ssl_.get()))) return;
@@ -152,7 +152,7 @@ void Endpoint::Impl::handle_datagram(std::span<const std::uint8_t> datagram, Tim
   finish_call(now);
 }
 
-void Endpoint::Impl::handle_timeout(TimePoint now) {
+void Endpoint::Impl::handle_timeout(time::Timestamp now) {
   if (!ssl_ || (state_ != EndpointState::Handshaking && state_ != EndpointState::Connected)) return;
   if (state_ == EndpointState::Handshaking && handshake_deadline_ && now >= *handshake_deadline_) {
     fail(FailReason::HandshakeTimeout,
@@ -171,15 +171,15 @@ void Endpoint::Impl::handle_timeout(TimePoint now) {
   finish_call(now);
 }
 
-std::optional<TimePoint> Endpoint::Impl::next_timeout() const noexcept {
-  std::optional<TimePoint> next = retransmit_at_;
+std::optional<time::Timestamp> Endpoint::Impl::next_timeout() const noexcept {
+  std::optional<time::Timestamp> next = retransmit_at_;
   if (state_ == EndpointState::Handshaking && handshake_deadline_) {
     next = next ? std::min(*next, *handshake_deadline_) : *handshake_deadline_;
   }
   return next;
 }
 
-void Endpoint::Impl::close(TimePoint now) {
+void Endpoint::Impl::close(time::Timestamp now) {
   if (state_ == EndpointState::Failed || state_ == EndpointState::Closed) return;
   if (ssl_ && SSL_is_init_finished(ssl_.get())) {
     ERR_clear_error();
@@ -189,7 +189,7 @@ void Endpoint::Impl::close(TimePoint now) {
   finish_call(now);
 }
 
-bool Endpoint::Impl::send_application_data(std::span<const std::uint8_t> data, TimePoint now) {
+bool Endpoint::Impl::send_application_data(std::span<const std::uint8_t> data, time::Timestamp now) {
   if (state_ != EndpointState::Connected || data.empty() || data.size() > kReadBufferSize)
     return false;
   ERR_clear_error();
@@ -208,19 +208,19 @@ std::optional<Output> Endpoint::Impl::poll_output() {
 }
 
 Endpoint::Endpoint(std::shared_ptr<const Certificate> certificate, EndpointConfig config,
-                   TimePoint now)
+                   time::Timestamp now)
     : impl_(std::make_unique<Impl>(std::move(certificate), std::move(config), now)) {}
 Endpoint::~Endpoint() = default;
 Endpoint::Endpoint(Endpoint&&) noexcept = default;
 Endpoint& Endpoint::operator=(Endpoint&&) noexcept = default;
 
-void Endpoint::handle_datagram(std::span<const std::uint8_t> datagram, TimePoint now) {
+void Endpoint::handle_datagram(std::span<const std::uint8_t> datagram, time::Timestamp now) {
   impl_->handle_datagram(datagram, now);
 }
-void Endpoint::handle_timeout(TimePoint now) { impl_->handle_timeout(now); }
-std::optional<TimePoint> Endpoint::next_timeout() const noexcept { return impl_->next_timeout(); }
-void Endpoint::close(TimePoint now) { impl_->close(now); }
-bool Endpoint::send_application_data(std::span<const std::uint8_t> data, TimePoint now) {
+void Endpoint::handle_timeout(time::Timestamp now) { impl_->handle_timeout(now); }
+std::optional<time::Timestamp> Endpoint::next_timeout() const noexcept { return impl_->next_timeout(); }
+void Endpoint::close(time::Timestamp now) { impl_->close(now); }
+bool Endpoint::send_application_data(std::span<const std::uint8_t> data, time::Timestamp now) {
   return impl_->send_application_data(data, now);
 }
 std::optional<Output> Endpoint::poll_output() { return impl_->poll_output(); }

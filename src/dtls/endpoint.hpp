@@ -3,8 +3,8 @@
 //
 // Datagrams in (handle_datagram), timeouts in (handle_timeout), outputs out (poll_output):
 // datagrams to send and events (Connected with the SRTP keys, Failed, Closed, application data).
-// The endpoint never reads the clock: `now` is a parameter and next_timeout() says when to call
-// handle_timeout() next. Retransmission is OpenSSL's, driven through DTLS_set_timer_cb.
+// The endpoint never reads the clock: `now` (media time, time::Timestamp) is a parameter and
+// next_timeout() says when to call handle_timeout() next. Retransmission is OpenSSL's, driven through DTLS_set_timer_cb.
 //
 // Clock caveat (OpenSSL 3.0): the retransmission timer OpenSSL keeps is measured with its own
 // gettimeofday() clock, and DTLSv1_handle_timeout() only retransmits once that clock says so
@@ -27,11 +27,9 @@
 #include "dtls/certificate.hpp"
 #include "dtls/fingerprint.hpp"
 #include "srtp/profile.hpp"
+#include "time/media_time.hpp"
 
 namespace rrtc::dtls {
-
-using Clock = std::chrono::steady_clock;
-using TimePoint = Clock::time_point;
 
 // Passive = DTLS server (a=setup:passive, what rrtc always answers); Active = DTLS client.
 enum class Role { Passive, Active };
@@ -87,7 +85,7 @@ enum class EndpointState { Idle, Handshaking, Connected, Closed, Failed };
 class Endpoint {
  public:
   // An active endpoint starts the handshake here (its ClientHello is the first output).
-  Endpoint(std::shared_ptr<const Certificate> certificate, EndpointConfig config, TimePoint now);
+  Endpoint(std::shared_ptr<const Certificate> certificate, EndpointConfig config, time::Timestamp now);
   ~Endpoint();
   // A moved-from Endpoint may only be destroyed or assigned to.
   Endpoint(Endpoint&&) noexcept;
@@ -95,16 +93,16 @@ class Endpoint {
 
   // One received datagram (RFC 7983: first byte 20..63). Invalid records are dropped silently,
   // as RFC 6347 section 4.1.2.7 asks; input after Closed or Failed is ignored.
-  void handle_datagram(std::span<const std::uint8_t> datagram, TimePoint now);
+  void handle_datagram(std::span<const std::uint8_t> datagram, time::Timestamp now);
   // Call at or after next_timeout(): retransmits, or fails the handshake past its deadline.
-  void handle_timeout(TimePoint now);
-  std::optional<TimePoint> next_timeout() const noexcept;
+  void handle_timeout(time::Timestamp now);
+  std::optional<time::Timestamp> next_timeout() const noexcept;
 
   // Sends close_notify and stops; no event follows.
-  void close(TimePoint now);
+  void close(time::Timestamp now);
   // Encrypts `data` as one application data record (SCTP packets, RFC 8261). False unless
   // Connected, or if the record cannot be written.
-  bool send_application_data(std::span<const std::uint8_t> data, TimePoint now);
+  bool send_application_data(std::span<const std::uint8_t> data, time::Timestamp now);
 
   // Next output in order; nullopt when there is none.
   std::optional<Output> poll_output();

@@ -30,13 +30,13 @@ std::string profile_list(const std::vector<srtp::SrtpProfile>& profiles);
 
 class Endpoint::Impl {
  public:
-  Impl(std::shared_ptr<const Certificate> certificate, EndpointConfig config, TimePoint now);
+  Impl(std::shared_ptr<const Certificate> certificate, EndpointConfig config, time::Timestamp now);
 
-  void handle_datagram(std::span<const std::uint8_t> datagram, TimePoint now);
-  void handle_timeout(TimePoint now);
-  std::optional<TimePoint> next_timeout() const noexcept;
-  void close(TimePoint now);
-  bool send_application_data(std::span<const std::uint8_t> data, TimePoint now);
+  void handle_datagram(std::span<const std::uint8_t> datagram, time::Timestamp now);
+  void handle_timeout(time::Timestamp now);
+  std::optional<time::Timestamp> next_timeout() const noexcept;
+  void close(time::Timestamp now);
+  bool send_application_data(std::span<const std::uint8_t> data, time::Timestamp now);
   std::optional<Output> poll_output();
 
   EndpointState state() const noexcept { return state_; }
@@ -50,7 +50,7 @@ class Endpoint::Impl {
  private:
   bool set_up_ssl();
   bool accept_peer_certificate(const X509& leaf);
-  void start_handshake(TimePoint now);
+  void start_handshake(time::Timestamp now);
   void drive_handshake();
   void on_handshake_done();
   bool export_keys(srtp::SrtpProfile profile, srtp::KeyingMaterial& keys);
@@ -58,7 +58,7 @@ class Endpoint::Impl {
   void fail(FailReason reason, std::string detail);
   void fail_from_openssl(int ssl_error);
   void collect_datagrams();
-  void finish_call(TimePoint now);
+  void finish_call(time::Timestamp now);
 
   std::shared_ptr<const Certificate> certificate_;
   EndpointConfig config_;
@@ -67,8 +67,8 @@ class Endpoint::Impl {
   detail::SslPtr ssl_;
   EndpointState state_ = EndpointState::Idle;
   std::deque<Output> outputs_;
-  std::optional<TimePoint> handshake_deadline_;
-  std::optional<TimePoint> retransmit_at_;
+  std::optional<time::Timestamp> handshake_deadline_;
+  std::optional<time::Timestamp> retransmit_at_;
   std::optional<Fingerprint> matched_fingerprint_;
   bool fingerprint_mismatch_ = false;
   const char* fatal_alert_ = nullptr;  // static string from SSL_alert_desc_string_long

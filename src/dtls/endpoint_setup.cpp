@@ -70,7 +70,7 @@ std::string_view to_string(FailReason reason) noexcept {
   return "unknown";
 }
 Endpoint::Impl::Impl(std::shared_ptr<const Certificate> certificate, EndpointConfig config,
-                     TimePoint now)
+                     time::Timestamp now)
     : certificate_(std::move(certificate)), config_(std::move(config)) {
   bio_.mtu = config_.mtu;
   if (config_.remote_fingerprints.empty()) {

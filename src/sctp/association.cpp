@@ -128,7 +128,7 @@ void Association::configure_socket() {
   }
 }
 
-void Association::start(TimePoint now) {
+void Association::start(time::Timestamp now) {
   if (started_ || address_ == 0 || state_ != AssociationState::New) return;
   started_ = true;
   last_tick_ = now;
@@ -148,7 +148,7 @@ void Association::start(TimePoint now) {
   drain(false);
 }
 
-void Association::handle_packet(std::span<const std::uint8_t> packet, TimePoint now) {
+void Association::handle_packet(std::span<const std::uint8_t> packet, time::Timestamp now) {
   if (address_ == 0 || packet.empty() || packet.size() > kMaxPacket ||
       !well_formed_packet(packet)) {
     ++counters_.packets_dropped;
@@ -167,7 +167,7 @@ void Association::handle_packet(std::span<const std::uint8_t> packet, TimePoint 
   flush_pending();
 }
 
-void Association::handle_timeout(TimePoint now) {
+void Association::handle_timeout(time::Timestamp now) {
   if (address_ == 0) return;
   last_tick_ = now;
   {
@@ -179,7 +179,7 @@ void Association::handle_timeout(TimePoint now) {
   retry_resets();
 }
 
-std::optional<TimePoint> Association::next_timeout() const noexcept {
+std::optional<time::Timestamp> Association::next_timeout() const noexcept {
   if (address_ == 0 || !last_tick_ || state_ == AssociationState::Closed ||
       state_ == AssociationState::Failed) {
     return std::nullopt;

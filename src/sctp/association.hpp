@@ -59,13 +59,11 @@
 
 #include "sctp/association_listener.hpp"
 #include "sctp/dcep.hpp"
+#include "time/media_time.hpp"
 
 struct socket;
 
 namespace rrtc::sctp {
-
-using Clock = std::chrono::steady_clock;
-using TimePoint = Clock::time_point;  // the same type as dtls::TimePoint
 
 namespace detail {
 struct Mailbox;
@@ -184,15 +182,15 @@ class Association {
   Association& operator=(const Association&) = delete;
 
   // DTLS is connected: send INIT (usrsctp_connect). Once; later calls do nothing.
-  void start(TimePoint now);
+  void start(time::Timestamp now);
   // One DTLS application data record from the remote. Input before start() calls start() first
   // (the remote's INIT may beat our DTLS Connected event). Never throws; bad input is dropped and
   // counted (usrsctp answers or ignores bad SCTP itself: see stack_counters()).
-  void handle_packet(std::span<const std::uint8_t> packet, TimePoint now);
+  void handle_packet(std::span<const std::uint8_t> packet, time::Timestamp now);
   // Runs SCTP timers (retransmissions, delayed SACK, heartbeats) and flushes queued sends.
-  void handle_timeout(TimePoint now);
+  void handle_timeout(time::Timestamp now);
   // When to call handle_timeout() next; nullopt once Closed or Failed (or before start()).
-  std::optional<TimePoint> next_timeout() const noexcept;
+  std::optional<time::Timestamp> next_timeout() const noexcept;
 
   // Opens a channel with a stream id of our parity and sends DATA_CHANNEL_OPEN. The channel is
   // usable at once (messages before the ACK go ordered, as RFC 8832 section 6 requires).
@@ -263,7 +261,7 @@ class Association {
   AssociationState state_ = AssociationState::New;
   std::string reason_;
   bool started_ = false;
-  std::optional<TimePoint> last_tick_;
+  std::optional<time::Timestamp> last_tick_;
   std::uint16_t streams_ = 0;
   std::map<std::uint16_t, ChannelInfo> channels_;
   std::map<std::uint16_t, Reassembly> reassembly_;

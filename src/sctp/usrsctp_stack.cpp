@@ -80,7 +80,7 @@ Mailbox* Stack::find(std::uintptr_t id) const {
 
 std::size_t Stack::live_associations() const { return mailboxes_.size(); }
 
-void Stack::advance(TimePoint now) {
+void Stack::advance(time::Timestamp now) {
   if (!have_time_ || now + std::chrono::seconds(1) < last_time_) {
     have_time_ = true;
     last_time_ = now;

@@ -31,10 +31,9 @@
 #include <unordered_map>
 #include <vector>
 
-namespace rrtc::sctp::detail {
+#include "time/media_time.hpp"
 
-using Clock = std::chrono::steady_clock;
-using TimePoint = Clock::time_point;
+namespace rrtc::sctp::detail {
 
 // How often an Association asks to be ticked.
 inline constexpr std::chrono::milliseconds kTick{10};
@@ -97,7 +96,7 @@ class Stack {
   // Runs usrsctp's timers for the time elapsed since the last call; call holding a Lock.
   // A clock more than a second behind the last one seen (another clock domain: tests with
   // simulated time) restarts the count instead of running timers.
-  void advance(TimePoint now);
+  void advance(time::Timestamp now);
 
   std::size_t live_associations() const;  // holding a Lock
 
@@ -119,7 +118,7 @@ class Stack {
   std::unordered_map<std::uintptr_t, Mailbox*> mailboxes_;
   std::uintptr_t next_id_ = 1;
   bool have_time_ = false;
-  TimePoint last_time_{};
+  time::Timestamp last_time_{};
 };
 
 // Bytes one Mailbox may hold before further output or deliveries are dropped (and counted).

@@ -6,7 +6,7 @@
 
 namespace rrtc::transport {
 
-void GlibPeerTimer::arm(std::optional<TimePoint> deadline) {
+void GlibPeerTimer::arm(std::optional<time::Timestamp> deadline) {
   handle_.cancel();
   if (!deadline) return;
   // GLib timers have millisecond resolution: round up so the Peer is never woken early.

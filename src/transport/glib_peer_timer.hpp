@@ -23,8 +23,10 @@ class GlibPeerTimer final : public PeerTimer {
   // The Peer the timer drives; set it right after constructing the Peer.
   void set_peer(Peer* peer) noexcept { peer_ = peer; }
 
-  TimePoint now() const override { return dtls::Clock::now(); }
-  void arm(std::optional<TimePoint> deadline) override;
+  time::Timestamp now() const override {
+    return std::chrono::time_point_cast<time::Duration>(time::Clock::now());
+  }
+  void arm(std::optional<time::Timestamp> deadline) override;
 
  private:
   void fire();

@@ -117,7 +117,7 @@ bool Peer::send_application_data(std::span<const std::uint8_t> data) {
   return sent;
 }
 
-void Peer::handle_timeout(TimePoint now) {
+void Peer::handle_timeout(time::Timestamp now) {
   if (terminal()) return;
   // The one-shot timer has fired (or this call is early and the re-arm below replaces it).
   armed_.reset();
@@ -240,7 +240,7 @@ void Peer::on_gathering_done() {
   if (!terminal()) listener_.on_gathering_done();
 }
 
-void Peer::create_endpoint(TimePoint now) { endpoint_.emplace(certificate_, config_->dtls, now); }
+void Peer::create_endpoint(time::Timestamp now) { endpoint_.emplace(certificate_, config_->dtls, now); }
 
 void Peer::drain_endpoint() {
   while (endpoint_) {
@@ -294,7 +294,7 @@ void Peer::transmit(std::span<const std::uint8_t> datagram) noexcept {
 }
 
 void Peer::update_timer() {
-  std::optional<TimePoint> wanted;
+  std::optional<time::Timestamp> wanted;
   if (endpoint_ && !terminal()) wanted = endpoint_->next_timeout();
   if (waiting_to_connect())
     wanted = wanted ? std::min(*wanted, *connect_deadline_) : *connect_deadline_;

@@ -80,9 +80,9 @@ class Peer final : private ice::IceTransportListener {
   // Fires DTLS retransmissions, the handshake deadline and the connect deadline. Called by the
   // PeerTimer at or after the deadline it was armed with (calling it early is harmless). May call
   // the listener.
-  void handle_timeout(TimePoint now);
+  void handle_timeout(time::Timestamp now);
   // The deadline last handed to PeerTimer::arm().
-  std::optional<TimePoint> next_timeout() const noexcept { return armed_; }
+  std::optional<time::Timestamp> next_timeout() const noexcept { return armed_; }
 
   // Sends close_notify (when DTLS is up), closes ICE and stops. Idempotent; not reported through
   // the listener. The remote Peer sees Closed.
@@ -108,7 +108,7 @@ class Peer final : private ice::IceTransportListener {
 
   void on_dtls(std::span<const std::uint8_t> datagram) noexcept;
   void on_srtp(std::span<std::uint8_t> datagram, bool rtcp) noexcept;
-  void create_endpoint(TimePoint now);
+  void create_endpoint(time::Timestamp now);
   // Takes every output the endpoint has: sends Transmits, acts on events, re-arms the timer.
   void drain_endpoint();
   void on_dtls_connected(dtls::Connected& connected);
@@ -139,8 +139,8 @@ class Peer final : private ice::IceTransportListener {
   std::optional<srtp::SrtpSession> outbound_;
   std::optional<dtls::Fingerprint> remote_fingerprint_;
   // start() + connect_timeout; checked while waiting_to_connect().
-  std::optional<TimePoint> connect_deadline_;
-  std::optional<TimePoint> armed_;
+  std::optional<time::Timestamp> connect_deadline_;
+  std::optional<time::Timestamp> armed_;
   PeerState state_ = PeerState::New;
   std::string reason_;
   PeerCounters counters_;

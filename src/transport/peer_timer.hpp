@@ -6,19 +6,17 @@
 
 #include <optional>
 
-#include "dtls/endpoint.hpp"
+#include "time/media_time.hpp"
 
 namespace rrtc::transport {
 
-using TimePoint = dtls::TimePoint;
-
 class PeerTimer {
  public:
-  // The current time on the worker's clock (steady_clock in production).
-  virtual TimePoint now() const = 0;
+  // The current media time on the worker's clock (the steady clock in production).
+  virtual time::Timestamp now() const = 0;
   // Asks for Peer::handle_timeout(now()) at or after `deadline`, replacing any earlier request;
   // nullopt cancels it. Called by the Peer from its own methods; must not call back into it.
-  virtual void arm(std::optional<TimePoint> deadline) = 0;
+  virtual void arm(std::optional<time::Timestamp> deadline) = 0;
 
  protected:
   ~PeerTimer() = default;

@@ -12,6 +12,11 @@
 namespace rrtc::dtls {
 namespace {
 
+using srtp::KeyingMaterial;
+using srtp::kMaxSrtpOverhead;
+using srtp::SrtpDirection;
+using srtp::SrtpProfile;
+using srtp::SrtpSession;
 using test::From;
 using test::Link;
 
@@ -291,7 +296,7 @@ TEST(DtlsEndpoint, RetransmissionTimerUsesTheConfiguredInitialTimeout) {
   auto config = expecting(*certificates().server);
   config.role = Role::Active;
   config.initial_retransmit_timeout = std::chrono::milliseconds(200);
-  const TimePoint start = TimePoint{} + std::chrono::hours(5);
+  const time::Timestamp start = time::Timestamp{} + std::chrono::hours(5);
   Endpoint client(certificates().client, config, start);
   EXPECT_EQ(client.state(), EndpointState::Handshaking);
   auto hello = client.poll_output();
@@ -305,14 +310,14 @@ TEST(DtlsEndpoint, RetransmissionTimerUsesTheConfiguredInitialTimeout) {
 }
 
 TEST(DtlsEndpoint, IdlePassiveEndpointHasNoTimer) {
-  Endpoint endpoint(certificates().server, expecting(*certificates().client), TimePoint{});
+  Endpoint endpoint(certificates().server, expecting(*certificates().client), time::Timestamp{});
   EXPECT_EQ(endpoint.state(), EndpointState::Idle);
   EXPECT_FALSE(endpoint.next_timeout().has_value());
   EXPECT_FALSE(endpoint.poll_output().has_value());
 }
 
 TEST(DtlsEndpoint, MissingRemoteFingerprintFailsAtOnce) {
-  Endpoint endpoint(certificates().server, EndpointConfig{}, TimePoint{});
+  Endpoint endpoint(certificates().server, EndpointConfig{}, time::Timestamp{});
   EXPECT_EQ(endpoint.state(), EndpointState::Failed);
   auto output = endpoint.poll_output();
   ASSERT_TRUE(output.has_value());
@@ -337,9 +342,9 @@ TEST(DtlsEndpoint, ApplicationDataBothWays) {
 }
 
 TEST(DtlsEndpoint, ApplicationDataNeedsAConnection) {
-  Endpoint endpoint(certificates().server, expecting(*certificates().client), TimePoint{});
+  Endpoint endpoint(certificates().server, expecting(*certificates().client), time::Timestamp{});
   const std::vector<std::uint8_t> data{1, 2, 3};
-  EXPECT_FALSE(endpoint.send_application_data(data, TimePoint{}));
+  EXPECT_FALSE(endpoint.send_application_data(data, time::Timestamp{}));
 }
 
 TEST(DtlsEndpoint, CloseNotifyClosesThePeer) {

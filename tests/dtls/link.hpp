@@ -21,6 +21,11 @@
 
 namespace rrtc::dtls::test {
 
+// The steady clock as media time, for the modes that follow real time.
+inline time::Timestamp real_now() {
+  return std::chrono::time_point_cast<time::Duration>(time::Clock::now());
+}
+
 struct Side {
   Endpoint endpoint;
   std::vector<Output> events;                       // everything but Transmit, in order
@@ -49,7 +54,7 @@ class Link {
        std::shared_ptr<const Certificate> client_certificate, EndpointConfig client_config,
        ClockMode mode = ClockMode::Simulated)
       : mode_(mode),
-        now_(mode == ClockMode::Real ? Clock::now() : TimePoint{} + std::chrono::hours(1)),
+        now_(mode == ClockMode::Real ? real_now() : time::Timestamp{} + std::chrono::hours(1)),
         server_{Endpoint(std::move(server_certificate),
                          with_role(std::move(server_config), Role::Passive), now_),
                 {},
@@ -63,7 +68,7 @@ class Link {
 
   Side& server() { return server_; }
   Side& client() { return client_; }
-  TimePoint now() const { return now_; }
+  time::Timestamp now() const { return now_; }
   void set_drop_rule(DropRule rule) { drop_ = std::move(rule); }
   void advance(std::chrono::milliseconds by) { now_ += by; }
 
@@ -81,8 +86,8 @@ class Link {
   // Steps, firing due timers when idle, until done() or `budget` of real time has passed.
   bool run_until(const std::function<bool()>& done,
                  std::chrono::milliseconds budget = std::chrono::seconds(5)) {
-    const auto give_up = Clock::now() + budget;
-    while (Clock::now() < give_up) {
+    const auto give_up = real_now() + budget;
+    while (real_now() < give_up) {
       const bool moved = step();
       if (done()) return true;
       if (!moved) fire_due_timers();
@@ -102,7 +107,7 @@ class Link {
   }
 
   void tick() {
-    if (mode_ == ClockMode::Real) now_ = std::max(now_, Clock::now());
+    if (mode_ == ClockMode::Real) now_ = std::max(now_, real_now());
   }
 
   void fire_due_timers() {
@@ -150,7 +155,7 @@ class Link {
   }
 
   ClockMode mode_;
-  TimePoint now_;
+  time::Timestamp now_;
   Side server_;
   Side client_;
   DropRule drop_;

@@ -42,7 +42,7 @@ TEST(PeerConnectDeadline, StartRefusesANonPositiveTimeout) {
 TEST(PeerConnectDeadline, IceThatNeverConnectsFailsThePeerOnce) {
   // The client never learns the server's credentials, so ICE stays New on both sides.
   PeerPair pair;
-  const TimePoint started = pair.clock.now();
+  const time::Timestamp started = pair.clock.now();
   ASSERT_EQ(pair.server.peer->start(pair.server_config()), StartResult::Started);
   EXPECT_EQ(pair.server.timer.armed, started + 30s);
   ASSERT_TRUE(pair.run_until([&] { return pair.server.peer->state() == PeerState::Failed; }));
@@ -70,7 +70,7 @@ TEST(PeerConnectDeadline, IceConnectedButNoClientHello) {
   auto client_config = pair.client_config();
   client_config.connect_timeout = 60s;
   client_config.dtls.handshake_timeout = 60s;
-  const TimePoint started = pair.clock.now();
+  const time::Timestamp started = pair.clock.now();
   pair.start(server_config, client_config);
   ASSERT_TRUE(pair.run_until([&] { return pair.server.peer->state() == PeerState::Failed; }));
   EXPECT_EQ(pair.clock.now(), started + 5s);
@@ -98,7 +98,7 @@ TEST(PeerConnectDeadline, HandshakeThatNeverFinishesFailsAtTheDeadline) {
   auto client_config = pair.client_config();
   client_config.connect_timeout = 60s;
   client_config.dtls.handshake_timeout = 60s;
-  const TimePoint started = pair.clock.now();
+  const time::Timestamp started = pair.clock.now();
   pair.start(server_config, client_config);
   ASSERT_TRUE(pair.run_until([&] { return pair.server.peer->state() == PeerState::Failed; }));
   EXPECT_EQ(pair.clock.now(), started + 4s);
@@ -114,7 +114,7 @@ TEST(PeerConnectDeadline, ActivePeerWithoutIceFailsToo) {
   PeerPair pair;
   auto client_config = pair.client_config();
   client_config.connect_timeout = 2s;
-  const TimePoint started = pair.clock.now();
+  const time::Timestamp started = pair.clock.now();
   ASSERT_EQ(pair.client.peer->start(client_config), StartResult::Started);
   ASSERT_TRUE(pair.run_until([&] { return pair.client.peer->state() == PeerState::Failed; }));
   EXPECT_EQ(pair.clock.now(), started + 2s);
@@ -124,11 +124,11 @@ TEST(PeerConnectDeadline, ActivePeerWithoutIceFailsToo) {
 
 TEST(PeerConnectDeadline, ConnectedPeerOutlivesTheDeadline) {
   PeerPair pair;
-  const TimePoint started = pair.clock.now();
+  const time::Timestamp started = pair.clock.now();
   ASSERT_TRUE(pair.connect());
   // Nothing waits for the deadline any more, and firing the timer past it changes nothing.
   for (auto* side : {&pair.server, &pair.client}) {
-    EXPECT_NE(side->timer.armed, std::optional<TimePoint>(started + 30s));
+    EXPECT_NE(side->timer.armed, std::optional<time::Timestamp>(started + 30s));
     side->peer->handle_timeout(started + 31s);
     EXPECT_EQ(side->peer->state(), PeerState::Connected);
     EXPECT_FALSE(side->listener.saw(PeerState::Failed));

@@ -29,6 +29,11 @@ inline void PrintTo(StartResult result, std::ostream* os) { *os << to_string(res
 
 namespace rrtc::transport::test {
 
+// The steady clock as media time, for the modes that follow real time.
+inline time::Timestamp real_now() {
+  return std::chrono::time_point_cast<time::Duration>(time::Clock::now());
+}
+
 struct Certificates {
   std::shared_ptr<const dtls::Certificate> server = dtls::Certificate::generate();
   std::shared_ptr<const dtls::Certificate> client = dtls::Certificate::generate();
@@ -47,25 +52,25 @@ class TestClock {
   enum class Mode { Simulated, Real };
   explicit TestClock(Mode mode = Mode::Simulated)
       : mode_(mode),
-        now_(mode == Mode::Real ? dtls::Clock::now() : TimePoint{} + std::chrono::hours(1)) {}
-  TimePoint now() {
-    if (mode_ == Mode::Real) now_ = std::max(now_, dtls::Clock::now());
+        now_(mode == Mode::Real ? real_now() : time::Timestamp{} + std::chrono::hours(1)) {}
+  time::Timestamp now() {
+    if (mode_ == Mode::Real) now_ = std::max(now_, real_now());
     return now_;
   }
-  void advance_to(TimePoint when) { now_ = std::max(now_, when); }
+  void advance_to(time::Timestamp when) { now_ = std::max(now_, when); }
   Mode mode() const { return mode_; }
 
  private:
   Mode mode_;
-  TimePoint now_;
+  time::Timestamp now_;
 };
 
 class TestTimer final : public PeerTimer {
  public:
   explicit TestTimer(TestClock& clock) : clock_(clock) {}
-  TimePoint now() const override { return clock_.now(); }
-  void arm(std::optional<TimePoint> deadline) override { armed = deadline; }
-  std::optional<TimePoint> armed;
+  time::Timestamp now() const override { return clock_.now(); }
+  void arm(std::optional<time::Timestamp> deadline) override { armed = deadline; }
+  std::optional<time::Timestamp> armed;
 
  private:
   TestClock& clock_;
@@ -221,12 +226,12 @@ class PeerPair {
   // at the real deadline.
   bool run_until(const std::function<bool()>& done,
                  std::chrono::milliseconds real_budget = std::chrono::seconds(10)) {
-    const auto give_up = dtls::Clock::now() + real_budget;
-    while (dtls::Clock::now() < give_up) {
+    const auto give_up = real_now() + real_budget;
+    while (real_now() < give_up) {
       const bool moved = link.flush() > 0;
       if (done()) return true;
       if (moved) continue;
-      std::optional<TimePoint> next;
+      std::optional<time::Timestamp> next;
       for (PeerSide* side : {&server, &client}) {
         if (side->timer.armed && (!next || *side->timer.armed < *next)) next = side->timer.armed;
       }
