@@ -8,9 +8,9 @@
 #include <memory>
 #include <vector>
 
-#include "srtp/session.hpp"
 #include "room/router.hpp"
 #include "rtp/packet_builder.hpp"
+#include "srtp/session.hpp"
 
 namespace {
 
@@ -18,8 +18,7 @@ using namespace rrtc;
 
 class ProtectingSink final : public room::RouterSink {
  public:
-  explicit ProtectingSink(srtp::SrtpProfile profile)
-      : session_(make_session(profile)) {}
+  explicit ProtectingSink(srtp::SrtpProfile profile) : session_(make_session(profile)) {}
   bool send_rtp(std::span<std::uint8_t> buffer, std::size_t length) noexcept override {
     return session_.protect_rtp(buffer, length).has_value();
   }
@@ -31,8 +30,7 @@ class ProtectingSink final : public room::RouterSink {
   static srtp::SrtpSession make_session(srtp::SrtpProfile profile) {
     std::array<std::uint8_t, 30> master{};
     for (std::size_t i = 0; i < master.size(); ++i) master[i] = static_cast<std::uint8_t>(i * 7);
-    const std::size_t length =
-        srtp::master_key_length(profile) + srtp::master_salt_length(profile);
+    const std::size_t length = srtp::master_key_length(profile) + srtp::master_salt_length(profile);
     auto session = srtp::SrtpSession::create(profile, std::span(master.data(), length),
                                              srtp::SrtpDirection::Outbound);
     if (!session) std::abort();
@@ -57,7 +55,7 @@ void forward(benchmark::State& state, srtp::SrtpProfile profile) {
   vp8.video_codec = rtp::VideoCodec::kVp8;
   track.codecs = {vp8};
   track.ssrc = 1000;
-  router.publish(publisher, {track}, std::chrono::nanoseconds(0));
+  router.publish(publisher, {track}, time::Timestamp{});
   std::vector<std::unique_ptr<ProtectingSink>> sinks;
   for (std::size_t i = 0; i < subscribers; ++i) {
     sinks.push_back(std::make_unique<ProtectingSink>(profile));
@@ -69,11 +67,12 @@ void forward(benchmark::State& state, srtp::SrtpProfile profile) {
     sub.payload_types[96] = 100;
     sub.extension_ids.fill(0);
     sub.extension_ids[3] = 2;  // abs-send-time renumbered; the mid (4) removed
-    router.subscribe(member, {sub}, std::chrono::nanoseconds(0));
+    router.subscribe(member, {sub}, time::Timestamp{});
   }
   // A key frame start so every subscriber starts, then delta frames.
   std::vector<std::uint8_t> payload(1200 - 12 - 12, 0x55);
-  const std::array<std::uint8_t, 10> keyframe{0x10, 0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0};
+  const std::array<std::uint8_t, 10> keyframe{0x10, 0x00, 0x00, 0x00, 0x9d,
+                                              0x01, 0x2a, 0x80, 0x02, 0xe0};
   std::copy(keyframe.begin(), keyframe.end(), payload.begin());
   const std::array<std::uint8_t, 3> abs_send_time{1, 2, 3};
   const std::array<std::uint8_t, 1> mid{'1'};
@@ -86,7 +85,7 @@ void forward(benchmark::State& state, srtp::SrtpProfile profile) {
   const std::size_t size = builder.write_to(packet);
   const std::size_t header = size - payload.size();
   std::uint16_t seq = 0;
-  std::int64_t now_ns = 1'000'000'000;
+  time::Timestamp now(std::chrono::seconds(1));
   for (auto _ : state) {
     // Sequence number and timestamp advance in place, as a publisher's stream would.
     const std::uint32_t ts = static_cast<std::uint32_t>(seq) * 3000;
@@ -96,10 +95,10 @@ void forward(benchmark::State& state, srtp::SrtpProfile profile) {
     packet[5] = static_cast<std::uint8_t>(ts >> 16);
     packet[6] = static_cast<std::uint8_t>(ts >> 8);
     packet[7] = static_cast<std::uint8_t>(ts);
-    router.on_rtp(publisher, std::span(packet.data(), size), std::chrono::nanoseconds(now_ns));
+    router.on_rtp(publisher, std::span(packet.data(), size), now);
     packet[header + 1] = 0x01;  // later packets are delta frames
     ++seq;
-    now_ns += 100'000;
+    now += std::chrono::microseconds(100);
   }
   const auto egress = static_cast<double>(state.iterations()) * static_cast<double>(subscribers);
   state.counters["time_per_egress"] =

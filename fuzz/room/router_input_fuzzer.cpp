@@ -1,7 +1,8 @@
 // The Router fed what a publisher and a subscriber may send: the first byte picks who sends and
 // whether it is RTP or RTCP (and advances the simulated clock), the rest is the packet. Asserts
 // what must hold: every packet a subscriber is sent parses as RTP with the subscription's SSRC,
-// every RTCP packet sent parses, and nothing is ever sent to the member that published it.
+// every RTCP packet sent parses, nothing is ever sent to the member that published it, and
+// after handle_timeout(now) the Router's next deadline lies after `now` (no busy loop).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -79,10 +80,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto& publisher = router.add("p", publisher_sink, {});
   auto& subscriber = router.add("s", subscriber_sink, {});
   const auto video = track("p/1", 0x1000, true);
-  router.publish(publisher, {video}, std::chrono::nanoseconds(0));
-  router.subscribe(subscriber, {subscription(video, 0x5000)}, std::chrono::nanoseconds(0));
+  const time::Timestamp start(std::chrono::seconds(1));
+  router.publish(publisher, {video}, start);
+  router.subscribe(subscriber, {subscription(video, 0x5000)}, start);
   // Records: [selector][length][bytes...]
-  std::int64_t now = 1'000'000'000;
+  time::Timestamp now = start;
   std::vector<std::uint8_t> buffer;
   std::size_t at = 0;
   while (at + 2 <= size) {
@@ -90,8 +92,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::size_t length = std::min<std::size_t>(data[at + 1] * 8u, size - at - 2);
     buffer.assign(data + at + 2, data + at + 2 + length);
     at += 2 + length;
-    now += (selector >> 2) * 5'000'000;
-    const auto t = std::chrono::nanoseconds(now);
+    now += (selector >> 2) * std::chrono::milliseconds(5);
+    const time::Timestamp t = now;
     switch (selector & 3) {
       case 0:
         router.on_rtp(publisher, buffer, t);
@@ -103,7 +105,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         router.on_rtcp(subscriber, buffer, t);
         break;
       default:
-        router.tick(t);
+        router.handle_timeout(t);
+        if (const auto next = router.next_timeout(); next && *next <= t) std::abort();
         if (selector & 0x80) router.set_state(publisher, {true, (selector & 0x40) != 0, false}, t);
         break;
     }

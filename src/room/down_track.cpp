@@ -5,7 +5,7 @@
 namespace rrtc::room {
 
 DownTrack::DownTrack(Subscription subscription, const DownTrackOptions& options,
-                     std::chrono::microseconds now)
+                     time::Timestamp now)
     : sub_(std::move(subscription)),
       options_(options),
       retransmit_(ring_for(sub_, options)),
@@ -15,8 +15,9 @@ DownTrack::DownTrack(Subscription subscription, const DownTrackOptions& options,
 rtp::RetransmitBuffer DownTrack::ring_for(const Subscription& subscription,
                                           const DownTrackOptions& options) {
   // Without NACK nothing is ever looked up: one empty slot instead of the full ring.
-  return subscription.nack ? rtp::RetransmitBuffer(options.retransmit_packets, options.retransmit_age)
-                           : rtp::RetransmitBuffer(1, options.retransmit_age, 0);
+  const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(options.retransmit_age);
+  return subscription.nack ? rtp::RetransmitBuffer(options.retransmit_packets, age)
+                           : rtp::RetransmitBuffer(1, age, 0);
 }
 
 void DownTrack::update(const Subscription& subscription) {
@@ -28,7 +29,7 @@ void DownTrack::update(const Subscription& subscription) {
   }
 }
 
-void DownTrack::resync(std::chrono::microseconds now) noexcept {
+void DownTrack::resync(time::Timestamp now) noexcept {
   resync_ = true;
   if (sub_.video) {
     waiting_keyframe_ = true;
@@ -37,7 +38,7 @@ void DownTrack::resync(std::chrono::microseconds now) noexcept {
 }
 
 ForwardResult DownTrack::forward(rtp::Packet& packet, std::int64_t extended_seq, bool keyframe,
-                                 std::chrono::microseconds now) noexcept {
+                                 time::Timestamp now) noexcept {
   const std::uint8_t payload_type = sub_.payload_types[packet.payload_type() & 0x7f];
   if (payload_type == kNoPayloadType) return ForwardResult::unmapped;
   if (waiting_keyframe_) {

@@ -12,7 +12,6 @@
 // Pure: time is a parameter. The retransmit buffer is allocated at construction; forward()
 // allocates nothing.
 
-#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -20,28 +19,28 @@
 #include "room/track.hpp"
 #include "rtp/packet.hpp"
 #include "rtp/retransmit_buffer.hpp"
+#include "time/media_time.hpp"
 
 namespace rrtc::room {
 
 struct DownTrackOptions {
   std::size_t retransmit_packets = 256;
-  std::chrono::milliseconds retransmit_age{1000};
-  std::chrono::microseconds keyframe_wait_limit{std::chrono::seconds(3)};
+  time::Duration retransmit_age = time::to_duration(std::chrono::milliseconds(1000));
+  time::Duration keyframe_wait_limit = time::to_duration(std::chrono::seconds(3));
 };
 
 enum class ForwardResult : std::uint8_t {
   forwarded,
-  waiting_keyframe,   // video not started/resumed yet
-  stale,              // older than the resync point: would go backwards
-  unmapped,           // payload type the subscriber did not accept
-  rewrite_failed,     // extension ids did not fit the block
+  waiting_keyframe,  // video not started/resumed yet
+  stale,             // older than the resync point: would go backwards
+  unmapped,          // payload type the subscriber did not accept
+  rewrite_failed,    // extension ids did not fit the block
 };
 
 class DownTrack {
  public:
   // Starts waiting for a key frame (video) at `now`.
-  DownTrack(Subscription subscription, const DownTrackOptions& options,
-            std::chrono::microseconds now);
+  DownTrack(Subscription subscription, const DownTrackOptions& options, time::Timestamp now);
 
   const Subscription& subscription() const noexcept { return sub_; }
   std::uint32_t ssrc() const noexcept { return sub_.ssrc; }
@@ -51,22 +50,22 @@ class DownTrack {
 
   // The next forwarded packet re-bases sequence numbers and timestamps; video waits for a key
   // frame from `now`.
-  void resync(std::chrono::microseconds now) noexcept;
+  void resync(time::Timestamp now) noexcept;
   bool waiting_keyframe() const noexcept { return waiting_keyframe_; }
-  std::chrono::microseconds waiting_since() const noexcept { return waiting_since_; }
+  time::Timestamp waiting_since() const noexcept { return waiting_since_; }
 
   // Rewrites `packet` (the subscriber's copy) in place. `extended_seq` is the publisher's
   // unwrapped sequence number of it; `keyframe` whether it starts a key frame.
   ForwardResult forward(rtp::Packet& packet, std::int64_t extended_seq, bool keyframe,
-                        std::chrono::microseconds now) noexcept;
+                        time::Timestamp now) noexcept;
   // Keeps the protected-to-be copy for NACKs (call after forward() succeeded, before SRTP).
-  void remember(std::span<const std::uint8_t> packet, std::chrono::microseconds now) noexcept {
-    retransmit_.store(packet, now);
+  void remember(std::span<const std::uint8_t> packet, time::Timestamp now) noexcept {
+    retransmit_.store(packet, now.time_since_epoch());
   }
   // A stored packet for a NACKed sequence number, or nullopt.
   std::optional<std::span<const std::uint8_t>> stored(std::uint16_t seq,
-                                                      std::chrono::microseconds now) const noexcept {
-    return retransmit_.get(seq, now);
+                                                      time::Timestamp now) const noexcept {
+    return retransmit_.get(seq, now.time_since_epoch());
   }
 
   bool started() const noexcept { return started_; }
@@ -84,16 +83,16 @@ class DownTrack {
   Subscription sub_;
   DownTrackOptions options_;
   rtp::RetransmitBuffer retransmit_;
-  bool started_ = false;     // something was forwarded
-  bool resync_ = true;       // re-base on the next forwarded packet
+  bool started_ = false;  // something was forwarded
+  bool resync_ = true;    // re-base on the next forwarded packet
   bool waiting_keyframe_;
-  std::chrono::microseconds waiting_since_{0};
+  time::Timestamp waiting_since_{};
   std::int64_t seq_offset_ = 0;   // out extended = in extended + offset
   std::int64_t resync_base_ = 0;  // publisher extended seq of the first packet after resync
   std::uint32_t ts_offset_ = 0;
   std::int64_t last_out_seq_ = 0;  // extended
   std::uint32_t last_out_ts_ = 0;
-  std::chrono::microseconds last_out_time_{0};
+  time::Timestamp last_out_time_{};
   std::uint32_t packets_ = 0;
   std::uint32_t octets_ = 0;
 };

@@ -34,7 +34,7 @@ std::optional<JoinError> RoomRegistry::join(const std::string& room_id, Particip
 }
 
 bool RoomRegistry::leave(const std::string& room_id, const std::string& participant_id,
-                         Clock::time_point now) {
+                         time::Timestamp now) {
   auto it = rooms_.find(room_id);
   if (it == rooms_.end()) return false;
   auto& list = it->second.participants_;
@@ -44,7 +44,7 @@ bool RoomRegistry::leave(const std::string& room_id, const std::string& particip
   list.erase(p);
   --participant_count_;
   if (list.empty()) {
-    if (limits_.empty_room_grace <= Clock::duration::zero()) {
+    if (limits_.empty_room_grace <= time::Duration::zero()) {
       rooms_.erase(it);
     } else {
       it->second.empty_since_ = now;
@@ -64,7 +64,7 @@ std::optional<ParticipantState> RoomRegistry::update_state(const std::string& ro
   return p->state;
 }
 
-std::vector<std::string> RoomRegistry::expire(Clock::time_point now) {
+std::vector<std::string> RoomRegistry::expire(time::Timestamp now) {
   std::vector<std::string> removed;
   for (auto it = rooms_.begin(); it != rooms_.end();) {
     const auto& since = it->second.empty_since_;
@@ -78,8 +78,8 @@ std::vector<std::string> RoomRegistry::expire(Clock::time_point now) {
   return removed;
 }
 
-std::optional<Clock::time_point> RoomRegistry::next_expiry() const {
-  std::optional<Clock::time_point> next;
+std::optional<time::Timestamp> RoomRegistry::next_expiry() const {
+  std::optional<time::Timestamp> next;
   for (const auto& [id, room] : rooms_) {
     if (!room.empty_since_) continue;
     auto due = *room.empty_since_ + limits_.empty_room_grace;

@@ -1,9 +1,9 @@
 #pragma once
 // The room membership model: which rooms exist, who is in each, and when an empty room goes.
-// Pure: no clock (every call that can create or expire a room takes `now`), no I/O, no logging.
+// Pure: no clock (every call that can create or expire a room takes `now`, media time from
+// time/media_time.hpp, which the signaling thread reads), no I/O, no logging.
 // Not thread-safe: the signaling thread owns the one instance.
 
-#include <chrono>
 #include <cstddef>
 #include <map>
 #include <optional>
@@ -11,15 +11,14 @@
 #include <vector>
 
 #include "room/participant.hpp"
+#include "time/media_time.hpp"
 
 namespace rrtc::room {
-
-using Clock = std::chrono::steady_clock;
 
 struct RegistryLimits {
   std::size_t max_rooms = 10000;
   std::size_t max_participants_per_room = 50;
-  Clock::duration empty_room_grace{0};  // how long an empty room lingers; 0 = removed at once
+  time::Duration empty_room_grace{0};  // how long an empty room lingers; 0 = removed at once
 };
 
 enum class JoinError {
@@ -38,7 +37,7 @@ class Room {
   const Participant* find(const std::string& participant_id) const;
   bool empty() const { return participants_.empty(); }
   // Set while the room is empty and waiting out its grace period.
-  std::optional<Clock::time_point> empty_since() const { return empty_since_; }
+  std::optional<time::Timestamp> empty_since() const { return empty_since_; }
 
  private:
   friend class RoomRegistry;
@@ -46,7 +45,7 @@ class Room {
 
   std::string id_;
   std::vector<Participant> participants_;
-  std::optional<Clock::time_point> empty_since_;
+  std::optional<time::Timestamp> empty_since_;
 };
 
 class RoomRegistry {
@@ -57,15 +56,15 @@ class RoomRegistry {
   std::optional<JoinError> join(const std::string& room_id, Participant participant);
   // Removes the participant; false if it was not there. An emptied room is removed at once when
   // the grace period is zero, else it waits for expire().
-  bool leave(const std::string& room_id, const std::string& participant_id, Clock::time_point now);
+  bool leave(const std::string& room_id, const std::string& participant_id, time::Timestamp now);
   // Applies `change` and returns the participant's new state, or nullopt if it is not there.
   std::optional<ParticipantState> update_state(const std::string& room_id,
                                                const std::string& participant_id,
                                                const StateChange& change);
   // Removes the rooms that have been empty for the whole grace period; returns their ids.
-  std::vector<std::string> expire(Clock::time_point now);
+  std::vector<std::string> expire(time::Timestamp now);
   // When the next empty room falls due, if any.
-  std::optional<Clock::time_point> next_expiry() const;
+  std::optional<time::Timestamp> next_expiry() const;
 
   const Room* find(const std::string& room_id) const;
   std::size_t room_count() const { return rooms_.size(); }

@@ -1,26 +1,16 @@
+// The Router's membership, forwarding and deadlines; the RTCP it reads and writes is in
+// router_rtcp.cpp.
 #include "room/router.hpp"
 
 #include <algorithm>
 #include <cstring>
-#include <limits>
 #include <random>
 #include <utility>
-#include <variant>
 
-#include "rtcp/compound.hpp"
-#include "rtp/receive_stats.hpp"
-#include "rtp/seq_unwrapper.hpp"
+#include "room/router_members.hpp"
 
 namespace rrtc::room {
 namespace {
-
-using std::chrono::duration_cast;
-using std::chrono::microseconds;
-using std::chrono::nanoseconds;
-
-constexpr std::size_t kMaxNackedPerMessage = 256;
-
-microseconds us(nanoseconds t) { return duration_cast<microseconds>(t); }
 
 bool passes(TrackType type, const ParticipantState& state) {
   switch (type) {
@@ -34,74 +24,21 @@ bool passes(TrackType type, const ParticipantState& state) {
   return state.screen_sharing;
 }
 
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
+// A zero interval would make a deadline due again at the instant it was handled.
+RouterOptions checked(RouterOptions options) {
+  constexpr time::Duration kLeast{1};
+  options.nack.retry_interval = std::max(options.nack.retry_interval, kLeast);
+  options.keyframe_retry = std::max(options.keyframe_retry, kLeast);
+  options.report_interval = std::max(options.report_interval, kLeast);
+  return options;
+}
 
 }  // namespace
 
-struct Router::UpTrack {
-  UpTrack(const PublishedTrack& track, Member* member, const NackOptions& nack_options)
-      : info(track),
-        owner(member),
-        stats(track.codecs.empty() ? 90000 : track.codecs.front().clock_rate),
-        nacks(nack_options) {
-    index_codecs();
-  }
-  void index_codecs() {
-    codec_of.fill(-1);
-    rtx_of.fill(-1);
-    for (std::size_t i = 0; i < info.codecs.size() && i < 127; ++i) {
-      const auto& codec = info.codecs[i];
-      codec_of[codec.payload_type & 0x7f] = static_cast<std::int8_t>(i);
-      if (codec.rtx_payload_type) rtx_of[*codec.rtx_payload_type & 0x7f] = static_cast<std::int8_t>(i);
-    }
-  }
-
-  PublishedTrack info;
-  Member* owner;
-  std::array<std::int8_t, 128> codec_of{};  // payload type -> index in info.codecs
-  std::array<std::int8_t, 128> rtx_of{};    // RTX payload type -> the codec it repairs
-  rtp::ReceiveStats stats;
-  rtp::SeqUnwrapper seq;
-  NackTracker nacks;
-  std::vector<DownLink*> downs;
-  bool enabled = true;
-  bool received = false;
-  bool requested = false;
-  microseconds last_keyframe_request{0};
-  bool has_sr = false;
-  std::uint32_t last_sr = 0;  // middle 32 bits of the SR's NTP time
-  microseconds last_sr_at{0};
-  std::uint8_t fir_seq = 0;
-};
-
-struct Router::DownLink {
-  DownLink(const Subscription& subscription, const DownTrackOptions& options, microseconds now,
-           Member* member)
-      : track(subscription, options, now), subscriber(member) {}
-  DownTrack track;
-  Member* subscriber;
-  UpTrack* up = nullptr;
-};
-
-struct Router::Member {
-  std::string id;
-  RouterSink* sink = nullptr;
-  ParticipantState state;
-  std::uint32_t rtcp_ssrc = 0;
-  std::vector<std::unique_ptr<UpTrack>> ups;
-  std::vector<std::unique_ptr<DownLink>> downs;
-  bool has_remb = false;
-  std::uint64_t remb_bps = 0;
-  microseconds remb_at{0};
-};
-
 Router::Router(RouterOptions options, ForwardCounters& counters)
-    : options_(std::move(options)), counters_(counters), ssrc_state_(std::random_device{}() | 1) {}
+    : options_(checked(std::move(options))),
+      counters_(counters),
+      ssrc_state_(std::random_device{}() | 1) {}
 
 Router::~Router() = default;
 
@@ -122,10 +59,13 @@ Router::Member& Router::add(std::string id, RouterSink& sink, ParticipantState s
   member->state = state;
   member->rtcp_ssrc = next_ssrc();
   members_.push_back(std::move(member));
+  reserve_timers();
   return *members_.back();
 }
 
 void Router::remove(Member& member) {
+  timers_.cancel(member);
+  for (auto& up : member.ups) timers_.cancel(*up);
   std::erase_if(members_, [&](const auto& m) { return m.get() == &member; });
   relink();
 }
@@ -135,6 +75,14 @@ std::size_t Router::subscriptions_of(const Member& member) const noexcept {
 }
 
 std::uint32_t Router::rtcp_ssrc(const Member& member) const noexcept { return member.rtcp_ssrc; }
+
+void Router::reserve_timers() {
+  // Every member and every published track may be scheduled at once; scheduling on the hot
+  // path must not allocate.
+  std::size_t nodes = members_.size();
+  for (const auto& member : members_) nodes += member->ups.size();
+  timers_.reserve(nodes);
+}
 
 void Router::relink() {
   for (auto& member : members_) {
@@ -153,9 +101,37 @@ void Router::relink() {
       }
     }
   }
+  for (auto& member : members_) {
+    for (auto& up : member->ups) {
+      refresh_waiting(*up);
+      reschedule(*up);
+    }
+  }
 }
 
-void Router::publish(Member& member, const std::vector<PublishedTrack>& tracks, nanoseconds now) {
+void Router::refresh_waiting(UpTrack& up) noexcept {
+  up.awaiting_keyframe = std::any_of(up.downs.begin(), up.downs.end(),
+                                     [](const DownLink* l) { return l->track.waiting_keyframe(); });
+}
+
+void Router::reschedule(UpTrack& up) noexcept {
+  std::optional<time::Timestamp> due;
+  if (up.nackable()) due = up.nacks.next_due();
+  if (up.wants_keyframe()) {
+    // Never sooner than the rate limit lets a request through, so the deadline does work.
+    const auto retry = std::max(options_.keyframe_retry, options_.keyframe_min_interval);
+    const time::Timestamp keyframe = up.last_keyframe_request + retry;
+    if (!due || keyframe < *due) due = keyframe;
+  }
+  if (due) {
+    timers_.schedule(up, *due);
+  } else {
+    timers_.cancel(up);
+  }
+}
+
+void Router::publish(Member& member, const std::vector<PublishedTrack>& tracks,
+                     time::Timestamp now) {
   std::vector<std::unique_ptr<UpTrack>> next;
   next.reserve(tracks.size());
   for (const auto& track : tracks) {
@@ -176,19 +152,23 @@ void Router::publish(Member& member, const std::vector<PublishedTrack>& tracks, 
     up->enabled = passes(track.type, member.state);
     next.push_back(std::move(up));
   }
+  for (auto& gone : member.ups) {
+    if (gone != nullptr) timers_.cancel(*gone);
+  }
   member.ups = std::move(next);
+  reserve_timers();
   relink();
   // Subscribers already waiting for these tracks (a publisher that re-offered) get a key frame.
   for (auto& up : member.ups) {
-    const bool waiting = std::any_of(up->downs.begin(), up->downs.end(), [](const DownLink* l) {
-      return l->track.waiting_keyframe();
-    });
-    if (waiting && up->enabled && up->info.video) request_keyframe(*up, us(now));
+    if (up->wants_keyframe()) {
+      request_keyframe(*up, now);
+      reschedule(*up);
+    }
   }
 }
 
 void Router::subscribe(Member& member, const std::vector<Subscription>& subscriptions,
-                       nanoseconds now) {
+                       time::Timestamp now) {
   std::vector<std::unique_ptr<DownLink>> next;
   std::vector<DownLink*> fresh;
   next.reserve(subscriptions.size());
@@ -203,37 +183,41 @@ void Router::subscribe(Member& member, const std::vector<Subscription>& subscrip
       continue;
     }
     next.push_back(std::make_unique<DownLink>(
-        subscription, subscription.video ? options_.video : options_.audio, us(now), &member));
+        subscription, subscription.video ? options_.video : options_.audio, now, &member));
     fresh.push_back(next.back().get());
   }
   member.downs = std::move(next);
   relink();
   for (DownLink* link : fresh) {
-    if (link->up != nullptr && link->up->enabled && link->up->info.video) {
-      request_keyframe(*link->up, us(now));
+    if (link->up != nullptr && link->up->wants_keyframe()) {
+      request_keyframe(*link->up, now);
+      reschedule(*link->up);
     }
   }
 }
 
-void Router::set_state(Member& member, ParticipantState state, nanoseconds now) {
+void Router::set_state(Member& member, ParticipantState state, time::Timestamp now) {
   member.state = state;
   for (auto& up : member.ups) {
     const bool on = passes(up->info.type, state);
     if (on && !up->enabled) {
-      for (DownLink* link : up->downs) link->track.resync(us(now));
+      for (DownLink* link : up->downs) link->track.resync(now);
       up->enabled = true;
-      if (up->info.video) request_keyframe(*up, us(now));
+      refresh_waiting(*up);
+      if (up->info.video) request_keyframe(*up, now);
     }
     up->enabled = on;
+    reschedule(*up);
   }
 }
 
-void Router::on_connected(Member& member, nanoseconds now) {
+void Router::on_connected(Member& member, time::Timestamp now) {
   for (auto& link : member.downs) {
-    link->track.resync(us(now));
-    if (link->up != nullptr && link->up->enabled && link->up->info.video) {
-      request_keyframe(*link->up, us(now));
-    }
+    link->track.resync(now);
+    if (link->up == nullptr) continue;
+    refresh_waiting(*link->up);
+    if (link->up->wants_keyframe()) request_keyframe(*link->up, now);
+    reschedule(*link->up);
   }
 }
 
@@ -253,7 +237,7 @@ Router::DownLink* Router::find_down(Member& member, std::uint32_t ssrc) noexcept
   return nullptr;
 }
 
-void Router::on_rtp(Member& from, std::span<std::uint8_t> bytes, nanoseconds now) noexcept {
+void Router::on_rtp(Member& from, std::span<std::uint8_t> bytes, time::Timestamp now) noexcept {
   auto parsed = rtp::Packet::parse(bytes);
   if (!parsed) {
     counters_.unroutable_packets.increment();
@@ -271,6 +255,8 @@ void Router::on_rtp(Member& from, std::span<std::uint8_t> bytes, nanoseconds now
                      candidate->info.mid.end())) {
         candidate->info.ssrc = packet.ssrc();
         up = candidate.get();
+        // Subscribers waited for this track before it could be asked for a key frame.
+        if (up->wants_keyframe()) request_keyframe(*up, now);
         break;
       }
     }
@@ -300,25 +286,28 @@ void Router::on_rtp(Member& from, std::span<std::uint8_t> bytes, nanoseconds now
     return;
   }
   const std::int64_t extended = up->seq.unwrap(packet.sequence_number());
-  const microseconds at = us(now);
-  up->stats.on_packet(packet.sequence_number(), packet.timestamp(), at);
-  if (up->nacks.on_packet(extended, at)) counters_.packets_recovered.increment();
-  up->received = true;
-  if (up->downs.empty()) return;
-  if (!up->enabled) {
-    counters_.filtered_packets.increment();
-    return;
+  up->stats.on_packet(packet.sequence_number(), packet.timestamp(), now.time_since_epoch());
+  if (up->nacks.on_packet(extended, now)) counters_.packets_recovered.increment();
+  up->heard = true;
+  if (!from.scheduled()) timers_.schedule(from, now + options_.report_interval);
+  if (!up->downs.empty()) {
+    if (!up->enabled) {
+      counters_.filtered_packets.increment();
+    } else {
+      forward(*up, bytes, extended, now);
+      // A key frame (or the wait limit) may have started the subscribers that waited.
+      if (up->awaiting_keyframe) refresh_waiting(*up);
+    }
   }
-  forward(*up, bytes, extended, now);
+  reschedule(*up);
 }
 
 void Router::forward(UpTrack& up, std::span<std::uint8_t> bytes, std::int64_t extended,
-                     nanoseconds now) noexcept {
+                     time::Timestamp now) noexcept {
   if (bytes.size() > kMaxForwardedPacket) {
     counters_.unroutable_packets.increment();
     return;
   }
-  const microseconds at = us(now);
   const std::uint8_t payload_type = bytes[1] & 0x7f;
   const auto& codec = up.info.codecs[static_cast<std::size_t>(up.codec_of[payload_type])];
   int keyframe = -1;  // probed once, only when a subscriber waits for one
@@ -329,13 +318,13 @@ void Router::forward(UpTrack& up, std::span<std::uint8_t> bytes, std::int64_t ex
     if (keyframe < 0 && link->track.waiting_keyframe()) {
       keyframe = codec.video_codec && rtp::is_keyframe(*codec.video_codec, copy->payload()) ? 1 : 0;
     }
-    const auto result = link->track.forward(*copy, extended, keyframe == 1, at);
+    const auto result = link->track.forward(*copy, extended, keyframe == 1, now);
     if (result != ForwardResult::forwarded) {
       if (result == ForwardResult::waiting_keyframe) counters_.waiting_keyframe.increment();
       continue;
     }
     const std::span<const std::uint8_t> plain(egress_.data(), bytes.size());
-    link->track.remember(plain, at);
+    link->track.remember(plain, now);
     if (link->subscriber->sink->send_rtp(egress_, bytes.size())) {
       counters_.forwarded_packets.increment();
       counters_.forwarded_bytes.add(bytes.size());
@@ -344,212 +333,45 @@ void Router::forward(UpTrack& up, std::span<std::uint8_t> bytes, std::int64_t ex
   }
 }
 
-void Router::departed(nanoseconds arrived, nanoseconds departed) noexcept {
+void Router::departed(time::Timestamp arrived, time::Timestamp departed) noexcept {
   if (undeparted_copies_ == 0) return;
   const auto elapsed = departed - arrived;
-  counters_.hop_latency.observe(
-      elapsed.count() > 0 ? static_cast<std::uint64_t>(elapsed.count()) : 0, undeparted_copies_);
+  // Media time has microseconds; the histogram counts nanoseconds.
+  const auto nanoseconds = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count();
+  counters_.hop_latency.observe(nanoseconds > 0 ? static_cast<std::uint64_t>(nanoseconds) : 0,
+                                undeparted_copies_);
   undeparted_copies_ = 0;
 }
 
-void Router::on_rtcp(Member& from, std::span<const std::uint8_t> bytes, nanoseconds now) noexcept {
-  const microseconds at = us(now);
-  rtcp::CompoundReader reader(bytes);
-  std::array<std::uint16_t, kMaxNackedPerMessage> lost{};
-  while (auto packet = reader.next()) {
-    std::visit(
-        Overloaded{
-            [&](const rtcp::SenderReport& sr) {
-              on_sender_report(from, sr.sender_ssrc, sr.ntp_timestamp, sr.rtp_timestamp, at);
-            },
-            [&](const rtcp::Nack& nack) {
-              std::size_t n = 0;
-              nack.for_each_lost([&](std::uint16_t seq) {
-                if (n < lost.size()) lost[n++] = seq;
-              });
-              on_nack(from, nack.media_ssrc, std::span(lost.data(), n), at);
-            },
-            [&](const rtcp::Pli& pli) {
-              if (auto* link = find_down(from, pli.media_ssrc); link && link->up) {
-                request_keyframe(*link->up, at);
-              }
-            },
-            [&](const rtcp::Fir& fir) {
-              for (const auto entry : fir.entries) {
-                if (auto* link = find_down(from, entry.ssrc); link && link->up) {
-                  request_keyframe(*link->up, at);
-                }
-              }
-            },
-            [&](const rtcp::Remb& remb) {
-              from.has_remb = true;
-              from.remb_bps = remb.bitrate_bps;
-              from.remb_at = at;
-            },
-            [](const auto&) {},
-        },
-        *packet);
-  }
-}
-
-void Router::on_sender_report(Member& from, std::uint32_t ssrc, std::uint64_t ntp,
-                              std::uint32_t rtp_timestamp, microseconds now) noexcept {
-  UpTrack* up = find_up(from, ssrc);
-  if (up == nullptr || ssrc != up->info.ssrc) return;
-  up->has_sr = true;
-  up->last_sr = static_cast<std::uint32_t>(ntp >> 16);
-  up->last_sr_at = now;
-  for (DownLink* link : up->downs) {
-    if (!link->track.started()) continue;
-    rtcp::SenderReport sr;
-    sr.sender_ssrc = link->track.ssrc();
-    sr.ntp_timestamp = ntp;
-    sr.rtp_timestamp = link->track.map_timestamp(rtp_timestamp);
-    sr.packet_count = link->track.packets_sent();
-    sr.octet_count = link->track.octets_sent();
-    rtcp::CompoundWriter writer(rtcp_writable());
-    if (writer.append(sr) && send_rtcp(*link->subscriber, writer.size())) {
-      counters_.sender_reports_sent.increment();
+void Router::handle_timeout(time::Timestamp now) noexcept {
+  // Each handler leaves its node unscheduled or due after `now`, so this ends.
+  while (TimerNode* node = timers_.pop_due(now)) {
+    auto& timer = static_cast<Timer&>(*node);
+    switch (timer.kind) {
+      case Timer::Kind::track:
+        on_track_due(static_cast<UpTrack&>(timer), now);
+        break;
+      case Timer::Kind::reports:
+        on_reports_due(static_cast<Member&>(timer), now);
+        break;
     }
   }
 }
 
-void Router::on_nack(Member& from, std::uint32_t media_ssrc, std::span<const std::uint16_t> lost,
-                     microseconds now) noexcept {
-  DownLink* link = find_down(from, media_ssrc);
-  if (link == nullptr) return;
-  counters_.nacks_received.increment();
-  for (const std::uint16_t seq : lost) {
-    const auto stored = link->track.stored(seq, now);
-    if (!stored || stored->size() > kMaxForwardedPacket) {
-      counters_.retransmit_misses.increment();
-      continue;
-    }
-    std::memcpy(egress_.data(), stored->data(), stored->size());
-    if (from.sink->send_rtp(egress_, stored->size())) counters_.retransmitted_packets.increment();
+void Router::on_track_due(UpTrack& up, time::Timestamp now) noexcept {
+  if (up.nackable()) {
+    if (const auto due = up.nacks.next_due(); due && *due <= now) send_nacks(up, now);
   }
+  if (up.wants_keyframe()) {
+    const auto retry = std::max(options_.keyframe_retry, options_.keyframe_min_interval);
+    if (up.last_keyframe_request + retry <= now) request_keyframe(up, now);
+  }
+  reschedule(up);
 }
 
-void Router::request_keyframe(UpTrack& up, microseconds now) noexcept {
-  if (up.info.ssrc == 0 || up.info.codecs.empty()) return;
-  if (up.requested && now - up.last_keyframe_request < options_.keyframe_min_interval) return;
-  up.requested = true;
-  up.last_keyframe_request = now;
-  const auto& codec = up.info.codecs.front();
-  rtcp::CompoundWriter writer(rtcp_writable());
-  bool written = false;
-  if (codec.pli || !codec.fir) {
-    written = writer.append(rtcp::Pli{up.owner->rtcp_ssrc, up.info.ssrc});
-  } else {
-    const std::array<rtcp::FirEntry, 1> entries{rtcp::FirEntry{up.info.ssrc, ++up.fir_seq}};
-    rtcp::Fir fir;
-    fir.sender_ssrc = up.owner->rtcp_ssrc;
-    fir.media_ssrc = 0;
-    fir.entries = entries;
-    written = writer.append(fir);
-  }
-  if (written && send_rtcp(*up.owner, writer.size())) counters_.keyframe_requests.increment();
-}
-
-void Router::send_nacks(Member& member, microseconds now) noexcept {
-  std::array<std::uint16_t, 64> due{};
-  std::array<rtcp::NackItem, 64> items{};
-  for (auto& up : member.ups) {
-    if (up->info.ssrc == 0 || up->info.codecs.empty() || !up->info.codecs.front().nack) continue;
-    if (up->nacks.missing() == 0) continue;
-    const std::size_t n = up->nacks.collect(now, due);
-    if (n == 0) continue;
-    const std::size_t k = rtcp::pack_nack_items(std::span(due.data(), n), items);
-    rtcp::Nack nack;
-    nack.sender_ssrc = member.rtcp_ssrc;
-    nack.media_ssrc = up->info.ssrc;
-    nack.items = std::span<const rtcp::NackItem>(items.data(), k);
-    rtcp::CompoundWriter writer(rtcp_writable());
-    if (writer.append(nack) && send_rtcp(member, writer.size())) counters_.nacks_sent.increment();
-  }
-}
-
-void Router::send_reports(Member& member, microseconds now) noexcept {
-  std::array<rtcp::ReportBlock, rtcp::kMaxReportBlocks> blocks{};
-  std::array<std::uint32_t, 16> video_ssrcs{};
-  std::size_t n = 0;
-  std::size_t videos = 0;
-  std::uint64_t estimate = std::numeric_limits<std::uint64_t>::max();
-  for (auto& up : member.ups) {
-    if (!up->received || up->info.ssrc == 0) continue;
-    if (n < blocks.size()) {
-      const auto values = up->stats.make_report();
-      rtcp::ReportBlock& block = blocks[n++];
-      block.ssrc = up->info.ssrc;
-      block.fraction_lost = values.fraction_lost;
-      block.cumulative_lost = values.cumulative_lost;
-      block.extended_highest_seq = values.extended_highest_seq;
-      block.jitter = values.jitter;
-      if (up->has_sr) {
-        block.last_sr = up->last_sr;
-        block.delay_since_last_sr =
-            static_cast<std::uint32_t>((now - up->last_sr_at).count() * 65536 / 1'000'000);
-      }
-    }
-    if (up->info.video && up->info.remb && videos < video_ssrcs.size()) {
-      video_ssrcs[videos++] = up->info.ssrc;
-      for (const DownLink* link : up->downs) {
-        const Member& sub = *link->subscriber;
-        if (!sub.has_remb || now - sub.remb_at > options_.remb_timeout) continue;
-        // A subscriber's estimate covers everything it receives: share it among its video.
-        const auto shares = std::max<std::size_t>(
-            1, std::count_if(sub.downs.begin(), sub.downs.end(),
-                             [](const auto& l) { return l->track.subscription().video; }));
-        estimate = std::min<std::uint64_t>(estimate, sub.remb_bps / shares);
-      }
-    }
-  }
-  if (n == 0) return;
-  rtcp::CompoundWriter writer(rtcp_writable());
-  rtcp::ReceiverReport report;
-  report.sender_ssrc = member.rtcp_ssrc;
-  report.report_blocks = std::span<const rtcp::ReportBlock>(blocks.data(), n);
-  if (!writer.append(report)) return;
-  bool remb = false;
-  if (videos > 0) {
-    std::uint64_t bitrate = estimate;
-    if (options_.remb_max_bitrate > 0) bitrate = std::min(bitrate, options_.remb_max_bitrate);
-    if (bitrate != std::numeric_limits<std::uint64_t>::max()) {
-      rtcp::Remb message;
-      message.sender_ssrc = member.rtcp_ssrc;
-      message.media_ssrc = 0;
-      message.bitrate_bps = bitrate;
-      message.ssrcs = std::span<const std::uint32_t>(video_ssrcs.data(), videos);
-      remb = writer.append(message);
-    }
-  }
-  if (send_rtcp(member, writer.size())) {
-    counters_.receiver_reports_sent.increment();
-    if (remb) counters_.remb_sent.increment();
-  }
-}
-
-bool Router::send_rtcp(Member& to, std::size_t length) noexcept {
-  return to.sink->send_rtcp(rtcp_, length);
-}
-
-void Router::tick(nanoseconds now) noexcept {
-  const microseconds at = us(now);
-  for (auto& member : members_) {
-    send_nacks(*member, at);
-    for (auto& up : member->ups) {
-      if (!up->enabled || !up->info.video) continue;
-      if (up->requested && at - up->last_keyframe_request < options_.keyframe_retry) continue;
-      const bool waiting = std::any_of(up->downs.begin(), up->downs.end(), [](const DownLink* l) {
-        return l->track.waiting_keyframe();
-      });
-      if (waiting) request_keyframe(*up, at);
-    }
-  }
-  if (at >= next_report_) {
-    next_report_ = at + options_.report_interval;
-    for (auto& member : members_) send_reports(*member, at);
-  }
+void Router::on_reports_due(Member& member, time::Timestamp now) noexcept {
+  // A silent publisher is left unscheduled; its next packet schedules it again.
+  if (send_reports(member, now)) timers_.schedule(member, now + options_.report_interval);
 }
 
 }  // namespace rrtc::room

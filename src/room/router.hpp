@@ -9,22 +9,34 @@
 //   subscriber RTCP -> on_rtcp: NACK -> resend from the DownTrack's buffer; PLI / FIR -> key
 //     frame request to the publisher (rate-limited); REMB -> remembered for the publisher's REMB
 //   publisher RTCP -> on_rtcp: SR -> an SR per DownTrack with its own SSRC, counts and timestamp
-//   tick(): upstream NACKs due, key-frame retries; every report interval RR and REMB to
-//     publishers
+//   handle_timeout: the deadlines that are due (below)
+//
+// Timers are deadlines, kept in one heap (room/timer_heap.hpp); nothing is periodic by itself:
+// - upstream NACK: a gap in a publisher's track (one that negotiated NACK) is due at once, then
+//   each missing packet again every NackOptions::retry_interval, at most max_tries times;
+// - key frame: while a subscriber of a video track waits for a key frame (it subscribed, its
+//   transport came up, the track resumed), the request is repeated every `keyframe_retry` after
+//   the last one; a track muted by its publisher's state asks for none;
+// - reports: a publisher's RR (and REMB) are due one `report_interval` after the first packet
+//   it sent, then every report_interval while it keeps sending. Silence: the report blocks
+//   cover the tracks heard since the publisher's previous report (RFC 3550 6.4); a publisher
+//   none of whose tracks was heard during a whole report interval is silent, gets no report and
+//   no deadline, until its next packet starts the cycle again.
+// A room where nobody publishes, or whose publishers went silent, has no deadline at all.
 //
 // Filters (PROTOCOL.md): while muted a participant's audio is not forwarded, while video_on is
 // false its camera, while screen_sharing is false its screen. A track that starts or resumes is
 // resynced on every DownTrack and a key frame is asked for.
 //
-// Pure apart from the RouterSink: time is a parameter (the caller says when copies departed,
-// for the hop latency). Threading: one thread (the room's worker). The hot path (on_rtp, on_rtcp, tick)
+// Pure apart from the RouterSink: time is a parameter (media time, time/media_time.hpp; the
+// caller says when copies departed, for the hop latency), nothing here reads a clock.
+// Threading: one thread (the room's worker). The hot path (on_rtp, on_rtcp, handle_timeout)
 // allocates nothing and takes no lock; add/remove/publish/subscribe/set_state may allocate.
 
 #include <array>
-#include <chrono>
 #include <cstdint>
-#include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -33,7 +45,9 @@
 #include "room/forward_counters.hpp"
 #include "room/nack_tracker.hpp"
 #include "room/participant.hpp"
+#include "room/timer_heap.hpp"
 #include "room/track.hpp"
+#include "time/media_time.hpp"
 
 namespace rrtc::room {
 
@@ -48,19 +62,22 @@ class RouterSink {
   ~RouterSink() = default;
 };
 
+// Every interval must be positive: a deadline computed at `now` then always lies after it.
 struct RouterOptions {
-  DownTrackOptions video{256, std::chrono::milliseconds(1000), std::chrono::seconds(3)};
-  DownTrackOptions audio{64, std::chrono::milliseconds(1000), std::chrono::seconds(3)};
+  DownTrackOptions video{256, time::to_duration(std::chrono::milliseconds(1000)),
+                         time::to_duration(std::chrono::seconds(3))};
+  DownTrackOptions audio{64, time::to_duration(std::chrono::milliseconds(1000)),
+                         time::to_duration(std::chrono::seconds(3))};
   NackOptions nack;
   // At most one key-frame request per publisher track this often; repeated while a subscriber
   // still waits for one after `keyframe_retry`.
-  std::chrono::microseconds keyframe_min_interval{std::chrono::milliseconds(300)};
-  std::chrono::microseconds keyframe_retry{std::chrono::milliseconds(1000)};
-  std::chrono::microseconds report_interval{std::chrono::seconds(1)};
+  time::Duration keyframe_min_interval = time::to_duration(std::chrono::milliseconds(300));
+  time::Duration keyframe_retry = time::to_duration(std::chrono::milliseconds(1000));
+  time::Duration report_interval = time::to_duration(std::chrono::seconds(1));
   // REMB to a publisher: the lowest estimate its subscribers reported in `remb_timeout`,
   // capped by this (0: no cap, and no REMB without estimates).
   std::uint64_t remb_max_bitrate = 3'000'000;
-  std::chrono::microseconds remb_timeout{std::chrono::seconds(5)};
+  time::Duration remb_timeout = time::to_duration(std::chrono::seconds(5));
 };
 
 // Bytes the egress buffer holds: the largest RTP packet forwarded plus the SRTP overhead.
@@ -81,29 +98,31 @@ class Router {
 
   // The tracks `member` publishes now (after each answer to its offer). Tracks keep their
   // state when their key stays.
-  void publish(Member& member, const std::vector<PublishedTrack>& tracks,
-               std::chrono::nanoseconds now);
+  void publish(Member& member, const std::vector<PublishedTrack>& tracks, time::Timestamp now);
   // The tracks `member` receives now (after each answer to a server offer). A subscription that
   // keeps its key and SSRC keeps its sequence numbers; new ones ask their publisher for a key
   // frame.
   void subscribe(Member& member, const std::vector<Subscription>& subscriptions,
-                 std::chrono::nanoseconds now);
-  void set_state(Member& member, ParticipantState state, std::chrono::nanoseconds now);
+                 time::Timestamp now);
+  void set_state(Member& member, ParticipantState state, time::Timestamp now);
   // `member`'s transport is up: what it was sent before was lost, so every subscription starts
   // again at a key frame.
-  void on_connected(Member& member, std::chrono::nanoseconds now);
+  void on_connected(Member& member, time::Timestamp now);
 
   // Hot path. `packet` is decrypted, in the receive buffer (it may be modified: RTX is
   // unwrapped in place).
-  void on_rtp(Member& from, std::span<std::uint8_t> packet, std::chrono::nanoseconds now) noexcept;
+  void on_rtp(Member& from, std::span<std::uint8_t> packet, time::Timestamp now) noexcept;
   // The copies handed to sinks since the last call left at `departed`: each is observed in the
   // hop-latency histogram as departed - arrived. The caller knows when they left (MediaRoom
   // sends one packet's copies in one batch).
-  void departed(std::chrono::nanoseconds arrived, std::chrono::nanoseconds departed) noexcept;
-  void on_rtcp(Member& from, std::span<const std::uint8_t> packet,
-               std::chrono::nanoseconds now) noexcept;
-  // Call every ~20 ms.
-  void tick(std::chrono::nanoseconds now) noexcept;
+  void departed(time::Timestamp arrived, time::Timestamp departed) noexcept;
+  void on_rtcp(Member& from, std::span<const std::uint8_t> packet, time::Timestamp now) noexcept;
+
+  // The earliest time the Router has work (see "Timers" above); nullopt when it has none. Any
+  // call above may move it: ask again after each.
+  std::optional<time::Timestamp> next_timeout() const noexcept { return timers_.next(); }
+  // Does what is due at or before `now`. Calling it early, or twice, is harmless.
+  void handle_timeout(time::Timestamp now) noexcept;
 
   // For tests and logs.
   std::size_t members() const noexcept { return members_.size(); }
@@ -112,19 +131,27 @@ class Router {
   std::uint32_t rtcp_ssrc(const Member& member) const noexcept;
 
  private:
+  struct Timer;
   struct UpTrack;
   struct DownLink;
 
   void relink();
-  void request_keyframe(UpTrack& up, std::chrono::microseconds now) noexcept;
+  void reserve_timers();
+  // Refreshes `up`'s deadline from its NACK tracker and key-frame wait (O(1)).
+  void reschedule(UpTrack& up) noexcept;
+  void refresh_waiting(UpTrack& up) noexcept;
+  void on_track_due(UpTrack& up, time::Timestamp now) noexcept;
+  void on_reports_due(Member& member, time::Timestamp now) noexcept;
+  void request_keyframe(UpTrack& up, time::Timestamp now) noexcept;
   void forward(UpTrack& up, std::span<std::uint8_t> packet, std::int64_t extended_seq,
-               std::chrono::nanoseconds now) noexcept;
+               time::Timestamp now) noexcept;
   void on_sender_report(Member& from, std::uint32_t ssrc, std::uint64_t ntp, std::uint32_t rtp,
-                        std::chrono::microseconds now) noexcept;
+                        time::Timestamp now) noexcept;
   void on_nack(Member& from, std::uint32_t media_ssrc, std::span<const std::uint16_t> lost,
-               std::chrono::microseconds now) noexcept;
-  void send_nacks(Member& member, std::chrono::microseconds now) noexcept;
-  void send_reports(Member& member, std::chrono::microseconds now) noexcept;
+               time::Timestamp now) noexcept;
+  void send_nacks(UpTrack& up, time::Timestamp now) noexcept;
+  // False when none of `member`'s tracks was heard since its previous report (it is silent).
+  bool send_reports(Member& member, time::Timestamp now) noexcept;
   UpTrack* find_up(Member& member, std::uint32_t ssrc) noexcept;
   DownLink* find_down(Member& member, std::uint32_t ssrc) noexcept;
   bool send_rtcp(Member& to, std::size_t length) noexcept;
@@ -137,7 +164,7 @@ class Router {
   RouterOptions options_;
   ForwardCounters& counters_;
   std::vector<std::unique_ptr<Member>> members_;
-  std::chrono::microseconds next_report_{0};
+  TimerHeap timers_;  // one node per member (reports) and per published track (NACK, key frame)
   std::uint32_t ssrc_state_;
   std::size_t undeparted_copies_ = 0;  // sent since the last departed()
   alignas(16) std::array<std::uint8_t, kMaxForwardedPacket + 64> egress_{};

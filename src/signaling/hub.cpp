@@ -41,7 +41,7 @@ std::string random_participant_id() {
 
 room::RegistryLimits limits_from(const ServerOptions& o) {
   return {o.max_rooms, o.max_participants_per_room,
-          std::chrono::duration_cast<room::Clock::duration>(o.empty_room_grace)};
+          std::chrono::duration_cast<time::Duration>(o.empty_room_grace)};
 }
 
 }  // namespace
@@ -228,7 +228,8 @@ void Hub::leave_room(WebSocketSession& session) {
   auto m = std::move(*session.membership);
   session.membership.reset();
   members_.erase({m.room, m.participant});
-  registry_.leave(m.room, m.participant, room::Clock::now());
+  registry_.leave(m.room, m.participant,
+                  std::chrono::time_point_cast<time::Duration>(time::Clock::now()));
   broadcast(m.room, m.participant, "participant_left", participant_left_json(m.participant));
   logger().debug("{} left room {}", m.participant, m.room);
   if (media_ != nullptr) media_->submit({m.room, m.participant, room::request::Leave{}});
@@ -293,7 +294,8 @@ void Hub::schedule_expiry() {
   expiry_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
     auto self = weak.lock();
     if (ec || !self || self->stopping_) return;
-    for (const auto& id : self->registry_.expire(room::Clock::now())) {
+    for (const auto& id : self->registry_.expire(
+             std::chrono::time_point_cast<time::Duration>(time::Clock::now()))) {
       logger().debug("room {} removed after its grace period", id);
     }
     self->schedule_expiry();

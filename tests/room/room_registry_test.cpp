@@ -13,7 +13,7 @@ Participant make(std::string id, std::string name = "") {
 
 class RoomRegistryTest : public ::testing::Test {
  protected:
-  Clock::time_point t0 = Clock::time_point(100s);
+  time::Timestamp t0 = time::Timestamp(100s);  // media time on a simulated clock
 };
 
 TEST_F(RoomRegistryTest, FirstJoinCreatesRoomAndKeepsJoinOrder) {

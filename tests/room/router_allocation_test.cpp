@@ -1,7 +1,8 @@
 // The forwarding hot path allocates nothing: Router::on_rtp (RTX unwrap, receive stats, NACK
-// bookkeeping, one copy rewritten per subscriber, retransmit buffer), on_rtcp (NACK answered,
-// PLI, REMB, SR translated) and tick (NACKs, RR, REMB). Its own binary, because it replaces the
-// global operator new to count allocations.
+// bookkeeping, deadlines scheduled, one copy rewritten per subscriber, retransmit buffer),
+// on_rtcp (NACK answered, PLI, REMB, SR translated) and handle_timeout (upstream NACKs, key-frame
+// retries, RR, REMB). Its own binary, because it replaces the global operator new to count
+// allocations.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -12,11 +13,10 @@
 #include "rtp/packet_builder.hpp"
 #include "support/counting_new.hpp"
 
-
 namespace rrtc::room {
 namespace {
 
-using std::chrono::nanoseconds;
+using namespace std::chrono_literals;
 
 using rrtc::test::CountAllocations;
 
@@ -35,7 +35,7 @@ TEST(RouterHotPath, CounterSeesAllocations) {
   EXPECT_GE(counted, 2u);
 }
 
-TEST(RouterHotPath, ForwardingFeedbackAndTicksAllocateNothing) {
+TEST(RouterHotPath, ForwardingFeedbackAndTimeoutsAllocateNothing) {
   ForwardCounters counters;
   RouterOptions options;
   Router router(options, counters);
@@ -53,7 +53,14 @@ TEST(RouterHotPath, ForwardingFeedbackAndTicksAllocateNothing) {
   track.ssrc = 1;
   track.rtx_ssrc = 2;
   track.remb = true;
-  router.publish(publisher, {track}, nanoseconds(0));
+  // A second camera that never sends: its subscriber keeps waiting, so key-frame retries fall
+  // due inside the counted scope.
+  PublishedTrack silent = track;
+  silent.key = "p/2";
+  silent.ssrc = 3;
+  silent.rtx_ssrc = 0;
+  const time::Timestamp t0(1s);
+  router.publish(publisher, {track, silent}, t0);
   std::vector<Router::Member*> subscribers;
   for (int i = 0; i < 10; ++i) {
     auto& member = router.add("s" + std::to_string(i), sink, {});
@@ -63,7 +70,13 @@ TEST(RouterHotPath, ForwardingFeedbackAndTicksAllocateNothing) {
     sub.payload_types.fill(kNoPayloadType);
     sub.payload_types[96] = 96;
     sub.extension_ids.fill(0);
-    router.subscribe(member, {sub}, nanoseconds(0));
+    std::vector<Subscription> subs{sub};
+    if (i == 0) {
+      subs.push_back(sub);
+      subs.back().track_key = silent.key;
+      subs.back().ssrc = 200;
+    }
+    router.subscribe(member, subs, t0);
     subscribers.push_back(&member);
   }
   std::vector<std::uint8_t> payload(1000, 0x11);
@@ -71,7 +84,10 @@ TEST(RouterHotPath, ForwardingFeedbackAndTicksAllocateNothing) {
   std::copy(std::begin(keyframe), std::end(keyframe), payload.begin());
   const auto packet = [&](std::uint32_t ssrc, std::uint8_t pt, std::uint16_t seq) {
     rtp::PacketBuilder builder;
-    builder.set_ssrc(ssrc).set_payload_type(pt).set_sequence_number(seq).set_timestamp(seq * 3000u)
+    builder.set_ssrc(ssrc)
+        .set_payload_type(pt)
+        .set_sequence_number(seq)
+        .set_timestamp(seq * 3000u)
         .set_payload(payload);
     std::vector<std::uint8_t> out(builder.serialized_size());
     builder.write_to(out);
@@ -110,23 +126,28 @@ TEST(RouterHotPath, ForwardingFeedbackAndTicksAllocateNothing) {
   std::array<std::uint8_t, 16> pli_bytes{};
   const std::size_t pli_size = pli.write_to(pli_bytes);
 
+  const std::uint64_t keyframe_requests = counters.keyframe_requests.get();
   std::size_t counted = 0;
-  std::int64_t now = 1'000'000'000;
+  time::Timestamp now = t0;
   {
     CountAllocations scope;
     for (auto& bytes : ingress) {
-      router.on_rtp(publisher, bytes, nanoseconds(now));
-      now += 1'000'000;
-      router.tick(nanoseconds(now));
+      router.on_rtp(publisher, bytes, now);
+      now += 1ms;
+      router.handle_timeout(now);
     }
-    router.on_rtcp(*subscribers[0], std::span(nack_bytes.data(), nack_size), nanoseconds(now));
-    router.on_rtcp(*subscribers[0], std::span(remb_bytes.data(), remb_size), nanoseconds(now));
-    router.on_rtcp(*subscribers[0], std::span(pli_bytes.data(), pli_size), nanoseconds(now));
-    router.on_rtcp(publisher, std::span(sr_bytes.data(), sr_size), nanoseconds(now));
-    router.tick(nanoseconds(now + 2'000'000'000));
+    router.on_rtcp(*subscribers[0], std::span(nack_bytes.data(), nack_size), now);
+    router.on_rtcp(*subscribers[0], std::span(remb_bytes.data(), remb_size), now);
+    router.on_rtcp(*subscribers[0], std::span(pli_bytes.data(), pli_size), now);
+    router.on_rtcp(publisher, std::span(sr_bytes.data(), sr_size), now);
+    for (int i = 0; i < 3; ++i) {
+      now += 1s;
+      router.handle_timeout(now);
+    }
     counted = scope.count();
   }
   EXPECT_EQ(counted, 0u);
+  EXPECT_EQ(counters.keyframe_requests.get() - keyframe_requests, 3u);  // the silent camera's
   EXPECT_GE(counters.forwarded_packets.get(), 10u * 180u);
   EXPECT_GE(counters.nacks_sent.get(), 1u);
   EXPECT_EQ(counters.retransmitted_packets.get(), 2u);

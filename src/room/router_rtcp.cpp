@@ -1,0 +1,215 @@
+// The RTCP the Router reads (from subscribers: NACK, PLI, FIR, REMB; from publishers: SR) and
+// writes (to subscribers: SR; to publishers: NACK, PLI / FIR, RR, REMB). Membership,
+// forwarding and deadlines are in router.cpp.
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <variant>
+
+#include "room/router.hpp"
+#include "room/router_members.hpp"
+#include "rtcp/compound.hpp"
+
+namespace rrtc::room {
+namespace {
+
+constexpr std::size_t kMaxNackedPerMessage = 256;
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+}  // namespace
+
+void Router::on_rtcp(Member& from, std::span<const std::uint8_t> bytes,
+                     time::Timestamp now) noexcept {
+  rtcp::CompoundReader reader(bytes);
+  std::array<std::uint16_t, kMaxNackedPerMessage> lost{};
+  while (auto packet = reader.next()) {
+    std::visit(Overloaded{
+                   [&](const rtcp::SenderReport& sr) {
+                     on_sender_report(from, sr.sender_ssrc, sr.ntp_timestamp, sr.rtp_timestamp,
+                                      now);
+                   },
+                   [&](const rtcp::Nack& nack) {
+                     std::size_t n = 0;
+                     nack.for_each_lost([&](std::uint16_t seq) {
+                       if (n < lost.size()) lost[n++] = seq;
+                     });
+                     on_nack(from, nack.media_ssrc, std::span(lost.data(), n), now);
+                   },
+                   // A request on a subscriber's behalf moves no deadline: a pending retry finds
+                   // the newer request when it falls due and waits for its own turn.
+                   [&](const rtcp::Pli& pli) {
+                     if (auto* link = find_down(from, pli.media_ssrc); link && link->up) {
+                       request_keyframe(*link->up, now);
+                     }
+                   },
+                   [&](const rtcp::Fir& fir) {
+                     for (const auto entry : fir.entries) {
+                       if (auto* link = find_down(from, entry.ssrc); link && link->up) {
+                         request_keyframe(*link->up, now);
+                       }
+                     }
+                   },
+                   [&](const rtcp::Remb& remb) {
+                     from.has_remb = true;
+                     from.remb_bps = remb.bitrate_bps;
+                     from.remb_at = now;
+                   },
+                   [](const auto&) {},
+               },
+               *packet);
+  }
+}
+
+void Router::on_sender_report(Member& from, std::uint32_t ssrc, std::uint64_t ntp,
+                              std::uint32_t rtp_timestamp, time::Timestamp now) noexcept {
+  UpTrack* up = find_up(from, ssrc);
+  if (up == nullptr || ssrc != up->info.ssrc) return;
+  up->has_sr = true;
+  up->last_sr = static_cast<std::uint32_t>(ntp >> 16);
+  up->last_sr_at = now;
+  for (DownLink* link : up->downs) {
+    if (!link->track.started()) continue;
+    rtcp::SenderReport sr;
+    sr.sender_ssrc = link->track.ssrc();
+    sr.ntp_timestamp = ntp;
+    sr.rtp_timestamp = link->track.map_timestamp(rtp_timestamp);
+    sr.packet_count = link->track.packets_sent();
+    sr.octet_count = link->track.octets_sent();
+    rtcp::CompoundWriter writer(rtcp_writable());
+    if (writer.append(sr) && send_rtcp(*link->subscriber, writer.size())) {
+      counters_.sender_reports_sent.increment();
+    }
+  }
+}
+
+void Router::on_nack(Member& from, std::uint32_t media_ssrc, std::span<const std::uint16_t> lost,
+                     time::Timestamp now) noexcept {
+  DownLink* link = find_down(from, media_ssrc);
+  if (link == nullptr) return;
+  counters_.nacks_received.increment();
+  for (const std::uint16_t seq : lost) {
+    const auto stored = link->track.stored(seq, now);
+    if (!stored || stored->size() > kMaxForwardedPacket) {
+      counters_.retransmit_misses.increment();
+      continue;
+    }
+    std::memcpy(egress_.data(), stored->data(), stored->size());
+    if (from.sink->send_rtp(egress_, stored->size())) counters_.retransmitted_packets.increment();
+  }
+}
+
+void Router::request_keyframe(UpTrack& up, time::Timestamp now) noexcept {
+  if (up.info.ssrc == 0 || up.info.codecs.empty()) return;
+  if (up.requested && now - up.last_keyframe_request < options_.keyframe_min_interval) return;
+  up.requested = true;
+  up.last_keyframe_request = now;
+  const auto& codec = up.info.codecs.front();
+  rtcp::CompoundWriter writer(rtcp_writable());
+  bool written = false;
+  if (codec.pli || !codec.fir) {
+    written = writer.append(rtcp::Pli{up.owner->rtcp_ssrc, up.info.ssrc});
+  } else {
+    const std::array<rtcp::FirEntry, 1> entries{rtcp::FirEntry{up.info.ssrc, ++up.fir_seq}};
+    rtcp::Fir fir;
+    fir.sender_ssrc = up.owner->rtcp_ssrc;
+    fir.media_ssrc = 0;
+    fir.entries = entries;
+    written = writer.append(fir);
+  }
+  if (written && send_rtcp(*up.owner, writer.size())) counters_.keyframe_requests.increment();
+}
+
+void Router::send_nacks(UpTrack& up, time::Timestamp now) noexcept {
+  std::array<std::uint16_t, 64> due{};
+  std::array<rtcp::NackItem, 64> items{};
+  // One message per 64 numbers, until none is due: the tracker then has nothing before `now`.
+  while (const std::size_t n = up.nacks.collect(now, due)) {
+    const std::size_t k = rtcp::pack_nack_items(std::span(due.data(), n), items);
+    rtcp::Nack nack;
+    nack.sender_ssrc = up.owner->rtcp_ssrc;
+    nack.media_ssrc = up.info.ssrc;
+    nack.items = std::span<const rtcp::NackItem>(items.data(), k);
+    rtcp::CompoundWriter writer(rtcp_writable());
+    if (writer.append(nack) && send_rtcp(*up.owner, writer.size())) {
+      counters_.nacks_sent.increment();
+    }
+  }
+}
+
+bool Router::send_reports(Member& member, time::Timestamp now) noexcept {
+  std::array<rtcp::ReportBlock, rtcp::kMaxReportBlocks> blocks{};
+  std::array<std::uint32_t, 16> video_ssrcs{};
+  std::size_t n = 0;
+  std::size_t videos = 0;
+  bool heard = false;
+  std::uint64_t estimate = std::numeric_limits<std::uint64_t>::max();
+  for (auto& up : member.ups) {
+    if (!up->heard || up->info.ssrc == 0) continue;
+    up->heard = false;
+    heard = true;
+    if (n < blocks.size()) {
+      const auto values = up->stats.make_report();
+      rtcp::ReportBlock& block = blocks[n++];
+      block.ssrc = up->info.ssrc;
+      block.fraction_lost = values.fraction_lost;
+      block.cumulative_lost = values.cumulative_lost;
+      block.extended_highest_seq = values.extended_highest_seq;
+      block.jitter = values.jitter;
+      if (up->has_sr) {
+        block.last_sr = up->last_sr;
+        // RFC 3550 6.4.1: units of 1/65536 s.
+        block.delay_since_last_sr =
+            static_cast<std::uint32_t>((now - up->last_sr_at).count() * 65536 / 1'000'000);
+      }
+    }
+    if (up->info.video && up->info.remb && videos < video_ssrcs.size()) {
+      video_ssrcs[videos++] = up->info.ssrc;
+      for (const DownLink* link : up->downs) {
+        const Member& sub = *link->subscriber;
+        if (!sub.has_remb || now - sub.remb_at > options_.remb_timeout) continue;
+        // A subscriber's estimate covers everything it receives: share it among its video.
+        const auto shares = std::max<std::size_t>(
+            1, static_cast<std::size_t>(
+                   std::count_if(sub.downs.begin(), sub.downs.end(),
+                                 [](const auto& l) { return l->track.subscription().video; })));
+        estimate = std::min<std::uint64_t>(estimate, sub.remb_bps / shares);
+      }
+    }
+  }
+  if (!heard) return false;
+  rtcp::CompoundWriter writer(rtcp_writable());
+  rtcp::ReceiverReport report;
+  report.sender_ssrc = member.rtcp_ssrc;
+  report.report_blocks = std::span<const rtcp::ReportBlock>(blocks.data(), n);
+  if (!writer.append(report)) return true;
+  bool remb = false;
+  if (videos > 0) {
+    std::uint64_t bitrate = estimate;
+    if (options_.remb_max_bitrate > 0) bitrate = std::min(bitrate, options_.remb_max_bitrate);
+    if (bitrate != std::numeric_limits<std::uint64_t>::max()) {
+      rtcp::Remb message;
+      message.sender_ssrc = member.rtcp_ssrc;
+      message.media_ssrc = 0;
+      message.bitrate_bps = bitrate;
+      message.ssrcs = std::span<const std::uint32_t>(video_ssrcs.data(), videos);
+      remb = writer.append(message);
+    }
+  }
+  if (send_rtcp(member, writer.size())) {
+    counters_.receiver_reports_sent.increment();
+    if (remb) counters_.remb_sent.increment();
+  }
+  return true;
+}
+
+bool Router::send_rtcp(Member& to, std::size_t length) noexcept {
+  return to.sink->send_rtcp(rtcp_, length);
+}
+
+}  // namespace rrtc::room
