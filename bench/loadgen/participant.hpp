@@ -25,7 +25,7 @@
 #include "media_sender.hpp"
 #include "signaling_client.hpp"
 #include "timer_wheel.hpp"
-#include "transport/glib_peer_timer.hpp"
+#include "transport/loop_peer_timer.hpp"
 #include "transport/peer.hpp"
 
 namespace rrtc::loadgen {
@@ -103,7 +103,7 @@ class Participant final : private SignalingListener, private transport::PeerList
   WsUrl url_;
   ParticipantSpec spec_;
   std::shared_ptr<SignalingClient> client_;
-  transport::GlibPeerTimer timer_;  // declared before the Peer: outlives it
+  transport::LoopPeerTimer timer_;  // declared before the Peer: outlives it
   std::unique_ptr<transport::Peer> peer_;
   std::unique_ptr<MediaSender> sender_;
   std::unique_ptr<MediaReceiver> receiver_;

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "io/glib_loop.hpp"
-#include "transport/glib_peer_timer.hpp"
+#include "transport/loop_peer_timer.hpp"
 #include "transport/peer.hpp"
 
 namespace rrtc::engine::test {
@@ -55,7 +55,7 @@ class TestClient final : public transport::PeerListener {
   void on_gathering_done() override;
   void on_application_data(std::span<const std::uint8_t> data) override;
 
-  transport::GlibPeerTimer timer_;
+  transport::LoopPeerTimer timer_;
   std::unique_ptr<transport::Peer> peer_;
 };
 

@@ -38,7 +38,7 @@ uint32_t crc32(const uint8_t* data, std::size_t size) {
 
 }  // namespace
 
-FakeStunServer::FakeStunServer(GlibLoop& loop, const std::string& mapped_ip, uint16_t mapped_port)
+FakeStunServer::FakeStunServer(io::GlibLoop& loop, const std::string& mapped_ip, uint16_t mapped_port)
     : fd_(socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0)), mapped_port_(mapped_port) {
   in_addr mapped{};
   inet_pton(AF_INET, mapped_ip.c_str(), &mapped);

@@ -1,5 +1,5 @@
 #pragma once
-// A minimal STUN server on 127.0.0.1 for one test, served from a GlibLoop's context: it answers
+// A minimal STUN server on 127.0.0.1 for one test, served from a io::GlibLoop's context: it answers
 // every Binding request with a fixed XOR-MAPPED-ADDRESS, as a server behind a NAT would see us.
 // That lets a loopback test observe a server-reflexive candidate (a real server on loopback
 // reports the host address, which libnice drops as redundant).
@@ -14,7 +14,7 @@ namespace rrtc::ice::test {
 class FakeStunServer {
  public:
   // Answers with `mapped_ip` (IPv4) and `mapped_port`.
-  FakeStunServer(GlibLoop& loop, const std::string& mapped_ip, uint16_t mapped_port);
+  FakeStunServer(io::GlibLoop& loop, const std::string& mapped_ip, uint16_t mapped_port);
   ~FakeStunServer();
   FakeStunServer(const FakeStunServer&) = delete;
   FakeStunServer& operator=(const FakeStunServer&) = delete;

@@ -1,5 +1,5 @@
 #pragma once
-// Two NiceTransports on one GlibLoop (driven by the test thread): a controlled "server" and a
+// Two NiceTransports on one io::GlibLoop (driven by the test thread): a controlled "server" and a
 // controlling "client", trickling candidates to each other through the test.
 
 #include <gtest/gtest.h>
@@ -39,7 +39,7 @@ class NicePair {
   // Which of one side's candidates the test passes on to the other side.
   using Filter = std::function<bool(const std::string& candidate)>;
 
-  explicit NicePair(GlibLoop& loop) : loop_(loop) {}
+  explicit NicePair(io::GlibLoop& loop) : loop_(loop) {}
 
   ~NicePair() {
     server.transport.reset();
@@ -92,7 +92,7 @@ class NicePair {
     };
   }
 
-  GlibLoop& loop_;
+  io::GlibLoop& loop_;
 };
 
 }  // namespace rrtc::ice::test

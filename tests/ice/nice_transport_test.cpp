@@ -54,7 +54,7 @@ class RogueSocket {
 
 class NiceTransportTest : public ::testing::Test {
  protected:
-  GlibLoop loop_;
+  io::GlibLoop loop_;
   NicePair pair_{loop_};
 };
 
@@ -172,13 +172,13 @@ TEST_F(NiceTransportTest, ConnectsOnLoopbackAndCarriesDatagramsBothWays) {
 }
 
 TEST_F(NiceTransportTest, DirectSendsInsideABatchGoThroughTheRing) {
-  std::unique_ptr<SendRing> ring = SendRing::create(16);
+  std::unique_ptr<io::SendRing> ring = io::SendRing::create(16);
   if (ring == nullptr) GTEST_SKIP() << "io_uring unavailable here";
   pair_.create(loopback_options(false), loopback_options(true));
   ASSERT_TRUE(pair_.run_until_connected(20s));
   pair_.server.transport->set_send_ring(ring.get());
   {
-    const SendRing::Batch batch(ring.get());
+    const io::SendRing::Batch batch(ring.get());
     for (int i = 0; i < 3; ++i) {
       ASSERT_TRUE(pair_.server.transport->send(bytes("batched-" + std::to_string(i))));
     }
@@ -220,7 +220,7 @@ TEST_F(NiceTransportTest, DropsDataBeforeConnectivity) {
   rogue.send_to(host->port, bytes("too early"));
   bool timer_fired = false;
   // Give the datagram time to arrive: a loop timer, not a sleep.
-  TimerHandle timer = loop_.add_timer(200ms, [&] { timer_fired = true; });
+  io::TimerHandle timer = loop_.add_timer(200ms, [&] { timer_fired = true; });
   ASSERT_TRUE(loop_.run_until([&] { return timer_fired; }, 5s));
   EXPECT_TRUE(listener.datagrams.empty());
   EXPECT_FALSE(transport->send(bytes("nowhere to go")));
@@ -229,10 +229,10 @@ TEST_F(NiceTransportTest, DropsDataBeforeConnectivity) {
 TEST_F(NiceTransportTest, ClosedPeerIsDetectedAsFailure) {
   pair_.create(loopback_options(false), loopback_options(true));
   ASSERT_TRUE(pair_.run_until_connected(20s));
-  auto start = GlibLoop::Clock::now();
+  auto start = io::GlibLoop::Clock::now();
   pair_.client.transport.reset();
   ASSERT_TRUE(loop_.run_until([&] { return pair_.server.listener.saw(IceState::Failed); }, 60s));
-  auto elapsed = GlibLoop::Clock::now() - start;
+  auto elapsed = io::GlibLoop::Clock::now() - start;
   EXPECT_EQ(pair_.server.transport->state(), IceState::Failed);
   EXPECT_FALSE(pair_.server.transport->sends_directly());
   EXPECT_FALSE(pair_.server.transport->send(bytes("gone")));
@@ -247,11 +247,11 @@ TEST_F(NiceTransportTest, ClosedPeerIsDetectedAsFailure) {
 TEST_F(NiceTransportTest, CloseRevokesConsentSoThePeerFailsSooner) {
   pair_.create(loopback_options(false), loopback_options(true));
   ASSERT_TRUE(pair_.run_until_connected(20s));
-  auto start = GlibLoop::Clock::now();
+  auto start = io::GlibLoop::Clock::now();
   pair_.client.transport->close();  // closed, not destroyed: the agent answers 403 (RFC 7675)
   ASSERT_TRUE(loop_.run_until([&] { return pair_.server.listener.saw(IceState::Failed); }, 20s));
   auto elapsed =
-      std::chrono::duration_cast<std::chrono::milliseconds>(GlibLoop::Clock::now() - start);
+      std::chrono::duration_cast<std::chrono::milliseconds>(io::GlibLoop::Clock::now() - start);
   // Closed right after connecting, so the last consent response is fresh: without revocation
   // the server fails at the 10 s consent timeout (ClosedPeerIsDetectedAsFailure: 10.0 s);
   // with it, at its next consent check, 4-6 s later (RFC 7675 section 5.1).
@@ -338,7 +338,7 @@ TEST_F(NiceTransportTest, CloseIsFinalAndReported) {
 // The production shape: a worker thread runs the loop; everything ICE happens on it, and the
 // test thread only posts closures and waits for a promise.
 TEST(NiceTransportOnWorker, ConnectsAndEchoesOnTheWorkerThread) {
-  GlibLoop worker;
+  io::GlibLoop worker;
   worker.start("ice-worker");
   auto pair = std::make_unique<NicePair>(worker);
   std::promise<std::vector<uint8_t>> echoed;

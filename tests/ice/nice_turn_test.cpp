@@ -87,7 +87,7 @@ class NiceTurnTest : public ::testing::Test {
   }
 
   CoturnProcess coturn_;
-  GlibLoop loop_;
+  io::GlibLoop loop_;
 };
 
 TEST_F(NiceTurnTest, ServerGathersARelayCandidate) {

@@ -1,12 +1,12 @@
 // Two transport::Peers over real libnice agents on 127.0.0.1, driven by one io::GlibLoop on the
-// test thread with GlibPeerTimer: ICE, the DTLS handshake, SRTP and SRTCP both ways, close.
+// test thread with LoopPeerTimer: ICE, the DTLS handshake, SRTP and SRTCP both ways, close.
 
 #include <gtest/gtest.h>
 
 #include "io/glib_loop.hpp"
 #include "ice/nice_transport.hpp"
 #include "peer_harness.hpp"
-#include "transport/glib_peer_timer.hpp"
+#include "transport/loop_peer_timer.hpp"
 #include "transport/peer.hpp"
 
 namespace rrtc::transport {
@@ -32,7 +32,7 @@ struct NiceSide {
     }
   }
 
-  GlibPeerTimer timer;  // declared first: outlives the Peer
+  LoopPeerTimer timer;  // declared first: outlives the Peer
   test::RecordingListener listener;
   std::unique_ptr<Peer> peer;
 };
