@@ -152,6 +152,7 @@ void MediaParticipant::on_offer(const std::string& text, const std::vector<room:
     published.push_back(media.track);
   }
   if (member_ != nullptr) room_.router().publish(*member_, published, room_.now());
+  room_.arm_router_timer();
   // Sent before any trickled candidate: those come from later loop events, and the channel keeps
   // this thread's order.
   context_.channel->send_answer(room_.name(), id_, sdp::serialize(answer->sdp));
@@ -228,11 +229,13 @@ void MediaParticipant::on_answer(const std::string& text) {
   committed_ = std::move(offered_);
   offered_.clear();
   if (member_ != nullptr) room_.router().subscribe(*member_, subscriptions, room_.now());
+  room_.arm_router_timer();
   if (reoffer_) refresh_offer();
 }
 
 void MediaParticipant::set_state(const room::ParticipantState& state) {
   if (member_ != nullptr) room_.router().set_state(*member_, state, room_.now());
+  room_.arm_router_timer();
 }
 
 void MediaParticipant::leave_router() {
@@ -300,7 +303,9 @@ void MediaParticipant::on_state(transport::PeerState state, std::string_view rea
     case transport::PeerState::Connected:
       context_.counters.peers_connected.increment();
       if (member_ != nullptr) room_.router().on_connected(*member_, room_.now());
+      room_.arm_router_timer();
       if (sctp_ != nullptr) sctp_->start(timer_.now());
+      room_.arm_data_tick();
       return;
     case transport::PeerState::Failed:
     case transport::PeerState::Closed:
@@ -348,6 +353,7 @@ void MediaParticipant::on_gathering_done() {
 void MediaParticipant::on_application_data(std::span<const std::uint8_t> data) {
   if (sctp_ == nullptr || closing_) return;
   sctp_->handle_packet(data, timer_.now());
+  room_.arm_data_tick();
 }
 
 void MediaParticipant::create_association(const sdp::NegotiatedMedia& application) {
@@ -369,8 +375,12 @@ bool MediaParticipant::data_up() const noexcept {
   return sctp_ != nullptr && sctp_->state() == sctp::AssociationState::Up;
 }
 
-void MediaParticipant::tick_data(sctp::TimePoint now) {
-  if (sctp_ != nullptr && !closing_ && sctp_->next_timeout()) sctp_->handle_timeout(now);
+void MediaParticipant::tick_data(time::Timestamp now) {
+  if (data_timer_pending()) sctp_->handle_timeout(now);
+}
+
+bool MediaParticipant::data_timer_pending() const noexcept {
+  return sctp_ != nullptr && !closing_ && sctp_->next_timeout().has_value();
 }
 
 const std::string* MediaParticipant::label_of(std::uint16_t id) const noexcept {

@@ -78,8 +78,9 @@ class MediaParticipant final : private transport::PeerListener,
   // Sends a relayed message (already framed) on the channel with `label`; false if it has none
   // or the message was refused (too large for the client, buffer full).
   bool send_data(std::string_view label, std::span<const std::uint8_t> data, bool binary);
-  // SCTP timers (the room's tick).
-  void tick_data(sctp::TimePoint now);
+  // SCTP timers (the room's data tick, while data_timer_pending()).
+  void tick_data(time::Timestamp now);
+  bool data_timer_pending() const noexcept;
   bool closing() const noexcept { return closing_; }
   const transport::Peer* peer() const noexcept { return peer_.get(); }
   // Adds the Peer's counters accumulated since the last call to the worker's counters.

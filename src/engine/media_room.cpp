@@ -12,7 +12,8 @@
 namespace rrtc::engine {
 namespace {
 
-constexpr std::chrono::milliseconds kTickPeriod{20};
+// The SCTP associations' timers (usrsctp ticks every 10 ms); until the Peer owns SCTP.
+constexpr std::chrono::milliseconds kDataTickPeriod{20};
 // Distinct data channel labels a room relays; channels with further labels stay unrelayed.
 constexpr std::size_t kMaxDataLabels = 16;
 
@@ -27,21 +28,38 @@ room::RouterOptions router_options(const MediaContext& context) {
 MediaRoom::MediaRoom(MediaContext& context, std::string name)
     : context_(context),
       name_(std::move(name)),
-      router_(router_options(context), context.counters.forward) {
-  arm_tick();
-}
+      router_(router_options(context), context.counters.forward) {}
 
 MediaRoom::~MediaRoom() {
-  tick_.cancel();
+  router_timer_.cancel();
+  data_tick_.cancel();
   participants_.clear();
 }
 
-void MediaRoom::arm_tick() {
-  tick_ = context_.loop.add_timer(now() + kTickPeriod, [this] {
-    router_.tick(now());
-    const auto time = sctp::Clock::now();
+void MediaRoom::arm_router_timer() {
+  const auto next = router_.next_timeout();
+  // Most calls leave the deadline where it was: compare first, arm (and allocate) only when it
+  // moved earlier. A deadline that moved later fires early, which the Router takes as a no-op.
+  if (!next || (router_deadline_ && *router_deadline_ <= *next)) return;
+  router_deadline_ = *next;
+  router_timer_ = context_.loop.add_timer(*next, [this] {
+    router_deadline_.reset();
+    router_.handle_timeout(now());
+    arm_router_timer();
+  });
+}
+
+void MediaRoom::arm_data_tick() {
+  if (data_tick_armed_) return;
+  const bool pending = std::any_of(participants_.begin(), participants_.end(),
+                                   [](const auto& p) { return p.second->data_timer_pending(); });
+  if (!pending) return;
+  data_tick_armed_ = true;
+  data_tick_ = context_.loop.add_timer(now() + kDataTickPeriod, [this] {
+    data_tick_armed_ = false;
+    const auto time = now();
     for (auto& [id, participant] : participants_) participant->tick_data(time);
-    arm_tick();
+    arm_data_tick();
   });
 }
 
@@ -98,11 +116,13 @@ void MediaRoom::on_rtp(MediaParticipant& from, std::span<std::uint8_t> packet) n
     router_.on_rtp(*member, packet, arrived);
   }
   router_.departed(arrived, now());
+  arm_router_timer();
 }
 
 void MediaRoom::on_rtcp(MediaParticipant& from, std::span<std::uint8_t> packet) noexcept {
   const io::SendRing::Batch batch(context_.send_ring);  // e.g. the resends a NACK asks for
   if (auto* member = from.member()) router_.on_rtcp(*member, packet, now());
+  arm_router_timer();
 }
 
 void MediaRoom::on_tracks_changed(const MediaParticipant& changed) {

@@ -1,7 +1,9 @@
 #pragma once
 // A room's media on its worker: the participants' PeerConnections and the Router between them.
-// Received RTP / RTCP arrives here (on_rtp / on_rtcp) and goes to the Router; a 20 ms tick
-// drives the Router's timers (NACK retries, key-frame retries, reports).
+// Received RTP / RTCP arrives here (on_rtp / on_rtcp) and goes to the Router. One loop timer,
+// armed at the Router's next deadline after each call into it, drives the Router's timers (NACK
+// retries, key-frame retries, reports); an idle room arms nothing. Until the Peer owns SCTP, a
+// 20 ms tick runs the associations' timers, only while one of them has a timeout pending.
 //
 // Renegotiation: when a participant's published tracks change (it answered an offer of its own,
 // or it left), every other participant is asked to refresh its server offer
@@ -12,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -49,6 +52,12 @@ class MediaRoom {
   void on_rtcp(MediaParticipant& from, std::span<std::uint8_t> packet) noexcept;
 
   room::Router& router() noexcept { return router_; }
+  // Call after each call into router() from outside the room: arms the room's one Router timer
+  // when the Router's next deadline is earlier than the armed one (no allocation otherwise).
+  void arm_router_timer();
+  // Call when a participant's SCTP association may have got a timeout (it started, or received
+  // a packet): runs the data tick while any association has one.
+  void arm_data_tick();
   // `changed`'s published tracks changed (or it left): every other participant re-offers.
   void on_tracks_changed(const MediaParticipant& changed);
   // The server m-lines `subscriber` should have now: every track the others publish.
@@ -72,14 +81,16 @@ class MediaRoom {
   time::Timestamp now() const noexcept { return context_.loop.now(); }
 
  private:
-  void arm_tick();
   void join(const std::string& participant, const room::ParticipantState& state);
 
   MediaContext& context_;
   std::string name_;
   room::Router router_;  // before participants_: they leave it in their destructors
   std::unordered_map<std::string, std::unique_ptr<MediaParticipant>> participants_;
-  io::TimerHandle tick_;
+  io::TimerHandle router_timer_;
+  std::optional<time::Timestamp> router_deadline_;  // what router_timer_ is armed for
+  io::TimerHandle data_tick_;
+  bool data_tick_armed_ = false;
   struct DataLabel {
     std::string label;
     std::string protocol;
