@@ -20,8 +20,8 @@ double unit(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x
 // A uniform draw in [0, max].
 time::Duration up_to(std::mt19937_64& rng, time::Duration max) {
   if (max <= time::Duration::zero()) return time::Duration::zero();
-  return time::Duration(static_cast<time::Duration::rep>(
-      rng() % (static_cast<std::uint64_t>(max.count()) + 1)));
+  return time::Duration(
+      static_cast<time::Duration::rep>(rng() % (static_cast<std::uint64_t>(max.count()) + 1)));
 }
 
 // Time to put `bytes` on a link of `bandwidth` bits/s, rounded up to the microsecond.
@@ -50,8 +50,8 @@ std::string candidate(std::uint64_t id, Side side) {
 // One pair's two links on the simulated clock.
 class SimMedium final : public MemoryMedium {
  public:
-  SimMedium(io::SimLoop& loop, std::uint64_t seed, std::uint64_t id,
-            time::Duration consent_timeout, const LinkConfig& a_to_b, const LinkConfig& b_to_a)
+  SimMedium(io::SimLoop& loop, std::uint64_t seed, std::uint64_t id, time::Duration consent_timeout,
+            const LinkConfig& a_to_b, const LinkConfig& b_to_a)
       : loop_(loop), id_(id), consent_timeout_(consent_timeout) {
     links_[0].config = a_to_b;
     links_[1].config = b_to_a;

@@ -61,7 +61,9 @@ class GlibTimer final : public TimerHandle::Timer {
 
 }  // namespace
 
-time::Timestamp now() noexcept { return std::chrono::time_point_cast<time::Duration>(time::Clock::now()); }
+time::Timestamp now() noexcept {
+  return std::chrono::time_point_cast<time::Duration>(time::Clock::now());
+}
 
 GlibLoop::GlibLoop() : context_(g_main_context_new()), loop_(g_main_loop_new(context_, FALSE)) {}
 

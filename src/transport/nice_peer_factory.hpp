@@ -21,9 +21,10 @@ namespace rrtc::transport {
 class NicePeerFactory final : public PeerFactory {
  public:
   // `loop` (and `ring`, when set) must outlive every Peer created. The configuration is copied.
-  NicePeerFactory(io::GlibLoop& loop, const IceConfig& config,
-                  std::shared_ptr<const dtls::Certificate> certificate = dtls::Certificate::shared(),
-                  io::SendRing* ring = nullptr);
+  NicePeerFactory(
+      io::GlibLoop& loop, const IceConfig& config,
+      std::shared_ptr<const dtls::Certificate> certificate = dtls::Certificate::shared(),
+      io::SendRing* ring = nullptr);
 
   std::unique_ptr<Peer> create(PeerTimer& timer, PeerListener& listener) override;
 

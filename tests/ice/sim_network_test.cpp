@@ -143,8 +143,7 @@ TEST_F(SimNetworkTest, BandwidthSerializesAndAFullQueueDrops) {
   loop_.advance(8ms);
   EXPECT_TRUE(a_->send(datagram(1000, 3)));
   loop_.run_until_idle(1s);
-  EXPECT_EQ(arrivals_,
-            (std::vector<std::int64_t>{t1 + 18000, t1 + 26000, t1 + 34000, t1 + 42000}));
+  EXPECT_EQ(arrivals_, (std::vector<std::int64_t>{t1 + 18000, t1 + 26000, t1 + 34000, t1 + 42000}));
   EXPECT_EQ(path_->counters(Side::A).dropped_queue, 2u);
 }
 

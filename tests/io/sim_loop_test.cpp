@@ -67,8 +67,8 @@ TEST(SimLoop, EventsRunByDeadlineThenSchedulingOrderAtTheirOwnTime) {
   EXPECT_FALSE(first.pending());
   loop.advance(1s);
   const std::vector<std::pair<std::string, std::int64_t>> expected{
-      {"posted", 0},           {"past", 0},         {"first-at-10", 10000},
-      {"second-at-10", 10000}, {"third-at-10", 10000}, {"late", 30000}};
+      {"posted", 0},          {"past", 0},    {"first-at-10", 10000}, {"second-at-10", 10000},
+      {"third-at-10", 10000}, {"late", 30000}};
   EXPECT_EQ(trace, expected);
   EXPECT_EQ(loop.next_event(), std::nullopt);
 }
@@ -77,7 +77,9 @@ TEST(SimLoop, CancelledDestroyedAndReplacedTimersNeverFire) {
   SimLoop loop;
   std::vector<std::string> fired;
   TimerHandle cancelled = loop.add_timer(5ms, [&] { fired.push_back("cancelled"); });
-  { TimerHandle destroyed = loop.add_timer(5ms, [&] { fired.push_back("destroyed"); }); }
+  {
+    TimerHandle destroyed = loop.add_timer(5ms, [&] { fired.push_back("destroyed"); });
+  }
   TimerHandle replaced = loop.add_timer(5ms, [&] { fired.push_back("replaced"); });
   replaced = loop.add_timer(6ms, [&] { fired.push_back("replacement"); });
   TimerHandle moved_from = loop.add_timer(7ms, [&] { fired.push_back("moved"); });
@@ -182,9 +184,8 @@ TEST(SimLoop, RunsRepeatExactly) {
     std::vector<TimerHandle> timers;
     for (int i = 0; i < 50; ++i) {
       const auto delay = Duration((i * 7919) % 1000);
-      timers.push_back(loop.add_timer(delay, [&trace, &loop, i] {
-        trace.push_back(since_epoch(loop.now()) * 100 + i);
-      }));
+      timers.push_back(loop.add_timer(
+          delay, [&trace, &loop, i] { trace.push_back(since_epoch(loop.now()) * 100 + i); }));
     }
     loop.run_until_idle(1s);
     return trace;

@@ -42,8 +42,8 @@ class SimPeerFactory final : public transport::PeerFactory {
     std::unique_ptr<ice::IceTransport> client_end;  // null once taken
   };
 
-  SimPeerFactory(ice::SimNetwork& network,
-                 std::shared_ptr<const dtls::Certificate> certificate = dtls::Certificate::shared());
+  SimPeerFactory(ice::SimNetwork& network, std::shared_ptr<const dtls::Certificate> certificate =
+                                               dtls::Certificate::shared());
 
   std::unique_ptr<transport::Peer> create(transport::PeerTimer& timer,
                                           transport::PeerListener& listener) override;

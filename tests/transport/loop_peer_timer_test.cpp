@@ -64,8 +64,7 @@ TEST(LoopPeerTimer, DrivesThePeersConnectDeadlineToTheMicrosecond) {
   EXPECT_EQ(peer->state(), PeerState::New);
   loop.advance(1us);
   EXPECT_EQ(peer->state(), PeerState::Failed);
-  EXPECT_EQ(peer->reason(),
-            "connect timeout: ICE did not connect within 2000 ms (ICE state: new)");
+  EXPECT_EQ(peer->reason(), "connect timeout: ICE did not connect within 2000 ms (ICE state: new)");
   EXPECT_EQ(listener.states, (std::vector<PeerState>{PeerState::Failed}));
   EXPECT_EQ(timer.armed(), std::nullopt);
   peer.reset();

@@ -28,8 +28,10 @@ using test::RecordingListener;
 class SimRoom {
  public:
   SimRoom(std::uint64_t seed, const ::rrtc::test::SimPeerFactory::Links& links)
-      : network_(loop_, seed), factory_(network_, certificates().server),
-        server_timer_(loop_), client_timer_(loop_) {
+      : network_(loop_, seed),
+        factory_(network_, certificates().server),
+        server_timer_(loop_),
+        client_timer_(loop_) {
     factory_.set_links(links);
     server_ = factory_.create(server_timer_, server_listener_);
     server_timer_.set_peer(server_.get());
@@ -113,7 +115,8 @@ TEST(SimPeerFactory, ServerAndClientPeersConnectInSimulatedMilliseconds) {
   EXPECT_EQ(room.client_listener_.rtp[0], down);
 
   // The pair's counters saw every datagram: the handshake flights and the media.
-  const std::optional<ice::SimPath> path = room.factory_.path(room.server_->local_credentials().ufrag);
+  const std::optional<ice::SimPath> path =
+      room.factory_.path(room.server_->local_credentials().ufrag);
   ASSERT_TRUE(path.has_value());
   EXPECT_EQ(path->counters(ice::Side::A).sent, room.server_->counters().datagrams_out);
   EXPECT_EQ(path->counters(ice::Side::B).sent, room.client_->counters().datagrams_out);
