@@ -189,7 +189,8 @@ void Endpoint::Impl::close(time::Timestamp now) {
   finish_call(now);
 }
 
-bool Endpoint::Impl::send_application_data(std::span<const std::uint8_t> data, time::Timestamp now) {
+bool Endpoint::Impl::send_application_data(std::span<const std::uint8_t> data,
+                                           time::Timestamp now) {
   if (state_ != EndpointState::Connected || data.empty() || data.size() > kReadBufferSize)
     return false;
   ERR_clear_error();
@@ -207,6 +208,16 @@ std::optional<Output> Endpoint::Impl::poll_output() {
   return next;
 }
 
+std::optional<Transmit> Endpoint::Impl::poll_transmit() {
+  const auto it = std::find_if(outputs_.begin(), outputs_.end(), [](const Output& output) {
+    return std::holds_alternative<Transmit>(output);
+  });
+  if (it == outputs_.end()) return std::nullopt;
+  Transmit next = std::move(std::get<Transmit>(*it));
+  outputs_.erase(it);
+  return next;
+}
+
 Endpoint::Endpoint(std::shared_ptr<const Certificate> certificate, EndpointConfig config,
                    time::Timestamp now)
     : impl_(std::make_unique<Impl>(std::move(certificate), std::move(config), now)) {}
@@ -218,12 +229,15 @@ void Endpoint::handle_datagram(std::span<const std::uint8_t> datagram, time::Tim
   impl_->handle_datagram(datagram, now);
 }
 void Endpoint::handle_timeout(time::Timestamp now) { impl_->handle_timeout(now); }
-std::optional<time::Timestamp> Endpoint::next_timeout() const noexcept { return impl_->next_timeout(); }
+std::optional<time::Timestamp> Endpoint::next_timeout() const noexcept {
+  return impl_->next_timeout();
+}
 void Endpoint::close(time::Timestamp now) { impl_->close(now); }
 bool Endpoint::send_application_data(std::span<const std::uint8_t> data, time::Timestamp now) {
   return impl_->send_application_data(data, now);
 }
 std::optional<Output> Endpoint::poll_output() { return impl_->poll_output(); }
+std::optional<Transmit> Endpoint::poll_transmit() { return impl_->poll_transmit(); }
 EndpointState Endpoint::state() const noexcept { return impl_->state(); }
 Role Endpoint::role() const noexcept { return impl_->role(); }
 

@@ -4,7 +4,8 @@
 // Datagrams in (handle_datagram), timeouts in (handle_timeout), outputs out (poll_output):
 // datagrams to send and events (Connected with the SRTP keys, Failed, Closed, application data).
 // The endpoint never reads the clock: `now` (media time, time::Timestamp) is a parameter and
-// next_timeout() says when to call handle_timeout() next. Retransmission is OpenSSL's, driven through DTLS_set_timer_cb.
+// next_timeout() says when to call handle_timeout() next. Retransmission is OpenSSL's, driven
+// through DTLS_set_timer_cb.
 //
 // Clock caveat (OpenSSL 3.0): the retransmission timer OpenSSL keeps is measured with its own
 // gettimeofday() clock, and DTLSv1_handle_timeout() only retransmits once that clock says so
@@ -40,7 +41,7 @@ struct EndpointConfig {
   std::vector<Fingerprint> remote_fingerprints;
   // In preference order; as the server our order decides (RFC 5764 section 4.1.1).
   std::vector<srtp::SrtpProfile> srtp_profiles{srtp::SrtpProfile::AeadAes128Gcm,
-                                         srtp::SrtpProfile::AesCm128HmacSha1_80};
+                                               srtp::SrtpProfile::AesCm128HmacSha1_80};
   // From the first datagram received (passive) or from construction (active) to Connected.
   std::chrono::milliseconds handshake_timeout{10'000};
   // First retransmission timeout, doubled on each retransmission up to max_retransmit_timeout.
@@ -85,7 +86,8 @@ enum class EndpointState { Idle, Handshaking, Connected, Closed, Failed };
 class Endpoint {
  public:
   // An active endpoint starts the handshake here (its ClientHello is the first output).
-  Endpoint(std::shared_ptr<const Certificate> certificate, EndpointConfig config, time::Timestamp now);
+  Endpoint(std::shared_ptr<const Certificate> certificate, EndpointConfig config,
+           time::Timestamp now);
   ~Endpoint();
   // A moved-from Endpoint may only be destroyed or assigned to.
   Endpoint(Endpoint&&) noexcept;
@@ -106,6 +108,10 @@ class Endpoint {
 
   // Next output in order; nullopt when there is none.
   std::optional<Output> poll_output();
+  // The oldest queued Transmit, leaving the events around it queued in their order. For an owner
+  // that writes (send_application_data) while it is itself handling an earlier event: what the
+  // write produced can leave at once, and the remaining events stay in order for poll_output().
+  std::optional<Transmit> poll_transmit();
 
   EndpointState state() const noexcept;
   Role role() const noexcept;

@@ -38,6 +38,7 @@ class Endpoint::Impl {
   void close(time::Timestamp now);
   bool send_application_data(std::span<const std::uint8_t> data, time::Timestamp now);
   std::optional<Output> poll_output();
+  std::optional<Transmit> poll_transmit();
 
   EndpointState state() const noexcept { return state_; }
   Role role() const noexcept { return config_.role; }

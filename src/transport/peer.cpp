@@ -8,6 +8,7 @@
 
 #include "log/log.hpp"
 #include "rtp/demux.hpp"
+#include "transport/peer_data_channels.hpp"
 
 namespace rrtc::transport {
 namespace {
@@ -40,6 +41,8 @@ Peer::Peer(std::unique_ptr<ice::IceTransport> ice,
 }
 
 Peer::~Peer() {
+  // Destroyed without an ABORT (close() sends one): usrsctp forgets the association now.
+  data_.reset();
   ice_->set_listener(nullptr);
   if (armed_) timer_.arm(std::nullopt);
   ice_->close();
@@ -112,10 +115,59 @@ SendResult Peer::send_protected(std::span<std::uint8_t> buffer, std::size_t leng
 bool Peer::send_application_data(std::span<const std::uint8_t> data) {
   if (state_ != PeerState::Connected) return false;
   const bool sent = endpoint_->send_application_data(data, timer_.now());
-  // Only Transmit outputs follow a write, so this never reaches the listener.
-  drain_endpoint();
+  flush_transmits();
   return sent;
 }
+
+EnableDataResult Peer::enable_data_channels(const DataChannelConfig& config) {
+  if (terminal()) return EnableDataResult::PeerClosed;
+  if (!config_) return EnableDataResult::NotStarted;
+  if (data_) return EnableDataResult::AlreadyEnabled;
+  data_ = std::make_unique<detail::DataChannels>(
+      config, config_->dtls.role,
+      [this](std::span<const std::uint8_t> packet) { send_sctp_packet(packet); }, listener_,
+      counters_);
+  if (!data_->failed() && state_ == PeerState::Connected) {
+    // A method: a failed start is answered here, not reported.
+    data_->start(timer_.now(), false);
+    update_timer();
+  }
+  return data_->failed() ? EnableDataResult::SetupFailed : EnableDataResult::Enabled;
+}
+
+bool Peer::data_channels_up() const noexcept { return data_ && !terminal() && data_->up(); }
+
+OpenDataResult Peer::open_data_channel(std::string_view label, std::string_view protocol,
+                                       const DataChannelParameters& parameters) {
+  if (!data_) return {std::nullopt, DataChannelError::NotEnabled};
+  if (!data_channels_up()) return {std::nullopt, DataChannelError::NotUp};
+  const OpenDataResult opened = data_->open(label, protocol, parameters);
+  update_timer();
+  return opened;
+}
+
+DataSendResult Peer::send_data(std::uint16_t id, std::span<const std::uint8_t> data, bool binary) {
+  if (!data_channels_up()) return DataSendResult::NotOpen;
+  const DataSendResult sent = data_->send(id, data, binary);
+  update_timer();
+  return sent;
+}
+
+void Peer::close_data_channel(std::uint16_t id) {
+  if (!data_ || terminal()) return;
+  data_->close_channel(id);
+  update_timer();
+}
+
+std::optional<std::uint16_t> Peer::data_channel_id(std::string_view label) const noexcept {
+  return data_ ? data_->find(label) : std::nullopt;
+}
+
+const DataChannelInfo* Peer::data_channel(std::uint16_t id) const noexcept {
+  return data_ ? data_->channel(id) : nullptr;
+}
+
+std::size_t Peer::data_channel_count() const noexcept { return data_ ? data_->channel_count() : 0; }
 
 void Peer::handle_timeout(time::Timestamp now) {
   if (terminal()) return;
@@ -125,20 +177,25 @@ void Peer::handle_timeout(time::Timestamp now) {
     finish(PeerState::Failed, connect_timeout_reason(), true);
     return;
   }
-  if (!endpoint_) {
-    update_timer();
-    return;
+  if (endpoint_) {
+    endpoint_->handle_timeout(now);
+    drain_endpoint();
   }
-  endpoint_->handle_timeout(now);
-  drain_endpoint();
+  if (data_ && !terminal()) {
+    const auto due = data_->next_timeout();
+    if (due && *due <= now) data_->handle_timeout(now);
+  }
+  update_timer();
 }
 
 void Peer::close() {
   if (terminal()) return;
+  // The ABORT leaves while DTLS is still up, so the remote's channels close at once.
+  if (data_) data_->close();
   if (endpoint_) {
     // close_notify when the handshake finished; the endpoint emits no event after close().
     endpoint_->close(timer_.now());
-    drain_endpoint();
+    flush_transmits();
   }
   finish(PeerState::Closed, "closed locally", false);
 }
@@ -240,9 +297,18 @@ void Peer::on_gathering_done() {
   if (!terminal()) listener_.on_gathering_done();
 }
 
-void Peer::create_endpoint(time::Timestamp now) { endpoint_.emplace(certificate_, config_->dtls, now); }
+void Peer::create_endpoint(time::Timestamp now) {
+  endpoint_.emplace(certificate_, config_->dtls, now);
+}
 
 void Peer::drain_endpoint() {
+  if (draining_) return;
+  draining_ = true;
+  // Reset however the loop ends (a throwing listener is caught in on_dtls).
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset{draining_};
   while (endpoint_) {
     std::optional<dtls::Output> output = endpoint_->poll_output();
     if (!output) break;
@@ -255,10 +321,37 @@ void Peer::drain_endpoint() {
     } else if (std::holds_alternative<dtls::Closed>(*output)) {
       finish(PeerState::Closed, "the peer sent DTLS close_notify", true);
     } else if (auto* data = std::get_if<dtls::ApplicationData>(&*output)) {
-      if (state_ == PeerState::Connected) listener_.on_application_data(data->data);
+      on_application_data(data->data);
     }
   }
   update_timer();
+}
+
+void Peer::flush_transmits() noexcept {
+  if (!endpoint_) return;
+  while (std::optional<dtls::Transmit> datagram = endpoint_->poll_transmit()) {
+    transmit(datagram->datagram);
+  }
+}
+
+void Peer::on_application_data(std::span<const std::uint8_t> data) {
+  if (state_ != PeerState::Connected) return;
+  if (data_) {
+    data_->handle_packet(data, timer_.now());
+  } else {
+    ++counters_.data_packets_dropped;
+    listener_.on_application_data(data);
+  }
+}
+
+void Peer::send_sctp_packet(std::span<const std::uint8_t> packet) noexcept {
+  // Writing a record makes only Transmit outputs; they leave now, whatever events are queued.
+  if (state_ != PeerState::Connected || !endpoint_->send_application_data(packet, timer_.now())) {
+    ++counters_.data_packets_unsent;
+    return;
+  }
+  ++counters_.data_packets_out;
+  flush_transmits();
 }
 
 void Peer::on_dtls_connected(dtls::Connected& connected) {
@@ -282,6 +375,8 @@ void Peer::on_dtls_connected(dtls::Connected& connected) {
   logger().info("peer {} connected ({})", ice_->local_credentials().ufrag,
                 srtp::openssl_name(connected.keys.profile));
   listener_.on_state(PeerState::Connected, {});
+  // The listener may have closed us, or enabled data channels just now (then it started them).
+  if (data_ && !terminal()) data_->start(timer_.now(), true);
 }
 
 void Peer::transmit(std::span<const std::uint8_t> datagram) noexcept {
@@ -295,9 +390,12 @@ void Peer::transmit(std::span<const std::uint8_t> datagram) noexcept {
 
 void Peer::update_timer() {
   std::optional<time::Timestamp> wanted;
-  if (endpoint_ && !terminal()) wanted = endpoint_->next_timeout();
-  if (waiting_to_connect())
-    wanted = wanted ? std::min(*wanted, *connect_deadline_) : *connect_deadline_;
+  const auto earliest = [&](std::optional<time::Timestamp> deadline) {
+    if (deadline && (!wanted || *deadline < *wanted)) wanted = deadline;
+  };
+  if (endpoint_ && !terminal()) earliest(endpoint_->next_timeout());
+  if (data_ && !terminal()) earliest(data_->next_timeout());
+  if (waiting_to_connect()) earliest(connect_deadline_);
   if (wanted == armed_) return;
   armed_ = wanted;
   timer_.arm(wanted);
@@ -339,6 +437,9 @@ void Peer::finish(PeerState state, std::string reason, bool report) {
   // may leave the timer pending.
   armed_.reset();
   timer_.arm(std::nullopt);
+  // usrsctp forgets the association (its ABORT cannot leave: DTLS is down, or ending). Already
+  // closed, first, when close() was called.
+  if (data_) data_->close();
   // Stops consent freshness, so the remote ICE agent notices too. Allowed from ICE callbacks.
   ice_->close();
   if (report) listener_.on_state(state_, reason_);

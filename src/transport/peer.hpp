@@ -1,22 +1,30 @@
 #pragma once
-// One participant's secure media transport: ICE (an IceTransport) + DTLS (a sans-IO
-// dtls::Endpoint) + SRTP (one inbound and one outbound srtp::SrtpSession keyed from the DTLS
-// exporter), demultiplexed by first byte as RFC 7983 says.
+// One participant's whole transport: ICE (an IceTransport) + DTLS (a sans-IO dtls::Endpoint) +
+// SRTP (one inbound and one outbound srtp::SrtpSession keyed from the DTLS exporter) + the SCTP
+// association of its data channels (RFC 8831, over DTLS as RFC 8261 says), demultiplexed by first
+// byte as RFC 7983 says.
 //
-//   ICE datagram -> 20..63   DTLS -> endpoint -> Transmit: ICE send / Connected: key SRTP /
-//                                                Failed, Closed: state / ApplicationData: listener
+//   ICE datagram -> 20..63   DTLS -> endpoint -> Transmit: ICE send / Connected: key SRTP, start
+//                                                SCTP / Failed, Closed: state /
+//                                                ApplicationData: SCTP -> data channel callbacks
 //                -> 128..191 RTP  -> srtp_unprotect in place  -> on_rtp
 //                            RTCP -> srtp_unprotect_rtcp      -> on_rtcp
 //                -> anything else, or media before Connected: dropped and counted
 //
 // Lifecycle: construct (ICE starts gathering: on_local_candidate / on_gathering_done flow), then
-// start(PeerConfig) with what the remote SDP said, then add_remote_candidate() as candidates
-// trickle in. ICE connects; the Active side sends the ClientHello; on DTLS Connected the Peer
-// keys SRTP and reports Connected. ICE failure (consent loss included), a DTLS failure
-// (fingerprint mismatch, handshake timeout, fatal alert), an SRTP keying failure, or not being
-// Connected within PeerConfig::connect_timeout of start() ("connect timeout: ...") is reported
-// once as Failed with a reason, and ICE is closed. A close_notify from the peer is reported as
-// Closed. close() sends close_notify and closes ICE.
+// start(PeerConfig) with what the remote SDP said (and enable_data_channels() when it has an
+// application m-line), then add_remote_candidate() as candidates trickle in. ICE connects; the
+// Active side sends the ClientHello; on DTLS Connected the Peer keys SRTP and reports Connected.
+// ICE failure (consent loss included), a DTLS failure (fingerprint mismatch, handshake timeout,
+// fatal alert), an SRTP keying failure, or not being Connected within PeerConfig::connect_timeout
+// of start() ("connect timeout: ...") is reported once as Failed with a reason, and ICE is closed.
+// A close_notify from the peer is reported as Closed. close() aborts the SCTP association, sends
+// close_notify and closes ICE.
+//
+// Data channels: the association starts (both sides send INIT, RFC 8841 section 9.3) when DTLS
+// connects; its timers are deadlines inside next_timeout() / handle_timeout(), so the owner runs
+// no periodic tick. Channels are named by their SCTP stream id; the Peer keeps each open channel's
+// label (data_channel_id(label)), so an owner may work with labels alone.
 //
 // Time: the Peer never reads a clock; see PeerTimer. Threading and re-entrancy: see PeerListener.
 // Hot path: on_datagram (RTP/RTCP) and send_rtp / send_rtcp allocate nothing, lock nothing and
@@ -32,8 +40,10 @@
 
 #include "dtls/certificate.hpp"
 #include "dtls/endpoint.hpp"
-#include "srtp/session.hpp"
 #include "ice/ice_transport.hpp"
+#include "srtp/session.hpp"
+#include "time/media_time.hpp"
+#include "transport/data_channel.hpp"
 #include "transport/peer_config.hpp"
 #include "transport/peer_listener.hpp"
 #include "transport/peer_timer.hpp"
@@ -45,6 +55,10 @@ namespace rrtc::transport {
 // E-flag + index word).
 inline constexpr std::size_t kRtpSendOverhead = srtp::kMaxSrtpOverhead;
 inline constexpr std::size_t kRtcpSendOverhead = srtp::kMaxSrtcpOverhead;
+
+namespace detail {
+class DataChannels;
+}  // namespace detail
 
 class Peer final : private ice::IceTransportListener {
  public:
@@ -74,18 +88,42 @@ class Peer final : private ice::IceTransportListener {
   SendResult send_rtp(std::span<std::uint8_t> buffer, std::size_t length);
   // Likewise for one (compound) RTCP packet; room: kRtcpSendOverhead.
   SendResult send_rtcp(std::span<std::uint8_t> buffer, std::size_t length);
-  // One DTLS application data record (SCTP, RFC 8261). False unless Connected.
+  // One DTLS application data record (SCTP, RFC 8261). False unless Connected. Transitional,
+  // like PeerListener::on_application_data: for an owner that runs SCTP itself.
   bool send_application_data(std::span<const std::uint8_t> data);
 
-  // Fires DTLS retransmissions, the handshake deadline and the connect deadline. Called by the
-  // PeerTimer at or after the deadline it was armed with (calling it early is harmless). May call
-  // the listener.
+  // Data channels over an SCTP association of this Peer's, configured from the negotiated
+  // application m-line (data_channel_config_from()). Once, after start() (the DTLS role picks
+  // the stream ids); the association starts when DTLS connects, or here if it already has.
+  EnableDataResult enable_data_channels(const DataChannelConfig& config);
+  bool data_channels_enabled() const noexcept { return data_ != nullptr; }
+  // The association is up: channels can be opened and messages sent.
+  bool data_channels_up() const noexcept;
+  // Opens a channel (DATA_CHANNEL_OPEN, RFC 8832) on a stream of our parity; usable at once
+  // (messages before the remote's ACK go ordered, as RFC 8832 section 6 requires).
+  OpenDataResult open_data_channel(std::string_view label, std::string_view protocol,
+                                   const DataChannelParameters& parameters = {});
+  // One message on an open channel: text (UTF-8) or binary. TooLarge over the remote's
+  // max-message-size.
+  DataSendResult send_data(std::uint16_t id, std::span<const std::uint8_t> data, bool binary);
+  // Resets the channel's outgoing stream (RFC 8831 section 6.7); on_data_channel_closed follows
+  // when the remote resets its own. Unknown ids are ignored.
+  void close_data_channel(std::uint16_t id);
+  // The open channel with `label` (the one with the lowest id if several), whoever opened it;
+  // channels being closed are left out.
+  std::optional<std::uint16_t> data_channel_id(std::string_view label) const noexcept;
+  const DataChannelInfo* data_channel(std::uint16_t id) const noexcept;
+  std::size_t data_channel_count() const noexcept;
+
+  // Fires DTLS retransmissions, the handshake deadline, the connect deadline and SCTP's timers.
+  // Called by the PeerTimer at or after the deadline it was armed with (calling it early is
+  // harmless). May call the listener.
   void handle_timeout(time::Timestamp now);
   // The deadline last handed to PeerTimer::arm().
   std::optional<time::Timestamp> next_timeout() const noexcept { return armed_; }
 
-  // Sends close_notify (when DTLS is up), closes ICE and stops. Idempotent; not reported through
-  // the listener. The remote Peer sees Closed.
+  // Aborts the SCTP association and sends close_notify (when DTLS is up), closes ICE and stops.
+  // Idempotent; not reported through the listener. The remote Peer sees Closed.
   void close();
 
   PeerState state() const noexcept { return state_; }
@@ -110,7 +148,13 @@ class Peer final : private ice::IceTransportListener {
   void on_srtp(std::span<std::uint8_t> datagram, bool rtcp) noexcept;
   void create_endpoint(time::Timestamp now);
   // Takes every output the endpoint has: sends Transmits, acts on events, re-arms the timer.
+  // Not re-entered: an inner call returns and the outer loop takes what is left.
   void drain_endpoint();
+  // Sends what the endpoint has to send, leaving its events queued; never reaches the listener.
+  void flush_transmits() noexcept;
+  void on_application_data(std::span<const std::uint8_t> data);
+  // One SCTP packet out as one DTLS application data record.
+  void send_sctp_packet(std::span<const std::uint8_t> packet) noexcept;
   void on_dtls_connected(dtls::Connected& connected);
   void transmit(std::span<const std::uint8_t> datagram) noexcept;
   SendResult send_protected(std::span<std::uint8_t> buffer, std::size_t length, bool rtcp) noexcept;
@@ -137,6 +181,8 @@ class Peer final : private ice::IceTransportListener {
   std::optional<dtls::Endpoint> endpoint_;
   std::optional<srtp::SrtpSession> inbound_;
   std::optional<srtp::SrtpSession> outbound_;
+  // Created by enable_data_channels(); like the endpoint, never destroyed before the Peer.
+  std::unique_ptr<detail::DataChannels> data_;
   std::optional<dtls::Fingerprint> remote_fingerprint_;
   // start() + connect_timeout; checked while waiting_to_connect().
   std::optional<time::Timestamp> connect_deadline_;
@@ -144,6 +190,7 @@ class Peer final : private ice::IceTransportListener {
   PeerState state_ = PeerState::New;
   std::string reason_;
   PeerCounters counters_;
+  bool draining_ = false;
 };
 
 }  // namespace rrtc::transport

@@ -65,6 +65,13 @@ struct PeerCounters {
   std::uint64_t dropped_not_connected = 0;  // RTP/RTCP/DTLS arriving when it cannot be used
   std::uint64_t dropped_unknown = 0;        // first byte outside the RFC 7983 ranges we use
   std::uint64_t send_failures = 0;          // SendResult ProtectFailed or IceRefused
+  // Data channels (SCTP over DTLS).
+  std::uint64_t data_packets_in = 0;       // DTLS application data given to the association
+  std::uint64_t data_packets_out = 0;      // SCTP packets sent as DTLS application data
+  std::uint64_t data_packets_unsent = 0;   // SCTP packets DTLS could not take (not connected)
+  std::uint64_t data_packets_dropped = 0;  // DTLS application data without data channels
+  std::uint64_t data_messages_in = 0;      // delivered to on_data_message
+  std::uint64_t data_messages_out = 0;     // accepted by send_data
 };
 
 }  // namespace rrtc::transport

@@ -1,5 +1,7 @@
 #include "transport/peer_config_from_sdp.hpp"
 
+#include <algorithm>
+
 #include "sdp/candidate.hpp"
 
 namespace rrtc::transport {
@@ -37,6 +39,21 @@ std::optional<PeerConfig> peer_config_from(const sdp::RemoteTransport& remote, d
     return std::nullopt;
   }
   config.dtls.role = role;
+  return config;
+}
+
+DataChannelConfig data_channel_config_from(const sdp::NegotiatedMedia& application,
+                                           std::uint64_t local_max_message_size) {
+  const auto capped = [](std::uint64_t size) {
+    return static_cast<std::size_t>(std::min<std::uint64_t>(size, kUnlimitedMessageSize));
+  };
+  DataChannelConfig config;
+  config.local_port = application.sctp_port;
+  config.remote_port = application.sctp_port;
+  config.max_message_size =
+      local_max_message_size == 0 ? kUnlimitedMessageSize : capped(local_max_message_size);
+  config.remote_max_message_size =
+      application.max_message_size == 0 ? 0 : capped(application.max_message_size);
   return config;
 }
 

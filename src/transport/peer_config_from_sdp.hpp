@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sdp/negotiator.hpp"
+#include "transport/data_channel.hpp"
 #include "transport/peer_config.hpp"
 
 namespace rrtc::transport {
@@ -25,6 +26,13 @@ const char* to_string(SdpTransportError error) noexcept;
 // timers and SRTP profiles keep their defaults. `error` (optional) says why on nullopt.
 std::optional<PeerConfig> peer_config_from(const sdp::RemoteTransport& remote, dtls::Role role,
                                            SdpTransportError* error = nullptr);
+
+// Data channel parameters from an accepted application m-line of the answer: its a=sctp-port for
+// both sides (our answer repeats the offer's), the remote's a=max-message-size (64 KiB when it
+// sent none, 0 for no limit; anything above kUnlimitedMessageSize is capped) and ours,
+// `local_max_message_size` (what our answer advertised, capped alike).
+DataChannelConfig data_channel_config_from(const sdp::NegotiatedMedia& application,
+                                           std::uint64_t local_max_message_size);
 
 // The candidates the SDP carried, as Peer::add_remote_candidate() takes them, followed by ""
 // (end-of-candidates) when the SDP said a=end-of-candidates.

@@ -1,20 +1,29 @@
 #pragma once
 // What a Peer reports to its owner (the Participant): state changes, decrypted media, local ICE
-// candidates and DTLS application data (SCTP, later).
+// candidates, and its data channels (when enable_data_channels() was called).
 //
 // Threading: every callback runs on the worker thread that owns the Peer.
 //
 // Re-entrancy: callbacks come only from the worker's loop, through two doors: the Peer's
 // IceTransport events (datagrams, ICE state, candidates) and Peer::handle_timeout(), which the
 // PeerTimer calls when it fires. No other Peer method (start, add_remote_candidate, send_rtp,
-// send_rtcp, send_application_data, close) ever calls the listener, so a listener may call any of
-// them from inside a callback. A listener must not destroy the Peer from a callback: close() it
-// and free it later in the loop iteration.
+// send_rtcp, enable_data_channels, open_data_channel, send_data, close_data_channel, close) ever
+// calls the listener, so a listener may call any of them from inside a callback, on this Peer
+// or another. A listener must not destroy the Peer from a callback: close() it and free it later
+// in the loop iteration.
+//
+// Data channels: the SCTP association comes up after the Peer is Connected, so on_data_state(Up)
+// follows on_state(Connected). Channel and message callbacks come from a DTLS datagram (an SCTP
+// packet) or from handle_timeout() (SCTP timers, or output of another worker's association that
+// the process-wide SCTP stack queued for this one). Data channels end with the Peer: after
+// on_state(Failed / Closed), or close(), no data callback follows and none reports the end.
 
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
+
+#include "transport/data_channel.hpp"
 
 namespace rrtc::transport {
 
@@ -41,8 +50,29 @@ class PeerListener {
   // Trickle: "candidate:..." without "a=", then end of gathering. Forwarded from ICE.
   virtual void on_local_candidate(std::string candidate) = 0;
   virtual void on_gathering_done() = 0;
-  // One DTLS application data record (an SCTP packet, RFC 8261); valid only during the call.
+  // One DTLS application data record (an SCTP packet, RFC 8261) while data channels are not
+  // enabled; valid only during the call. Transitional: removed once the engine has moved to
+  // enable_data_channels() (issue 14).
   virtual void on_application_data(std::span<const std::uint8_t> data) = 0;
+
+  // Data channels (only after Peer::enable_data_channels(); the defaults ignore them).
+  // The association is Up (channels can be opened), or it ended: Closed (the remote shut it
+  // down) or Failed (could not be established, aborted, retransmission limit), with a reason.
+  // Up comes at most once, then at most one of Closed / Failed.
+  virtual void on_data_state(DataState /*state*/, std::string_view /*reason*/) {}
+  // The remote opened a channel (DATA_CHANNEL_OPEN, RFC 8832); it is acknowledged and ready for
+  // send_data(). Channels this side opens are not reported: they are open from
+  // open_data_channel()'s return.
+  virtual void on_data_channel_open(std::uint16_t /*id*/, std::string_view /*label*/,
+                                    std::string_view /*protocol*/,
+                                    const DataChannelParameters& /*parameters*/) {}
+  // One whole message on an open channel (either side opened it): text (UTF-8, RFC 8831 section
+  // 6.6) or binary; `data` is valid only during the call.
+  virtual void on_data_message(std::uint16_t /*id*/, std::string_view /*label*/,
+                               std::span<const std::uint8_t> /*data*/, bool /*binary*/) {}
+  // The channel is closed both ways (stream reset, RFC 8831 section 6.7; or the association
+  // ended, before on_data_state), whoever started it; its id may be reused afterwards.
+  virtual void on_data_channel_closed(std::uint16_t /*id*/, std::string_view /*label*/) {}
 
  protected:
   ~PeerListener() = default;

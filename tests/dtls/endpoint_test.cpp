@@ -6,8 +6,8 @@
 
 #include <random>
 
-#include "srtp/session.hpp"
 #include "link.hpp"
+#include "srtp/session.hpp"
 
 namespace rrtc::dtls {
 namespace {
@@ -339,6 +339,33 @@ TEST(DtlsEndpoint, ApplicationDataBothWays) {
   }));
   EXPECT_EQ(link.server().find_event<ApplicationData>()->data, ping);
   EXPECT_EQ(link.client().find_event<ApplicationData>()->data, pong);
+}
+
+TEST(DtlsEndpoint, PollTransmitTakesAWriteOutAheadOfQueuedEvents) {
+  auto link = default_link();
+  ASSERT_TRUE(link.run_until([&] { return link.both_connected(); }));
+  // The client's record is kept from the link and handed to the server by hand, so the server's
+  // ApplicationData event stays queued while it writes a record of its own.
+  link.set_drop_rule([](From from, std::size_t, const auto&) { return from == From::Client; });
+  const std::vector<std::uint8_t> ping{1, 2, 3};
+  ASSERT_TRUE(link.client().endpoint.send_application_data(ping, link.now()));
+  link.step();
+  const std::vector<std::uint8_t> record = link.client().sent.back();
+  Endpoint& server = link.server().endpoint;
+  server.handle_datagram(record, link.now());
+  const std::vector<std::uint8_t> pong{4, 5};
+  ASSERT_TRUE(server.send_application_data(pong, link.now()));
+
+  const auto transmit = server.poll_transmit();
+  ASSERT_TRUE(transmit.has_value());
+  EXPECT_EQ(transmit->datagram[0], 23);  // an application_data record (RFC 6347 section 4.1)
+  EXPECT_FALSE(server.poll_transmit().has_value());
+  auto event = server.poll_output();
+  ASSERT_TRUE(event.has_value());
+  const auto* data = std::get_if<ApplicationData>(&*event);
+  ASSERT_NE(data, nullptr);
+  EXPECT_EQ(data->data, ping);
+  EXPECT_FALSE(server.poll_output().has_value());
 }
 
 TEST(DtlsEndpoint, ApplicationDataNeedsAConnection) {

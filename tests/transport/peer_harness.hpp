@@ -25,6 +25,10 @@ namespace rrtc::transport {
 inline void PrintTo(PeerState state, std::ostream* os) { *os << to_string(state); }
 inline void PrintTo(SendResult result, std::ostream* os) { *os << to_string(result); }
 inline void PrintTo(StartResult result, std::ostream* os) { *os << to_string(result); }
+inline void PrintTo(DataState state, std::ostream* os) { *os << to_string(state); }
+inline void PrintTo(EnableDataResult result, std::ostream* os) { *os << to_string(result); }
+inline void PrintTo(DataChannelError error, std::ostream* os) { *os << to_string(error); }
+inline void PrintTo(DataSendResult result, std::ostream* os) { *os << to_string(result); }
 }  // namespace rrtc::transport
 
 namespace rrtc::transport::test {
@@ -76,6 +80,21 @@ class TestTimer final : public PeerTimer {
   TestClock& clock_;
 };
 
+// What the data channel callbacks reported.
+struct DataOpened {
+  std::uint16_t id = 0;
+  std::string label;
+  std::string protocol;
+  DataChannelParameters parameters;
+};
+struct DataMessage {
+  std::uint16_t id = 0;
+  std::string label;
+  std::vector<std::uint8_t> data;
+  bool binary = false;
+  std::string text() const { return {data.begin(), data.end()}; }
+};
+
 class RecordingListener final : public PeerListener {
  public:
   void on_state(PeerState state, std::string_view reason) override {
@@ -102,6 +121,25 @@ class RecordingListener final : public PeerListener {
   void on_application_data(std::span<const std::uint8_t> data) override {
     application_data.emplace_back(data.begin(), data.end());
   }
+  void on_data_state(DataState state, std::string_view reason) override {
+    data_states.push_back(state);
+    data_reasons.emplace_back(reason);
+  }
+  void on_data_channel_open(std::uint16_t id, std::string_view label, std::string_view protocol,
+                            const DataChannelParameters& parameters) override {
+    data_opened.push_back({id, std::string(label), std::string(protocol), parameters});
+  }
+  void on_data_message(std::uint16_t id, std::string_view label, std::span<const std::uint8_t> data,
+                       bool binary) override {
+    data_messages.push_back({id, std::string(label), {data.begin(), data.end()}, binary});
+    if (on_data_message_hook) on_data_message_hook(data_messages.back());
+  }
+  void on_data_channel_closed(std::uint16_t id, std::string_view label) override {
+    data_closed.emplace_back(id, std::string(label));
+  }
+  bool data_up() const {
+    return std::find(data_states.begin(), data_states.end(), DataState::Up) != data_states.end();
+  }
 
   bool saw(PeerState state) const {
     return std::find(states.begin(), states.end(), state) != states.end();
@@ -115,6 +153,12 @@ class RecordingListener final : public PeerListener {
   std::vector<std::string> candidates;
   bool gathering_done = false;
   std::vector<std::vector<std::uint8_t>> application_data;
+  std::vector<DataState> data_states;
+  std::vector<std::string> data_reasons;
+  std::vector<DataOpened> data_opened;
+  std::vector<DataMessage> data_messages;
+  std::vector<std::pair<std::uint16_t, std::string>> data_closed;
+  std::function<void(const DataMessage&)> on_data_message_hook;
   std::function<void(PeerState)> on_state_hook;
   // Off: media is only counted (media_seen), so a test can watch the Peer allocate nothing.
   bool keep_media = true;

@@ -1,24 +1,24 @@
 // The room relay's framing: JSON text wrapping (checked with Boost.JSON) and the binary prefix.
 
-#include "sctp/relay_framing.hpp"
+#include "transport/relay_framing.hpp"
 
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
-namespace rrtc::sctp {
+namespace rrtc::transport {
 namespace {
 
 using namespace std::string_view_literals;
 
-TEST(SctpRelayFraming, TextIsAJsonObjectWithFromAndData) {
+TEST(RelayFraming, TextIsAJsonObjectWithFromAndData) {
   const auto wrapped = wrap_text("alice", "hi there");
   ASSERT_TRUE(wrapped.has_value());
   EXPECT_EQ(*wrapped, R"({"from":"alice","data":"hi there"})");
   EXPECT_EQ(wrapped->size(), wrapped_text_size("alice", "hi there"));
 }
 
-TEST(SctpRelayFraming, EscapesRoundTripThroughAJsonParser) {
+TEST(RelayFraming, EscapesRoundTripThroughAJsonParser) {
   const std::string_view cases[] = {
       "",
       "quote \" backslash \\ slash /",
@@ -42,7 +42,7 @@ TEST(SctpRelayFraming, EscapesRoundTripThroughAJsonParser) {
   }
 }
 
-TEST(SctpRelayFraming, InvalidUtf8IsRefused) {
+TEST(RelayFraming, InvalidUtf8IsRefused) {
   const std::string_view bad[] = {
       "\xff",
       "\xc3",
@@ -59,7 +59,7 @@ TEST(SctpRelayFraming, InvalidUtf8IsRefused) {
   EXPECT_TRUE(valid_utf8("\xf4\x8f\xbf\xbf"));  // U+10FFFF
 }
 
-TEST(SctpRelayFraming, BinaryCarriesTheSenderIdAsAPrefix) {
+TEST(RelayFraming, BinaryCarriesTheSenderIdAsAPrefix) {
   const std::vector<std::uint8_t> payload = {0, 1, 2, 0xFF};
   const auto wrapped = wrap_binary("bob", payload);
   ASSERT_TRUE(wrapped.has_value());
@@ -72,7 +72,7 @@ TEST(SctpRelayFraming, BinaryCarriesTheSenderIdAsAPrefix) {
       std::equal(unwrapped->data.begin(), unwrapped->data.end(), payload.begin(), payload.end()));
 }
 
-TEST(SctpRelayFraming, BinaryLimitsAndEdges) {
+TEST(RelayFraming, BinaryLimitsAndEdges) {
   EXPECT_EQ(wrap_binary("", {})->size(), 1u);
   const std::string longest(kMaxRelayIdLength, 'x');
   EXPECT_EQ(wrapped_binary_size(longest, 10), 1 + 255 + 10u);
@@ -84,4 +84,4 @@ TEST(SctpRelayFraming, BinaryLimitsAndEdges) {
 }
 
 }  // namespace
-}  // namespace rrtc::sctp
+}  // namespace rrtc::transport

@@ -26,7 +26,7 @@
 #include <string_view>
 #include <vector>
 
-namespace rrtc::sctp {
+namespace rrtc::transport {
 
 inline constexpr std::size_t kMaxRelayIdLength = 255;
 
@@ -52,4 +52,4 @@ std::optional<RelayedBinary> unwrap_binary(std::span<const std::uint8_t> message
 // True when `text` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
 bool valid_utf8(std::string_view text) noexcept;
 
-}  // namespace rrtc::sctp
+}  // namespace rrtc::transport

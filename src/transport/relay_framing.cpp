@@ -1,8 +1,8 @@
-#include "sctp/relay_framing.hpp"
+#include "transport/relay_framing.hpp"
 
 #include <cstring>
 
-namespace rrtc::sctp {
+namespace rrtc::transport {
 namespace {
 
 constexpr std::string_view kPrefix = R"({"from":")";
@@ -168,4 +168,4 @@ std::optional<RelayedBinary> unwrap_binary(std::span<const std::uint8_t> message
                        message.subspan(1 + n)};
 }
 
-}  // namespace rrtc::sctp
+}  // namespace rrtc::transport

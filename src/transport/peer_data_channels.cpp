@@ -1,0 +1,210 @@
+#include "transport/peer_data_channels.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace rrtc::transport::detail {
+namespace {
+
+static_assert(kUnlimitedMessageSize == sctp::kUnlimitedMessageSize);
+
+sctp::AssociationConfig association_config(const DataChannelConfig& config, dtls::Role role) {
+  sctp::AssociationConfig out;
+  // RFC 8832 section 6: the stream parity follows the DTLS role.
+  out.role = role == dtls::Role::Passive ? sctp::Role::DtlsServer : sctp::Role::DtlsClient;
+  out.local_port = config.local_port;
+  out.remote_port = config.remote_port;
+  out.max_message_size = config.max_message_size;
+  out.remote_max_message_size =
+      config.remote_max_message_size == 0 ? kUnlimitedMessageSize : config.remote_max_message_size;
+  out.max_channels = config.max_channels;
+  out.max_buffered_bytes = config.max_buffered_bytes;
+  return out;
+}
+
+sctp::Reliability to_sctp(DataReliability reliability) noexcept {
+  switch (reliability) {
+    case DataReliability::MaxRetransmits:
+      return sctp::Reliability::MaxRetransmits;
+    case DataReliability::MaxPacketLifetime:
+      return sctp::Reliability::MaxPacketLifetime;
+    case DataReliability::Reliable:
+      break;
+  }
+  return sctp::Reliability::Reliable;
+}
+
+DataReliability from_sctp(sctp::Reliability reliability) noexcept {
+  switch (reliability) {
+    case sctp::Reliability::MaxRetransmits:
+      return DataReliability::MaxRetransmits;
+    case sctp::Reliability::MaxPacketLifetime:
+      return DataReliability::MaxPacketLifetime;
+    case sctp::Reliability::Reliable:
+      break;
+  }
+  return DataReliability::Reliable;
+}
+
+sctp::ChannelParameters to_sctp(const DataChannelParameters& p) noexcept {
+  return {p.ordered, to_sctp(p.reliability), p.reliability_parameter, p.priority};
+}
+
+DataChannelParameters from_sctp(const sctp::ChannelParameters& p) noexcept {
+  return {p.ordered, from_sctp(p.reliability), p.reliability_parameter, p.priority};
+}
+
+DataChannelError from_sctp(sctp::ChannelError error) noexcept {
+  switch (error) {
+    case sctp::ChannelError::NotUp:
+      return DataChannelError::NotUp;
+    case sctp::ChannelError::NoFreeStream:
+      return DataChannelError::NoFreeStream;
+    case sctp::ChannelError::TooLong:
+      return DataChannelError::TooLong;
+    case sctp::ChannelError::SendFailed:
+      break;
+  }
+  return DataChannelError::SendFailed;
+}
+
+DataSendResult from_sctp(sctp::SendResult result) noexcept {
+  switch (result) {
+    case sctp::SendResult::Sent:
+      return DataSendResult::Sent;
+    case sctp::SendResult::NotOpen:
+      return DataSendResult::NotOpen;
+    case sctp::SendResult::TooLarge:
+      return DataSendResult::TooLarge;
+    case sctp::SendResult::BufferFull:
+      return DataSendResult::BufferFull;
+    case sctp::SendResult::Failed:
+      break;
+  }
+  return DataSendResult::Failed;
+}
+
+}  // namespace
+
+DataChannels::DataChannels(const DataChannelConfig& config, dtls::Role role, PacketOut send,
+                           PeerListener& listener, PeerCounters& counters)
+    : send_(std::move(send)),
+      listener_(listener),
+      counters_(counters),
+      association_(association_config(config, role), *this) {}
+
+DataChannels::~DataChannels() = default;
+
+bool DataChannels::failed() const noexcept {
+  return association_.state() == sctp::AssociationState::Failed;
+}
+
+const std::string& DataChannels::reason() const noexcept { return association_.reason(); }
+
+bool DataChannels::up() const noexcept {
+  return association_.state() == sctp::AssociationState::Up;
+}
+
+void DataChannels::start(time::Timestamp now, bool report) {
+  if (association_.state() != sctp::AssociationState::New) return;
+  association_.start(now);
+  // A start that fails sets the state without an event (the Association reports only what its
+  // inputs cause): say it here, once.
+  if (report && failed()) listener_.on_data_state(DataState::Failed, association_.reason());
+}
+
+void DataChannels::handle_packet(std::span<const std::uint8_t> packet, time::Timestamp now) {
+  ++counters_.data_packets_in;
+  association_.handle_packet(packet, now);
+}
+
+void DataChannels::handle_timeout(time::Timestamp now) { association_.handle_timeout(now); }
+
+std::optional<time::Timestamp> DataChannels::next_timeout() const noexcept {
+  return association_.next_timeout();
+}
+
+OpenDataResult DataChannels::open(std::string_view label, std::string_view protocol,
+                                  const DataChannelParameters& parameters) {
+  const sctp::OpenResult opened = association_.open_channel(
+      sctp::ChannelInit{std::string(label), std::string(protocol), to_sctp(parameters)});
+  if (!opened.id) return {std::nullopt, from_sctp(opened.error)};
+  channels_[*opened.id] =
+      DataChannelInfo{*opened.id, std::string(label), std::string(protocol), parameters, false};
+  return {opened.id, DataChannelError::NotUp};
+}
+
+DataSendResult DataChannels::send(std::uint16_t id, std::span<const std::uint8_t> data,
+                                  bool binary) {
+  const DataSendResult result = from_sctp(association_.send(id, data, binary));
+  if (result == DataSendResult::Sent) ++counters_.data_messages_out;
+  return result;
+}
+
+void DataChannels::close_channel(std::uint16_t id) { association_.close_channel(id); }
+
+void DataChannels::close() { association_.close(); }
+
+bool DataChannels::closing(std::uint16_t id) const noexcept {
+  const sctp::ChannelInfo* info = association_.channel(id);
+  return info == nullptr || info->closing;
+}
+
+std::optional<std::uint16_t> DataChannels::find(std::string_view label) const noexcept {
+  for (const auto& [id, info] : channels_) {
+    if (info.label == label && !closing(id)) return id;
+  }
+  return std::nullopt;
+}
+
+const DataChannelInfo* DataChannels::channel(std::uint16_t id) const noexcept {
+  const auto it = channels_.find(id);
+  return it == channels_.end() ? nullptr : &it->second;
+}
+
+void DataChannels::on_packet(std::span<const std::uint8_t> packet) { send_(packet); }
+
+void DataChannels::on_association_state(sctp::AssociationState state, std::string_view reason) {
+  switch (state) {
+    case sctp::AssociationState::Up:
+      listener_.on_data_state(DataState::Up, reason);
+      return;
+    case sctp::AssociationState::Closed:
+      listener_.on_data_state(DataState::Closed, reason);
+      return;
+    case sctp::AssociationState::Failed:
+      listener_.on_data_state(DataState::Failed, reason);
+      return;
+    case sctp::AssociationState::New:
+    case sctp::AssociationState::Connecting:
+      return;
+  }
+}
+
+void DataChannels::on_channel_open(std::uint16_t id, std::string_view label,
+                                   std::string_view protocol) {
+  const sctp::ChannelInfo* info = association_.channel(id);
+  const DataChannelParameters parameters =
+      info != nullptr ? from_sctp(info->parameters) : DataChannelParameters{};
+  const DataChannelInfo& stored = channels_[id] =
+      DataChannelInfo{id, std::string(label), std::string(protocol), parameters, true};
+  listener_.on_data_channel_open(id, stored.label, stored.protocol, stored.parameters);
+}
+
+void DataChannels::on_message(std::uint16_t id, std::span<const std::uint8_t> data, bool binary) {
+  const auto it = channels_.find(id);
+  if (it == channels_.end()) return;  // the Association only delivers on channels it reported
+  ++counters_.data_messages_in;
+  listener_.on_data_message(id, it->second.label, data, binary);
+}
+
+void DataChannels::on_channel_closed(std::uint16_t id) {
+  const auto it = channels_.find(id);
+  if (it == channels_.end()) return;
+  // Out of the table before the call: the listener may open a channel with the same label.
+  const std::string label = std::move(it->second.label);
+  channels_.erase(it);
+  listener_.on_data_channel_closed(id, label);
+}
+
+}  // namespace rrtc::transport::detail
