@@ -24,7 +24,7 @@ run: release
 build-test: test-deps
 	cmake -S . -B $(TEST_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-	  -DRRTC_SANITIZE=ON -DRRTC_BUILD_FUZZ=ON -DRRTC_BUILD_BENCH=ON -DRRTC_TEST_HOOKS=ON
+	  -DRRTC_SANITIZE=ON -DRRTC_BUILD_FUZZ=ON -DRRTC_BUILD_BENCH=ON
 	cmake --build $(TEST_DIR) -j $(JOBS)
 
 test: build-test

@@ -21,9 +21,10 @@ if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3-matplotlib python3-munkres)
   no_recommends=(--no-install-recommends)
 fi
-# What the test suite drives: real peers, a TURN server, a browser.
+# What the test suite drives: real peers, a TURN server, a browser; network namespaces (ip netns)
+# and nftables to inject packet loss (tests/integration/netns.py).
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(coturn python3 python3-aiortc python3-websockets chromium iproute2 procps)
+  packages+=(coturn python3 python3-aiortc python3-websockets chromium iproute2 nftables procps)
 fi
 
 missing=()
