@@ -17,8 +17,8 @@ function(rrtc_layer name)
   cmake_parse_arguments(ARG "" "FOLDER" "PUBLIC;PRIVATE" ${ARGN})
   set(where "cmake/layers.cmake: rrtc_layer(${name})")
   if(ARG_UNPARSED_ARGUMENTS)
-    message(FATAL_ERROR "${where}: unexpected words '${ARG_UNPARSED_ARGUMENTS}'; "
-                        "the form is rrtc_layer(<library> [FOLDER <dir>] [PUBLIC ...] [PRIVATE ...])")
+    message(FATAL_ERROR "${where}: unexpected words '${ARG_UNPARSED_ARGUMENTS}'; the form is "
+                        "rrtc_layer(<library> [FOLDER <dir>] [PUBLIC ...] [PRIVATE ...])")
   endif()
   get_property(known GLOBAL PROPERTY RRTC_TABLE_LIBRARIES)
   if(name IN_LIST known)

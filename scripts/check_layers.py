@@ -4,8 +4,10 @@
 The allowed dependencies come from the one layering table, cmake/layers.cmake (the build reads
 the same file; nothing here repeats it). For each .hpp/.cpp under src/<folder>/, every
 `#include "x/..."` must name the folder itself or a layer that the folder's libraries list
-there; a header may only name the PUBLIC ones, because whoever links the library sees its
-headers but not its PRIVATE dependencies.
+there, and must not climb out of the folder by a relative path. A header that another folder
+reaches (directly or through the same folder's headers) may only name the PUBLIC ones, because
+whoever links the library sees its headers but not its PRIVATE dependencies; a header only its
+own folder includes is internal and may use the PRIVATE ones too.
 
 Exit status: 0 when the sources follow the table, 1 with one line per violation
 (`file:line: layer 'a' includes 'x/...' but may only use: ...`), 2 when the table itself or the
@@ -57,7 +59,8 @@ def parse_table(text: str) -> list[Library]:
     for match in ENTRY_RE.finditer(text):
         words = match.group(1).split()
         if not words or words[0] in KEYWORDS:
-            raise TableError(f"rrtc_layer({match.group(1).strip()}): the first word names the library")
+            raise TableError(
+                f"rrtc_layer({match.group(1).strip()}): the first word names the library")
         lib = Library(name=words[0], folder=words[0])
         where = f"rrtc_layer({lib.name})"
         if lib.name in libraries:
@@ -117,16 +120,60 @@ def listing(names: list[str]) -> str:
     return " ".join(names) if names else "(no layer of ours)"
 
 
-def check_file(path: Path, shown: str, folder: Folder, known: set[str], src: Path) -> list[str]:
+@dataclass
+class Include:
+    line: int
+    target: str  # as written between the quotes
+
+
+def read_includes(path: Path) -> list[Include]:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return [Include(number, match.group(1))
+            for number, line in enumerate(text.splitlines(), start=1)
+            if (match := INCLUDE_RE.match(line))]
+
+
+def resolve(src: Path, path: Path, target: str) -> str | None:
+    """The src/-relative name ("room/router.hpp") of an include of ours, None for others."""
+    if "/" in target and (src / target).is_file():
+        return target
+    beside = path.parent / target  # "x.hpp" next to the including file
+    if "/" not in target and beside.is_file():
+        return str(beside.relative_to(src))
+    return None
+
+
+def exposed_headers(src: Path, files: dict[str, list[Include]]) -> dict[str, str]:
+    """Headers another folder includes, directly or through the same folder's headers: the
+    interface of their layer, whose users must see everything they include. Maps each to the
+    `file:line` that first reaches it. A header only its own folder includes is internal."""
+    exposed: dict[str, str] = {}
+    queue: list[str] = []
+    for name, includes in files.items():
+        folder = name.split("/", 1)[0]
+        for inc in includes:
+            target = resolve(src, src / name, inc.target)
+            if target and target.split("/", 1)[0] != folder and target not in exposed:
+                exposed[target] = f"src/{name}:{inc.line}"
+                queue.append(target)
+    while queue:
+        header = queue.pop()
+        folder = header.split("/", 1)[0]
+        for inc in files.get(header, []):
+            target = resolve(src, src / header, inc.target)
+            if target and target.split("/", 1)[0] == folder and target not in exposed:
+                exposed[target] = exposed[header]
+                queue.append(target)
+    return exposed
+
+
+def check_file(name: str, includes: list[Include], folder: Folder, known: set[str], src: Path,
+               exposed: dict[str, str]) -> list[str]:
     violations = []
-    is_header = path.suffix in HEADER_SUFFIXES
-    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    for number, line in enumerate(lines, start=1):
-        match = INCLUDE_RE.match(line)
-        if not match:
-            continue
-        target = match.group(1)
-        where = f"{shown}:{number}"
+    reached_from = exposed.get(name) if Path(name).suffix in HEADER_SUFFIXES else None
+    for inc in includes:
+        target = inc.target
+        where = f"src/{name}:{inc.line}"
         if ".." in Path(target).parts:
             violations.append(
                 f"{where}: layer '{folder.name}' includes '{target}' by a relative path out of "
@@ -147,35 +194,41 @@ def check_file(path: Path, shown: str, folder: Folder, known: set[str], src: Pat
             violations.append(
                 f"{where}: layer '{folder.name}' includes '{target}' but may only use: "
                 f"{listing(folder.allowed)}")
-        elif is_header and layer not in folder.public:
+        elif reached_from and layer not in folder.public:
             violations.append(
                 f"{where}: header of layer '{folder.name}' includes '{target}', which users of "
-                f"'{folder.name}' do not see; its headers may only use (PUBLIC): "
-                f"{listing(folder.public)}")
+                f"'{folder.name}' do not see ({reached_from} reaches this header); its headers "
+                f"may only use (PUBLIC): {listing(folder.public)}")
     return violations
 
 
 def check_tree(src: Path, folders: dict[str, Folder]) -> tuple[list[str], int]:
     """Returns the violations under src/ and the number of files checked."""
     violations: list[str] = []
-    checked = 0
-    known = set(folders)
-    base = src.parent
+    files: dict[str, list[Include]] = {}
     for directory in sorted(p for p in src.iterdir() if p.is_dir()):
-        files = sorted(p for p in directory.rglob("*")
+        paths = sorted(p for p in directory.rglob("*")
                        if p.is_file() and p.suffix in SOURCE_SUFFIXES)
-        if not files:
-            continue
-        folder = folders.get(directory.name)
-        if folder is None:
+        if paths and directory.name not in folders:
             violations.append(
-                f"{directory.relative_to(base)}: folder has sources but no entry in "
-                f"cmake/layers.cmake")
+                f"src/{directory.name}: folder has sources but no entry in cmake/layers.cmake")
             continue
-        for path in files:
-            checked += 1
-            violations += check_file(path, str(path.relative_to(base)), folder, known, src)
-    return violations, checked
+        for path in paths:
+            files[str(path.relative_to(src))] = read_includes(path)
+    exposed = exposed_headers(src, files)
+    known = set(folders)
+    for name, includes in files.items():
+        folder = folders[name.split("/", 1)[0]]
+        violations += check_file(name, includes, folder, known, src, exposed)
+    violations.sort(key=violation_order)
+    return violations, len(files)
+
+
+def violation_order(line: str) -> tuple[str, int]:
+    """By file, then by line number (numerically)."""
+    location = line.split(": ", 1)[0]
+    path, _, number = location.partition(":")
+    return path, int(number) if number.isdigit() else 0
 
 
 def markdown(libraries: list[Library]) -> str:

@@ -13,7 +13,8 @@ execute_process(
   RESULT_VARIABLE status
   OUTPUT_VARIABLE printed
   ERROR_VARIABLE errors)
-set(want "rrtc_library(rtp): DEPS names rrtc::room, but cmake/layers.cmake lets 'rtp' use only: time.")
+set(want "rrtc_library(rtp): DEPS names rrtc::room, but cmake/layers.cmake lets 'rtp' use only: ")
+string(APPEND want "time.")
 if(status EQUAL 0)
   message(FATAL_ERROR "configuring a library with an undeclared dependency succeeded:\n${printed}")
 endif()

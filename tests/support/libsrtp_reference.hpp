@@ -37,7 +37,7 @@ class LibsrtpReference {
     policy.ssrc.type = outbound ? ssrc_any_outbound : ssrc_any_inbound;
     std::vector<std::uint8_t> key(master.begin(), master.end());  // srtp_create copies it
     policy.key = key.data();
-    policy.window_size = dtls::kReplayWindow;
+    policy.window_size = srtp::kReplayWindow;
     policy.allow_repeat_tx = outbound ? 1 : 0;
     srtp_t context = nullptr;
     if (srtp_create(&context, &policy) == srtp_err_status_ok) context_.reset(context);
