@@ -1,5 +1,4 @@
 #include "sctp/association.hpp"
-#include "sctp/packet_check.hpp"
 
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -9,6 +8,7 @@
 #include <cstring>
 #include <utility>
 
+#include "sctp/packet_check.hpp"
 #include "sctp/usrsctp_stack.hpp"
 
 namespace rrtc::sctp {
@@ -155,6 +155,8 @@ void Association::handle_packet(std::span<const std::uint8_t> packet, time::Time
     return;
   }
   ++counters_.packets_in;
+  active_ = true;
+  last_active_ = now;
   // Application data only flows once DTLS is connected, so input before start() means the
   // remote's INIT beat our own DTLS "connected" event: start now, or the INIT would find a
   // socket that neither listens nor connects and be answered with an ABORT.
@@ -177,6 +179,8 @@ void Association::handle_timeout(time::Timestamp now) {
   drain(true);
   flush_pending();
   retry_resets();
+  if (std::exchange(active_, false)) last_active_ = now;
+  in_flight_ = data_in_flight();
 }
 
 std::optional<time::Timestamp> Association::next_timeout() const noexcept {
@@ -184,7 +188,30 @@ std::optional<time::Timestamp> Association::next_timeout() const noexcept {
       state_ == AssociationState::Failed) {
     return std::nullopt;
   }
-  return *last_tick_ + detail::kTick;
+  return *last_tick_ + (busy() ? kBusyTick : kQuietTick);
+}
+
+bool Association::busy() const noexcept {
+  if (active_ || in_flight_ || state_ != AssociationState::Up || !pending_.empty() ||
+      !resets_to_retry_.empty()) {
+    return true;
+  }
+  if (last_active_ && *last_tick_ - *last_active_ < kBusyHold) return true;
+  return std::any_of(channels_.begin(), channels_.end(),
+                     [](const auto& channel) { return channel.second.closing; });
+}
+
+bool Association::data_in_flight() const noexcept {
+  if (address_ == 0 || socket_ == nullptr) return false;
+  struct sctp_status status {};
+  auto length = static_cast<socklen_t>(sizeof(status));
+  int rc = 0;
+  {
+    const Stack::Lock lock;
+    rc = usrsctp_getsockopt(socket_, IPPROTO_SCTP, SCTP_STATUS, &status, &length);
+  }
+  // Unknown counts as in flight: a tick too many costs little, a late retransmission more.
+  return rc != 0 || status.sstat_unackdata != 0 || status.sstat_penddata != 0;
 }
 
 void Association::close() {
@@ -235,6 +262,7 @@ void Association::flush_packets() {
     packets.swap(mailbox_->packets);
     for (const auto& packet : packets) mailbox_->queued_bytes -= packet.size();
   }
+  if (!packets.empty()) active_ = true;
   for (const auto& packet : packets) {
     ++counters_.packets_out;
     listener_.on_packet(packet);

@@ -38,7 +38,7 @@
 // - usrsctp's timers are global: each Association's handle_timeout(now) advances them by the
 //   time elapsed since the last advance from any thread. Output a timer makes for an association
 //   owned by another worker waits in that association's mailbox for its own next
-//   handle_timeout(), at most one tick (10 ms) later. Nothing is posted across threads.
+//   handle_timeout(), at most one tick later (see kBusyTick). Nothing is posted across threads.
 // - Teardown: close() or the destructor, under the mutex, sets SO_LINGER 0, calls usrsctp_close
 //   (an ABORT goes out through on_packet for close(); dropped for the destructor), then
 //   usrsctp_deregister_address and removes the id from the registry. Anything usrsctp still
@@ -90,6 +90,16 @@ struct AssociationConfig {
   // stream is reset) and counted.
   std::size_t max_channels = 256;
 };
+
+// Timer cadence. usrsctp 0.9.5 keeps one timer wheel for the whole process and cannot say when
+// its next timer is due, so next_timeout() asks for a tick: every kBusyTick while SCTP has
+// something to time (the handshake; DATA sent and not yet acknowledged, or received and not yet
+// delivered; sends queued here; a channel closing; or any packet in or out within kBusyHold, which
+// covers the 20 ms delayed SACK), and every kQuietTick otherwise, when only heartbeats (every
+// 30 s) can be due. An idle association therefore wakes its owner once a second, not 100 times.
+inline constexpr time::Duration kBusyTick = std::chrono::milliseconds(10);
+inline constexpr time::Duration kQuietTick = std::chrono::seconds(1);
+inline constexpr time::Duration kBusyHold = std::chrono::milliseconds(200);
 
 // Largest SCTP packet we send: one DTLS record of it must cross a 1280-byte IPv6 path (RFC 8831
 // section 5): 1280 - 40 (IPv6) - 8 (UDP) - 64 (DTLS record header, explicit IV/nonce, MAC/tag,
@@ -189,7 +199,8 @@ class Association {
   void handle_packet(std::span<const std::uint8_t> packet, time::Timestamp now);
   // Runs SCTP timers (retransmissions, delayed SACK, heartbeats) and flushes queued sends.
   void handle_timeout(time::Timestamp now);
-  // When to call handle_timeout() next; nullopt once Closed or Failed (or before start()).
+  // When to call handle_timeout() next: the last tick + kBusyTick or kQuietTick (see there); may
+  // be in the past right after activity. nullopt once Closed or Failed (or before start()).
   std::optional<time::Timestamp> next_timeout() const noexcept;
 
   // Opens a channel with a stream id of our parity and sends DATA_CHANNEL_OPEN. The channel is
@@ -252,6 +263,10 @@ class Association {
   void request_reset(std::uint16_t id);
   void retry_resets();
   void release(bool emit);
+  // Timer cadence (kBusyTick / kQuietTick).
+  bool busy() const noexcept;
+  // usrsctp holds DATA it has sent and not had acknowledged, or received and not delivered.
+  bool data_in_flight() const noexcept;
 
   AssociationConfig config_;
   AssociationListener& listener_;
@@ -262,6 +277,11 @@ class Association {
   std::string reason_;
   bool started_ = false;
   std::optional<time::Timestamp> last_tick_;
+  // Packets in or out: `active_` since the last tick, `last_active_` the tick (or input) that
+  // last saw some. `in_flight_`: data_in_flight() at the last tick.
+  bool active_ = false;
+  std::optional<time::Timestamp> last_active_;
+  bool in_flight_ = false;
   std::uint16_t streams_ = 0;
   std::map<std::uint16_t, ChannelInfo> channels_;
   std::map<std::uint16_t, Reassembly> reassembly_;

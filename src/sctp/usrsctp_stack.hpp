@@ -17,7 +17,8 @@
 // by every Association's handle_timeout() with the worker's clock, runs usrsctp_handle_timers for
 // the milliseconds elapsed since the last call from any thread. A timer that fires for an
 // association owned by another worker (a retransmission) lands in that association's Mailbox and
-// leaves on that worker's next handle_timeout(), at most one tick (kTick) later.
+// leaves on that worker's next handle_timeout(), at most one tick (kBusyTick or kQuietTick,
+// association.hpp) later.
 
 #include <usrsctp.h>
 
@@ -34,9 +35,6 @@
 #include "time/media_time.hpp"
 
 namespace rrtc::sctp::detail {
-
-// How often an Association asks to be ticked.
-inline constexpr std::chrono::milliseconds kTick{10};
 
 struct FreeDeleter {
   void operator()(void* p) const noexcept { std::free(p); }  // NOLINT(*-no-malloc): usrsctp's

@@ -254,6 +254,7 @@ void Peer::on_dtls(std::span<const std::uint8_t> datagram) noexcept {
   try {
     endpoint_->handle_datagram(datagram, timer_.now());
     drain_endpoint();
+    update_timer();
   } catch (const std::exception& error) {
     // Allocation failure or a throwing listener: this peer ends, the worker goes on.
     try {
@@ -278,6 +279,7 @@ void Peer::on_state(ice::IceState state) {
       // Active: the ClientHello goes out now that ICE has a pair to send it on.
       create_endpoint(timer_.now());
       drain_endpoint();
+      update_timer();
       break;
     case ice::IceState::Failed:
       finish(PeerState::Failed, "ICE failed: no candidate pair works, or consent to send was lost",
@@ -324,7 +326,6 @@ void Peer::drain_endpoint() {
       on_application_data(data->data);
     }
   }
-  update_timer();
 }
 
 void Peer::flush_transmits() noexcept {

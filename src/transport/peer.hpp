@@ -147,8 +147,8 @@ class Peer final : private ice::IceTransportListener {
   void on_dtls(std::span<const std::uint8_t> datagram) noexcept;
   void on_srtp(std::span<std::uint8_t> datagram, bool rtcp) noexcept;
   void create_endpoint(time::Timestamp now);
-  // Takes every output the endpoint has: sends Transmits, acts on events, re-arms the timer.
-  // Not re-entered: an inner call returns and the outer loop takes what is left.
+  // Takes every output the endpoint has: sends Transmits and acts on events (the caller re-arms
+  // the timer after). Not re-entered: an inner call returns and the outer loop takes the rest.
   void drain_endpoint();
   // Sends what the endpoint has to send, leaving its events queued; never reaches the listener.
   void flush_transmits() noexcept;

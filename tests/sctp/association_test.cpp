@@ -322,6 +322,47 @@ TEST(SctpAssociation, CloseAbortsThePeerAndClosesItsChannels) {
   pair.client().close();  // idempotent
 }
 
+// usrsctp cannot say when its next timer is due (association.hpp, "Timer cadence"): while packets
+// move, and for kBusyHold after, an association asks for a tick every kBusyTick; idle, every
+// kQuietTick. The pair ticks both every 10 ms whatever they ask; next_timeout() is checked.
+TEST(SctpAssociation, TimerCadenceFollowsActivity) {
+  AssociationPair pair;
+  const auto quiet = [&](const Association& a) {
+    return a.next_timeout() == pair.now() + kQuietTick;
+  };
+  const auto busy = [&](const Association& a) {
+    return a.next_timeout() == pair.now() + kBusyTick;
+  };
+  ASSERT_TRUE(pair.bring_up());
+  const std::uint16_t id = open(pair, false, channel_init("c"));
+  pair.tick();
+  EXPECT_TRUE(busy(pair.server()));
+  EXPECT_TRUE(busy(pair.client()));
+  const time::Timestamp last_packet = pair.now();
+  ASSERT_TRUE(pair.run_until([&] { return quiet(pair.server()) && quiet(pair.client()); },
+                             std::chrono::seconds(1)));
+  EXPECT_GE(pair.now() - last_packet, kBusyHold - kBusyTick);
+  EXPECT_LE(pair.now() - last_packet, kBusyHold + kBusyTick);
+  // Idle: quiet at every tick for the next 10 s (the first heartbeat is 30 s away).
+  const time::Timestamp idle_until = pair.now() + std::chrono::seconds(10);
+  while (pair.now() < idle_until) {
+    ASSERT_EQ(pair.deliver(), 0u);
+    pair.tick();
+    ASSERT_TRUE(quiet(pair.server()) && quiet(pair.client()));
+  }
+  // A send makes the sender busy at once: its next tick is kBusyTick after its last one, so
+  // SCTP's retransmission timer is driven while the DATA is unacknowledged.
+  const time::Timestamp last_tick = pair.now();
+  ASSERT_EQ(pair.client().send_text(id, "wake"), SendResult::Sent);
+  EXPECT_EQ(pair.client().next_timeout(), last_tick + kBusyTick);
+  EXPECT_TRUE(quiet(pair.server()));
+  pair.deliver();
+  EXPECT_EQ(pair.server().next_timeout(), last_tick + kBusyTick);
+  ASSERT_TRUE(pair.run_until([&] { return quiet(pair.server()) && quiet(pair.client()); },
+                             std::chrono::seconds(1)));
+  EXPECT_EQ(pair.server_events().messages.size(), 1u);
+}
+
 TEST(SctpAssociation, ListenerMayEchoAndCloseFromCallbacks) {
   AssociationPair pair;
   ASSERT_TRUE(pair.bring_up());

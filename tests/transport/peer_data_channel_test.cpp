@@ -214,6 +214,30 @@ TEST_F(PeerDataChannels, AListenerMaySendAndCloseFromInsideAMessage) {
   EXPECT_EQ(client().listener.data_messages[1].text(), "bye");
 }
 
+// The association's timers are the Peer's deadlines, so its owner runs no tick: every 10 ms while
+// SCTP has something to time, once a second when idle (sctp::kBusyTick, kQuietTick).
+TEST_F(PeerDataChannels, SctpTimersAreThePeersDeadlines) {
+  constexpr auto kBusy = 10ms;
+  constexpr auto kQuiet = 1s;
+  const std::uint16_t id = client_channel("chat", {});
+  // Connected: no DTLS timer and no connect deadline are left, only SCTP's.
+  ASSERT_TRUE(
+      pair.run_until([&] { return server().peer->next_timeout() == pair.clock.now() + kQuiet; }));
+  EXPECT_EQ(server().timer.armed, server().peer->next_timeout());
+  // Ten idle seconds wake the server ten times.
+  const std::size_t arms = server().timer.arms;
+  const time::Timestamp until = pair.clock.now() + 10s;
+  ASSERT_TRUE(pair.run_until([&] { return pair.clock.now() >= until; }));
+  EXPECT_EQ(server().timer.arms - arms, 10u);
+  EXPECT_EQ(server().peer->next_timeout(), until + kQuiet);
+  // A send re-arms at once: SCTP's retransmission timer must run while the DATA is in flight.
+  ASSERT_EQ(server().peer->send_data(id, bytes("wake"), false), DataSendResult::Sent);
+  EXPECT_EQ(server().peer->next_timeout(), until + kBusy);
+  EXPECT_EQ(server().timer.armed, until + kBusy);
+  ASSERT_TRUE(pair.run_until([&] { return !client().listener.data_messages.empty(); }));
+  EXPECT_EQ(client().listener.data_messages[0].text(), "wake");
+}
+
 // Without the fixture's set-up: the calls' answers around enabling.
 TEST(PeerDataChannelSetup, EnableNeedsAStartedOpenPeerAndHappensOnce) {
   PeerPair pair;

@@ -73,8 +73,12 @@ class TestTimer final : public PeerTimer {
  public:
   explicit TestTimer(TestClock& clock) : clock_(clock) {}
   time::Timestamp now() const override { return clock_.now(); }
-  void arm(std::optional<time::Timestamp> deadline) override { armed = deadline; }
+  void arm(std::optional<time::Timestamp> deadline) override {
+    armed = deadline;
+    ++arms;
+  }
   std::optional<time::Timestamp> armed;
+  std::size_t arms = 0;  // calls to arm(): how often the Peer asked to be woken
 
  private:
   TestClock& clock_;
