@@ -219,6 +219,14 @@ void Router::on_connected(Member& member, time::Timestamp now) {
     if (link->up->wants_keyframe()) request_keyframe(*link->up, now);
     reschedule(*link->up);
   }
+  // Key-frame requests sent to `member` before its transport was up were lost: its tracks that
+  // subscribers wait on are asked again now, past the rate limit.
+  for (auto& up : member.ups) {
+    if (!up->wants_keyframe()) continue;
+    up->requested = false;
+    request_keyframe(*up, now);
+    reschedule(*up);
+  }
 }
 
 Router::UpTrack* Router::find_up(Member& member, std::uint32_t ssrc) noexcept {

@@ -106,7 +106,8 @@ class Router {
                  time::Timestamp now);
   void set_state(Member& member, ParticipantState state, time::Timestamp now);
   // `member`'s transport is up: what it was sent before was lost, so every subscription starts
-  // again at a key frame.
+  // again at a key frame, and the tracks it publishes that subscribers wait on are asked for one
+  // at once (earlier requests never reached it).
   void on_connected(Member& member, time::Timestamp now);
 
   // Hot path. `packet` is decrypted, in the receive buffer (it may be modified: RTX is

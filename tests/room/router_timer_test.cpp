@@ -51,6 +51,17 @@ TEST_F(RouterTest, ASubscriberWaitingForAKeyFrameHasARetryDeadline) {
   EXPECT_EQ(publisher_.count_rtcp<rtcp::ReceiverReport>(), 1);
 }
 
+TEST_F(RouterTest, APublisherWhoseTransportComesUpIsAskedAgainAtOnce) {
+  ASSERT_EQ(publisher_.count_rtcp<rtcp::Pli>(), 1);  // on subscribe: lost, a was not connected
+  router_.on_connected(a_, start_ + 15ms);           // within the rate limit, asked anyway
+  EXPECT_EQ(publisher_.count_rtcp<rtcp::Pli>(
+                [](const rtcp::Pli& pli) { return pli.media_ssrc == kVideoSsrc; }),
+            2);
+  EXPECT_EQ(router_.next_timeout(), start_ + 15ms + 1s);
+  // Nobody waits for its audio (no key frames there): nothing else was asked for.
+  EXPECT_EQ(publisher_.count_rtcp<rtcp::Pli>(), 2);
+}
+
 TEST_F(RouterTest, NoKeyFrameRetriesWhileTheCameraIsOff) {
   router_.set_state(a_, ParticipantState{false, false, false}, now_);
   EXPECT_EQ(router_.next_timeout(), std::nullopt);
