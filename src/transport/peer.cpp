@@ -119,56 +119,6 @@ bool Peer::send_application_data(std::span<const std::uint8_t> data) {
   return sent;
 }
 
-EnableDataResult Peer::enable_data_channels(const DataChannelConfig& config) {
-  if (terminal()) return EnableDataResult::PeerClosed;
-  if (!config_) return EnableDataResult::NotStarted;
-  if (data_) return EnableDataResult::AlreadyEnabled;
-  data_ = std::make_unique<detail::DataChannels>(
-      config, config_->dtls.role,
-      [this](std::span<const std::uint8_t> packet) { send_sctp_packet(packet); }, listener_,
-      counters_);
-  if (!data_->failed() && state_ == PeerState::Connected) {
-    // A method: a failed start is answered here, not reported.
-    data_->start(timer_.now(), false);
-    update_timer();
-  }
-  return data_->failed() ? EnableDataResult::SetupFailed : EnableDataResult::Enabled;
-}
-
-bool Peer::data_channels_up() const noexcept { return data_ && !terminal() && data_->up(); }
-
-OpenDataResult Peer::open_data_channel(std::string_view label, std::string_view protocol,
-                                       const DataChannelParameters& parameters) {
-  if (!data_) return {std::nullopt, DataChannelError::NotEnabled};
-  if (!data_channels_up()) return {std::nullopt, DataChannelError::NotUp};
-  const OpenDataResult opened = data_->open(label, protocol, parameters);
-  update_timer();
-  return opened;
-}
-
-DataSendResult Peer::send_data(std::uint16_t id, std::span<const std::uint8_t> data, bool binary) {
-  if (!data_channels_up()) return DataSendResult::NotOpen;
-  const DataSendResult sent = data_->send(id, data, binary);
-  update_timer();
-  return sent;
-}
-
-void Peer::close_data_channel(std::uint16_t id) {
-  if (!data_ || terminal()) return;
-  data_->close_channel(id);
-  update_timer();
-}
-
-std::optional<std::uint16_t> Peer::data_channel_id(std::string_view label) const noexcept {
-  return data_ ? data_->find(label) : std::nullopt;
-}
-
-const DataChannelInfo* Peer::data_channel(std::uint16_t id) const noexcept {
-  return data_ ? data_->channel(id) : nullptr;
-}
-
-std::size_t Peer::data_channel_count() const noexcept { return data_ ? data_->channel_count() : 0; }
-
 void Peer::handle_timeout(time::Timestamp now) {
   if (terminal()) return;
   // The one-shot timer has fired (or this call is early and the re-arm below replaces it).
@@ -333,26 +283,6 @@ void Peer::flush_transmits() noexcept {
   while (std::optional<dtls::Transmit> datagram = endpoint_->poll_transmit()) {
     transmit(datagram->datagram);
   }
-}
-
-void Peer::on_application_data(std::span<const std::uint8_t> data) {
-  if (state_ != PeerState::Connected) return;
-  if (data_) {
-    data_->handle_packet(data, timer_.now());
-  } else {
-    ++counters_.data_packets_dropped;
-    listener_.on_application_data(data);
-  }
-}
-
-void Peer::send_sctp_packet(std::span<const std::uint8_t> packet) noexcept {
-  // Writing a record makes only Transmit outputs; they leave now, whatever events are queued.
-  if (state_ != PeerState::Connected || !endpoint_->send_application_data(packet, timer_.now())) {
-    ++counters_.data_packets_unsent;
-    return;
-  }
-  ++counters_.data_packets_out;
-  flush_transmits();
 }
 
 void Peer::on_dtls_connected(dtls::Connected& connected) {

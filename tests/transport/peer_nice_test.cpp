@@ -1,10 +1,11 @@
 // Two transport::Peers over real libnice agents on 127.0.0.1, driven by one io::GlibLoop on the
-// test thread with LoopPeerTimer: ICE, the DTLS handshake, SRTP and SRTCP both ways, close.
+// test thread with LoopPeerTimer: ICE, the DTLS handshake, SRTP and SRTCP both ways, a data
+// channel (SCTP inside DTLS, its timers on the loop), close.
 
 #include <gtest/gtest.h>
 
-#include "io/glib_loop.hpp"
 #include "ice/nice_transport.hpp"
+#include "io/glib_loop.hpp"
 #include "peer_harness.hpp"
 #include "transport/loop_peer_timer.hpp"
 #include "transport/peer.hpp"
@@ -59,7 +60,7 @@ class PeerOverNice : public testing::TestWithParam<srtp::SrtpProfile> {
   NiceSide client{loop, true, certificates().client};
 };
 
-TEST_P(PeerOverNice, HandshakeSrtpBothWaysAndClose) {
+TEST_P(PeerOverNice, HandshakeSrtpDataChannelBothWaysAndClose) {
   ASSERT_TRUE(server.peer && client.peer);
   trickle(server, client);
   trickle(client, server);
@@ -74,6 +75,8 @@ TEST_P(PeerOverNice, HandshakeSrtpBothWaysAndClose) {
   client_config.dtls.remote_fingerprints = {server.peer->local_fingerprint()};
   ASSERT_EQ(server.peer->start(server_config), StartResult::Started);
   ASSERT_EQ(client.peer->start(client_config), StartResult::Started);
+  ASSERT_EQ(server.peer->enable_data_channels({}), EnableDataResult::Enabled);
+  ASSERT_EQ(client.peer->enable_data_channels({}), EnableDataResult::Enabled);
 
   ASSERT_TRUE(loop.run_until(
       [&] {
@@ -104,6 +107,26 @@ TEST_P(PeerOverNice, HandshakeSrtpBothWaysAndClose) {
   EXPECT_EQ(client.listener.rtp.front(), down);
   EXPECT_EQ(client.listener.rtcp.front(), report);
   EXPECT_EQ(server.peer->counters().decrypt_failures, 0u);
+
+  ASSERT_TRUE(loop.run_until([&] { return server.listener.data_up() && client.listener.data_up(); },
+                             kDeadline));
+  const OpenDataResult opened = client.peer->open_data_channel("chat", "", {});
+  ASSERT_TRUE(opened.id.has_value()) << to_string(opened.error);
+  // Larger than one SCTP packet: fragments, SACKs and the congestion window all take part.
+  std::vector<std::uint8_t> large(60'000);
+  for (std::size_t i = 0; i < large.size(); ++i) large[i] = static_cast<std::uint8_t>(i % 251);
+  ASSERT_EQ(client.peer->send_data(*opened.id, large, true), DataSendResult::Sent);
+  ASSERT_TRUE(loop.run_until([&] { return !server.listener.data_messages.empty(); }, kDeadline));
+  EXPECT_EQ(server.listener.data_opened.front().label, "chat");
+  EXPECT_EQ(server.listener.data_messages.front().label, "chat");
+  EXPECT_EQ(server.listener.data_messages.front().data, large);
+  const std::string reply = "got it";
+  ASSERT_EQ(
+      server.peer->send_data(
+          *opened.id, {reinterpret_cast<const std::uint8_t*>(reply.data()), reply.size()}, false),
+      DataSendResult::Sent);
+  ASSERT_TRUE(loop.run_until([&] { return !client.listener.data_messages.empty(); }, kDeadline));
+  EXPECT_EQ(client.listener.data_messages.front().text(), reply);
 
   client.peer->close();
   ASSERT_TRUE(loop.run_until([&] { return server.peer->state() == PeerState::Closed; }, kDeadline))
