@@ -62,7 +62,6 @@ MediaParticipant::MediaParticipant(MediaContext& context, MediaRoom& room, std::
 
 MediaParticipant::~MediaParticipant() {
   leave_router();
-  sctp_.reset();
   if (peer_ != nullptr) {
     collect_counters();
     context_.counters.peers_released.increment();
@@ -140,8 +139,9 @@ void MediaParticipant::on_offer(const std::string& text, const std::vector<room:
   }
   offers_.on_client_offer_answered(*answer);
   for (const auto& media : answer->media) {
-    if (media.accepted && media.kind == sdp::MediaKind::application && sctp_ == nullptr) {
-      create_association(media);
+    if (media.accepted && media.kind == sdp::MediaKind::application &&
+        !peer_->data_channels_enabled()) {
+      enable_data_channels(media);
     }
   }
   published_ = room::published_media(id_, *answer);
@@ -275,8 +275,7 @@ void MediaParticipant::apply_remote_candidate(const std::string& candidate) {
 void MediaParticipant::close() {
   if (closing_) return;
   closing_ = true;
-  // The ABORT goes out while DTLS is still up.
-  if (sctp_ != nullptr) sctp_->close();
+  // The Peer aborts its data channels while DTLS is still up.
   if (peer_ != nullptr) peer_->close();
   leave_router();
   const bool published = !published_.empty();
@@ -304,8 +303,6 @@ void MediaParticipant::on_state(transport::PeerState state, std::string_view rea
       context_.counters.peers_connected.increment();
       if (member_ != nullptr) room_.router().on_connected(*member_, room_.now());
       room_.arm_router_timer();
-      if (sctp_ != nullptr) sctp_->start(timer_.now());
-      room_.arm_data_tick();
       return;
     case transport::PeerState::Failed:
     case transport::PeerState::Closed:
@@ -350,110 +347,65 @@ void MediaParticipant::on_gathering_done() {
   context_.channel->send_candidate(room_.name(), id_, room::IceCandidate{"", candidate_mid_, 0});
 }
 
-void MediaParticipant::on_application_data(std::span<const std::uint8_t> data) {
-  if (sctp_ == nullptr || closing_) return;
-  sctp_->handle_packet(data, timer_.now());
-  room_.arm_data_tick();
+void MediaParticipant::on_application_data(std::span<const std::uint8_t> /*data*/) {
+  // Data channels run inside the Peer (enable_data_channels); nothing else comes this way.
 }
 
-void MediaParticipant::create_association(const sdp::NegotiatedMedia& application) {
-  sctp::AssociationConfig config;
-  config.role = sctp::Role::DtlsServer;
-  config.local_port = application.sctp_port;
-  config.remote_port = application.sctp_port;
-  config.max_message_size = capabilities().max_message_size;
-  config.remote_max_message_size = application.max_message_size == 0
-                                       ? sctp::kUnlimitedMessageSize
-                                       : static_cast<std::size_t>(std::min<std::uint64_t>(
-                                             application.max_message_size,
-                                             sctp::kUnlimitedMessageSize));
-  sctp::AssociationListener& listener = *this;  // private base: convertible only in here
-  sctp_ = std::make_unique<sctp::Association>(config, listener);
+void MediaParticipant::enable_data_channels(const sdp::NegotiatedMedia& application) {
+  const auto result = peer_->enable_data_channels(
+      transport::data_channel_config_from(application, capabilities().max_message_size));
+  if (result != transport::EnableDataResult::Enabled) {
+    logger().info("participant {}: no data channels: {}", id_, transport::to_string(result));
+  }
 }
 
 bool MediaParticipant::data_up() const noexcept {
-  return sctp_ != nullptr && sctp_->state() == sctp::AssociationState::Up;
-}
-
-void MediaParticipant::tick_data(time::Timestamp now) {
-  if (data_timer_pending()) sctp_->handle_timeout(now);
-}
-
-bool MediaParticipant::data_timer_pending() const noexcept {
-  return sctp_ != nullptr && !closing_ && sctp_->next_timeout().has_value();
-}
-
-const std::string* MediaParticipant::label_of(std::uint16_t id) const noexcept {
-  for (const auto& [channel, label] : channels_) {
-    if (channel == id) return &label;
-  }
-  return nullptr;
+  return peer_ != nullptr && peer_->data_channels_up();
 }
 
 void MediaParticipant::ensure_channel(const std::string& label, const std::string& protocol,
-                                      const sctp::ChannelParameters& parameters) {
-  if (!data_up()) return;
-  for (const auto& [id, existing] : channels_) {
-    if (existing == label) return;
-  }
-  const auto opened = sctp_->open_channel(sctp::ChannelInit{label, protocol, parameters});
+                                      const transport::DataChannelParameters& parameters) {
+  if (!data_up() || peer_->data_channel_id(label)) return;
+  const auto opened = peer_->open_data_channel(label, protocol, parameters);
   if (!opened.id) {
     logger().info("participant {}: could not open data channel '{}': {}", id_, label,
-                  sctp::to_string(opened.error));
+                  transport::to_string(opened.error));
     return;
   }
-  channels_.emplace_back(*opened.id, label);
   context_.counters.data_channels_opened.increment();
 }
 
 bool MediaParticipant::send_data(std::string_view label, std::span<const std::uint8_t> data,
                                  bool binary) {
   if (!data_up()) return false;
-  for (const auto& [id, existing] : channels_) {
-    if (existing != label) continue;
-    const auto result = sctp_->send(id, data, binary);
-    if (result == sctp::SendResult::Sent) return true;
-    logger().debug("participant {}: relayed message on '{}' not sent: {}", id_, label,
-                   sctp::to_string(result));
-    return false;
-  }
+  const auto id = peer_->data_channel_id(label);
+  if (!id) return false;
+  const auto result = peer_->send_data(*id, data, binary);
+  if (result == transport::DataSendResult::Sent) return true;
+  logger().debug("participant {}: relayed message on '{}' not sent: {}", id_, label,
+                 transport::to_string(result));
   return false;
 }
 
-void MediaParticipant::on_packet(std::span<const std::uint8_t> packet) {
-  if (peer_ == nullptr || !peer_->send_application_data(packet)) {
-    context_.counters.data_packets_unsent.increment();
-    logger().debug("participant {}: SCTP packet of {} bytes not sent (peer {})", id_, packet.size(),
-                   peer_ == nullptr ? "none" : transport::to_string(peer_->state()));
-  }
-}
-
-void MediaParticipant::on_association_state(sctp::AssociationState state, std::string_view reason) {
-  if (state == sctp::AssociationState::Up) {
+void MediaParticipant::on_data_state(transport::DataState state, std::string_view reason) {
+  if (state == transport::DataState::Up) {
     room_.on_data_up(*this);
     return;
   }
-  logger().info("participant {}: data channels {}: {}", id_, sctp::to_string(state), reason);
-  channels_.clear();
+  logger().info("participant {}: data channels {}: {}", id_, transport::to_string(state), reason);
 }
 
-void MediaParticipant::on_channel_open(std::uint16_t id, std::string_view label,
-                                       std::string_view protocol) {
-  channels_.emplace_back(id, std::string(label));
+void MediaParticipant::on_data_channel_open(std::uint16_t /*id*/, std::string_view label,
+                                            std::string_view protocol,
+                                            const transport::DataChannelParameters& parameters) {
   context_.counters.data_channels_opened.increment();
-  const sctp::ChannelInfo* info = sctp_->channel(id);
-  room_.on_data_channel(*this, std::string(label), std::string(protocol),
-                        info != nullptr ? info->parameters : sctp::ChannelParameters{});
+  room_.on_data_channel(*this, std::string(label), std::string(protocol), parameters);
 }
 
-void MediaParticipant::on_message(std::uint16_t id, std::span<const std::uint8_t> data,
-                                  bool binary) {
+void MediaParticipant::on_data_message(std::uint16_t /*id*/, std::string_view label,
+                                       std::span<const std::uint8_t> data, bool binary) {
   context_.counters.data_messages_received.increment();
-  if (const std::string* label = label_of(id)) room_.relay_data(*this, *label, data, binary);
-}
-
-void MediaParticipant::on_channel_closed(std::uint16_t id) {
-  std::erase_if(channels_, [&](const auto& channel) { return channel.first == id; });
+  room_.relay_data(*this, std::string(label), data, binary);
 }
 
 void MediaParticipant::collect_counters() {
@@ -466,6 +418,7 @@ void MediaParticipant::collect_counters() {
   c.replays.add(now.replays - collected_.replays);
   c.packets_sent.add(now.rtp_sent + now.rtcp_sent - collected_.rtp_sent - collected_.rtcp_sent);
   c.send_failures.add(now.send_failures - collected_.send_failures);
+  c.data_packets_unsent.add(now.data_packets_unsent - collected_.data_packets_unsent);
   collected_ = now;
 }
 

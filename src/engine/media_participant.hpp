@@ -28,7 +28,6 @@
 #include "engine/media_counters.hpp"
 #include "room/router.hpp"
 #include "room/track_mapping.hpp"
-#include "sctp/association.hpp"
 #include "sdp/server_offer.hpp"
 #include "transport/loop_peer_timer.hpp"
 #include "transport/peer.hpp"
@@ -37,9 +36,7 @@ namespace rrtc::engine {
 
 class MediaRoom;
 
-class MediaParticipant final : private transport::PeerListener,
-                               private room::RouterSink,
-                               private sctp::AssociationListener {
+class MediaParticipant final : private transport::PeerListener, private room::RouterSink {
  public:
   MediaParticipant(MediaContext& context, MediaRoom& room, std::string id,
                    const room::ParticipantState& state);
@@ -74,13 +71,10 @@ class MediaParticipant final : private transport::PeerListener,
   bool data_up() const noexcept;
   // Opens a channel with `label` towards the client unless it has one.
   void ensure_channel(const std::string& label, const std::string& protocol,
-                      const sctp::ChannelParameters& parameters);
+                      const transport::DataChannelParameters& parameters);
   // Sends a relayed message (already framed) on the channel with `label`; false if it has none
   // or the message was refused (too large for the client, buffer full).
   bool send_data(std::string_view label, std::span<const std::uint8_t> data, bool binary);
-  // SCTP timers (the room's data tick, while data_timer_pending()).
-  void tick_data(time::Timestamp now);
-  bool data_timer_pending() const noexcept;
   bool closing() const noexcept { return closing_; }
   const transport::Peer* peer() const noexcept { return peer_.get(); }
   // Adds the Peer's counters accumulated since the last call to the worker's counters.
@@ -97,16 +91,14 @@ class MediaParticipant final : private transport::PeerListener,
   // RouterSink
   bool send_rtp(std::span<std::uint8_t> buffer, std::size_t length) noexcept override;
   bool send_rtcp(std::span<std::uint8_t> buffer, std::size_t length) noexcept override;
-  // sctp::AssociationListener
-  void on_packet(std::span<const std::uint8_t> packet) override;
-  void on_association_state(sctp::AssociationState state, std::string_view reason) override;
-  void on_channel_open(std::uint16_t id, std::string_view label,
-                       std::string_view protocol) override;
-  void on_message(std::uint16_t id, std::span<const std::uint8_t> data, bool binary) override;
-  void on_channel_closed(std::uint16_t id) override;
-  void create_association(const sdp::NegotiatedMedia& application);
-  const std::string* label_of(std::uint16_t id) const noexcept;
+  // transport::PeerListener: data channels
+  void on_data_state(transport::DataState state, std::string_view reason) override;
+  void on_data_channel_open(std::uint16_t id, std::string_view label, std::string_view protocol,
+                            const transport::DataChannelParameters& parameters) override;
+  void on_data_message(std::uint16_t id, std::string_view label,
+                       std::span<const std::uint8_t> data, bool binary) override;
 
+  void enable_data_channels(const sdp::NegotiatedMedia& application);
   bool create_peer();
   sdp::LocalTransport local_transport();
   // Error 400 for an unusable SDP; the participant stays and may offer again.
@@ -140,10 +132,6 @@ class MediaParticipant final : private transport::PeerListener,
   std::vector<room::OfferedTrack> committed_;  // as the last answered server offer left them
   bool reoffer_ = false;                 // offer again once the outstanding offer settles
   std::unordered_map<std::string, std::uint32_t> ssrcs_;
-
-  // Declared after the Peer: destroyed before it.
-  std::unique_ptr<sctp::Association> sctp_;
-  std::vector<std::pair<std::uint16_t, std::string>> channels_;  // open channels: id, label
 };
 
 }  // namespace rrtc::engine

@@ -6,14 +6,12 @@
 #include <type_traits>
 #include <variant>
 
-#include "sctp/relay_framing.hpp"
+#include "transport/relay_framing.hpp"
 #include <iterator>
 
 namespace rrtc::engine {
 namespace {
 
-// The SCTP associations' timers (usrsctp ticks every 10 ms); until the Peer owns SCTP.
-constexpr std::chrono::milliseconds kDataTickPeriod{20};
 // Distinct data channel labels a room relays; channels with further labels stay unrelayed.
 constexpr std::size_t kMaxDataLabels = 16;
 
@@ -32,7 +30,6 @@ MediaRoom::MediaRoom(MediaContext& context, std::string name)
 
 MediaRoom::~MediaRoom() {
   router_timer_.cancel();
-  data_tick_.cancel();
   participants_.clear();
 }
 
@@ -46,20 +43,6 @@ void MediaRoom::arm_router_timer() {
     router_deadline_.reset();
     router_.handle_timeout(now());
     arm_router_timer();
-  });
-}
-
-void MediaRoom::arm_data_tick() {
-  if (data_tick_armed_) return;
-  const bool pending = std::any_of(participants_.begin(), participants_.end(),
-                                   [](const auto& p) { return p.second->data_timer_pending(); });
-  if (!pending) return;
-  data_tick_armed_ = true;
-  data_tick_ = context_.loop.add_timer(now() + kDataTickPeriod, [this] {
-    data_tick_armed_ = false;
-    const auto time = now();
-    for (auto& [id, participant] : participants_) participant->tick_data(time);
-    arm_data_tick();
   });
 }
 
@@ -148,7 +131,7 @@ std::vector<room::OfferedTrack> MediaRoom::offered_tracks_for(MediaParticipant& 
 
 void MediaRoom::on_data_channel(MediaParticipant& from, const std::string& label,
                                 const std::string& protocol,
-                                const sctp::ChannelParameters& parameters) {
+                                const transport::DataChannelParameters& parameters) {
   const bool known = std::any_of(data_labels_.begin(), data_labels_.end(),
                                  [&](const DataLabel& l) { return l.label == label; });
   if (!known) {
@@ -173,9 +156,9 @@ void MediaRoom::relay_data(MediaParticipant& from, const std::string& label,
   std::optional<std::string> text;
   std::optional<std::vector<std::uint8_t>> bytes;
   if (binary) {
-    bytes = sctp::wrap_binary(from.id(), data);
+    bytes = transport::wrap_binary(from.id(), data);
   } else {
-    text = sctp::wrap_text(from.id(), std::string_view(reinterpret_cast<const char*>(data.data()),
+    text = transport::wrap_text(from.id(), std::string_view(reinterpret_cast<const char*>(data.data()),
                                                         data.size()));
   }
   if (!text && !bytes) {

@@ -2,8 +2,8 @@
 // A room's media on its worker: the participants' PeerConnections and the Router between them.
 // Received RTP / RTCP arrives here (on_rtp / on_rtcp) and goes to the Router. One loop timer,
 // armed at the Router's next deadline after each call into it, drives the Router's timers (NACK
-// retries, key-frame retries, reports); an idle room arms nothing. Until the Peer owns SCTP, a
-// 20 ms tick runs the associations' timers, only while one of them has a timeout pending.
+// retries, key-frame retries, reports); an idle room arms nothing. Data channels are the
+// participants' Peers' (their SCTP timers are the Peers' own deadlines); the room relays messages.
 //
 // Renegotiation: when a participant's published tracks change (it answered an offer of its own,
 // or it left), every other participant is asked to refresh its server offer
@@ -27,7 +27,7 @@
 #include "room/router.hpp"
 #include "room/track_mapping.hpp"
 #include "time/media_time.hpp"
-#include "sctp/dcep.hpp"
+#include "transport/data_channel.hpp"
 
 namespace rrtc::engine {
 
@@ -55,9 +55,6 @@ class MediaRoom {
   // Call after each call into router() from outside the room: arms the room's one Router timer
   // when the Router's next deadline is earlier than the armed one (no allocation otherwise).
   void arm_router_timer();
-  // Call when a participant's SCTP association may have got a timeout (it started, or received
-  // a packet): runs the data tick while any association has one.
-  void arm_data_tick();
   // `changed`'s published tracks changed (or it left): every other participant re-offers.
   void on_tracks_changed(const MediaParticipant& changed);
   // The server m-lines `subscriber` should have now: every track the others publish.
@@ -66,7 +63,8 @@ class MediaRoom {
   // Data channels: a client opened `label` (every other participant gets one too), a
   // participant's association came up (it gets every label the room has), a message to relay.
   void on_data_channel(MediaParticipant& from, const std::string& label,
-                       const std::string& protocol, const sctp::ChannelParameters& parameters);
+                       const std::string& protocol,
+                       const transport::DataChannelParameters& parameters);
   void on_data_up(MediaParticipant& participant);
   void relay_data(MediaParticipant& from, const std::string& label,
                   std::span<const std::uint8_t> data, bool binary);
@@ -89,12 +87,10 @@ class MediaRoom {
   std::unordered_map<std::string, std::unique_ptr<MediaParticipant>> participants_;
   io::TimerHandle router_timer_;
   std::optional<time::Timestamp> router_deadline_;  // what router_timer_ is armed for
-  io::TimerHandle data_tick_;
-  bool data_tick_armed_ = false;
   struct DataLabel {
     std::string label;
     std::string protocol;
-    sctp::ChannelParameters parameters;
+    transport::DataChannelParameters parameters;
   };
   std::vector<DataLabel> data_labels_;  // bounded by kMaxDataLabels
 };

@@ -1,0 +1,55 @@
+#include "sim_room.hpp"
+
+namespace rrtc::engine::test {
+
+void SimSignaling::send_answer(std::string /*room*/, std::string participant, std::string sdp) {
+  room_.to_client([this, participant, sdp] {
+    if (auto* client = room_.client(participant)) {
+      EXPECT_EQ(client->on_answer(sdp), "") << participant;
+    }
+  });
+}
+
+void SimSignaling::send_offer(std::string /*room*/, std::string participant, std::string sdp) {
+  ++room_.server_offers[participant];
+  room_.to_client([this, participant, sdp] {
+    auto* client = room_.client(participant);
+    if (client == nullptr || room_.hold_answers) return;
+    auto answer = client->on_offer(sdp);
+    ASSERT_TRUE(answer.has_value()) << participant << " cannot answer:\n" << sdp;
+    room_.to_server(participant, room::request::Answer{*answer});
+  });
+}
+
+void SimSignaling::send_candidate(std::string /*room*/, std::string participant,
+                                  room::IceCandidate candidate) {
+  room_.to_client([this, participant, line = candidate.candidate] {
+    if (auto* client = room_.client(participant)) client->on_candidate(line);
+  });
+}
+
+void SimSignaling::reject_sdp(std::string /*room*/, std::string participant,
+                              std::string message) {
+  room_.rejections.push_back(participant + ": " + message);
+}
+
+void SimSignaling::remove_participant(std::string /*room*/, std::string participant,
+                                      std::string reason) {
+  room_.removals.push_back({participant, reason});
+  room_.to_server(participant, room::request::Leave{});
+}
+
+void SimRoomTest::publish_for(time::Duration duration, time::Duration step) {
+  const auto end = loop_.now() + duration;
+  while (loop_.now() < end) {
+    const bool video = (video_phase_++ % 2) == 0;
+    for (auto& [id, client] : clients_) {
+      if (!client->publishes() || !client->connected()) continue;
+      client->send_audio();
+      if (video) client->send_video_frame(client->take_keyframe_request());
+    }
+    loop_.advance(step);
+  }
+}
+
+}  // namespace rrtc::engine::test

@@ -1,0 +1,188 @@
+#pragma once
+// The deterministic room tests' fixture (str0m's way): one engine::Worker on an io::SimLoop, its
+// Peers on an ice::SimNetwork, and SimClients standing in for browsers, all on the simulated
+// clock. Signaling is simulated too: every message between a client and the Worker is a loop
+// event kSignalingDelay later, in order, as the Hub would relay it (a removal by the media stack
+// comes back as a Leave, as the Hub's leave_room sends it).
+//
+// Each client gets its simulated ICE agent before it offers, as a browser does: the fixture
+// creates the network pair, gives the client side B, and queues side A for the server Peer its
+// first offer creates (the Worker creates Peers in the order the offers arrive; these tests never
+// send a first offer the server refuses before creating the Peer).
+//
+// Every run is seeded (RRTC_SIM_SEED in the environment overrides the default); a failing test
+// prints its seed through SCOPED_TRACE.
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dtls/certificate.hpp"
+#include "engine/worker.hpp"
+#include "ice/sim_network.hpp"
+#include "io/sim_loop.hpp"
+#include "room/media_backend.hpp"
+#include "sim_client.hpp"
+#include "transport/peer.hpp"
+#include "transport/peer_factory.hpp"
+
+namespace rrtc::engine::test {
+
+inline constexpr auto kSignalingDelay = std::chrono::milliseconds(10);
+
+// What a link does; both directions of a client's pair.
+struct ClientLinks {
+  ice::LinkConfig down;  // server -> client
+  ice::LinkConfig up;    // client -> server
+};
+
+inline ice::LinkConfig lan_link() {
+  ice::LinkConfig link;
+  link.delay = std::chrono::milliseconds(5);
+  link.jitter = std::chrono::milliseconds(1);
+  return link;
+}
+
+// Server Peers on the side A the fixture queued for the next client's offer.
+class QueuedPeerFactory final : public transport::PeerFactory {
+ public:
+  void queue(std::unique_ptr<ice::IceTransport> server_end) {
+    ends_.push_back(std::move(server_end));
+  }
+  std::unique_ptr<transport::Peer> create(transport::PeerTimer& timer,
+                                          transport::PeerListener& listener) override {
+    if (ends_.empty()) return nullptr;
+    auto end = std::move(ends_.front());
+    ends_.pop_front();
+    return std::make_unique<transport::Peer>(std::move(end), dtls::Certificate::shared(), timer,
+                                             listener);
+  }
+  std::size_t queued() const noexcept { return ends_.size(); }
+
+ private:
+  std::deque<std::unique_ptr<ice::IceTransport>> ends_;
+};
+
+// Signaling's side of the media seam, replayed on the loop with kSignalingDelay.
+class SimRoomTest;
+
+class SimSignaling final : public room::SignalingChannel {
+ public:
+  explicit SimSignaling(SimRoomTest& room) : room_(room) {}
+  void send_answer(std::string room, std::string participant, std::string sdp) override;
+  void send_offer(std::string room, std::string participant, std::string sdp) override;
+  void send_candidate(std::string room, std::string participant,
+                      room::IceCandidate candidate) override;
+  void reject_sdp(std::string room, std::string participant, std::string message) override;
+  void remove_participant(std::string room, std::string participant, std::string reason) override;
+
+ private:
+  SimRoomTest& room_;
+};
+
+class SimRoomTest : public ::testing::Test {
+ public:
+  static std::uint64_t seed_from_environment() {
+    const char* text = std::getenv("RRTC_SIM_SEED");
+    return text != nullptr ? std::strtoull(text, nullptr, 10) : 20261206;
+  }
+
+  explicit SimRoomTest(std::uint64_t seed = seed_from_environment())
+      : network_(loop_, seed),
+        worker_(loop_, peers_, limits_),
+        trace_(__FILE__, __LINE__, "simulated network seed " + std::to_string(seed)) {
+    worker_.set_channel(channel_);
+  }
+  ~SimRoomTest() override {
+    worker_.close_all();
+    loop_.run_until_idle(std::chrono::seconds(1));
+  }
+
+  // Signaling events, as the Hub would deliver them.
+  struct Removal {
+    std::string participant;
+    std::string reason;
+  };
+  std::vector<Removal> removals;
+  std::vector<std::string> rejections;
+  std::map<std::string, int> server_offers;  // per participant
+
+  // A client joins `room` and offers (publishing audio and camera, or a data channel only).
+  SimClient& join(const std::string& id, bool publishes, const ClientLinks& links = {lan_link(), lan_link()},
+                  const std::string& room = "sim") {
+    auto pair = network_.create_pair(links.down, links.up);
+    paths_.emplace(id, pair.path);
+    peers_.queue(std::move(pair.a));
+    auto client = std::make_unique<SimClient>(loop_, id, std::move(pair.b), publishes);
+    auto& ref = *client;
+    clients_[id] = std::move(client);
+    rooms_[id] = room;
+    ref.set_candidate_sink([this, id](const std::string& candidate) {
+      to_server(id, room::request::Candidate{room::IceCandidate{candidate, "0", 0}});
+    });
+    to_server(id, room::request::Join{});
+    to_server(id, room::request::Offer{ref.offer(), {}});
+    return ref;
+  }
+  void leave(const std::string& id) { to_server(id, room::request::Leave{}); }
+  void set_state(const std::string& id, const room::ParticipantState& state) {
+    to_server(id, room::request::State{state});
+  }
+  void offer_again(const std::string& id) {
+    to_server(id, room::request::Offer{clients_.at(id)->offer(), {}});
+  }
+
+  SimClient* client(const std::string& id) {
+    const auto it = clients_.find(id);
+    return it == clients_.end() ? nullptr : it->second.get();
+  }
+  ice::SimPath& path(const std::string& id) { return paths_.at(id); }
+
+  bool run_until(const std::function<bool()>& done,
+                 time::Duration max = std::chrono::seconds(10)) {
+    return loop_.run_until(done, max);
+  }
+  void run_for(time::Duration duration) { loop_.advance(duration); }
+  // Every client that publishes sends one audio packet and, every other call, a video frame
+  // (a key frame when the server asked for one); then the loop runs `step`.
+  void publish_for(time::Duration duration, time::Duration step = std::chrono::milliseconds(20));
+
+  io::SimLoop& loop() noexcept { return loop_; }
+  Worker& worker() noexcept { return worker_; }
+  ice::SimNetwork& network() noexcept { return network_; }
+  bool hold_answers = false;  // leave server offers unanswered (to make offers collide)
+
+ private:
+  friend class SimSignaling;
+
+  void to_server(const std::string& id, room::MediaCommand command) {
+    loop_.post_at(loop_.now() + kSignalingDelay,
+                  [this, request = room::MediaRequest{rooms_.at(id), id, std::move(command)}]() mutable {
+                    worker_.handle(std::move(request));
+                  });
+  }
+  void to_client(std::function<void()> delivery) {
+    loop_.post_at(loop_.now() + kSignalingDelay, std::move(delivery));
+  }
+
+  io::SimLoop loop_;
+  ice::SimNetwork network_;
+  QueuedPeerFactory peers_;
+  MediaLimits limits_;
+  std::shared_ptr<SimSignaling> channel_ = std::make_shared<SimSignaling>(*this);
+  Worker worker_;
+  std::map<std::string, std::unique_ptr<SimClient>> clients_;
+  std::map<std::string, std::string> rooms_;
+  std::map<std::string, ice::SimPath> paths_;
+  int video_phase_ = 0;
+  ::testing::ScopedTrace trace_;
+};
+
+}  // namespace rrtc::engine::test
