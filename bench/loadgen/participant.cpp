@@ -239,6 +239,4 @@ void Participant::on_gathering_done() {
       {"type", "candidate"}, {"candidate", ""}, {"sdpMid", candidate_mid_}, {"sdpMLineIndex", 0}});
 }
 
-void Participant::on_application_data(std::span<const std::uint8_t> /*data*/) {}
-
 }  // namespace rrtc::loadgen

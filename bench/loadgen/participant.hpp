@@ -96,7 +96,6 @@ class Participant final : private SignalingListener, private transport::PeerList
   void on_rtcp(std::span<std::uint8_t> packet) noexcept override;
   void on_local_candidate(std::string candidate) override;
   void on_gathering_done() override;
-  void on_application_data(std::span<const std::uint8_t> data) override;
 
   LoopContext& context_;
   boost::asio::io_context& ioc_;

@@ -347,10 +347,6 @@ void MediaParticipant::on_gathering_done() {
   context_.channel->send_candidate(room_.name(), id_, room::IceCandidate{"", candidate_mid_, 0});
 }
 
-void MediaParticipant::on_application_data(std::span<const std::uint8_t> /*data*/) {
-  // Data channels run inside the Peer (enable_data_channels); nothing else comes this way.
-}
-
 void MediaParticipant::enable_data_channels(const sdp::NegotiatedMedia& application) {
   const auto result = peer_->enable_data_channels(
       transport::data_channel_config_from(application, capabilities().max_message_size));

@@ -87,7 +87,6 @@ class MediaParticipant final : private transport::PeerListener, private room::Ro
   void on_rtcp(std::span<std::uint8_t> packet) noexcept override;
   void on_local_candidate(std::string candidate) override;
   void on_gathering_done() override;
-  void on_application_data(std::span<const std::uint8_t> data) override;
   // RouterSink
   bool send_rtp(std::span<std::uint8_t> buffer, std::size_t length) noexcept override;
   bool send_rtcp(std::span<std::uint8_t> buffer, std::size_t length) noexcept override;

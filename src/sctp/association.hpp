@@ -4,8 +4,8 @@
 //
 // Sans-IO from the owner's side: the owner feeds every DTLS application data record it receives
 // to handle_packet(), calls handle_timeout() when next_timeout() says, and sends every packet the
-// listener's on_packet() gets as one DTLS application data record
-// (transport::Peer::send_application_data). The Association opens no socket and reads no clock.
+// listener's on_packet() gets as one DTLS application data record (transport::Peer does all
+// three for its data channels). The Association opens no socket and reads no clock.
 //
 //   DTLS app data -> handle_packet -> usrsctp -> DATA_CHANNEL_OPEN -> ACK + on_channel_open
 //                                             -> user message      -> on_message (whole, <= max)

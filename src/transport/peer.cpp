@@ -112,13 +112,6 @@ SendResult Peer::send_protected(std::span<std::uint8_t> buffer, std::size_t leng
   return SendResult::Sent;
 }
 
-bool Peer::send_application_data(std::span<const std::uint8_t> data) {
-  if (state_ != PeerState::Connected) return false;
-  const bool sent = endpoint_->send_application_data(data, timer_.now());
-  flush_transmits();
-  return sent;
-}
-
 void Peer::handle_timeout(time::Timestamp now) {
   if (terminal()) return;
   // The one-shot timer has fired (or this call is early and the re-arm below replaces it).

@@ -88,10 +88,6 @@ class Peer final : private ice::IceTransportListener {
   SendResult send_rtp(std::span<std::uint8_t> buffer, std::size_t length);
   // Likewise for one (compound) RTCP packet; room: kRtcpSendOverhead.
   SendResult send_rtcp(std::span<std::uint8_t> buffer, std::size_t length);
-  // One DTLS application data record (SCTP, RFC 8261). False unless Connected. Transitional,
-  // like PeerListener::on_application_data: for an owner that runs SCTP itself.
-  bool send_application_data(std::span<const std::uint8_t> data);
-
   // Data channels over an SCTP association of this Peer's, configured from the negotiated
   // application m-line (data_channel_config_from()). Once, after start() (the DTLS role picks
   // the stream ids); the association starts when DTLS connects, or here if it already has.

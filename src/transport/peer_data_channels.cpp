@@ -268,12 +268,12 @@ std::size_t Peer::data_channel_count() const noexcept { return data_ ? data_->ch
 
 void Peer::on_application_data(std::span<const std::uint8_t> data) {
   if (state_ != PeerState::Connected) return;
-  if (data_) {
-    data_->handle_packet(data, timer_.now());
-  } else {
+  if (!data_) {
+    // No application m-line was negotiated: nothing here speaks SCTP.
     ++counters_.data_packets_dropped;
-    listener_.on_application_data(data);
+    return;
   }
+  data_->handle_packet(data, timer_.now());
 }
 
 void Peer::send_sctp_packet(std::span<const std::uint8_t> packet) noexcept {

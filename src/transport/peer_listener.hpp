@@ -50,11 +50,6 @@ class PeerListener {
   // Trickle: "candidate:..." without "a=", then end of gathering. Forwarded from ICE.
   virtual void on_local_candidate(std::string candidate) = 0;
   virtual void on_gathering_done() = 0;
-  // One DTLS application data record (an SCTP packet, RFC 8261) while data channels are not
-  // enabled; valid only during the call. Transitional: removed once the engine has moved to
-  // enable_data_channels() (issue 14).
-  virtual void on_application_data(std::span<const std::uint8_t> data) = 0;
-
   // Data channels (only after Peer::enable_data_channels(); the defaults ignore them).
   // The association is Up (channels can be opened), or it ended: Closed (the remote shut it
   // down) or Failed (could not be established, aborted, retransmission limit), with a reason.

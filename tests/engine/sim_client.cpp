@@ -266,8 +266,6 @@ void SimClient::on_gathering_done() {
   if (candidate_sink_) candidate_sink_("");
 }
 
-void SimClient::on_application_data(std::span<const std::uint8_t> /*data*/) {}
-
 bool SimClient::open_channel(const std::string& label) {
   return peer_->open_data_channel(label, "").id.has_value();
 }

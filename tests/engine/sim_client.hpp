@@ -108,7 +108,6 @@ class SimClient final : private transport::PeerListener {
   void on_rtcp(std::span<std::uint8_t> packet) noexcept override;
   void on_local_candidate(std::string candidate) override;
   void on_gathering_done() override;
-  void on_application_data(std::span<const std::uint8_t> data) override;
   void on_data_message(std::uint16_t id, std::string_view label,
                        std::span<const std::uint8_t> data, bool binary) override;
 

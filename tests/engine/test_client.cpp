@@ -104,6 +104,5 @@ void TestClient::on_local_candidate(std::string candidate) {
   local_candidates.push_back(std::move(candidate));
 }
 void TestClient::on_gathering_done() { gathering_done = true; }
-void TestClient::on_application_data(std::span<const std::uint8_t> /*data*/) {}
 
 }  // namespace rrtc::engine::test

@@ -53,7 +53,6 @@ class TestClient final : public transport::PeerListener {
   void on_rtcp(std::span<std::uint8_t> packet) noexcept override;
   void on_local_candidate(std::string candidate) override;
   void on_gathering_done() override;
-  void on_application_data(std::span<const std::uint8_t> data) override;
 
   transport::LoopPeerTimer timer_;
   std::unique_ptr<transport::Peer> peer_;

@@ -197,20 +197,5 @@ TEST(PeerFailure, ListenerMayCloseThePeerFromACallback) {
   EXPECT_FALSE(pair.server.timer.armed.has_value());
 }
 
-TEST(Peer, ApplicationDataBothWays) {
-  PeerPair pair;
-  EXPECT_FALSE(pair.client.peer->send_application_data(std::vector<std::uint8_t>{1}));
-  ASSERT_TRUE(pair.connect());
-  const std::vector<std::uint8_t> up{1, 2, 3, 4};
-  const std::vector<std::uint8_t> down(900, 0x42);
-  EXPECT_TRUE(pair.client.peer->send_application_data(up));
-  EXPECT_TRUE(pair.server.peer->send_application_data(down));
-  pair.link.flush();
-  ASSERT_EQ(pair.server.listener.application_data.size(), 1u);
-  EXPECT_EQ(pair.server.listener.application_data[0], up);
-  ASSERT_EQ(pair.client.listener.application_data.size(), 1u);
-  EXPECT_EQ(pair.client.listener.application_data[0], down);
-}
-
 }  // namespace
 }  // namespace rrtc::transport

@@ -122,9 +122,6 @@ class RecordingListener final : public PeerListener {
     gathering_done = true;
     if (on_gathering_done_hook) on_gathering_done_hook();
   }
-  void on_application_data(std::span<const std::uint8_t> data) override {
-    application_data.emplace_back(data.begin(), data.end());
-  }
   void on_data_state(DataState state, std::string_view reason) override {
     data_states.push_back(state);
     data_reasons.emplace_back(reason);
@@ -156,7 +153,6 @@ class RecordingListener final : public PeerListener {
   std::vector<std::vector<std::uint8_t>> rtcp;
   std::vector<std::string> candidates;
   bool gathering_done = false;
-  std::vector<std::vector<std::uint8_t>> application_data;
   std::vector<DataState> data_states;
   std::vector<std::string> data_reasons;
   std::vector<DataOpened> data_opened;
