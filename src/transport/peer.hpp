@@ -21,7 +21,7 @@
 // A close_notify from the peer is reported as Closed. close() aborts the SCTP association, sends
 // close_notify and closes ICE.
 //
-// Data channels: the association starts (both sides send INIT, RFC 8841 section 9.3) when DTLS
+// Data channels: the association starts (both sides send INIT, RFC 8831 section 6.2) when DTLS
 // connects; its timers are deadlines inside next_timeout() / handle_timeout(), so the owner runs
 // no periodic tick. Channels are named by their SCTP stream id; the Peer keeps each open channel's
 // label (data_channel_id(label)), so an owner may work with labels alone.
@@ -88,6 +88,7 @@ class Peer final : private ice::IceTransportListener {
   SendResult send_rtp(std::span<std::uint8_t> buffer, std::size_t length);
   // Likewise for one (compound) RTCP packet; room: kRtcpSendOverhead.
   SendResult send_rtcp(std::span<std::uint8_t> buffer, std::size_t length);
+
   // Data channels over an SCTP association of this Peer's, configured from the negotiated
   // application m-line (data_channel_config_from()). Once, after start() (the DTLS role picks
   // the stream ids); the association starts when DTLS connects, or here if it already has.

@@ -1,5 +1,5 @@
-// transport::peer_config_from / remote_candidates_from: the negotiator's RemoteTransport to the
-// Peer's inputs.
+// transport::peer_config_from / remote_candidates_from / data_channel_config_from: the
+// negotiator's output to the Peer's inputs.
 
 #include "transport/peer_config_from_sdp.hpp"
 
@@ -75,6 +75,40 @@ TEST(PeerConfigFromSdp, CandidatesThenEndOfCandidates) {
   for (const auto& text : remote_candidates_from(remote)) {
     EXPECT_NE(pair.server.peer->add_remote_candidate(text), ice::CandidateResult::Malformed)
         << text;
+  }
+}
+
+// The application m-line of an answer, as the negotiator fills it.
+sdp::NegotiatedMedia application(std::uint16_t port, std::uint64_t remote_max_message_size) {
+  sdp::NegotiatedMedia media;
+  media.kind = sdp::MediaKind::application;
+  media.accepted = true;
+  media.sctp_port = port;
+  media.max_message_size = remote_max_message_size;
+  return media;
+}
+
+TEST(DataChannelConfigFromSdp, PortsAndMessageSizes) {
+  struct Case {
+    std::uint64_t remote;  // the offer's a=max-message-size (65536 when it had none)
+    std::uint64_t local;   // ours
+    std::size_t remote_expected;
+    std::size_t local_expected;
+  };
+  const std::size_t unlimited = kUnlimitedMessageSize;
+  for (const Case& c : {
+           Case{65536, 2097152, 65536, 2097152},
+           Case{0, 2097152, 0, 2097152},  // the remote's "no limit" stays 0 (= unlimited)
+           Case{std::uint64_t{1} << 40, 2097152, unlimited, 2097152},  // capped
+           Case{262144, 0, 262144, unlimited},
+           Case{262144, std::uint64_t{1} << 40, 262144, unlimited},
+       }) {
+    const DataChannelConfig config = data_channel_config_from(application(5001, c.remote), c.local);
+    EXPECT_EQ(config.local_port, 5001);
+    EXPECT_EQ(config.remote_port, 5001);
+    EXPECT_EQ(config.remote_max_message_size, c.remote_expected) << c.remote;
+    EXPECT_EQ(config.max_message_size, c.local_expected) << c.local;
+    EXPECT_EQ(config.max_channels, DataChannelConfig{}.max_channels);
   }
 }
 
