@@ -38,9 +38,8 @@ rrtc_layer(transport      PUBLIC ice dtls srtp io sdp time          PRIVATE sctp
 # Pure room model and forwarding.
 rrtc_layer(room           PUBLIC rtp sdp time                       PRIVATE rtcp)
 
-# The media engine: Peers from transport, never ice or sctp itself. dtls for the process
-# certificate only.
-rrtc_layer(engine         PUBLIC room transport io dtls sdp time    PRIVATE rtp rtcp log)
+# The media engine: Peers from a transport::PeerFactory, never ice, sctp or dtls itself.
+rrtc_layer(engine         PUBLIC room transport io sdp time         PRIVATE rtp rtcp log)
 
 # Signaling: the pure core (messages, tokens, metrics, static files) and the Beast server.
 rrtc_layer(signaling_core FOLDER signaling PUBLIC room time         PRIVATE log)

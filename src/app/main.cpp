@@ -87,6 +87,9 @@ int run_server(const Config& config, rrtc::engine::MediaEngine& engine) {
       ioc.stop();
     }
   }
+  // The workers post to this io_context (a PeerConnection closing late, a candidate): stop them
+  // while it still exists, so nothing is posted to a destroyed one.
+  engine.stop();
   log.info("stopped");
   return 0;
 }
