@@ -65,7 +65,7 @@ void MediaEngine::stop() {
   if (stopped_.exchange(true)) return;
   std::vector<std::shared_future<void>> done;
   for (auto& worker : workers_) done.push_back(worker->begin_shutdown());
-  const auto deadline = std::chrono::steady_clock::now() + kShutdownDeadline;
+  const auto deadline = io::now() + kShutdownDeadline;
   for (auto& future : done) {
     if (future.wait_until(deadline) != std::future_status::ready) {
       rrtc::log::get("room").warn("media engine: libnice agents still alive at shutdown");

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <random>
 
-#include "log/log.hpp"
 #include "engine/media_room.hpp"
+#include "log/log.hpp"
 #include "sdp/capabilities.hpp"
 #include "sdp/negotiator.hpp"
 #include "sdp/parser.hpp"
@@ -91,7 +91,8 @@ sdp::LocalTransport MediaParticipant::local_transport() {
   return local;
 }
 
-void MediaParticipant::on_offer(const std::string& text, const std::vector<room::TrackInfo>& tracks) {
+void MediaParticipant::on_offer(const std::string& text,
+                                const std::vector<room::TrackInfo>& tracks) {
   if (closing_) return;
   auto offer = sdp::parse(text);
   if (!offer) {
@@ -173,7 +174,8 @@ std::uint32_t MediaParticipant::ssrc_for(const std::string& track_key) {
 
 namespace {
 
-bool same_tracks(const std::vector<room::OfferedTrack>& a, const std::vector<room::OfferedTrack>& b) {
+bool same_tracks(const std::vector<room::OfferedTrack>& a,
+                 const std::vector<room::OfferedTrack>& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(),
                     [](const room::OfferedTrack& x, const room::OfferedTrack& y) {
                       return x.track.id == y.track.id && x.track.ssrc == y.track.ssrc &&
@@ -221,9 +223,9 @@ void MediaParticipant::on_answer(const std::string& text) {
   std::vector<room::Subscription> subscriptions;
   for (const auto& media : *sent) {
     if (!media.accepted) continue;
-    const auto it = std::find_if(offered_.begin(), offered_.end(), [&](const room::OfferedTrack& t) {
-      return t.track.id == media.track_id;
-    });
+    const auto it =
+        std::find_if(offered_.begin(), offered_.end(),
+                     [&](const room::OfferedTrack& t) { return t.track.id == media.track_id; });
     if (it != offered_.end()) subscriptions.push_back(room::subscription_for(*it, media));
   }
   committed_ = std::move(offered_);
@@ -267,8 +269,8 @@ void MediaParticipant::apply_remote_candidate(const std::string& candidate) {
   const auto result = peer_->add_remote_candidate(candidate);
   if (result != transport::CandidateResult::Added &&
       result != transport::CandidateResult::EndOfCandidates) {
-    logger().debug("participant {}: remote candidate ignored ({}): {}", id_, transport::to_string(result),
-                   candidate);
+    logger().debug("participant {}: remote candidate ignored ({}): {}", id_,
+                   transport::to_string(result), candidate);
   }
 }
 

@@ -23,9 +23,9 @@
 #include <utility>
 #include <vector>
 
-#include "room/media_backend.hpp"
 #include "engine/media_context.hpp"
 #include "engine/media_counters.hpp"
+#include "room/media_backend.hpp"
 #include "room/router.hpp"
 #include "room/track_mapping.hpp"
 #include "sdp/server_offer.hpp"
@@ -94,8 +94,8 @@ class MediaParticipant final : private transport::PeerListener, private room::Ro
   void on_data_state(transport::DataState state, std::string_view reason) override;
   void on_data_channel_open(std::uint16_t id, std::string_view label, std::string_view protocol,
                             const transport::DataChannelParameters& parameters) override;
-  void on_data_message(std::uint16_t id, std::string_view label,
-                       std::span<const std::uint8_t> data, bool binary) override;
+  void on_data_message(std::uint16_t id, std::string_view label, std::span<const std::uint8_t> data,
+                       bool binary) override;
 
   void enable_data_channels(const sdp::NegotiatedMedia& application);
   bool create_peer();
@@ -129,7 +129,7 @@ class MediaParticipant final : private transport::PeerListener, private room::Ro
   sdp::ServerOfferBuilder offers_;
   std::vector<room::OfferedTrack> offered_;    // in the outstanding server offer
   std::vector<room::OfferedTrack> committed_;  // as the last answered server offer left them
-  bool reoffer_ = false;                 // offer again once the outstanding offer settles
+  bool reoffer_ = false;                       // offer again once the outstanding offer settles
   std::unordered_map<std::string, std::uint32_t> ssrcs_;
 };
 

@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iterator>
 #include <optional>
 #include <type_traits>
 #include <variant>
 
 #include "transport/relay_framing.hpp"
-#include <iterator>
 
 namespace rrtc::engine {
 namespace {
@@ -93,7 +93,7 @@ void MediaRoom::on_rtp(MediaParticipant& from, std::span<std::uint8_t> packet) n
   if (member == nullptr) return;
   const auto arrived = now();
   {
-    // One packet's copies leave in one io_uring submission (ice/send_ring.hpp), when this
+    // One packet's copies leave in one io_uring submission (io/send_ring.hpp), when this
     // scope closes; without io_uring each left as it was made, the last one by then.
     const io::SendRing::Batch batch(context_.send_ring);
     router_.on_rtp(*member, packet, arrived);
@@ -120,12 +120,13 @@ std::vector<room::OfferedTrack> MediaRoom::offered_tracks_for(MediaParticipant& 
     if (publisher.get() == &subscriber || publisher->closing()) continue;
     for (const auto& published : publisher->published()) {
       tracks.push_back(room::offer_track(publisher->id(), published, subscriber.own_media(),
-                                   subscriber.ssrc_for(published.track.key)));
+                                         subscriber.ssrc_for(published.track.key)));
     }
   }
-  std::sort(tracks.begin(), tracks.end(), [](const room::OfferedTrack& a, const room::OfferedTrack& b) {
-    return a.track.id < b.track.id;
-  });
+  std::sort(tracks.begin(), tracks.end(),
+            [](const room::OfferedTrack& a, const room::OfferedTrack& b) {
+              return a.track.id < b.track.id;
+            });
   return tracks;
 }
 
@@ -158,8 +159,8 @@ void MediaRoom::relay_data(MediaParticipant& from, const std::string& label,
   if (binary) {
     bytes = transport::wrap_binary(from.id(), data);
   } else {
-    text = transport::wrap_text(from.id(), std::string_view(reinterpret_cast<const char*>(data.data()),
-                                                        data.size()));
+    text = transport::wrap_text(
+        from.id(), std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
   }
   if (!text && !bytes) {
     context_.counters.data_messages_dropped.increment();

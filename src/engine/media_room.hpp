@@ -20,10 +20,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "room/media_backend.hpp"
 #include "engine/media_context.hpp"
 #include "engine/media_participant.hpp"
 #include "io/event_loop.hpp"
+#include "room/media_backend.hpp"
 #include "room/router.hpp"
 #include "room/track_mapping.hpp"
 #include "time/media_time.hpp"

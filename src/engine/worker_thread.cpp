@@ -51,7 +51,8 @@ void WorkerThread::submit(room::MediaRequest request) {
 }
 
 void WorkerThread::set_channel(std::shared_ptr<room::SignalingChannel> channel) {
-  post([this, channel = std::move(channel)]() mutable { worker_->set_channel(std::move(channel)); });
+  post(
+      [this, channel = std::move(channel)]() mutable { worker_->set_channel(std::move(channel)); });
 }
 
 void WorkerThread::collect_counters() {

@@ -1,8 +1,9 @@
 #pragma once
 // The Peer's only view of time. The Peer never reads a clock itself: it asks its PeerTimer for
 // `now` when an ICE event arrives (DTLS needs it) and tells it when to call
-// Peer::handle_timeout() next. Production uses GlibPeerTimer (the worker's loop and the steady
-// clock); tests use a simulated clock that only moves when the test says so.
+// Peer::handle_timeout() next. LoopPeerTimer implements it over an io::EventLoop: the steady
+// clock on a media worker's GlibLoop, a simulated clock that only moves when the test says so on
+// a SimLoop.
 
 #include <optional>
 

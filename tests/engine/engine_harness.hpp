@@ -14,9 +14,9 @@
 #include <thread>
 #include <vector>
 
+#include "engine/engine.hpp"
 #include "ice/nice_transport.hpp"
 #include "recording_channel.hpp"
-#include "engine/engine.hpp"
 #include "test_client.hpp"
 
 namespace rrtc::engine::test {
@@ -103,7 +103,9 @@ class EngineHarness : public testing::Test {
   void pump(Session& s) {
     auto& c = *s.client;
     for (; s.client_candidates_sent < c.local_candidates.size(); ++s.client_candidates_sent) {
-      engine_->submit({s.room, s.id, req::Candidate{IceCandidate{c.local_candidates[s.client_candidates_sent], "0", 0}}});
+      engine_->submit(
+          {s.room, s.id,
+           req::Candidate{IceCandidate{c.local_candidates[s.client_candidates_sent], "0", 0}}});
     }
     if (c.gathering_done && !s.client_end_sent) {
       s.client_end_sent = true;
@@ -120,8 +122,10 @@ class EngineHarness : public testing::Test {
   Session connect(TestClient& client, const std::string& room, const std::string& id) {
     Session s{&client, room, id};
     engine_->submit({room, id, req::Join{}});
-    engine_->submit({room, id, req::Offer{client.offer(),
-                      {TrackInfo{"0", TrackType::audio}, TrackInfo{"1", TrackType::camera}}}});
+    engine_->submit(
+        {room, id,
+         req::Offer{client.offer(),
+                    {TrackInfo{"0", TrackType::audio}, TrackInfo{"1", TrackType::camera}}}});
     const auto answer = channel_->wait_for(ChannelCall::Kind::answer, id, kDeadline);
     EXPECT_TRUE(answer.has_value()) << "no answer for " << id;
     if (!answer) return s;

@@ -38,8 +38,9 @@ TEST_F(FingerprintMismatchTest, PeerIsFailedRemovedAndNothingIsForwarded) {
 
   Session session{&mallory, "room-1", "mallory"};
   engine_->submit({"room-1", "mallory", req::Join{}});
-  engine_->submit({"room-1", "mallory", req::Offer{offer,
-                    {TrackInfo{"0", TrackType::audio}, TrackInfo{"1", TrackType::camera}}}});
+  engine_->submit(
+      {"room-1", "mallory",
+       req::Offer{offer, {TrackInfo{"0", TrackType::audio}, TrackInfo{"1", TrackType::camera}}}});
   // The offer itself is well-formed: it is answered, and fails only when the certificate shows.
   const auto answer = channel_->wait_for(Kind::answer, "mallory", kDeadline);
   ASSERT_TRUE(answer.has_value());

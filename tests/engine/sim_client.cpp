@@ -136,7 +136,8 @@ void SimClient::send(std::uint32_t ssrc, std::uint8_t payload_type, std::uint16_
   const auto length = builder.write_to(buffer);
   if (ssrc == published_.video_ssrc) {
     if (sent_.size() == kKeptPackets) sent_.erase(sent_.begin());
-    sent_.push_back(Sent{sequence, std::vector<std::uint8_t>(buffer.begin(), buffer.begin() + length)});
+    sent_.push_back(
+        Sent{sequence, std::vector<std::uint8_t>(buffer.begin(), buffer.begin() + length)});
   }
   peer_->send_rtp(buffer, length);
 }
@@ -196,9 +197,9 @@ void SimClient::on_rtp(std::span<std::uint8_t> bytes) noexcept {
   const auto sequence = packet->sequence_number();
   const bool video = packet->payload_type() == loadgen::kVp8PayloadType;
   if (!stream.sequence.empty()) {
-    const auto highest = *std::max_element(
-        stream.sequence.begin(), stream.sequence.end(),
-        [](std::uint16_t a, std::uint16_t b) { return seq_distance(a, b) > 0; });
+    const auto highest =
+        *std::max_element(stream.sequence.begin(), stream.sequence.end(),
+                          [](std::uint16_t a, std::uint16_t b) { return seq_distance(a, b) > 0; });
     const int gap = seq_distance(highest, sequence);
     for (int i = 1; i < gap && gap < 1000; ++i) {
       stream.missing.insert(static_cast<std::uint16_t>(highest + i));

@@ -34,7 +34,7 @@ struct ReceivedStream {
   std::uint8_t payload_type = 0;
   std::vector<std::uint16_t> sequence;  // in arrival order, duplicates included
   std::vector<std::uint32_t> timestamp;
-  std::vector<bool> keyframe;  // per arrival: a VP8 key frame's first packet
+  std::vector<bool> keyframe;       // per arrival: a VP8 key frame's first packet
   std::set<std::uint16_t> missing;  // gaps not filled (yet)
   std::uint64_t nacked = 0;         // sequence numbers asked for
 };
@@ -86,7 +86,9 @@ class SimClient final : private transport::PeerListener {
   // "<label>: <text>".
   bool data_up() const noexcept { return peer_->data_channels_up(); }
   bool open_channel(const std::string& label);
-  bool has_channel(const std::string& label) const { return peer_->data_channel_id(label).has_value(); }
+  bool has_channel(const std::string& label) const {
+    return peer_->data_channel_id(label).has_value();
+  }
   bool send_text(const std::string& label, const std::string& text);
   const std::vector<std::string>& messages() const noexcept { return messages_; }
 
@@ -108,8 +110,8 @@ class SimClient final : private transport::PeerListener {
   void on_rtcp(std::span<std::uint8_t> packet) noexcept override;
   void on_local_candidate(std::string candidate) override;
   void on_gathering_done() override;
-  void on_data_message(std::uint16_t id, std::string_view label,
-                       std::span<const std::uint8_t> data, bool binary) override;
+  void on_data_message(std::uint16_t id, std::string_view label, std::span<const std::uint8_t> data,
+                       bool binary) override;
 
   void send(std::uint32_t ssrc, std::uint8_t payload_type, std::uint16_t sequence,
             std::uint32_t timestamp, bool marker, std::span<const std::uint8_t> payload);

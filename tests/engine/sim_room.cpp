@@ -28,8 +28,7 @@ void SimSignaling::send_candidate(std::string /*room*/, std::string participant,
   });
 }
 
-void SimSignaling::reject_sdp(std::string /*room*/, std::string participant,
-                              std::string message) {
+void SimSignaling::reject_sdp(std::string /*room*/, std::string participant, std::string message) {
   room_.rejections.push_back(participant + ": " + message);
 }
 

@@ -115,7 +115,8 @@ class SimRoomTest : public ::testing::Test {
   std::map<std::string, int> server_offers;  // per participant
 
   // A client joins `room` and offers (publishing audio and camera, or a data channel only).
-  SimClient& join(const std::string& id, bool publishes, const ClientLinks& links = {lan_link(), lan_link()},
+  SimClient& join(const std::string& id, bool publishes,
+                  const ClientLinks& links = {lan_link(), lan_link()},
                   const std::string& room = "sim") {
     auto pair = network_.create_pair(links.down, links.up);
     paths_.emplace(id, pair.path);
@@ -145,8 +146,7 @@ class SimRoomTest : public ::testing::Test {
   }
   ice::SimPath& path(const std::string& id) { return paths_.at(id); }
 
-  bool run_until(const std::function<bool()>& done,
-                 time::Duration max = std::chrono::seconds(10)) {
+  bool run_until(const std::function<bool()>& done, time::Duration max = std::chrono::seconds(10)) {
     return loop_.run_until(done, max);
   }
   void run_for(time::Duration duration) { loop_.advance(duration); }
@@ -163,10 +163,11 @@ class SimRoomTest : public ::testing::Test {
   friend class SimSignaling;
 
   void to_server(const std::string& id, room::MediaCommand command) {
-    loop_.post_at(loop_.now() + kSignalingDelay,
-                  [this, request = room::MediaRequest{rooms_.at(id), id, std::move(command)}]() mutable {
-                    worker_.handle(std::move(request));
-                  });
+    loop_.post_at(
+        loop_.now() + kSignalingDelay,
+        [this, request = room::MediaRequest{rooms_.at(id), id, std::move(command)}]() mutable {
+          worker_.handle(std::move(request));
+        });
   }
   void to_client(std::function<void()> delivery) {
     loop_.post_at(loop_.now() + kSignalingDelay, std::move(delivery));

@@ -1,12 +1,12 @@
 // Whole rooms on the simulated network and clock: real DTLS, SRTP and SCTP between SimClients
 // and one engine::Worker, our own SDP offers and answers, the Router forwarding. Each test runs
 // seconds of simulated time in a fraction of a second and repeats exactly for its seed.
+#include "sim_room.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <string>
-
-#include "sim_room.hpp"
 
 namespace rrtc::engine::test {
 namespace {
@@ -19,8 +19,8 @@ constexpr std::size_t kAudio = 0;  // RtpKind::audio's counter slot
 ::testing::AssertionResult consecutive(const ReceivedStream& stream, std::size_t from = 0) {
   for (std::size_t i = from + 1; i < stream.sequence.size(); ++i) {
     if (static_cast<std::uint16_t>(stream.sequence[i - 1] + 1) != stream.sequence[i]) {
-      return ::testing::AssertionFailure() << "arrival " << i << ": " << stream.sequence[i - 1]
-                                           << " then " << stream.sequence[i];
+      return ::testing::AssertionFailure()
+             << "arrival " << i << ": " << stream.sequence[i - 1] << " then " << stream.sequence[i];
     }
   }
   return ::testing::AssertionSuccess();
@@ -143,7 +143,8 @@ TEST_F(SimRoom, VanishedParticipantIsRemovedAndItsTracksLeaveTheOthersOffer) {
   path("A").fail();  // consent lost: A is gone without a word
   ASSERT_TRUE(run_until([&] { return !removals.empty(); }, 2s));
   EXPECT_EQ(removals.front().participant, "A");
-  EXPECT_NE(removals.front().reason.find("ICE failed"), std::string::npos) << removals.front().reason;
+  EXPECT_NE(removals.front().reason.find("ICE failed"), std::string::npos)
+      << removals.front().reason;
   ASSERT_TRUE(run_until([&] { return server_offers["B"] == offers + 1; }, 2s));
   run_for(100ms);
   EXPECT_TRUE(b.tracks().empty()) << "A's m-lines are at port 0 in B's new offer";

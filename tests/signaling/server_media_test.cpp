@@ -22,8 +22,8 @@ class RecordingBackend : public room::MediaBackend {
   }
   void submit(room::MediaRequest request) override {
     const std::string who = request.room + " " + request.participant;
-    record(std::visit(
-        [&](const auto& command) { return describe(who, command); }, request.command));
+    record(
+        std::visit([&](const auto& command) { return describe(who, command); }, request.command));
   }
 
   std::vector<std::string> wait_for(std::size_t count) {
@@ -140,9 +140,9 @@ TEST(ServerMediaTest, BackendMessagesReachTheParticipant) {
   // An unusable SDP: error 400, and the participant stays in the room.
   auto rejected = a.read();
   ASSERT_TRUE(rejected);
-  EXPECT_EQ(*rejected, (json::object{{"type", "error"},
-                                     {"message", "bad SDP: no a=fingerprint"},
-                                     {"code", 400}}));
+  EXPECT_EQ(
+      *rejected,
+      (json::object{{"type", "error"}, {"message", "bad SDP: no a=fingerprint"}, {"code", 400}}));
   auto left = a.read();
   ASSERT_TRUE(left);
   EXPECT_EQ(*left, (json::object{{"type", "participant_left"}, {"participant_id", "b"}}));
