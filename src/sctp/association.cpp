@@ -188,12 +188,18 @@ std::optional<time::Timestamp> Association::next_timeout() const noexcept {
       state_ == AssociationState::Failed) {
     return std::nullopt;
   }
-  return *last_tick_ + (busy() ? kBusyTick : kQuietTick);
+  // The next point of the cadence's grid on the media clock, not last tick + cadence: every
+  // association of a worker then ticks at the same instants, so one loop wake-up serves them all
+  // (100 idle participants cost one wake-up a second, not 100).
+  const time::Duration period = busy()                              ? kBusyTick
+                                : state_ != AssociationState::Up ? kHandshakeTick
+                                                                 : kQuietTick;
+  const auto since = last_tick_->time_since_epoch();
+  return time::Timestamp(since - since % period + period);
 }
 
 bool Association::busy() const noexcept {
-  if (active_ || in_flight_ || state_ != AssociationState::Up || !pending_.empty() ||
-      !resets_to_retry_.empty()) {
+  if (active_ || in_flight_ || !pending_.empty() || !resets_to_retry_.empty()) {
     return true;
   }
   if (last_active_ && *last_tick_ - *last_active_ < kBusyHold) return true;

@@ -93,11 +93,18 @@ struct AssociationConfig {
 
 // Timer cadence. usrsctp 0.9.5 keeps one timer wheel for the whole process and cannot say when
 // its next timer is due, so next_timeout() asks for a tick: every kBusyTick while SCTP has
-// something to time (the handshake; DATA sent and not yet acknowledged, or received and not yet
-// delivered; sends queued here; a channel closing; or any packet in or out within kBusyHold, which
-// covers the 20 ms delayed SACK), and every kQuietTick otherwise, when only heartbeats (every
-// 30 s) can be due. An idle association therefore wakes its owner once a second, not 100 times.
+// something to time (DATA sent and not yet acknowledged, or received and not yet delivered; sends
+// queued here; a channel closing; or any packet in or out within kBusyHold, which covers the
+// 20 ms delayed SACK and every step of a handshake in progress), every kHandshakeTick while the
+// association is not up yet and waits for a retransmission, and every kQuietTick otherwise, when
+// only heartbeats (every 30 s) can be due. An idle association therefore wakes its owner once a second, not 100 times,
+// and at whole multiples of the cadence on the media clock, so a worker's associations share
+// their wake-ups.
 inline constexpr time::Duration kBusyTick = std::chrono::milliseconds(10);
+// Not up yet and nothing moved for kBusyHold: only the INIT / COOKIE-ECHO retransmission timer
+// (at least rto_min, 400 ms) can be due, so a coarser tick (a peer that never answers SCTP costs
+// 10 wake-ups a second, not 100).
+inline constexpr time::Duration kHandshakeTick = std::chrono::milliseconds(100);
 inline constexpr time::Duration kQuietTick = std::chrono::seconds(1);
 inline constexpr time::Duration kBusyHold = std::chrono::milliseconds(200);
 

@@ -324,14 +324,19 @@ TEST(SctpAssociation, CloseAbortsThePeerAndClosesItsChannels) {
 
 // usrsctp cannot say when its next timer is due (association.hpp, "Timer cadence"): while packets
 // move, and for kBusyHold after, an association asks for a tick every kBusyTick; idle, every
-// kQuietTick. The pair ticks both every 10 ms whatever they ask; next_timeout() is checked.
+// kQuietTick, at the next multiple of that cadence on the media clock (so associations share
+// wake-ups). The pair ticks both every 10 ms whatever they ask; next_timeout() is checked.
 TEST(SctpAssociation, TimerCadenceFollowsActivity) {
   AssociationPair pair;
+  const auto grid = [](time::Timestamp t, time::Duration period) {
+    const auto since = t.time_since_epoch();
+    return time::Timestamp(since - since % period + period);
+  };
   const auto quiet = [&](const Association& a) {
-    return a.next_timeout() == pair.now() + kQuietTick;
+    return a.next_timeout() == grid(pair.now(), kQuietTick);
   };
   const auto busy = [&](const Association& a) {
-    return a.next_timeout() == pair.now() + kBusyTick;
+    return a.next_timeout() == grid(pair.now(), kBusyTick);
   };
   ASSERT_TRUE(pair.bring_up());
   const std::uint16_t id = open(pair, false, channel_init("c"));
@@ -350,14 +355,14 @@ TEST(SctpAssociation, TimerCadenceFollowsActivity) {
     pair.tick();
     ASSERT_TRUE(quiet(pair.server()) && quiet(pair.client()));
   }
-  // A send makes the sender busy at once: its next tick is kBusyTick after its last one, so
+  // A send makes the sender busy at once: its next tick is the next kBusyTick point, so
   // SCTP's retransmission timer is driven while the DATA is unacknowledged.
   const time::Timestamp last_tick = pair.now();
   ASSERT_EQ(pair.client().send_text(id, "wake"), SendResult::Sent);
-  EXPECT_EQ(pair.client().next_timeout(), last_tick + kBusyTick);
+  EXPECT_EQ(pair.client().next_timeout(), grid(last_tick, kBusyTick));
   EXPECT_TRUE(quiet(pair.server()));
   pair.deliver();
-  EXPECT_EQ(pair.server().next_timeout(), last_tick + kBusyTick);
+  EXPECT_EQ(pair.server().next_timeout(), grid(last_tick, kBusyTick));
   ASSERT_TRUE(pair.run_until([&] { return quiet(pair.server()) && quiet(pair.client()); },
                              std::chrono::seconds(1)));
   EXPECT_EQ(pair.server_events().messages.size(), 1u);
