@@ -191,7 +191,7 @@ std::optional<time::Timestamp> Association::next_timeout() const noexcept {
   // The next point of the cadence's grid on the media clock, not last tick + cadence: every
   // association of a worker then ticks at the same instants, so one loop wake-up serves them all
   // (100 idle participants cost one wake-up a second, not 100).
-  const time::Duration period = busy()                              ? kBusyTick
+  const time::Duration period = busy()                           ? kBusyTick
                                 : state_ != AssociationState::Up ? kHandshakeTick
                                                                  : kQuietTick;
   const auto since = last_tick_->time_since_epoch();

@@ -97,9 +97,9 @@ struct AssociationConfig {
 // queued here; a channel closing; or any packet in or out within kBusyHold, which covers the
 // 20 ms delayed SACK and every step of a handshake in progress), every kHandshakeTick while the
 // association is not up yet and waits for a retransmission, and every kQuietTick otherwise, when
-// only heartbeats (every 30 s) can be due. An idle association therefore wakes its owner once a second, not 100 times,
-// and at whole multiples of the cadence on the media clock, so a worker's associations share
-// their wake-ups.
+// only heartbeats (every 30 s) can be due. An idle association therefore wakes its owner once a
+// second, not 100 times, and at whole multiples of the cadence on the media clock, so a worker's
+// associations share their wake-ups.
 inline constexpr time::Duration kBusyTick = std::chrono::milliseconds(10);
 // Not up yet and nothing moved for kBusyHold: only the INIT / COOKIE-ECHO retransmission timer
 // (at least rto_min, 400 ms) can be due, so a coarser tick (a peer that never answers SCTP costs

@@ -45,8 +45,12 @@ int seq_distance(std::uint16_t from, std::uint16_t to) {
 }  // namespace
 
 SimClient::SimClient(io::SimLoop& loop, std::string id, std::unique_ptr<ice::IceTransport> ice,
-                     bool publishes)
-    : loop_(loop), id_(std::move(id)), timer_(loop), publishes_(publishes) {
+                     bool publishes, loadgen::SubscriberOffer receive_only)
+    : loop_(loop),
+      id_(std::move(id)),
+      timer_(loop),
+      publishes_(publishes),
+      receive_only_(receive_only) {
   transport::PeerListener& listener = *this;
   peer_ = std::make_unique<transport::Peer>(std::move(ice), dtls::Certificate::generate(), timer_,
                                             listener);
@@ -75,7 +79,7 @@ SimClient::~SimClient() {
 
 std::string SimClient::offer() {
   const auto sdp = publishes_ ? loadgen::publisher_offer(identity_, published_, ++sdp_version_)
-                              : loadgen::subscriber_offer(identity_, ++sdp_version_);
+                              : loadgen::subscriber_offer(identity_, ++sdp_version_, receive_only_);
   return sdp::serialize(sdp);
 }
 

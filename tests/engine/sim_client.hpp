@@ -41,9 +41,11 @@ struct ReceivedStream {
 
 class SimClient final : private transport::PeerListener {
  public:
-  // `ice`: the client end of a simulated link (tests/support/sim_peer_factory.hpp).
+  // `ice`: the client end of a simulated link. A client that does not publish offers what
+  // `receive_only` says: a data channel m-line (default) or a recvonly Opus m-line (no SCTP).
   SimClient(io::SimLoop& loop, std::string id, std::unique_ptr<ice::IceTransport> ice,
-            bool publishes);
+            bool publishes,
+            loadgen::SubscriberOffer receive_only = loadgen::SubscriberOffer::data_channel);
   ~SimClient();
   SimClient(const SimClient&) = delete;
   SimClient& operator=(const SimClient&) = delete;
@@ -128,6 +130,7 @@ class SimClient final : private transport::PeerListener {
   loadgen::LocalIdentity identity_;
   loadgen::PublishedStreams published_;
   bool publishes_ = false;
+  loadgen::SubscriberOffer receive_only_;
   std::uint64_t sdp_version_ = 0;
   bool started_ = false;
   std::vector<std::string> early_candidates_;

@@ -117,11 +117,13 @@ class SimRoomTest : public ::testing::Test {
   // A client joins `room` and offers (publishing audio and camera, or a data channel only).
   SimClient& join(const std::string& id, bool publishes,
                   const ClientLinks& links = {lan_link(), lan_link()},
-                  const std::string& room = "sim") {
+                  const std::string& room = "sim",
+                  loadgen::SubscriberOffer receive_only = loadgen::SubscriberOffer::data_channel) {
     auto pair = network_.create_pair(links.down, links.up);
     paths_.emplace(id, pair.path);
     peers_.queue(std::move(pair.a));
-    auto client = std::make_unique<SimClient>(loop_, id, std::move(pair.b), publishes);
+    auto client =
+        std::make_unique<SimClient>(loop_, id, std::move(pair.b), publishes, receive_only);
     auto& ref = *client;
     clients_[id] = std::move(client);
     rooms_[id] = room;
