@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "dtls/fingerprint.hpp"
 #include "sdp/candidate.hpp"
 
 namespace rrtc::loadgen {
@@ -293,6 +294,18 @@ std::optional<RemoteTransportInfo> remote_transport(const sdp::SessionDescriptio
     info.candidates.push_back(sdp::to_string(candidate));
   }
   return info;
+}
+
+transport::PeerConfig client_peer_config(const RemoteTransportInfo& remote) {
+  transport::PeerConfig config;
+  config.remote_credentials = {remote.ice_ufrag, remote.ice_pwd};
+  for (const auto& f : remote.fingerprints) {
+    if (auto parsed = dtls::Fingerprint::parse(f.algorithm, f.value)) {
+      config.dtls.remote_fingerprints.push_back(*parsed);
+    }
+  }
+  config.dtls.role = dtls::Role::Active;
+  return config;
 }
 
 }  // namespace rrtc::loadgen

@@ -14,6 +14,7 @@
 
 #include "probe.hpp"
 #include "sdp/model.hpp"
+#include "transport/peer_config.hpp"
 
 namespace rrtc::loadgen {
 
@@ -86,5 +87,8 @@ struct RemoteTransportInfo {
   std::vector<std::string> candidates;  // "candidate:..." lines
 };
 std::optional<RemoteTransportInfo> remote_transport(const sdp::SessionDescription& answer);
+// The client's Peer configuration for that server: its credentials, every fingerprint we can
+// check, DTLS active (the server answers passive).
+transport::PeerConfig client_peer_config(const RemoteTransportInfo& remote);
 
 }  // namespace rrtc::loadgen

@@ -161,15 +161,8 @@ void Participant::on_answer(const std::string& text) {
   if (!answer) return fail("unparsable answer: " + answer.error().message());
   const auto remote = remote_transport(*answer);
   if (!remote) return fail("answer without ICE credentials or fingerprint");
-  transport::PeerConfig config;
-  config.remote_credentials = {remote->ice_ufrag, remote->ice_pwd};
-  for (const auto& f : remote->fingerprints) {
-    if (auto parsed = dtls::Fingerprint::parse(f.algorithm, f.value)) {
-      config.dtls.remote_fingerprints.push_back(*parsed);
-    }
-  }
-  config.dtls.role = dtls::Role::Active;
-  if (const auto started = peer_->start(config); started != transport::StartResult::Started) {
+  if (const auto started = peer_->start(client_peer_config(*remote));
+      started != transport::StartResult::Started) {
     return fail(std::string("could not start the peer: ") + transport::to_string(started));
   }
   answered_ = true;

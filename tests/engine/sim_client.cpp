@@ -89,15 +89,8 @@ std::string SimClient::on_answer(const std::string& text) {
   if (started_) return "";  // a renegotiation of ours: the transport stays
   const auto remote = loadgen::remote_transport(*answer);
   if (!remote) return "answer without ICE credentials or fingerprint";
-  transport::PeerConfig config;
-  config.remote_credentials = {remote->ice_ufrag, remote->ice_pwd};
-  for (const auto& f : remote->fingerprints) {
-    if (auto parsed = dtls::Fingerprint::parse(f.algorithm, f.value)) {
-      config.dtls.remote_fingerprints.push_back(*parsed);
-    }
-  }
-  config.dtls.role = dtls::Role::Active;
-  if (const auto started = peer_->start(config); started != transport::StartResult::Started) {
+  if (const auto started = peer_->start(loadgen::client_peer_config(*remote));
+      started != transport::StartResult::Started) {
     return std::string("could not start the peer: ") + transport::to_string(started);
   }
   started_ = true;

@@ -6,9 +6,9 @@
 // comes back as a Leave, as the Hub's leave_room sends it).
 //
 // Each client gets its simulated ICE agent before it offers, as a browser does: the fixture
-// creates the network pair, gives the client side B, and queues side A for the server Peer its
-// first offer creates (the Worker creates Peers in the order the offers arrive; these tests never
-// send a first offer the server refuses before creating the Peer).
+// prepares a network pair with the SimPeerFactory, gives the client side B, and side A waits for
+// the server Peer its first offer creates (the Worker creates Peers in the order the offers arrive;
+// these tests never send a first offer the server refuses before creating the Peer).
 //
 // Every run is seeded (RRTC_SIM_SEED in the environment overrides the default); a failing test
 // prints its seed through SCOPED_TRACE.
@@ -17,19 +17,18 @@
 
 #include <cstdint>
 #include <cstdlib>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "dtls/certificate.hpp"
 #include "engine/worker.hpp"
 #include "ice/sim_network.hpp"
 #include "io/sim_loop.hpp"
 #include "room/media_backend.hpp"
 #include "sim_client.hpp"
+#include "support/sim_peer_factory.hpp"
 #include "transport/peer.hpp"
 #include "transport/peer_factory.hpp"
 
@@ -37,11 +36,8 @@ namespace rrtc::engine::test {
 
 inline constexpr auto kSignalingDelay = std::chrono::milliseconds(10);
 
-// What a link does; both directions of a client's pair.
-struct ClientLinks {
-  ice::LinkConfig down;  // server -> client
-  ice::LinkConfig up;    // client -> server
-};
+// Both directions of a client's pair.
+using ClientLinks = rrtc::test::SimPeerFactory::Links;
 
 inline ice::LinkConfig lan_link() {
   ice::LinkConfig link;
@@ -49,26 +45,6 @@ inline ice::LinkConfig lan_link() {
   link.jitter = std::chrono::milliseconds(1);
   return link;
 }
-
-// Server Peers on the side A the fixture queued for the next client's offer.
-class QueuedPeerFactory final : public transport::PeerFactory {
- public:
-  void queue(std::unique_ptr<ice::IceTransport> server_end) {
-    ends_.push_back(std::move(server_end));
-  }
-  std::unique_ptr<transport::Peer> create(transport::PeerTimer& timer,
-                                          transport::PeerListener& listener) override {
-    if (ends_.empty()) return nullptr;
-    auto end = std::move(ends_.front());
-    ends_.pop_front();
-    return std::make_unique<transport::Peer>(std::move(end), dtls::Certificate::shared(), timer,
-                                             listener);
-  }
-  std::size_t queued() const noexcept { return ends_.size(); }
-
- private:
-  std::deque<std::unique_ptr<ice::IceTransport>> ends_;
-};
 
 // Signaling's side of the media seam, replayed on the loop with kSignalingDelay.
 class SimRoomTest;
@@ -119,11 +95,10 @@ class SimRoomTest : public ::testing::Test {
                   const ClientLinks& links = {lan_link(), lan_link()},
                   const std::string& room = "sim",
                   loadgen::SubscriberOffer receive_only = loadgen::SubscriberOffer::data_channel) {
-    auto pair = network_.create_pair(links.down, links.up);
-    paths_.emplace(id, pair.path);
-    peers_.queue(std::move(pair.a));
-    auto client =
-        std::make_unique<SimClient>(loop_, id, std::move(pair.b), publishes, receive_only);
+    auto prepared = peers_.prepare(links);
+    paths_.emplace(id, prepared.path);
+    auto client = std::make_unique<SimClient>(loop_, id, std::move(prepared.client_end), publishes,
+                                              receive_only);
     auto& ref = *client;
     clients_[id] = std::move(client);
     rooms_[id] = room;
@@ -177,7 +152,7 @@ class SimRoomTest : public ::testing::Test {
 
   io::SimLoop loop_;
   ice::SimNetwork network_;
-  QueuedPeerFactory peers_;
+  rrtc::test::SimPeerFactory peers_{network_};
   MediaLimits limits_;
   std::shared_ptr<SimSignaling> channel_ = std::make_shared<SimSignaling>(*this);
   Worker worker_;

@@ -20,11 +20,25 @@ std::unique_ptr<transport::Peer> SimPeerFactory::create(transport::PeerTimer& ti
     return nullptr;
   }
   const std::size_t index = created_.size();
-  const Links links = chooser_ ? chooser_(index) : Links{};
-  ice::SimPair pair = network_.create_pair(links.down, links.up);
+  ice::SimPair pair = [&] {
+    if (prepared_.empty()) {
+      const Links links = chooser_ ? chooser_(index) : Links{};
+      return network_.create_pair(links.down, links.up);
+    }
+    ice::SimPair next = std::move(prepared_.front());
+    prepared_.pop_front();
+    return next;
+  }();
   Created created{index, pair.a->local_credentials().ufrag, pair.path, std::move(pair.b)};
   created_.push_back(std::move(created));
   return std::make_unique<transport::Peer>(std::move(pair.a), certificate_, timer, listener);
+}
+
+SimPeerFactory::Prepared SimPeerFactory::prepare(const Links& links) {
+  ice::SimPair pair = network_.create_pair(links.down, links.up);
+  Prepared prepared{pair.path, std::move(pair.b)};
+  prepared_.push_back(std::move(pair));
+  return prepared;
 }
 
 const SimPeerFactory::Created* SimPeerFactory::find(std::string_view server_ufrag) const {

@@ -12,6 +12,7 @@
 // client ends it hands out.
 
 #include <cstddef>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -48,6 +49,15 @@ class SimPeerFactory final : public transport::PeerFactory {
   std::unique_ptr<transport::Peer> create(transport::PeerTimer& timer,
                                           transport::PeerListener& listener) override;
 
+  // A client that needs its ICE agent before the server has a Peer (a browser offering first):
+  // the pair is made now, its side B and path returned, and side A waits for the next create()
+  // (prepared pairs go first, in the order prepared; create() then ignores the links chooser).
+  struct Prepared {
+    ice::SimPath path;
+    std::unique_ptr<ice::IceTransport> client_end;
+  };
+  Prepared prepare(const Links& links);
+
   // Links for every Peer created from now on (replaces a chooser).
   void set_links(const Links& links);
   void set_link_chooser(LinkChooser chooser) { chooser_ = std::move(chooser); }
@@ -76,6 +86,7 @@ class SimPeerFactory final : public transport::PeerFactory {
   std::shared_ptr<const dtls::Certificate> certificate_;
   LinkChooser chooser_;
   std::vector<Created> created_;
+  std::deque<ice::SimPair> prepared_;
   std::size_t refuse_ = 0;
   std::size_t refused_ = 0;
 };
