@@ -51,6 +51,14 @@ struct Config {
   std::uint32_t max_missed_pongs = 3;
   std::string join_secret;  // HS256 secret for join tokens; empty = no token required
   std::string web_root;     // absolute after loading; empty = the embedded web client
+  // Whole-server caps and signaling deadlines (docs/configuration.md, Limits).
+  std::size_t max_connections = 10000;
+  std::size_t max_participants = 10000;
+  std::chrono::seconds join_timeout{10};     // key: join_timeout_seconds
+  std::chrono::seconds message_timeout{10};  // key: message_timeout_seconds
+  std::uint32_t max_protocol_errors = 10;
+  std::chrono::seconds protocol_error_window{60};  // key: protocol_error_window_seconds
+  std::vector<std::string> trusted_proxies;        // CIDRs ("10.0.0.0/8") or addresses
 
   // Media.
   std::uint16_t rtc_min_port = 10000;
@@ -61,6 +69,15 @@ struct Config {
   std::string stun;      // stun:host[:port]; empty = no server-reflexive candidates
   unsigned workers = 0;  // 0 = number of cores
   std::uint64_t remb_max_bitrate = 3000000;  // bits per second
+  std::chrono::seconds connect_timeout{30};  // key: connect_timeout_seconds
+  // Ingress policing per published track, and the data-channel relay per participant.
+  std::uint64_t max_track_packets_per_second = 5000;
+  std::uint64_t max_track_bitrate = 50000000;  // bits per second
+  std::uint64_t max_data_messages_per_second = 200;
+  std::uint64_t max_data_bytes_per_second = 2000000;
+  // Retransmitted bytes to a subscriber, in percent of the media it is sent.
+  std::uint32_t retransmit_budget_percent = 50;
+  bool io_uring = true;  // key: io_uring, "auto" (true) or "off" (false)
 
   // Logging.
   std::string log_level = "info";  // RRTC_LOG filter syntax (logging.hpp)

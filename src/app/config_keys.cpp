@@ -92,6 +92,31 @@ std::optional<std::string> check_log_format(std::string_view text) {
   return "expected \"text\" or \"json\", got " + display_quoted(text);
 }
 
+// "10.0.0.0/8", "2001:db8::/32" or a bare address (a /32 or /128).
+std::optional<std::string> check_cidr(std::string_view text) {
+  const auto slash = text.find('/');
+  const std::string_view address = text.substr(0, slash);
+  const std::string expected = "expected an IP address or CIDR (\"10.0.0.0/8\"), got " +
+                               display_quoted(text);
+  if (!is_ip_address(address)) return expected;
+  if (slash == std::string_view::npos) return std::nullopt;
+  const std::string_view bits = text.substr(slash + 1);
+  const unsigned max_bits = address.find(':') == std::string_view::npos ? 32 : 128;
+  if (bits.empty() || bits.size() > 3 ||
+      !std::all_of(bits.begin(), bits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return expected;
+  }
+  if (static_cast<unsigned>(std::stoul(std::string(bits))) > max_bits) return expected;
+  return std::nullopt;
+}
+
+std::optional<std::string> check_io_uring(std::string_view text) {
+  if (text == "auto" || text == "off") {
+    return std::nullopt;
+  }
+  return "expected \"auto\" or \"off\", got " + display_quoted(text);
+}
+
 TurnConfig& turn_of(Config& config) {
   if (!config.turn) {
     config.turn.emplace();
@@ -194,6 +219,48 @@ const std::array kKeys{
     KeySpec{.name = "web_root",
             .env = "WEB_ROOT",
             .set_string = [](Config& c, std::string v) { c.web_root = std::move(v); }},
+    KeySpec{.name = "max_connections",
+            .env = "MAX_CONNECTIONS",
+            .type = KeyType::kInteger,
+            .min = 1,
+            .max = 1000000,
+            .set_integer = [](Config& c, std::int64_t v) { c.max_connections = static_cast<std::size_t>(v); }},
+    KeySpec{.name = "max_participants",
+            .env = "MAX_PARTICIPANTS",
+            .type = KeyType::kInteger,
+            .min = 1,
+            .max = 1000000,
+            .set_integer = [](Config& c, std::int64_t v) { c.max_participants = static_cast<std::size_t>(v); }},
+    KeySpec{.name = "join_timeout_seconds",
+            .env = "JOIN_TIMEOUT_SECONDS",
+            .type = KeyType::kInteger,
+            .min = 1,
+            .max = 3600,
+            .set_integer = [](Config& c, std::int64_t v) { c.join_timeout = std::chrono::seconds(v); }},
+    KeySpec{.name = "message_timeout_seconds",
+            .env = "MESSAGE_TIMEOUT_SECONDS",
+            .type = KeyType::kInteger,
+            .min = 1,
+            .max = 3600,
+            .set_integer = [](Config& c, std::int64_t v) { c.message_timeout = std::chrono::seconds(v); }},
+    KeySpec{.name = "max_protocol_errors",
+            .env = "MAX_PROTOCOL_ERRORS",
+            .type = KeyType::kInteger,
+            .min = 1,
+            .max = 10000,
+            .set_integer = [](Config& c, std::int64_t v) { c.max_protocol_errors = static_cast<std::uint32_t>(v); }},
+    KeySpec{.name = "protocol_error_window_seconds",
+            .env = "PROTOCOL_ERROR_WINDOW_SECONDS",
+            .type = KeyType::kInteger,
+            .min = 1,
+            .max = 86400,
+            .set_integer = [](Config& c, std::int64_t v) { c.protocol_error_window = std::chrono::seconds(v); }},
+    KeySpec{.name = "trusted_proxies",
+            .env = "TRUSTED_PROXIES",
+            .type = KeyType::kStringList,
+            .check = check_cidr,
+            .set_list =
+                [](Config& c, std::vector<std::string> v) { c.trusted_proxies = std::move(v); }},
     KeySpec{.name = "rtc_min_port",
             .env = "RTC_MIN_PORT",
             .type = KeyType::kInteger,
@@ -250,6 +317,46 @@ const std::array kKeys{
         .max = 10000000000,
         .set_integer = [](Config& c,
                           std::int64_t v) { c.remb_max_bitrate = static_cast<std::uint64_t>(v); }},
+    KeySpec{.name = "connect_timeout_seconds",
+            .env = "CONNECT_TIMEOUT_SECONDS",
+            .type = KeyType::kInteger,
+            .min = 1,
+            .max = 3600,
+            .set_integer = [](Config& c, std::int64_t v) { c.connect_timeout = std::chrono::seconds(v); }},
+    KeySpec{.name = "max_track_packets_per_second",
+            .env = "MAX_TRACK_PACKETS_PER_SECOND",
+            .type = KeyType::kInteger,
+            .min = 10,
+            .max = 10000000,
+            .set_integer = [](Config& c, std::int64_t v) { c.max_track_packets_per_second = static_cast<std::uint64_t>(v); }},
+    KeySpec{.name = "max_track_bitrate",
+            .env = "MAX_TRACK_BITRATE",
+            .type = KeyType::kInteger,
+            .min = 10000,
+            .max = 100000000000,
+            .set_integer = [](Config& c, std::int64_t v) { c.max_track_bitrate = static_cast<std::uint64_t>(v); }},
+    KeySpec{.name = "max_data_messages_per_second",
+            .env = "MAX_DATA_MESSAGES_PER_SECOND",
+            .type = KeyType::kInteger,
+            .min = 1,
+            .max = 10000000,
+            .set_integer = [](Config& c, std::int64_t v) { c.max_data_messages_per_second = static_cast<std::uint64_t>(v); }},
+    KeySpec{.name = "max_data_bytes_per_second",
+            .env = "MAX_DATA_BYTES_PER_SECOND",
+            .type = KeyType::kInteger,
+            .min = 1024,
+            .max = 100000000000,
+            .set_integer = [](Config& c, std::int64_t v) { c.max_data_bytes_per_second = static_cast<std::uint64_t>(v); }},
+    KeySpec{.name = "retransmit_budget_percent",
+            .env = "RETRANSMIT_BUDGET_PERCENT",
+            .type = KeyType::kInteger,
+            .min = 1,
+            .max = 1000,
+            .set_integer = [](Config& c, std::int64_t v) { c.retransmit_budget_percent = static_cast<std::uint32_t>(v); }},
+    KeySpec{.name = "io_uring",
+            .env = "IO_URING",
+            .check = check_io_uring,
+            .set_string = [](Config& c, std::string v) { c.io_uring = v != "off"; }},
     KeySpec{.name = "log_level",
             .env = "RRTC_LOG",
             .check = check_log_level,

@@ -99,6 +99,14 @@ std::string print_config(const Config& c, const PrintOptions& options) {
   w.integer("max_missed_pongs", c.max_missed_pongs);
   w.secret("join_secret", c.join_secret);
   w.string("web_root", c.web_root);
+  w.integer("max_connections", c.max_connections);
+  w.integer("max_participants", c.max_participants);
+  w.integer("join_timeout_seconds", static_cast<std::uint64_t>(c.join_timeout.count()));
+  w.integer("message_timeout_seconds", static_cast<std::uint64_t>(c.message_timeout.count()));
+  w.integer("max_protocol_errors", c.max_protocol_errors);
+  w.integer("protocol_error_window_seconds",
+            static_cast<std::uint64_t>(c.protocol_error_window.count()));
+  w.value("trusted_proxies", string_array(c.trusted_proxies));
   w.integer("rtc_min_port", c.rtc_min_port);
   w.integer("rtc_max_port", c.rtc_max_port);
   w.string("public_ip", c.public_ip);
@@ -106,6 +114,13 @@ std::string print_config(const Config& c, const PrintOptions& options) {
   w.string("stun", c.stun);
   w.integer("workers", c.workers);
   w.integer("remb_max_bitrate", c.remb_max_bitrate);
+  w.integer("connect_timeout_seconds", static_cast<std::uint64_t>(c.connect_timeout.count()));
+  w.integer("max_track_packets_per_second", c.max_track_packets_per_second);
+  w.integer("max_track_bitrate", c.max_track_bitrate);
+  w.integer("max_data_messages_per_second", c.max_data_messages_per_second);
+  w.integer("max_data_bytes_per_second", c.max_data_bytes_per_second);
+  w.integer("retransmit_budget_percent", c.retransmit_budget_percent);
+  w.string("io_uring", c.io_uring ? "auto" : "off");
   w.string("log_level", c.log_level);
   w.string("log_format", c.log_format == LogFormat::kJson ? "json" : "text");
   if (c.ice_servers.empty()) {

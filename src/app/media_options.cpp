@@ -17,6 +17,13 @@ engine::MediaEngineOptions to_media_options(const Config& config) {
     options.ice.relay_only = config.turn->relay_only;
   }
   options.limits.remb_max_bitrate = config.remb_max_bitrate;
+  options.limits.connect_timeout = config.connect_timeout;
+  options.limits.max_track_packets_per_second = config.max_track_packets_per_second;
+  options.limits.max_track_bitrate = config.max_track_bitrate;
+  options.limits.max_data_messages_per_second = config.max_data_messages_per_second;
+  options.limits.max_data_bytes_per_second = config.max_data_bytes_per_second;
+  options.limits.retransmit_budget_percent = config.retransmit_budget_percent;
+  options.io_uring = config.io_uring;
   options.ice.controlling = false;  // the server is the controlled agent
   return options;
 }

@@ -19,6 +19,13 @@ signaling::ServerOptions to_server_options(const Config& config, std::string_vie
   options.send_queue_limit = config.send_queue_limit;
   options.ping_interval = config.ping_interval;
   options.max_missed_pongs = config.max_missed_pongs;
+  options.max_connections = config.max_connections;
+  options.max_participants = config.max_participants;
+  options.join_timeout = config.join_timeout;
+  options.message_timeout = config.message_timeout;
+  options.max_protocol_errors = config.max_protocol_errors;
+  options.protocol_error_window = config.protocol_error_window;
+  options.trusted_proxies = config.trusted_proxies;
   options.join_secret = config.join_secret;
   options.web_root = config.web_root;
   options.version = std::string(version);

@@ -1,6 +1,7 @@
 #pragma once
 // What the app configures for the media engine (MediaEngine).
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 
@@ -18,6 +19,18 @@ struct MediaLimits {
   // REMB sent to publishers: the lowest estimate of their subscribers, capped by this (bits per
   // second; 0: no cap).
   std::uint64_t remb_max_bitrate = 3'000'000;
+  // From a participant's first offer to its PeerConnection connected (ICE + DTLS); past it the
+  // participant's Peer, ports and state are released (rejected offers included).
+  std::chrono::seconds connect_timeout{30};
+  // Ingress policing per published track (token buckets, one second of burst): packets and bits
+  // per second. The excess is dropped before routing and counted.
+  std::uint64_t max_track_packets_per_second = 5000;
+  std::uint64_t max_track_bitrate = 50'000'000;
+  // The data-channel relay per participant: messages and bytes per second.
+  std::uint64_t max_data_messages_per_second = 200;
+  std::uint64_t max_data_bytes_per_second = 2'000'000;
+  // Retransmitted bytes to one subscriber, in percent of the media bytes it is sent.
+  std::uint32_t retransmit_budget_percent = 50;
   // SDP answers from one participant (first offer plus renegotiations) are not bounded here:
   // the signaling rate limit bounds them.
 };
@@ -30,6 +43,8 @@ struct MediaEngineOptions {
   // controlled agent).
   transport::IceOptions ice;
   MediaLimits limits;
+  // false: never create an io_uring send ring (plain sendmsg), as where the kernel refuses one.
+  bool io_uring = true;
 };
 
 }  // namespace rrtc::engine

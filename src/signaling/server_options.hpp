@@ -35,6 +35,22 @@ struct ServerOptions {
   std::chrono::seconds ping_interval{10};
   std::uint32_t max_missed_pongs = 3;
 
+  // Whole-server caps: over max_connections a new connection gets HTTP 503; over
+  // max_participants (all rooms) a join gets error 503.
+  std::size_t max_connections = 10000;
+  std::size_t max_participants = 10000;
+  // Deadlines: an upgraded WebSocket must join within join_timeout; one HTTP request, WebSocket
+  // handshake or WebSocket message must complete within message_timeout once it started.
+  std::chrono::seconds join_timeout{10};
+  std::chrono::seconds message_timeout{10};
+  // A connection that earns max_protocol_errors error replies within protocol_error_window is
+  // closed.
+  std::uint32_t max_protocol_errors = 10;
+  std::chrono::seconds protocol_error_window{60};
+  // Reverse proxies (addresses or CIDRs, validated by the app) whose X-Forwarded-For /
+  // Forwarded headers give the client address.
+  std::vector<std::string> trusted_proxies;
+
   std::string join_secret;  // empty = no join tokens required
   std::string web_root;  // folder of the browser client; empty = the files embedded in the binary
   std::string version = "0.0.0";

@@ -43,6 +43,13 @@ TEST(ServerOptions, EveryFieldIsCarriedOver) {
   c.max_missed_pongs = 10;
   c.join_secret = "secret";
   c.web_root = "/srv/web";
+  c.max_connections = 11;
+  c.max_participants = 12;
+  c.join_timeout = std::chrono::seconds(13);
+  c.message_timeout = std::chrono::seconds(14);
+  c.max_protocol_errors = 15;
+  c.protocol_error_window = std::chrono::seconds(16);
+  c.trusted_proxies = {"10.0.0.0/8"};
   signaling::ServerOptions o = to_server_options(c, "0.1.0");
   EXPECT_EQ(o.listen_address, "127.0.0.1");
   EXPECT_EQ(o.port, 0);
@@ -58,6 +65,13 @@ TEST(ServerOptions, EveryFieldIsCarriedOver) {
   EXPECT_EQ(o.max_connections_per_ip, 7u);
   EXPECT_EQ(o.send_queue_limit, 8u);
   EXPECT_EQ(o.ping_interval, std::chrono::seconds(9));
+  EXPECT_EQ(o.max_connections, 11u);
+  EXPECT_EQ(o.max_participants, 12u);
+  EXPECT_EQ(o.join_timeout, std::chrono::seconds(13));
+  EXPECT_EQ(o.message_timeout, std::chrono::seconds(14));
+  EXPECT_EQ(o.max_protocol_errors, 15u);
+  EXPECT_EQ(o.protocol_error_window, std::chrono::seconds(16));
+  EXPECT_EQ(o.trusted_proxies, (std::vector<std::string>{"10.0.0.0/8"}));
   EXPECT_EQ(o.max_missed_pongs, 10u);
   EXPECT_EQ(o.join_secret, "secret");
   EXPECT_EQ(o.web_root, "/srv/web");
