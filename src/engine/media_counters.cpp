@@ -174,6 +174,20 @@ void append_metrics(std::span<const WorkerCounters* const> workers, std::string&
                   "Receiver reports sent to publishers.");
   forward_counter(out, workers, "rrtc_forward_remb_total", &F::remb_sent,
                   "REMB messages sent to publishers.");
+  forward_counter(out, workers, "rrtc_forward_remb_outliers_total", &F::remb_outliers,
+                  "Subscriber estimates left out of a publisher's REMB as far below the median.");
+  forward_counter(out, workers, "rrtc_forward_retransmit_refused_duplicate_total",
+                  &F::retransmit_refused_duplicate,
+                  "NACKed packets not resent: already resent to that subscriber within its RTT.");
+  forward_counter(out, workers, "rrtc_forward_retransmit_refused_budget_total",
+                  &F::retransmit_refused_budget,
+                  "NACKed packets not resent: over the subscriber's retransmit budget.");
+  forward_counter(out, workers, "rrtc_forward_policed_packets_total", &F::policed_packets,
+                  "RTP packets dropped by ingress policing (a track's packet rate or bitrate).");
+  forward_counter(out, workers, "rrtc_forward_policed_bytes_total", &F::policed_bytes,
+                  "Bytes of the RTP packets dropped by ingress policing.");
+  forward_counter(out, workers, "rrtc_forward_malformed_rtcp_total", &F::malformed_rtcp,
+                  "RTCP compounds with a malformed packet (the rest of the compound ignored).");
   hop_latency(out, workers);
 }
 

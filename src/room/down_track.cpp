@@ -9,6 +9,7 @@ DownTrack::DownTrack(Subscription subscription, const DownTrackOptions& options,
     : sub_(std::move(subscription)),
       options_(options),
       retransmit_(ring_for(sub_, options)),
+      resent_(retransmit_.capacity()),
       waiting_keyframe_(sub_.video),
       waiting_since_(now) {}
 
@@ -26,6 +27,7 @@ void DownTrack::update(const Subscription& subscription) {
   if (subscription.nack != sub_.nack) {
     sub_.nack = subscription.nack;
     retransmit_ = ring_for(sub_, options_);
+    resent_.assign(retransmit_.capacity(), ResendMark{});
   }
 }
 

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "room/track.hpp"
 #include "rtp/packet.hpp"
@@ -60,12 +61,25 @@ class DownTrack {
                         time::Timestamp now) noexcept;
   // Keeps the protected-to-be copy for NACKs (call after forward() succeeded, before SRTP).
   void remember(std::span<const std::uint8_t> packet, time::Timestamp now) noexcept {
-    retransmit_.store(packet, now.time_since_epoch());
+    if (retransmit_.store(packet, now.time_since_epoch())) {
+      resent_[slot_of(static_cast<std::uint16_t>((packet[2] << 8) | packet[3]))].seq = -1;
+    }
   }
   // A stored packet for a NACKed sequence number, or nullopt.
   std::optional<std::span<const std::uint8_t>> stored(std::uint16_t seq,
                                                       time::Timestamp now) const noexcept {
     return retransmit_.get(seq, now.time_since_epoch());
+  }
+
+  // Whether the stored packet `seq` was resent less than `interval` before `now` (a NACK
+  // repeated within the subscriber's round trip asks for a copy already on its way).
+  bool resent_within(std::uint16_t seq, time::Timestamp now,
+                     time::Duration interval) const noexcept {
+    const ResendMark& mark = resent_[slot_of(seq)];
+    return mark.seq == seq && now - mark.at < interval;
+  }
+  void mark_resent(std::uint16_t seq, time::Timestamp now) noexcept {
+    resent_[slot_of(seq)] = ResendMark{seq, now};
   }
 
   bool started() const noexcept { return started_; }
@@ -80,9 +94,18 @@ class DownTrack {
   static rtp::RetransmitBuffer ring_for(const Subscription& subscription,
                                         const DownTrackOptions& options);
 
+  // When a stored packet was last resent: one mark per ring slot, cleared when the slot is
+  // stored again.
+  struct ResendMark {
+    std::int32_t seq = -1;
+    time::Timestamp at{};
+  };
+  std::size_t slot_of(std::uint16_t seq) const noexcept { return seq % resent_.size(); }
+
   Subscription sub_;
   DownTrackOptions options_;
   rtp::RetransmitBuffer retransmit_;
+  std::vector<ResendMark> resent_;  // retransmit_.capacity() marks
   bool started_ = false;  // something was forwarded
   bool resync_ = true;    // re-base on the next forwarded packet
   bool waiting_keyframe_;

@@ -54,6 +54,16 @@ struct ForwardCounters {
   SingleWriterCounter unroutable_packets;  // unknown SSRC, invalid RTP, unmapped payload type
   SingleWriterCounter retransmitted_packets;  // answered NACKs
   SingleWriterCounter retransmit_misses;      // NACKed packets no longer kept
+  // NACKed packets not resent: already resent to that subscriber within its round trip, or
+  // over its retransmit budget (a share of the media bytes forwarded to it).
+  SingleWriterCounter retransmit_refused_duplicate;
+  SingleWriterCounter retransmit_refused_budget;
+  // Ingress policing per published track (packet rate, bitrate): dropped before fan-out.
+  SingleWriterCounter policed_packets;
+  SingleWriterCounter policed_bytes;
+  SingleWriterCounter malformed_rtcp;  // compounds with a bad packet (the rest is ignored)
+  // Subscribers whose fresh REMB estimate was left out of a publisher's REMB as an outlier.
+  SingleWriterCounter remb_outliers;
   SingleWriterCounter nacks_received;         // NACK messages from subscribers
   SingleWriterCounter nacks_sent;             // NACK messages to publishers
   SingleWriterCounter packets_recovered;      // NACKed upstream and then received

@@ -30,6 +30,8 @@ RouterOptions checked(RouterOptions options) {
   options.nack.retry_interval = std::max(options.nack.retry_interval, kLeast);
   options.keyframe_retry = std::max(options.keyframe_retry, kLeast);
   options.report_interval = std::max(options.report_interval, kLeast);
+  options.rtt_min = std::max(options.rtt_min, kLeast);
+  options.rtt_max = std::max(options.rtt_max, options.rtt_min);
   return options;
 }
 
@@ -58,8 +60,11 @@ Router::Member& Router::add(std::string id, RouterSink& sink, ParticipantState s
   member->sink = &sink;
   member->state = state;
   member->rtcp_ssrc = next_ssrc();
+  member->retransmit_budget =
+      ShareBucket(options_.retransmit_budget_percent, options_.retransmit_burst_bytes);
   members_.push_back(std::move(member));
   reserve_timers();
+  remb_scratch_.reserve(members_.size());
   return *members_.back();
 }
 
@@ -75,6 +80,10 @@ std::size_t Router::subscriptions_of(const Member& member) const noexcept {
 }
 
 std::uint32_t Router::rtcp_ssrc(const Member& member) const noexcept { return member.rtcp_ssrc; }
+
+std::optional<time::Duration> Router::rtt(const Member& member) const noexcept {
+  return member.rtt;
+}
 
 void Router::reserve_timers() {
   // Every member and every published track may be scheduled at once; scheduling on the hot
@@ -147,7 +156,7 @@ void Router::publish(Member& member, const std::vector<PublishedTrack>& tracks,
       if (up->info.ssrc == 0) up->info.ssrc = learned;
       up->index_codecs();
     } else {
-      up = std::make_unique<UpTrack>(track, &member, options_.nack);
+      up = std::make_unique<UpTrack>(track, &member, options_);
     }
     up->enabled = passes(track.type, member.state);
     next.push_back(std::move(up));
@@ -273,8 +282,10 @@ void Router::on_rtp(Member& from, std::span<std::uint8_t> bytes, time::Timestamp
     counters_.unroutable_packets.increment();
     return;
   }
+  const bool admitted = admit(*up, bytes.size(), now);
   const std::int8_t repaired = up->rtx_of[packet.payload_type()];
   if (repaired >= 0 || packet.ssrc() != up->info.ssrc) {
+    if (!admitted) return;  // a dropped repair stays missing: the NACK tracker asks again
     // RFC 4588: the original sequence number, then the original payload. Unwrapped in place.
     const auto payload = packet.payload();
     if (repaired < 0 || payload.size() < 2) return;  // padding-only probe, or not RTX
@@ -298,7 +309,7 @@ void Router::on_rtp(Member& from, std::span<std::uint8_t> bytes, time::Timestamp
   if (up->nacks.on_packet(extended, now)) counters_.packets_recovered.increment();
   up->heard = true;
   if (!from.scheduled()) timers_.schedule(from, now + options_.report_interval);
-  if (!up->downs.empty()) {
+  if (admitted && !up->downs.empty()) {
     if (!up->enabled) {
       counters_.filtered_packets.increment();
     } else {
@@ -334,11 +345,32 @@ void Router::forward(UpTrack& up, std::span<std::uint8_t> bytes, std::int64_t ex
     const std::span<const std::uint8_t> plain(egress_.data(), bytes.size());
     link->track.remember(plain, now);
     if (link->subscriber->sink->send_rtp(egress_, bytes.size())) {
+      link->subscriber->retransmit_budget.earn(bytes.size());
       counters_.forwarded_packets.increment();
       counters_.forwarded_bytes.add(bytes.size());
       ++undeparted_copies_;
     }
   }
+}
+
+bool Router::admit(UpTrack& up, std::size_t size, time::Timestamp now) noexcept {
+  if (up.packet_bucket.holds(1, now) && up.bit_bucket.holds(size * 8, now)) {
+    up.packet_bucket.take(1);
+    up.bit_bucket.take(size * 8);
+    return true;
+  }
+  counters_.policed_packets.increment();
+  counters_.policed_bytes.add(size);
+  ++up.policed_packets;
+  up.policed_bytes += size;
+  if (!up.noticed || now - up.last_notice >= options_.policing_notice_interval) {
+    up.noticed = true;
+    up.last_notice = now;
+    notice_ = PolicingNotice{up.info.key, up.policed_packets, up.policed_bytes};
+    up.policed_packets = 0;
+    up.policed_bytes = 0;
+  }
+  return false;
 }
 
 void Router::departed(time::Timestamp arrived, time::Timestamp departed) noexcept {

@@ -6,8 +6,9 @@
 //   publisher RTP -> on_rtp: find the UpTrack by SSRC (RTX unwrapped), receive stats, upstream
 //     NACK bookkeeping -> for each DownTrack: copy into the egress buffer (the only copy),
 //     DownTrack::forward rewrites it, keep it for NACKs, RouterSink::send_rtp protects and sends
-//   subscriber RTCP -> on_rtcp: NACK -> resend from the DownTrack's buffer; PLI / FIR -> key
-//     frame request to the publisher (rate-limited); REMB -> remembered for the publisher's REMB
+//   subscriber RTCP -> on_rtcp: NACK -> resend from the DownTrack's buffer (policed, below);
+//     PLI / FIR -> key frame request to the publisher (rate-limited); REMB -> remembered for the
+//     publisher's REMB; report blocks (RR, or SR of a subscriber that also sends) -> its RTT
 //   publisher RTCP -> on_rtcp: SR -> an SR per DownTrack with its own SSRC, counts and timestamp
 //   handle_timeout: the deadlines that are due (below)
 //
@@ -24,6 +25,22 @@
 //   no deadline, until its next packet starts the cycle again.
 // A room where nobody publishes, or whose publishers went silent, has no deadline at all.
 //
+// Policing (issue 15; nothing a client sends may cost the worker unbounded work):
+// - ingress: each published track has two token buckets (packets and bits per second, one second
+//   of burst); RTX counts against its track. An RTP packet over either is dropped before
+//   fan-out and counted; a dropped media packet still counts as received (an upstream NACK for
+//   it would only invite more of the excess). The first drop of a track, then at most one per
+//   `policing_notice_interval`, leaves a PolicingNotice for the caller to log.
+// - NACK answers: a packet is resent to a subscriber at most once per round trip (its RTT,
+//   from the LSR / DLSR of its reports on our sender reports, clamped to [rtt_min, rtt_max];
+//   `rtt_default` until known), and a subscriber's resent bytes come out of a budget earned at
+//   retransmit_budget_percent % of the media bytes forwarded to it, at most
+//   retransmit_burst_bytes saved up. A compound asking for a thousand packets thus costs a
+//   lookup per number and a bounded number of resends.
+// - REMB: a publisher's REMB is the lowest fresh estimate of its subscribers that is at least
+//   1 / remb_outlier_ratio of their (upper) median: one subscriber far below the others is left
+//   to lose packets rather than lower the video for everyone (remb_aggregate.hpp).
+//
 // Filters (PROTOCOL.md): while muted a participant's audio is not forwarded, while video_on is
 // false its camera, while screen_sharing is false its screen. A track that starts or resumes is
 // resynced on every DownTrack and a key frame is asked for.
@@ -39,6 +56,8 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "room/down_track.hpp"
@@ -74,10 +93,32 @@ struct RouterOptions {
   time::Duration keyframe_min_interval = time::to_duration(std::chrono::milliseconds(300));
   time::Duration keyframe_retry = time::to_duration(std::chrono::milliseconds(1000));
   time::Duration report_interval = time::to_duration(std::chrono::seconds(1));
-  // REMB to a publisher: the lowest estimate its subscribers reported in `remb_timeout`,
-  // capped by this (0: no cap, and no REMB without estimates).
+  // REMB to a publisher: the lowest estimate its subscribers reported in `remb_timeout`, outliers
+  // below median / remb_outlier_ratio left out (0: none), capped by remb_max_bitrate (0: no cap,
+  // and no REMB without estimates).
   std::uint64_t remb_max_bitrate = 3'000'000;
   time::Duration remb_timeout = time::to_duration(std::chrono::seconds(5));
+  unsigned remb_outlier_ratio = 4;
+  // Ingress policing per published track, one second of burst (0: no cap).
+  std::uint64_t max_track_packets_per_second = 5000;
+  std::uint64_t max_track_bitrate = 50'000'000;
+  time::Duration policing_notice_interval = time::to_duration(std::chrono::seconds(10));
+  // Resends to one subscriber: bytes in percent of the media bytes forwarded to it (0: no
+  // budget), at most this many bytes saved up.
+  std::uint32_t retransmit_budget_percent = 50;
+  std::uint64_t retransmit_burst_bytes = 128 * 1024;
+  // A packet is resent to a subscriber at most once per its round-trip time, clamped.
+  time::Duration rtt_default = time::to_duration(std::chrono::milliseconds(100));
+  time::Duration rtt_min = time::to_duration(std::chrono::milliseconds(20));
+  time::Duration rtt_max = time::to_duration(std::chrono::seconds(1));
+};
+
+// A published track's ingress was policed: the drops since its previous notice. `track_key`
+// stays valid until the next publish() or remove() of its publisher.
+struct PolicingNotice {
+  std::string_view track_key;
+  std::uint64_t packets = 0;
+  std::uint64_t bytes = 0;
 };
 
 // Bytes the egress buffer holds: the largest RTP packet forwarded plus the SRTP overhead.
@@ -118,6 +159,11 @@ class Router {
   // sends one packet's copies in one batch).
   void departed(time::Timestamp arrived, time::Timestamp departed) noexcept;
   void on_rtcp(Member& from, std::span<const std::uint8_t> packet, time::Timestamp now) noexcept;
+  // The notice left by the last on_rtp() that starts a new policing log window, once (see
+  // "Policing" above); the caller logs it.
+  std::optional<PolicingNotice> take_policing_notice() noexcept {
+    return std::exchange(notice_, std::nullopt);
+  }
 
   // The earliest time the Router has work (see "Timers" above); nullopt when it has none. Any
   // call above may move it: ask again after each.
@@ -130,6 +176,8 @@ class Router {
   std::size_t subscriptions_of(const Member& member) const noexcept;
   // The server's SSRC for the RTCP it sends to `member`.
   std::uint32_t rtcp_ssrc(const Member& member) const noexcept;
+  // `member`'s round-trip time as its reports measured it; nullopt before the first.
+  std::optional<time::Duration> rtt(const Member& member) const noexcept;
 
  private:
   struct Timer;
@@ -150,6 +198,12 @@ class Router {
                         time::Timestamp now) noexcept;
   void on_nack(Member& from, std::uint32_t media_ssrc, std::span<const std::uint16_t> lost,
                time::Timestamp now) noexcept;
+  // One report block about `ssrc` (a DownTrack of `from`): its RTT, when it echoes our SR.
+  void on_report_block(Member& from, std::uint32_t ssrc, std::uint32_t last_sr,
+                       std::uint32_t delay_since_last_sr, time::Timestamp now) noexcept;
+  // False when the packet is over `up`'s ingress caps (counted, and noticed).
+  bool admit(UpTrack& up, std::size_t size, time::Timestamp now) noexcept;
+  std::uint64_t remb_estimate(Member& publisher, time::Timestamp now) noexcept;
   void send_nacks(UpTrack& up, time::Timestamp now) noexcept;
   // False when none of `member`'s tracks was heard since its previous report (it is silent).
   bool send_reports(Member& member, time::Timestamp now) noexcept;
@@ -168,6 +222,9 @@ class Router {
   TimerHeap timers_;  // one node per member (reports) and per published track (NACK, key frame)
   std::uint32_t ssrc_state_;
   std::size_t undeparted_copies_ = 0;  // sent since the last departed()
+  std::optional<PolicingNotice> notice_;
+  std::vector<std::uint64_t> remb_scratch_;  // one estimate per member, reserved in add()
+  std::uint64_t remb_round_ = 0;             // marks subscribers already counted in one REMB
   alignas(16) std::array<std::uint8_t, kMaxForwardedPacket + 64> egress_{};
   alignas(16) std::array<std::uint8_t, 1500> rtcp_{};
 };

@@ -6,10 +6,12 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "room/router.hpp"
+#include "room/token_bucket.hpp"
 #include "rtp/receive_stats.hpp"
 #include "rtp/seq_unwrapper.hpp"
 
@@ -24,12 +26,14 @@ struct Router::Timer : TimerNode {
 };
 
 struct Router::UpTrack : Router::Timer {
-  UpTrack(const PublishedTrack& track, Member* member, const NackOptions& nack_options)
+  UpTrack(const PublishedTrack& track, Member* member, const RouterOptions& options)
       : Timer(Kind::track),
         info(track),
         owner(member),
         stats(track.codecs.empty() ? 90000 : track.codecs.front().clock_rate),
-        nacks(nack_options) {
+        nacks(options.nack),
+        packet_bucket(options.max_track_packets_per_second),
+        bit_bucket(options.max_track_bitrate) {
     index_codecs();
   }
   void index_codecs() {
@@ -68,15 +72,31 @@ struct Router::UpTrack : Router::Timer {
   std::uint32_t last_sr = 0;  // middle 32 bits of the SR's NTP time
   time::Timestamp last_sr_at{};
   std::uint8_t fir_seq = 0;
+  // Ingress policing (RTX included) and the drops not yet in a PolicingNotice.
+  RateBucket packet_bucket;
+  RateBucket bit_bucket;
+  std::uint64_t policed_packets = 0;
+  std::uint64_t policed_bytes = 0;
+  bool noticed = false;
+  time::Timestamp last_notice{};
 };
 
 struct Router::DownLink {
   DownLink(const Subscription& subscription, const DownTrackOptions& options, time::Timestamp now,
            Member* member)
       : track(subscription, options, now), subscriber(member) {}
+  // Our recent sender reports on this track: a report block that echoes one (LSR) gives the
+  // subscriber's RTT from when we sent it.
+  struct SentReport {
+    std::uint32_t compact_ntp = 0;  // middle 32 bits of the SR's NTP time
+    time::Timestamp sent_at{};
+    bool valid = false;
+  };
   DownTrack track;
   Member* subscriber;
   UpTrack* up = nullptr;
+  std::array<SentReport, 4> reports{};
+  std::size_t next_report = 0;
 };
 
 // The member's own timer node is its report deadline.
@@ -91,6 +111,10 @@ struct Router::Member : Router::Timer {
   bool has_remb = false;
   std::uint64_t remb_bps = 0;
   time::Timestamp remb_at{};
+  std::uint64_t remb_round = 0;  // Router::remb_round_ when last counted in a publisher's REMB
+  // As a subscriber: its RTT (smoothed, RFC 6298 style 7/8) and its retransmit budget.
+  std::optional<time::Duration> rtt;
+  ShareBucket retransmit_budget;
 };
 
 }  // namespace rrtc::room

@@ -147,8 +147,8 @@ inline std::vector<std::uint16_t> nacked(const rtcp::Nack& nack) {
 // Member a publishes audio and video; member b receives both.
 class RouterTest : public ::testing::Test {
  protected:
-  RouterTest()
-      : router_(RouterOptions{}, counters_),
+  explicit RouterTest(RouterOptions options = {})
+      : router_(options, counters_),
         a_(router_.add("a", publisher_, {})),
         b_(router_.add("b", subscriber_, {})) {
     router_.publish(a_, {audio_track(), video_track()}, now_);
@@ -161,6 +161,27 @@ class RouterTest : public ::testing::Test {
     router_.on_rtp(a_, copy, now_);
   }
   void advance(time::Duration d) { now_ += d; }
+  // `from` sends one compound RTCP packet of `messages` at now_.
+  template <typename... Messages>
+  void send_rtcp(Router::Member& from, const Messages&... messages) {
+    std::array<std::uint8_t, 1500> buffer{};
+    rtcp::CompoundWriter writer(buffer);
+    const bool written = (writer.append(messages) && ...);
+    EXPECT_TRUE(written);
+    router_.on_rtcp(from, std::span(buffer.data(), writer.size()), now_);
+  }
+  // A NACK from the subscriber for `seqs` of its video.
+  void nack_video(std::initializer_list<std::uint16_t> seqs) {
+    std::vector<std::uint16_t> lost(seqs);
+    std::vector<rtcp::NackItem> items(lost.size());
+    rtcp::Nack nack;
+    nack.sender_ssrc = 42;
+    nack.media_ssrc = kDownVideo;
+    nack.items = std::span<const rtcp::NackItem>(items.data(), rtcp::pack_nack_items(lost, items));
+    send_rtcp(b_, nack);
+  }
+  // The sequence number the subscriber saw on its `i`th RTP packet.
+  std::uint16_t seq_of(std::size_t i) { return view(subscriber_.rtp.at(i)).sequence_number(); }
 
   static rtp::Packet view(std::vector<std::uint8_t>& bytes) {
     auto parsed = rtp::Packet::parse(bytes);
