@@ -1,7 +1,8 @@
-// The forwarding hot path allocates nothing: Router::on_rtp (RTX unwrap, receive stats, NACK
-// bookkeeping, deadlines scheduled, one copy rewritten per subscriber, retransmit buffer),
-// on_rtcp (NACK answered, PLI, REMB, SR translated) and handle_timeout (upstream NACKs, key-frame
-// retries, RR, REMB). Its own binary, because it replaces the global operator new to count
+// The forwarding hot path allocates nothing: Router::on_rtp (ingress policing and its notice,
+// RTX unwrap, receive stats, NACK bookkeeping, deadlines scheduled, one copy rewritten per
+// subscriber, retransmit buffer), on_rtcp (NACK answered within the round trip and budget, RTT
+// from report blocks, PLI, REMB, SR translated) and handle_timeout (upstream NACKs, key-frame
+// retries, RR, REMB aggregated over subscribers). Its own binary, because it replaces the global operator new to count
 // allocations.
 #include <gtest/gtest.h>
 
@@ -38,6 +39,7 @@ TEST(RouterHotPath, CounterSeesAllocations) {
 TEST(RouterHotPath, ForwardingFeedbackAndTimeoutsAllocateNothing) {
   ForwardCounters counters;
   RouterOptions options;
+  options.max_track_packets_per_second = 100;  // some of the 200 ms below are policed
   Router router(options, counters);
   NullSink sink;
   auto& publisher = router.add("p", sink, {});
@@ -112,6 +114,18 @@ TEST(RouterHotPath, ForwardingFeedbackAndTimeoutsAllocateNothing) {
   nack.media_ssrc = 100;
   nack.items = std::span<const rtcp::NackItem>(items.data(), rtcp::pack_nack_items(lost, items));
   const std::size_t nack_size = nack.write_to(nack_bytes);
+  // The same NACK twice in one compound: the second is refused as a duplicate.
+  std::array<std::uint8_t, 128> nack_twice{};
+  rtcp::CompoundWriter nack_writer(nack_twice);
+  nack_writer.append(nack);
+  nack_writer.append(nack);
+  rtcp::ReceiverReport rr;
+  std::array<rtcp::ReportBlock, 1> blocks{};
+  blocks[0].ssrc = 100;
+  blocks[0].last_sr = 1;
+  rr.report_blocks = blocks;
+  std::array<std::uint8_t, 64> rr_bytes{};
+  const std::size_t rr_size = rr.write_to(rr_bytes);
   std::array<std::uint8_t, 64> remb_bytes{};
   rtcp::Remb remb;
   remb.bitrate_bps = 500'000;
@@ -137,7 +151,11 @@ TEST(RouterHotPath, ForwardingFeedbackAndTimeoutsAllocateNothing) {
       router.handle_timeout(now);
     }
     router.on_rtcp(*subscribers[0], std::span(nack_bytes.data(), nack_size), now);
-    router.on_rtcp(*subscribers[0], std::span(remb_bytes.data(), remb_size), now);
+    router.on_rtcp(*subscribers[0], std::span(nack_twice.data(), nack_writer.size()), now);
+    router.on_rtcp(*subscribers[0], std::span(rr_bytes.data(), rr_size), now);
+    for (auto* subscriber : subscribers) {
+      router.on_rtcp(*subscriber, std::span(remb_bytes.data(), remb_size), now);
+    }
     router.on_rtcp(*subscribers[0], std::span(pli_bytes.data(), pli_size), now);
     router.on_rtcp(publisher, std::span(sr_bytes.data(), sr_size), now);
     for (int i = 0; i < 3; ++i) {
@@ -148,7 +166,10 @@ TEST(RouterHotPath, ForwardingFeedbackAndTimeoutsAllocateNothing) {
   }
   EXPECT_EQ(counted, 0u);
   EXPECT_EQ(counters.keyframe_requests.get() - keyframe_requests, 3u);  // the silent camera's
-  EXPECT_GE(counters.forwarded_packets.get(), 10u * 180u);
+  EXPECT_GE(counters.forwarded_packets.get(), 10u * 100u);
+  EXPECT_GE(counters.policed_packets.get(), 1u);
+  EXPECT_TRUE(router.take_policing_notice().has_value());
+  EXPECT_EQ(counters.retransmit_refused_duplicate.get(), 4u);
   EXPECT_GE(counters.nacks_sent.get(), 1u);
   EXPECT_EQ(counters.retransmitted_packets.get(), 2u);
   EXPECT_EQ(counters.packets_recovered.get(), 1u);
