@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "log/log.hpp"
 #include "transport/relay_framing.hpp"
 
 namespace rrtc::engine {
@@ -18,6 +19,9 @@ constexpr std::size_t kMaxDataLabels = 16;
 room::RouterOptions router_options(const MediaContext& context) {
   room::RouterOptions options;
   options.remb_max_bitrate = context.limits.remb_max_bitrate;
+  options.max_track_packets_per_second = context.limits.max_track_packets_per_second;
+  options.max_track_bitrate = context.limits.max_track_bitrate;
+  options.retransmit_budget_percent = context.limits.retransmit_budget_percent;
   return options;
 }
 
@@ -99,6 +103,14 @@ void MediaRoom::on_rtp(MediaParticipant& from, std::span<std::uint8_t> packet) n
     router_.on_rtp(*member, packet, arrived);
   }
   router_.departed(arrived, now());
+  // The Router rate-limits these: a track's first policed packet, then one notice per window.
+  if (const auto notice = router_.take_policing_notice()) {
+    rrtc::log::get("room").warn(
+        "room {}: track {} over its ingress cap ({} packets/s, {} bit/s): {} packets ({} bytes) "
+        "dropped since the last notice",
+        name_, notice->track_key, context_.limits.max_track_packets_per_second,
+        context_.limits.max_track_bitrate, notice->packets, notice->bytes);
+  }
   arm_router_timer();
 }
 
