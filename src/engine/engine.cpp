@@ -39,10 +39,11 @@ MediaEngine::MediaEngine(const MediaEngineOptions& options)
   if (count == 0) count = std::max(1U, std::thread::hardware_concurrency());
   workers_.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
-    workers_.push_back(std::make_unique<WorkerThread>(i, ice_, limits_));
+    workers_.push_back(std::make_unique<WorkerThread>(i, ice_, limits_, options.io_uring));
     workers_.back()->start();
   }
-  rrtc::log::get("room").info("media engine: {} worker(s)", count);
+  rrtc::log::get("room").info("media engine: {} worker(s), io_uring {}", count,
+                              options.io_uring ? "on where the kernel allows" : "off");
 }
 
 MediaEngine::~MediaEngine() { stop(); }

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "engine/engine_options.hpp"
+#include "engine/log_limit.hpp"
 #include "engine/media_counters.hpp"
 #include "io/event_loop.hpp"
 #include "io/send_ring.hpp"
@@ -28,6 +29,14 @@ struct MediaContext {
   // Asks the worker to free closed participants and empty rooms later in this loop iteration
   // (never inside the callback that closed them).
   std::function<void()> request_sweep;
+  // One log line per 10 s per kind of event a client can repeat (issue 15): the counters in
+  // /metrics count every one.
+  struct LogLimits {
+    LogLimit offer_rejected;
+    LogLimit connect_timeout;
+    LogLimit data_policed;
+  };
+  LogLimits log_limits{};
 };
 
 }  // namespace rrtc::engine

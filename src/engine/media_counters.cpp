@@ -145,6 +145,15 @@ void append_metrics(std::span<const WorkerCounters* const> workers, std::string&
           "Data channel message copies not sent (too large for the receiver, its buffer full).");
   counter(out, workers, "rrtc_data_packets_unsent_total", &WorkerCounters::data_packets_unsent,
           "SCTP packets that could not be sent over DTLS.");
+  counter(out, workers, "rrtc_media_connect_timeouts_total", &WorkerCounters::connect_timeouts,
+          "Participants removed because their PeerConnection did not connect in time.");
+  counter(out, workers, "rrtc_data_messages_policed_total",
+          &WorkerCounters::data_messages_policed,
+          "Data channel messages not relayed: over the sender's messages or bytes per second.");
+  counter(out, workers, "rrtc_data_bytes_policed_total", &WorkerCounters::data_bytes_policed,
+          "Bytes of the data channel messages not relayed by policing.");
+  counter(out, workers, "rrtc_media_requests_refused_total", &WorkerCounters::requests_refused,
+          "Signaling requests refused (error 503): the media worker's queue was full.");
   using F = ForwardCounters;
   forward_counter(out, workers, "rrtc_forward_packets_total", &F::forwarded_packets,
                   "RTP packets forwarded to subscribers.");

@@ -42,6 +42,12 @@ struct WorkerCounters {
   SingleWriterCounter data_messages_relayed;   // copies delivered to other participants' channels
   SingleWriterCounter data_messages_dropped;   // copies refused: too large, buffer full, unframable
   SingleWriterCounter data_packets_unsent;     // SCTP packets DTLS could not send
+  // Issue 15 (engine): connect deadlines that passed, relay messages over a participant's data
+  // policing (messages and their bytes), requests refused because a worker's queue was full.
+  SingleWriterCounter connect_timeouts;
+  SingleWriterCounter data_messages_policed;
+  SingleWriterCounter data_bytes_policed;
+  SingleWriterCounter requests_refused;
   ForwardCounters forward;
 };
 

@@ -16,6 +16,11 @@ namespace {
 
 spdlog::logger& logger() { return rrtc::log::get("room"); }
 
+// The Peer's own connect timeout (from its start, which is the first accepted offer) is a
+// backstop behind the participant's deadline (from its first offer): one second later, so the
+// participant's deadline, with its 408, always fires first.
+constexpr auto kPeerConnectBackstop = std::chrono::seconds(1);
+
 const sdp::Capabilities& capabilities() {
   static const sdp::Capabilities caps = sdp::default_capabilities();
   return caps;
@@ -40,6 +45,19 @@ std::string random_session_id() {
   return std::to_string(value & 0x7fffffffffffffffULL);
 }
 
+// Stands in for the Peer's transport while a first offer is validated, before any Peer exists:
+// answer_offer() needs one, and the answer made with it is only checked, never sent.
+const sdp::LocalTransport& placeholder_transport() {
+  static const sdp::LocalTransport transport = [] {
+    sdp::LocalTransport local;
+    local.ice_ufrag = "vali";
+    local.ice_pwd = "validationvalidationvv";
+    local.fingerprint = {"sha-256", std::string(95, '0')};
+    return local;
+  }();
+  return transport;
+}
+
 // The mid our candidates belong to: the BUNDLE tag (first mid of the group) of the answer.
 std::string candidate_mid(const sdp::Answer& answer) {
   if (const auto* group = answer.sdp.bundle_group(); group != nullptr && !group->mids.empty()) {
@@ -51,16 +69,32 @@ std::string candidate_mid(const sdp::Answer& answer) {
   return answer.media.empty() ? std::string() : answer.media.front().mid;
 }
 
+bool same_tracks(const std::vector<room::OfferedTrack>& a,
+                 const std::vector<room::OfferedTrack>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const room::OfferedTrack& x, const room::OfferedTrack& y) {
+                      return x.track.id == y.track.id && x.track.ssrc == y.track.ssrc &&
+                             x.payload_types == y.payload_types &&
+                             x.extension_ids == y.extension_ids;
+                    });
+}
+
 }  // namespace
 
 MediaParticipant::MediaParticipant(MediaContext& context, MediaRoom& room, std::string id,
                                    const room::ParticipantState& state)
-    : context_(context), room_(room), id_(std::move(id)), timer_(context.loop) {
+    : context_(context),
+      room_(room),
+      id_(std::move(id)),
+      timer_(context.loop),
+      data_messages_(context.limits.max_data_messages_per_second),
+      data_bytes_(context.limits.max_data_bytes_per_second) {
   room::RouterSink& sink = *this;  // private base: convertible only in here
   member_ = &room_.router().add(id_, sink, state);
 }
 
 MediaParticipant::~MediaParticipant() {
+  connect_timer_.cancel();
   leave_router();
   if (peer_ != nullptr) {
     collect_counters();
@@ -91,29 +125,93 @@ sdp::LocalTransport MediaParticipant::local_transport() {
   return local;
 }
 
+void MediaParticipant::arm_connect_deadline() {
+  if (deadline_armed_ || connected_) return;
+  deadline_armed_ = true;
+  connect_timer_ = context_.loop.add_timer(time::to_duration(context_.limits.connect_timeout),
+                                           [this] { on_connect_deadline(); });
+}
+
+void MediaParticipant::on_connect_deadline() {
+  if (closing_ || connected_) return;
+  context_.counters.connect_timeouts.increment();
+  const auto seconds = context_.limits.connect_timeout.count();
+  auto& limit = context_.log_limits.connect_timeout;
+  if (limit.allow(room_.now())) {
+    logger().info("participant {} in room {} removed: not connected {} s after its first offer "
+                  "({} more since the last line)",
+                  id_, room_.name(), seconds, limit.suppressed());
+  }
+  context_.channel->send_error(room_.name(), id_, 408,
+                               "connect timeout: the PeerConnection did not connect within " +
+                                   std::to_string(seconds) + " s of the first offer",
+                               true);
+  close();
+}
+
 void MediaParticipant::on_offer(const std::string& text,
                                 const std::vector<room::TrackInfo>& tracks) {
   if (closing_) return;
-  auto offer = sdp::parse(text);
-  if (!offer) {
-    return reject("bad SDP: " + offer.error().message());
+  arm_connect_deadline();  // from the first offer, rejected or not
+  auto offer = sdp::parse(text, offer_parse_limits());
+  if (!offer) return reject("bad SDP: " + offer.error().message());
+  sdp::AnswerInput input{&capabilities(), nullptr, {}, offers_.sending_tracks()};
+  for (const auto& track : tracks) input.track_types.push_back({track.mid, to_sdp(track.type)});
+  // Everything is checked against an answer made before any allocation: with the Peer's own
+  // transport once it exists, with a placeholder before (the first offer).
+  const sdp::LocalTransport local = peer_ != nullptr ? local_transport() : placeholder_transport();
+  input.transport = &local;
+  auto answer = sdp::answer_offer(*offer, input);
+  if (!answer) return reject("bad SDP: " + answer.error().message());
+  transport::SdpTransportError error = transport::SdpTransportError::None;
+  auto config = transport::peer_config_from(answer->remote, dtls::Role::Passive, &error);
+  if (!config) return reject(std::string("bad SDP: ") + transport::to_string(error));
+  if (auto why = history_.check(*offer, *answer, *config)) return reject("bad SDP: " + *why);
+
+  if (peer_ == nullptr) {
+    if (!create_peer()) return fail("could not create the ICE agent");
+    const sdp::LocalTransport own = local_transport();
+    input.transport = &own;
+    answer = sdp::answer_offer(*offer, input);
+    if (!answer) return fail("answer failed with the Peer's transport");
   }
-  if (peer_ == nullptr && !create_peer()) return fail("could not create the ICE agent");
   if (offers_.has_pending_offer()) {
     // Glare: the server is polite. Its offer is rolled back and made again after this answer.
     offers_.rollback();
     offered_.clear();
     reoffer_ = true;
   }
-  const sdp::LocalTransport local = local_transport();
-  sdp::AnswerInput input{&capabilities(), &local, {}, offers_.sending_tracks()};
-  for (const auto& track : tracks) input.track_types.push_back({track.mid, to_sdp(track.type)});
-  auto answer = sdp::answer_offer(*offer, input);
-  if (!answer) {
-    return reject("bad SDP: " + answer.error().message());
+  history_.record(*answer, *config);
+  if (!started_ && !start_peer(*answer, std::move(*config))) return;
+  publish(*answer);
+  // Sent before any trickled candidate: those come from later loop events, and the channel keeps
+  // this thread's order.
+  context_.channel->send_answer(room_.name(), id_, sdp::serialize(answer->sdp));
+  room_.on_tracks_changed(*this);
+  refresh_offer();
+}
+
+bool MediaParticipant::start_peer(const sdp::Answer& answer, transport::PeerConfig config) {
+  config.connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+      context_.limits.connect_timeout + kPeerConnectBackstop);
+  if (const auto started = peer_->start(config); started != transport::StartResult::Started) {
+    fail(std::string("could not start the peer: ") + transport::to_string(started));
+    return false;
   }
+  started_ = true;
+  candidate_mid_ = candidate_mid(answer);
+  for (const auto& candidate : transport::remote_candidates_from(answer.remote)) {
+    apply_remote_candidate(candidate);
+  }
+  for (const auto& candidate : pending_candidates_) apply_remote_candidate(candidate);
+  pending_candidates_.clear();
+  pending_candidates_.shrink_to_fit();
+  return true;
+}
+
+void MediaParticipant::publish(const sdp::Answer& answer) {
   payload_kinds_.clear();
-  for (const auto& media : answer->media) {
+  for (const auto& media : answer.media) {
     if (!media.accepted || media.kind == sdp::MediaKind::application) continue;
     const auto kind = media.kind == sdp::MediaKind::audio ? RtpKind::audio : RtpKind::video;
     for (const auto& codec : media.codecs) {
@@ -121,31 +219,14 @@ void MediaParticipant::on_offer(const std::string& text,
       if (codec.rtx_payload_type) payload_kinds_.emplace_back(*codec.rtx_payload_type, kind);
     }
   }
-  if (!started_) {
-    transport::SdpTransportError error = transport::SdpTransportError::None;
-    const auto config = transport::peer_config_from(answer->remote, dtls::Role::Passive, &error);
-    if (!config) {
-      return reject(std::string("bad SDP: ") + transport::to_string(error));
-    }
-    if (const auto started = peer_->start(*config); started != transport::StartResult::Started) {
-      return fail(std::string("could not start the peer: ") + transport::to_string(started));
-    }
-    started_ = true;
-    candidate_mid_ = candidate_mid(*answer);
-    for (const auto& candidate : transport::remote_candidates_from(answer->remote)) {
-      apply_remote_candidate(candidate);
-    }
-    for (const auto& candidate : pending_candidates_) apply_remote_candidate(candidate);
-    pending_candidates_.clear();
-  }
-  offers_.on_client_offer_answered(*answer);
-  for (const auto& media : answer->media) {
+  offers_.on_client_offer_answered(answer);
+  for (const auto& media : answer.media) {
     if (media.accepted && media.kind == sdp::MediaKind::application &&
         !peer_->data_channels_enabled()) {
       enable_data_channels(media);
     }
   }
-  published_ = room::published_media(id_, *answer);
+  published_ = room::published_media(id_, answer);
   own_media_.clear();
   std::vector<room::PublishedTrack> published;
   for (const auto& media : published_) {
@@ -154,11 +235,6 @@ void MediaParticipant::on_offer(const std::string& text,
   }
   if (member_ != nullptr) room_.router().publish(*member_, published, room_.now());
   room_.arm_router_timer();
-  // Sent before any trickled candidate: those come from later loop events, and the channel keeps
-  // this thread's order.
-  context_.channel->send_answer(room_.name(), id_, sdp::serialize(answer->sdp));
-  room_.on_tracks_changed(*this);
-  refresh_offer();
 }
 
 std::uint32_t MediaParticipant::ssrc_for(const std::string& track_key) {
@@ -172,19 +248,16 @@ std::uint32_t MediaParticipant::ssrc_for(const std::string& track_key) {
   return ssrc;
 }
 
-namespace {
-
-bool same_tracks(const std::vector<room::OfferedTrack>& a,
-                 const std::vector<room::OfferedTrack>& b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](const room::OfferedTrack& x, const room::OfferedTrack& y) {
-                      return x.track.id == y.track.id && x.track.ssrc == y.track.ssrc &&
-                             x.payload_types == y.payload_types &&
-                             x.extension_ids == y.extension_ids;
-                    });
+void MediaParticipant::reclaim_ssrcs(const std::vector<room::OfferedTrack>& wanted) {
+  const auto listed = [](const std::vector<room::OfferedTrack>& tracks, const std::string& key) {
+    return std::any_of(tracks.begin(), tracks.end(),
+                       [&](const room::OfferedTrack& t) { return t.track.id == key; });
+  };
+  std::erase_if(ssrcs_, [&](const auto& entry) {
+    return !listed(wanted, entry.first) && !listed(offered_, entry.first) &&
+           !listed(committed_, entry.first);
+  });
 }
-
-}  // namespace
 
 void MediaParticipant::refresh_offer() {
   if (closing_ || !started_ || member_ == nullptr) return;
@@ -194,6 +267,7 @@ void MediaParticipant::refresh_offer() {
   }
   reoffer_ = false;
   auto wanted = room_.offered_tracks_for(*this);
+  reclaim_ssrcs(wanted);
   if (same_tracks(wanted, committed_)) return;
   std::vector<sdp::ForwardedTrack> tracks;
   tracks.reserve(wanted.size());
@@ -209,7 +283,7 @@ void MediaParticipant::on_answer(const std::string& text) {
   if (!offers_.has_pending_offer()) {
     return reject("answer without an outstanding server offer");
   }
-  auto answer = sdp::parse(text);
+  auto answer = sdp::parse(text, offer_parse_limits());
   if (!answer) {
     offers_.rollback();
     offered_.clear();
@@ -230,6 +304,7 @@ void MediaParticipant::on_answer(const std::string& text) {
   }
   committed_ = std::move(offered_);
   offered_.clear();
+  reclaim_ssrcs({});
   if (member_ != nullptr) room_.router().subscribe(*member_, subscriptions, room_.now());
   room_.arm_router_timer();
   if (reoffer_) refresh_offer();
@@ -246,37 +321,10 @@ void MediaParticipant::leave_router() {
   member_ = nullptr;
 }
 
-bool MediaParticipant::send_rtp(std::span<std::uint8_t> buffer, std::size_t length) noexcept {
-  return peer_ != nullptr && peer_->send_rtp(buffer, length) == transport::SendResult::Sent;
-}
-
-bool MediaParticipant::send_rtcp(std::span<std::uint8_t> buffer, std::size_t length) noexcept {
-  return peer_ != nullptr && peer_->send_rtcp(buffer, length) == transport::SendResult::Sent;
-}
-
-void MediaParticipant::on_candidate(const room::IceCandidate& candidate) {
-  if (closing_) return;
-  if (!started_) {
-    if (pending_candidates_.size() < context_.limits.max_pending_candidates) {
-      pending_candidates_.push_back(candidate.candidate);
-    }
-    return;
-  }
-  apply_remote_candidate(candidate.candidate);
-}
-
-void MediaParticipant::apply_remote_candidate(const std::string& candidate) {
-  const auto result = peer_->add_remote_candidate(candidate);
-  if (result != transport::CandidateResult::Added &&
-      result != transport::CandidateResult::EndOfCandidates) {
-    logger().debug("participant {}: remote candidate ignored ({}): {}", id_,
-                   transport::to_string(result), candidate);
-  }
-}
-
 void MediaParticipant::close() {
   if (closing_) return;
   closing_ = true;
+  connect_timer_.cancel();
   // The Peer aborts its data channels while DTLS is still up.
   if (peer_ != nullptr) peer_->close();
   leave_router();
@@ -288,7 +336,11 @@ void MediaParticipant::close() {
 
 void MediaParticipant::reject(std::string message) {
   context_.counters.offers_rejected.increment();
-  logger().info("participant {} in room {}: offer rejected: {}", id_, room_.name(), message);
+  auto& limit = context_.log_limits.offer_rejected;
+  if (limit.allow(room_.now())) {
+    logger().info("participant {} in room {}: SDP rejected: {} ({} more since the last line)",
+                  id_, room_.name(), message, limit.suppressed());
+  }
   context_.channel->reject_sdp(room_.name(), id_, std::move(message));
 }
 
@@ -302,6 +354,8 @@ void MediaParticipant::fail(std::string reason) {
 void MediaParticipant::on_state(transport::PeerState state, std::string_view reason) {
   switch (state) {
     case transport::PeerState::Connected:
+      connected_ = true;
+      connect_timer_.cancel();
       context_.counters.peers_connected.increment();
       if (member_ != nullptr) room_.router().on_connected(*member_, room_.now());
       room_.arm_router_timer();
@@ -314,110 +368,6 @@ void MediaParticipant::on_state(transport::PeerState state, std::string_view rea
     case transport::PeerState::Connecting:
       return;
   }
-}
-
-RtpKind MediaParticipant::kind_of(std::uint8_t payload_type) const noexcept {
-  for (const auto& [type, kind] : payload_kinds_) {
-    if (type == payload_type) return kind;
-  }
-  return RtpKind::unknown;
-}
-
-void MediaParticipant::on_rtp(std::span<std::uint8_t> packet) noexcept {
-  // The Peer delivers only packets of at least a fixed RTP header; byte 1 holds M + PT.
-  const auto kind = packet.size() >= 2 ? kind_of(packet[1] & 0x7f) : RtpKind::unknown;
-  const auto index = static_cast<std::size_t>(kind);
-  context_.counters.rtp_packets[index].increment();
-  context_.counters.rtp_bytes[index].add(packet.size());
-  room_.on_rtp(*this, packet);
-}
-
-void MediaParticipant::on_rtcp(std::span<std::uint8_t> packet) noexcept {
-  context_.counters.rtcp_packets.increment();
-  room_.on_rtcp(*this, packet);
-}
-
-void MediaParticipant::on_local_candidate(std::string candidate) {
-  if (closing_ || local_candidates_ >= context_.limits.max_local_candidates) return;
-  ++local_candidates_;
-  context_.channel->send_candidate(room_.name(), id_,
-                                   room::IceCandidate{std::move(candidate), candidate_mid_, 0});
-}
-
-void MediaParticipant::on_gathering_done() {
-  if (closing_) return;
-  context_.channel->send_candidate(room_.name(), id_, room::IceCandidate{"", candidate_mid_, 0});
-}
-
-void MediaParticipant::enable_data_channels(const sdp::NegotiatedMedia& application) {
-  const auto result = peer_->enable_data_channels(
-      transport::data_channel_config_from(application, capabilities().max_message_size));
-  if (result != transport::EnableDataResult::Enabled) {
-    logger().info("participant {}: no data channels: {}", id_, transport::to_string(result));
-  }
-}
-
-bool MediaParticipant::data_up() const noexcept {
-  return peer_ != nullptr && peer_->data_channels_up();
-}
-
-void MediaParticipant::ensure_channel(const std::string& label, const std::string& protocol,
-                                      const transport::DataChannelParameters& parameters) {
-  if (!data_up() || peer_->data_channel_id(label)) return;
-  const auto opened = peer_->open_data_channel(label, protocol, parameters);
-  if (!opened.id) {
-    logger().info("participant {}: could not open data channel '{}': {}", id_, label,
-                  transport::to_string(opened.error));
-    return;
-  }
-  context_.counters.data_channels_opened.increment();
-}
-
-bool MediaParticipant::send_data(std::string_view label, std::span<const std::uint8_t> data,
-                                 bool binary) {
-  if (!data_up()) return false;
-  const auto id = peer_->data_channel_id(label);
-  if (!id) return false;
-  const auto result = peer_->send_data(*id, data, binary);
-  if (result == transport::DataSendResult::Sent) return true;
-  logger().debug("participant {}: relayed message on '{}' not sent: {}", id_, label,
-                 transport::to_string(result));
-  return false;
-}
-
-void MediaParticipant::on_data_state(transport::DataState state, std::string_view reason) {
-  if (state == transport::DataState::Up) {
-    room_.on_data_up(*this);
-    return;
-  }
-  logger().info("participant {}: data channels {}: {}", id_, transport::to_string(state), reason);
-}
-
-void MediaParticipant::on_data_channel_open(std::uint16_t /*id*/, std::string_view label,
-                                            std::string_view protocol,
-                                            const transport::DataChannelParameters& parameters) {
-  context_.counters.data_channels_opened.increment();
-  room_.on_data_channel(*this, std::string(label), std::string(protocol), parameters);
-}
-
-void MediaParticipant::on_data_message(std::uint16_t /*id*/, std::string_view label,
-                                       std::span<const std::uint8_t> data, bool binary) {
-  context_.counters.data_messages_received.increment();
-  room_.relay_data(*this, std::string(label), data, binary);
-}
-
-void MediaParticipant::collect_counters() {
-  if (peer_ == nullptr) return;
-  const auto& now = peer_->counters();
-  auto& c = context_.counters;
-  c.datagrams_received.add(now.datagrams_in - collected_.datagrams_in);
-  c.bytes_received.add(now.bytes_in - collected_.bytes_in);
-  c.decrypt_failures.add(now.decrypt_failures - collected_.decrypt_failures);
-  c.replays.add(now.replays - collected_.replays);
-  c.packets_sent.add(now.rtp_sent + now.rtcp_sent - collected_.rtp_sent - collected_.rtcp_sent);
-  c.send_failures.add(now.send_failures - collected_.send_failures);
-  c.data_packets_unsent.add(now.data_packets_unsent - collected_.data_packets_unsent);
-  collected_ = now;
 }
 
 }  // namespace rrtc::engine

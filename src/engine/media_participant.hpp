@@ -3,6 +3,12 @@
 // controlled, DTLS passive) over a libnice agent, created by the participant's first offer, and
 // its membership in the room's Router.
 //
+// Admission (issue 15): an offer is validated whole (engine/offer_checks.hpp) before anything is
+// allocated for it; a rejected one gets error 400 and costs no ICE agent, port or Peer. The
+// participant's first offer, rejected or not, starts its connect deadline
+// (MediaLimits::connect_timeout): a PeerConnection not connected by then is removed with error
+// 408 and everything of it released, as for a leave.
+//
 // Negotiation (PROTOCOL.md): the client's offers are answered; the tracks it publishes go to the
 // Router. When the tracks it should receive change, refresh_offer() sends a server offer (one
 // sendonly m-line per forwarded track, sdp::ServerOfferBuilder); its answer subscribes it in the
@@ -25,8 +31,11 @@
 
 #include "engine/media_context.hpp"
 #include "engine/media_counters.hpp"
+#include "engine/offer_checks.hpp"
+#include "io/event_loop.hpp"
 #include "room/media_backend.hpp"
 #include "room/router.hpp"
+#include "room/token_bucket.hpp"
 #include "room/track_mapping.hpp"
 #include "sdp/server_offer.hpp"
 #include "transport/loop_peer_timer.hpp"
@@ -62,8 +71,14 @@ class MediaParticipant final : private transport::PeerListener, private room::Ro
   // What it publishes, from the last answer to its own offer.
   const std::vector<room::PublishedMedia>& published() const noexcept { return published_; }
   const std::vector<sdp::NegotiatedMedia>& own_media() const noexcept { return own_media_; }
-  // The server's SSRC for `track_key` towards this participant (chosen once, then stable).
+  // The server's SSRC for `track_key` towards this participant (chosen once, then stable while
+  // the track is offered or committed; reclaimed when it is neither).
   std::uint32_t ssrc_for(const std::string& track_key);
+  // SSRCs chosen and kept: bounded by the tracks in the outstanding and the committed server
+  // offer (tests).
+  std::size_t ssrc_map_size() const noexcept { return ssrcs_.size(); }
+  // Whether the PeerConnection completed ICE and DTLS (its connect deadline no longer runs).
+  bool connected() const noexcept { return connected_; }
 
   room::Router::Member* member() noexcept { return member_; }
 
@@ -75,6 +90,10 @@ class MediaParticipant final : private transport::PeerListener, private room::Ro
   // Sends a relayed message (already framed) on the channel with `label`; false if it has none
   // or the message was refused (too large for the client, buffer full).
   bool send_data(std::string_view label, std::span<const std::uint8_t> data, bool binary);
+  // Data-channel relay policing: whether a message of `bytes` this participant sent may be
+  // relayed at `now` (MediaLimits::max_data_messages_per_second and max_data_bytes_per_second,
+  // one second of burst each). A refused message is counted and costs no tokens.
+  bool admit_data(std::size_t bytes, time::Timestamp now);
   bool closing() const noexcept { return closing_; }
   const transport::Peer* peer() const noexcept { return peer_.get(); }
   // Adds the Peer's counters accumulated since the last call to the worker's counters.
@@ -100,6 +119,13 @@ class MediaParticipant final : private transport::PeerListener, private room::Ro
   void enable_data_channels(const sdp::NegotiatedMedia& application);
   bool create_peer();
   sdp::LocalTransport local_transport();
+  // Starts the Peer with the first accepted offer's transport.
+  bool start_peer(const sdp::Answer& answer, transport::PeerConfig config);
+  void publish(const sdp::Answer& answer);
+  void arm_connect_deadline();
+  void on_connect_deadline();
+  // Drops the SSRCs of tracks neither offered nor committed any more.
+  void reclaim_ssrcs(const std::vector<room::OfferedTrack>& wanted);
   // Error 400 for an unusable SDP; the participant stays and may offer again.
   void reject(std::string message);
   // Removes the participant through signaling with `reason`, then closes.
@@ -116,6 +142,12 @@ class MediaParticipant final : private transport::PeerListener, private room::Ro
   room::Router::Member* member_ = nullptr;
   bool started_ = false;
   bool closing_ = false;
+  bool connected_ = false;
+  bool deadline_armed_ = false;
+  io::TimerHandle connect_timer_;
+  OfferHistory history_;
+  room::RateBucket data_messages_;
+  room::RateBucket data_bytes_;
   std::uint64_t session_version_ = 0;
   std::string session_id_;
   std::string candidate_mid_;  // the first bundled mid of our answer, for trickled candidates

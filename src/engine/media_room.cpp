@@ -164,6 +164,8 @@ void MediaRoom::on_data_up(MediaParticipant& participant) {
 
 void MediaRoom::relay_data(MediaParticipant& from, const std::string& label,
                            std::span<const std::uint8_t> data, bool binary) {
+  // Policed once per message the sender asks to relay, before any copy is made.
+  if (!from.admit_data(data.size(), now())) return;
   // Framing (README, "Data channels"): text becomes {"from":"<id>","data":"<text>"}, binary is
   // prefixed with the sender id's length (one byte) and the id.
   std::optional<std::string> text;

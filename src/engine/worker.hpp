@@ -44,6 +44,8 @@ class Worker {
   void collect_counters();
 
   const WorkerCounters& counters() const noexcept { return counters_; }
+  // The one counter the submitting (signaling) thread writes: requests its queue refused.
+  SingleWriterCounter& refused_requests() noexcept { return counters_.requests_refused; }
   std::size_t room_count() const noexcept { return rooms_.size(); }
   MediaRoom* find(const std::string& room);
 

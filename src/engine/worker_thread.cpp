@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <variant>
 
 namespace rrtc::engine {
 namespace {
@@ -15,9 +16,11 @@ constexpr std::chrono::milliseconds kAgentsPoll{10};
 }  // namespace
 
 WorkerThread::WorkerThread(std::size_t index, const transport::IceConfig& ice,
-                           const MediaLimits& limits)
+                           const MediaLimits& limits, bool io_uring, std::size_t max_queued)
     : index_(index),
       ice_(ice),
+      io_uring_(io_uring),
+      max_queued_(max_queued),
       peers_(loop_, ice_),
       worker_(std::make_unique<Worker>(loop_, peers_, limits)),
       stopped_future_(stopped_.get_future().share()) {}
@@ -36,21 +39,39 @@ void WorkerThread::start() {
   started_ = true;
   loop_.start("rrtc-media-" + std::to_string(index_));
   // Created on the worker's thread, its only submitter; before any participant (posted first).
-  post([this] {
-    send_ring_ = io::SendRing::create();
-    peers_.set_send_ring(send_ring_.get());
-    worker_->set_send_ring(send_ring_.get());
-  });
+  if (io_uring_) {
+    post([this] {
+      send_ring_ = io::SendRing::create();
+      has_send_ring_ = send_ring_ != nullptr;
+      peers_.set_send_ring(send_ring_.get());
+      worker_->set_send_ring(send_ring_.get());
+    });
+  }
   post([this] { collect_counters(); });
 }
 
-void WorkerThread::submit(room::MediaRequest request) {
+bool WorkerThread::submit(room::MediaRequest request) {
+  const bool leave = std::holds_alternative<room::request::Leave>(request.command);
+  if (!leave && queued_.load(std::memory_order_relaxed) >= max_queued_) {
+    // The submitting thread is this counter's only writer.
+    worker_->refused_requests().increment();
+    if (channel_ != nullptr) {
+      const bool join = std::holds_alternative<room::request::Join>(request.command);
+      channel_->send_error(std::move(request.room), std::move(request.participant), 503,
+                           "server busy: the media worker's queue is full, try again", join);
+    }
+    return false;
+  }
+  queued_.fetch_add(1, std::memory_order_relaxed);
   post([this, request = std::move(request)]() mutable {
+    queued_.fetch_sub(1, std::memory_order_relaxed);
     if (!shutting_down_) worker_->handle(std::move(request));
   });
+  return true;
 }
 
 void WorkerThread::set_channel(std::shared_ptr<room::SignalingChannel> channel) {
+  channel_ = channel;
   post(
       [this, channel = std::move(channel)]() mutable { worker_->set_channel(std::move(channel)); });
 }

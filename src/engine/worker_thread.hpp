@@ -4,7 +4,17 @@
 //
 // Threading: the constructor, start(), post(), counters() and the shutdown calls run on the
 // engine owner's thread; everything the Worker does runs on the worker's thread (post()).
+// submit() and set_channel() run on the signaling thread.
+//
+// The signaling -> worker queue is bounded (issue 15): at most `max_queued` requests wait for the
+// worker (kMaxQueuedRequests by default). Past it a request is refused at once, error 503 to
+// that client only (a refused Join also removes the participant, which the worker never saw),
+// and counted. Leaves are never refused: each releases what a participant holds, and there is at
+// most one per participant. The worker -> signaling direction is bounded by what the worker is
+// asked: per handled request at most an answer, an offer and an error, per participant at most
+// MediaLimits::max_local_candidates + 1 candidates and one server offer outstanding.
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <future>
@@ -22,9 +32,15 @@
 
 namespace rrtc::engine {
 
+// Requests waiting for one worker: about a second of a busy worker's work, and far more than
+// signaling produces for the participants one worker carries (a join is 3 to 40 requests).
+inline constexpr std::size_t kMaxQueuedRequests = 4096;
+
 class WorkerThread {
  public:
-  WorkerThread(std::size_t index, const transport::IceConfig& ice, const MediaLimits& limits);
+  // `io_uring` false: the worker never creates a send ring (plain sendmsg).
+  WorkerThread(std::size_t index, const transport::IceConfig& ice, const MediaLimits& limits,
+               bool io_uring = true, std::size_t max_queued = kMaxQueuedRequests);
   ~WorkerThread();  // shutdown if the caller did not
   WorkerThread(const WorkerThread&) = delete;
   WorkerThread& operator=(const WorkerThread&) = delete;
@@ -32,8 +48,12 @@ class WorkerThread {
   void start();
   // Thread-safe; `fn` runs on the worker's thread, later, in post order.
   void post(std::function<void()> fn) { loop_.post(std::move(fn)); }
-  // Thread-safe: the request is handled on the worker's thread.
-  void submit(room::MediaRequest request);
+  // Signaling thread: the request is handled on the worker's thread, or refused (503) when
+  // max_queued requests already wait. Returns whether it was queued.
+  bool submit(room::MediaRequest request);
+  // Requests posted and not yet handled (any thread).
+  std::size_t queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
+  bool has_send_ring() const noexcept { return has_send_ring_.load(); }
   void set_channel(std::shared_ptr<room::SignalingChannel> channel);
   // Read from any thread (single-writer counters).
   const WorkerCounters& counters() const noexcept { return worker_->counters(); }
@@ -51,6 +71,11 @@ class WorkerThread {
 
   std::size_t index_;
   const transport::IceConfig& ice_;
+  const bool io_uring_;
+  const std::size_t max_queued_;
+  std::atomic<std::size_t> queued_{0};
+  std::atomic<bool> has_send_ring_{false};
+  std::shared_ptr<room::SignalingChannel> channel_;  // signaling thread: for refusals
   io::GlibLoop loop_;  // first member: destroyed last, after everything that uses it
   // Created on the worker's thread (its only submitter) by the first posted closure; the
   // factory and the Worker exist from construction, so counters() is always valid.

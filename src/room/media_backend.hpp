@@ -55,6 +55,19 @@ class SignalingChannel {
   // others get `participant_left` and the room goes on.
   virtual void remove_participant(std::string room, std::string participant,
                                   std::string reason) = 0;
+  // Sends `error` with `code` and `message`: 408 when the participant's PeerConnection did not
+  // connect within the connect deadline, 503 when a request of its was refused because the
+  // queue to its media worker was full. With `remove`, then removes the participant as
+  // remove_participant() does. A channel that knows only 400 and 500 falls back to them.
+  virtual void send_error(std::string room, std::string participant, int code,
+                          std::string message, bool remove) {
+    (void)code;
+    if (remove) {
+      remove_participant(std::move(room), std::move(participant), std::move(message));
+    } else {
+      reject_sdp(std::move(room), std::move(participant), std::move(message));
+    }
+  }
 };
 
 // What signaling asks of the media stack for one participant: one command type, posted as a

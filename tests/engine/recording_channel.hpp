@@ -23,13 +23,15 @@ using room::TrackInfo;
 using room::TrackType;
 
 struct ChannelCall {
-  enum class Kind { answer, offer, candidate, reject, remove };
+  enum class Kind { answer, offer, candidate, reject, remove, error };
   Kind kind = Kind::answer;
   std::string room;
   std::string participant;
   std::string text;  // sdp, candidate line or reason
   std::optional<std::string> sdp_mid;
   std::optional<std::uint16_t> sdp_mline_index;
+  int code = 0;         // Kind::error
+  bool remove = false;  // Kind::error: the participant is removed too
 };
 
 class RecordingChannel final : public SignalingChannel {
@@ -54,6 +56,12 @@ class RecordingChannel final : public SignalingChannel {
   void remove_participant(std::string room, std::string participant, std::string reason) override {
     record({ChannelCall::Kind::remove, std::move(room), std::move(participant), std::move(reason),
             std::nullopt, std::nullopt});
+  }
+
+  void send_error(std::string room, std::string participant, int code, std::string message,
+                  bool remove) override {
+    record({ChannelCall::Kind::error, std::move(room), std::move(participant), std::move(message),
+            std::nullopt, std::nullopt, code, remove});
   }
 
   void set_wake(std::function<void()> wake) {

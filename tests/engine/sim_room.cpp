@@ -3,6 +3,7 @@
 namespace rrtc::engine::test {
 
 void SimSignaling::send_answer(std::string /*room*/, std::string participant, std::string sdp) {
+  ++room_.answers[participant];
   room_.to_client([this, participant, sdp] {
     if (auto* client = room_.client(participant)) {
       EXPECT_EQ(client->on_answer(sdp), "") << participant;
@@ -12,6 +13,7 @@ void SimSignaling::send_answer(std::string /*room*/, std::string participant, st
 
 void SimSignaling::send_offer(std::string /*room*/, std::string participant, std::string sdp) {
   ++room_.server_offers[participant];
+  room_.last_server_offer[participant] = sdp;
   room_.to_client([this, participant, sdp] {
     auto* client = room_.client(participant);
     if (client == nullptr || room_.hold_answers) return;
@@ -36,6 +38,13 @@ void SimSignaling::remove_participant(std::string /*room*/, std::string particip
                                       std::string reason) {
   room_.removals.push_back({participant, reason});
   room_.to_server(participant, room::request::Leave{});
+}
+
+void SimSignaling::send_error(std::string /*room*/, std::string participant, int code,
+                              std::string message, bool remove) {
+  room_.errors.push_back({participant, code, message, remove, room_.loop().now()});
+  // As the Hub's leave_room would: the media stack then hears the participant left.
+  if (remove) room_.to_server(participant, room::request::Leave{});
 }
 
 void SimRoomTest::publish_for(time::Duration duration, time::Duration step) {

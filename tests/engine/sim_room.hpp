@@ -8,7 +8,7 @@
 // Each client gets its simulated ICE agent before it offers, as a browser does: the fixture
 // prepares a network pair with the SimPeerFactory, gives the client side B, and side A waits for
 // the server Peer its first offer creates (the Worker creates Peers in the order the offers arrive;
-// these tests never send a first offer the server refuses before creating the Peer).
+// a first offer the server refuses creates no Peer, so the pair waits for the next one).
 //
 // Every run is seeded (RRTC_SIM_SEED in the environment overrides the default); a failing test
 // prints its seed through SCOPED_TRACE.
@@ -58,6 +58,8 @@ class SimSignaling final : public room::SignalingChannel {
                       room::IceCandidate candidate) override;
   void reject_sdp(std::string room, std::string participant, std::string message) override;
   void remove_participant(std::string room, std::string participant, std::string reason) override;
+  void send_error(std::string room, std::string participant, int code, std::string message,
+                  bool remove) override;
 
  private:
   SimRoomTest& room_;
@@ -89,12 +91,33 @@ class SimRoomTest : public ::testing::Test {
   std::vector<Removal> removals;
   std::vector<std::string> rejections;
   std::map<std::string, int> server_offers;  // per participant
+  std::map<std::string, int> answers;        // per participant
+  std::map<std::string, std::string> last_server_offer;  // per participant, its SDP
+  struct ErrorSent {
+    std::string participant;
+    int code = 0;
+    std::string message;
+    bool remove = false;
+    time::Timestamp at;
+  };
+  std::vector<ErrorSent> errors;  // send_error (408, 503)
 
   // A client joins `room` and offers (publishing audio and camera, or a data channel only).
   SimClient& join(const std::string& id, bool publishes,
                   const ClientLinks& links = {lan_link(), lan_link()},
                   const std::string& room = "sim",
                   loadgen::SubscriberOffer receive_only = loadgen::SubscriberOffer::data_channel) {
+    auto& ref = enter(id, publishes, links, room, receive_only);
+    to_server(id, room::request::Offer{ref.offer(), {}});
+    return ref;
+  }
+  // Joins without offering (the test sends the offers, send_offer()). The client's ICE end waits
+  // for the first Peer the server creates, so a test that gives two clients no Peer yet must
+  // let the one that entered first get its Peer first.
+  SimClient& enter(const std::string& id, bool publishes,
+                   const ClientLinks& links = {lan_link(), lan_link()},
+                   const std::string& room = "sim",
+                   loadgen::SubscriberOffer receive_only = loadgen::SubscriberOffer::data_channel) {
     auto prepared = peers_.prepare(links);
     paths_.emplace(id, prepared.path);
     auto client = std::make_unique<SimClient>(loop_, id, std::move(prepared.client_end), publishes,
@@ -106,8 +129,10 @@ class SimRoomTest : public ::testing::Test {
       to_server(id, room::request::Candidate{room::IceCandidate{candidate, "0", 0}});
     });
     to_server(id, room::request::Join{});
-    to_server(id, room::request::Offer{ref.offer(), {}});
     return ref;
+  }
+  void send_offer(const std::string& id, std::string sdp) {
+    to_server(id, room::request::Offer{std::move(sdp), {}});
   }
   void leave(const std::string& id) { to_server(id, room::request::Leave{}); }
   void set_state(const std::string& id, const room::ParticipantState& state) {
@@ -132,6 +157,9 @@ class SimRoomTest : public ::testing::Test {
   void publish_for(time::Duration duration, time::Duration step = std::chrono::milliseconds(20));
 
   io::SimLoop& loop() noexcept { return loop_; }
+  // Set before the first join: the Worker reads them as participants are created.
+  MediaLimits& limits() noexcept { return limits_; }
+  rrtc::test::SimPeerFactory& peer_factory() noexcept { return peers_; }
   Worker& worker() noexcept { return worker_; }
   ice::SimNetwork& network() noexcept { return network_; }
   bool hold_answers = false;  // leave server offers unanswered (to make offers collide)

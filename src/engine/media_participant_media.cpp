@@ -1,0 +1,175 @@
+// The media side of a participant: RTP and RTCP between its Peer and the room, candidates,
+// data channels (with the relay policing) and counters. Offers, answers and the connect deadline
+// are in media_participant.cpp.
+#include <algorithm>
+
+#include "engine/media_participant.hpp"
+#include "engine/media_room.hpp"
+#include "log/log.hpp"
+#include "sdp/capabilities.hpp"
+#include "transport/peer_config_from_sdp.hpp"
+
+namespace rrtc::engine {
+namespace {
+
+spdlog::logger& logger() { return rrtc::log::get("room"); }
+
+std::uint64_t max_message_size() {
+  static const std::uint64_t size = sdp::default_capabilities().max_message_size;
+  return size;
+}
+
+}  // namespace
+
+bool MediaParticipant::send_rtp(std::span<std::uint8_t> buffer, std::size_t length) noexcept {
+  return peer_ != nullptr && peer_->send_rtp(buffer, length) == transport::SendResult::Sent;
+}
+
+bool MediaParticipant::send_rtcp(std::span<std::uint8_t> buffer, std::size_t length) noexcept {
+  return peer_ != nullptr && peer_->send_rtcp(buffer, length) == transport::SendResult::Sent;
+}
+
+void MediaParticipant::on_candidate(const room::IceCandidate& candidate) {
+  if (closing_) return;
+  if (!started_) {
+    if (pending_candidates_.size() < context_.limits.max_pending_candidates) {
+      pending_candidates_.push_back(candidate.candidate);
+    }
+    return;
+  }
+  apply_remote_candidate(candidate.candidate);
+}
+
+void MediaParticipant::apply_remote_candidate(const std::string& candidate) {
+  const auto result = peer_->add_remote_candidate(candidate);
+  if (result != transport::CandidateResult::Added &&
+      result != transport::CandidateResult::EndOfCandidates) {
+    logger().debug("participant {}: remote candidate ignored ({}): {}", id_,
+                   transport::to_string(result), candidate);
+  }
+}
+
+RtpKind MediaParticipant::kind_of(std::uint8_t payload_type) const noexcept {
+  for (const auto& [type, kind] : payload_kinds_) {
+    if (type == payload_type) return kind;
+  }
+  return RtpKind::unknown;
+}
+
+void MediaParticipant::on_rtp(std::span<std::uint8_t> packet) noexcept {
+  // The Peer delivers only packets of at least a fixed RTP header; byte 1 holds M + PT.
+  const auto kind = packet.size() >= 2 ? kind_of(packet[1] & 0x7f) : RtpKind::unknown;
+  const auto index = static_cast<std::size_t>(kind);
+  context_.counters.rtp_packets[index].increment();
+  context_.counters.rtp_bytes[index].add(packet.size());
+  room_.on_rtp(*this, packet);
+}
+
+void MediaParticipant::on_rtcp(std::span<std::uint8_t> packet) noexcept {
+  context_.counters.rtcp_packets.increment();
+  room_.on_rtcp(*this, packet);
+}
+
+void MediaParticipant::on_local_candidate(std::string candidate) {
+  if (closing_ || local_candidates_ >= context_.limits.max_local_candidates) return;
+  ++local_candidates_;
+  context_.channel->send_candidate(room_.name(), id_,
+                                   room::IceCandidate{std::move(candidate), candidate_mid_, 0});
+}
+
+void MediaParticipant::on_gathering_done() {
+  if (closing_) return;
+  context_.channel->send_candidate(room_.name(), id_, room::IceCandidate{"", candidate_mid_, 0});
+}
+
+void MediaParticipant::enable_data_channels(const sdp::NegotiatedMedia& application) {
+  const auto result = peer_->enable_data_channels(
+      transport::data_channel_config_from(application, max_message_size()));
+  if (result != transport::EnableDataResult::Enabled) {
+    logger().info("participant {}: no data channels: {}", id_, transport::to_string(result));
+  }
+}
+
+bool MediaParticipant::data_up() const noexcept {
+  return peer_ != nullptr && peer_->data_channels_up();
+}
+
+void MediaParticipant::ensure_channel(const std::string& label, const std::string& protocol,
+                                      const transport::DataChannelParameters& parameters) {
+  if (!data_up() || peer_->data_channel_id(label)) return;
+  const auto opened = peer_->open_data_channel(label, protocol, parameters);
+  if (!opened.id) {
+    logger().info("participant {}: could not open data channel '{}': {}", id_, label,
+                  transport::to_string(opened.error));
+    return;
+  }
+  context_.counters.data_channels_opened.increment();
+}
+
+bool MediaParticipant::send_data(std::string_view label, std::span<const std::uint8_t> data,
+                                 bool binary) {
+  if (!data_up()) return false;
+  const auto id = peer_->data_channel_id(label);
+  if (!id) return false;
+  const auto result = peer_->send_data(*id, data, binary);
+  if (result == transport::DataSendResult::Sent) return true;
+  logger().debug("participant {}: relayed message on '{}' not sent: {}", id_, label,
+                 transport::to_string(result));
+  return false;
+}
+
+void MediaParticipant::on_data_state(transport::DataState state, std::string_view reason) {
+  if (state == transport::DataState::Up) {
+    room_.on_data_up(*this);
+    return;
+  }
+  logger().info("participant {}: data channels {}: {}", id_, transport::to_string(state), reason);
+}
+
+void MediaParticipant::on_data_channel_open(std::uint16_t /*id*/, std::string_view label,
+                                            std::string_view protocol,
+                                            const transport::DataChannelParameters& parameters) {
+  context_.counters.data_channels_opened.increment();
+  room_.on_data_channel(*this, std::string(label), std::string(protocol), parameters);
+}
+
+void MediaParticipant::on_data_message(std::uint16_t /*id*/, std::string_view label,
+                                       std::span<const std::uint8_t> data, bool binary) {
+  context_.counters.data_messages_received.increment();
+  room_.relay_data(*this, std::string(label), data, binary);
+}
+
+void MediaParticipant::collect_counters() {
+  if (peer_ == nullptr) return;
+  const auto& now = peer_->counters();
+  auto& c = context_.counters;
+  c.datagrams_received.add(now.datagrams_in - collected_.datagrams_in);
+  c.bytes_received.add(now.bytes_in - collected_.bytes_in);
+  c.decrypt_failures.add(now.decrypt_failures - collected_.decrypt_failures);
+  c.replays.add(now.replays - collected_.replays);
+  c.packets_sent.add(now.rtp_sent + now.rtcp_sent - collected_.rtp_sent - collected_.rtcp_sent);
+  c.send_failures.add(now.send_failures - collected_.send_failures);
+  c.data_packets_unsent.add(now.data_packets_unsent - collected_.data_packets_unsent);
+  collected_ = now;
+}
+
+bool MediaParticipant::admit_data(std::size_t bytes, time::Timestamp now) {
+  // Charged only when both buckets admit it: a refused message costs nothing.
+  if (data_messages_.holds(1, now) && data_bytes_.holds(bytes, now)) {
+    data_messages_.take(1);
+    data_bytes_.take(bytes);
+    return true;
+  }
+  context_.counters.data_messages_policed.increment();
+  context_.counters.data_bytes_policed.add(bytes);
+  auto& limit = context_.log_limits.data_policed;
+  if (limit.allow(now)) {
+    logger().info("participant {} in room {}: data-channel relay over {} messages / {} bytes per "
+                  "second, message dropped ({} more since the last line)",
+                  id_, room_.name(), context_.limits.max_data_messages_per_second,
+                  context_.limits.max_data_bytes_per_second, limit.suppressed());
+  }
+  return false;
+}
+
+}  // namespace rrtc::engine
