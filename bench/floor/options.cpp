@@ -86,7 +86,7 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
     ("cpu", po::value(&o.cpu)->default_value(o.cpu), "core the sender thread is pinned to")
     ("drain-cpu", po::value(&o.drain_cpu)->default_value(o.drain_cpu), "core the receiving thread is pinned to")
     ("profile", po::value(&profile)->default_value(profile), "SRTP profile: gcm (AEAD_AES_128_GCM) or cm (AES_CM_128_HMAC_SHA1_80)")
-    ("variant", po::value(&variants)->composing(), "run only this variant (repeatable): copy, protect, send-plain, sendto, connected, sendmmsg-shared")
+    ("variant", po::value(&variants)->composing(), "run only this variant (repeatable): copy, protect, send-plain, sendto, connected, sendmmsg-shared, io-uring")
     ("rcvbuf", po::value(&o.rcvbuf)->default_value(o.rcvbuf), "SO_RCVBUF(FORCE) bytes per receiver socket (0: 256 MiB shared out, 256 KiB to 32 MiB each)")
     ("drain", po::value(&o.drain_s)->default_value(o.drain_s), "longest wait (s) for packets in flight after a variant")
     ("json", po::value(&o.json_path), "also write all rows as JSON to this file");
