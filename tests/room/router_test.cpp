@@ -220,10 +220,13 @@ TEST_F(RouterTest, GarbageAndUnknownStreamsAreCountedNotForwarded) {
   EXPECT_EQ(counters_.unroutable_packets.get(), 3u);
   EXPECT_TRUE(subscriber_.rtp.empty());
   const std::array<std::uint8_t, 8> bad_rtcp{0x81, 0xcd, 0x00, 0x09, 0, 0, 0, 1};
-  router_.on_rtcp(b_, bad_rtcp, now_);
+  router_.on_rtcp(b_, bad_rtcp, now_);  // a NACK header whose length runs past the datagram
   router_.on_rtcp(a_, std::span<const std::uint8_t>(), now_);
+  EXPECT_EQ(counters_.malformed_rtcp.get(), 1u);
+  EXPECT_EQ(counters_.nacks_received.get(), 0u);
   EXPECT_TRUE(publisher_.rtp.empty());
   EXPECT_EQ(publisher_.rtcp.size(), 1u);  // only the PLI sent on subscribe
+  EXPECT_TRUE(subscriber_.rtcp.empty());
 }
 
 TEST_F(RouterTest, AKeptSubscriptionKeepsItsSequenceAcrossRenegotiation) {
