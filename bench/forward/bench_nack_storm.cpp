@@ -134,8 +134,8 @@ void BM_NackStorm(benchmark::State& state) {
   state.counters["refused_budget_per_compound"] =
       static_cast<double>(counters.retransmit_refused_budget.get()) / compounds;
   state.counters["asked_per_compound"] = kNacksPerCompound * kItemsPerNack * 17;
-  state.counters["compound_bytes"] = static_cast<double>(
-      write_storm(subscriber_sink.last_seq, sub.ssrc, compound));
+  state.counters["compound_bytes"] =
+      static_cast<double>(write_storm(subscriber_sink.last_seq, sub.ssrc, compound));
 }
 
 BENCHMARK(BM_NackStorm)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();

@@ -106,8 +106,8 @@ class DownTrack {
   DownTrackOptions options_;
   rtp::RetransmitBuffer retransmit_;
   std::vector<ResendMark> resent_;  // retransmit_.capacity() marks
-  bool started_ = false;  // something was forwarded
-  bool resync_ = true;    // re-base on the next forwarded packet
+  bool started_ = false;            // something was forwarded
+  bool resync_ = true;              // re-base on the next forwarded packet
   bool waiting_keyframe_;
   time::Timestamp waiting_since_{};
   std::int64_t seq_offset_ = 0;   // out extended = in extended + offset

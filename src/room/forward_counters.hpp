@@ -49,9 +49,9 @@ class LatencyHistogram {
 struct ForwardCounters {
   SingleWriterCounter forwarded_packets;  // RTP packets sent to subscribers (first copies)
   SingleWriterCounter forwarded_bytes;
-  SingleWriterCounter filtered_packets;    // not forwarded: muted, camera off, screen stopped
-  SingleWriterCounter waiting_keyframe;    // egress copies held back until a key frame
-  SingleWriterCounter unroutable_packets;  // unknown SSRC, invalid RTP, unmapped payload type
+  SingleWriterCounter filtered_packets;       // not forwarded: muted, camera off, screen stopped
+  SingleWriterCounter waiting_keyframe;       // egress copies held back until a key frame
+  SingleWriterCounter unroutable_packets;     // unknown SSRC, invalid RTP, unmapped payload type
   SingleWriterCounter retransmitted_packets;  // answered NACKs
   SingleWriterCounter retransmit_misses;      // NACKed packets no longer kept
   // NACKed packets not resent: already resent to that subscriber within its round trip, or
@@ -64,10 +64,10 @@ struct ForwardCounters {
   SingleWriterCounter malformed_rtcp;  // compounds with a bad packet (the rest is ignored)
   // Subscribers whose fresh REMB estimate was left out of a publisher's REMB as an outlier.
   SingleWriterCounter remb_outliers;
-  SingleWriterCounter nacks_received;         // NACK messages from subscribers
-  SingleWriterCounter nacks_sent;             // NACK messages to publishers
-  SingleWriterCounter packets_recovered;      // NACKed upstream and then received
-  SingleWriterCounter keyframe_requests;      // PLI / FIR sent to publishers
+  SingleWriterCounter nacks_received;     // NACK messages from subscribers
+  SingleWriterCounter nacks_sent;         // NACK messages to publishers
+  SingleWriterCounter packets_recovered;  // NACKed upstream and then received
+  SingleWriterCounter keyframe_requests;  // PLI / FIR sent to publishers
   SingleWriterCounter sender_reports_sent;
   SingleWriterCounter receiver_reports_sent;
   SingleWriterCounter remb_sent;

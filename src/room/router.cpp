@@ -81,10 +81,6 @@ std::size_t Router::subscriptions_of(const Member& member) const noexcept {
 
 std::uint32_t Router::rtcp_ssrc(const Member& member) const noexcept { return member.rtcp_ssrc; }
 
-std::optional<time::Duration> Router::rtt(const Member& member) const noexcept {
-  return member.rtt;
-}
-
 void Router::reserve_timers() {
   // Every member and every published track may be scheduled at once; scheduling on the hot
   // path must not allocate.
@@ -351,26 +347,6 @@ void Router::forward(UpTrack& up, std::span<std::uint8_t> bytes, std::int64_t ex
       ++undeparted_copies_;
     }
   }
-}
-
-bool Router::admit(UpTrack& up, std::size_t size, time::Timestamp now) noexcept {
-  if (up.packet_bucket.holds(1, now) && up.bit_bucket.holds(size * 8, now)) {
-    up.packet_bucket.take(1);
-    up.bit_bucket.take(size * 8);
-    return true;
-  }
-  counters_.policed_packets.increment();
-  counters_.policed_bytes.add(size);
-  ++up.policed_packets;
-  up.policed_bytes += size;
-  if (!up.noticed || now - up.last_notice >= options_.policing_notice_interval) {
-    up.noticed = true;
-    up.last_notice = now;
-    notice_ = PolicingNotice{up.info.key, up.policed_packets, up.policed_bytes};
-    up.policed_packets = 0;
-    up.policed_bytes = 0;
-  }
-  return false;
 }
 
 void Router::departed(time::Timestamp arrived, time::Timestamp departed) noexcept {

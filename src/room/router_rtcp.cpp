@@ -6,7 +6,6 @@
 #include <limits>
 #include <variant>
 
-#include "room/remb_aggregate.hpp"
 #include "room/router.hpp"
 #include "room/router_members.hpp"
 #include "rtcp/compound.hpp"
@@ -30,50 +29,48 @@ void Router::on_rtcp(Member& from, std::span<const std::uint8_t> bytes,
   rtcp::CompoundReader reader(bytes);
   std::array<std::uint16_t, kMaxNackedPerMessage> lost{};
   while (auto packet = reader.next()) {
-    std::visit(Overloaded{
-                   [&](const rtcp::SenderReport& sr) {
-                     on_sender_report(from, sr.sender_ssrc, sr.ntp_timestamp, sr.rtp_timestamp,
-                                      now);
-                     for (const rtcp::ReportBlock block : sr.report_blocks) {
-                       on_report_block(from, block.ssrc, block.last_sr, block.delay_since_last_sr,
-                                       now);
-                     }
-                   },
-                   [&](const rtcp::ReceiverReport& rr) {
-                     for (const rtcp::ReportBlock block : rr.report_blocks) {
-                       on_report_block(from, block.ssrc, block.last_sr, block.delay_since_last_sr,
-                                       now);
-                     }
-                   },
-                   [&](const rtcp::Nack& nack) {
-                     std::size_t n = 0;
-                     nack.for_each_lost([&](std::uint16_t seq) {
-                       if (n < lost.size()) lost[n++] = seq;
-                     });
-                     on_nack(from, nack.media_ssrc, std::span(lost.data(), n), now);
-                   },
-                   // A request on a subscriber's behalf moves no deadline: a pending retry finds
-                   // the newer request when it falls due and waits for its own turn.
-                   [&](const rtcp::Pli& pli) {
-                     if (auto* link = find_down(from, pli.media_ssrc); link && link->up) {
-                       request_keyframe(*link->up, now);
-                     }
-                   },
-                   [&](const rtcp::Fir& fir) {
-                     for (const auto entry : fir.entries) {
-                       if (auto* link = find_down(from, entry.ssrc); link && link->up) {
-                         request_keyframe(*link->up, now);
-                       }
-                     }
-                   },
-                   [&](const rtcp::Remb& remb) {
-                     from.has_remb = true;
-                     from.remb_bps = remb.bitrate_bps;
-                     from.remb_at = now;
-                   },
-                   [](const auto&) {},
-               },
-               *packet);
+    std::visit(
+        Overloaded{
+            [&](const rtcp::SenderReport& sr) {
+              on_sender_report(from, sr.sender_ssrc, sr.ntp_timestamp, sr.rtp_timestamp, now);
+              for (const rtcp::ReportBlock block : sr.report_blocks) {
+                on_report_block(from, block.ssrc, block.last_sr, block.delay_since_last_sr, now);
+              }
+            },
+            [&](const rtcp::ReceiverReport& rr) {
+              for (const rtcp::ReportBlock block : rr.report_blocks) {
+                on_report_block(from, block.ssrc, block.last_sr, block.delay_since_last_sr, now);
+              }
+            },
+            [&](const rtcp::Nack& nack) {
+              std::size_t n = 0;
+              nack.for_each_lost([&](std::uint16_t seq) {
+                if (n < lost.size()) lost[n++] = seq;
+              });
+              on_nack(from, nack.media_ssrc, std::span(lost.data(), n), now);
+            },
+            // A request on a subscriber's behalf moves no deadline: a pending retry finds
+            // the newer request when it falls due and waits for its own turn.
+            [&](const rtcp::Pli& pli) {
+              if (auto* link = find_down(from, pli.media_ssrc); link && link->up) {
+                request_keyframe(*link->up, now);
+              }
+            },
+            [&](const rtcp::Fir& fir) {
+              for (const auto entry : fir.entries) {
+                if (auto* link = find_down(from, entry.ssrc); link && link->up) {
+                  request_keyframe(*link->up, now);
+                }
+              }
+            },
+            [&](const rtcp::Remb& remb) {
+              from.has_remb = true;
+              from.remb_bps = remb.bitrate_bps;
+              from.remb_at = now;
+            },
+            [](const auto&) {},
+        },
+        *packet);
   }
   // What came before a bad packet was handled; the rest of the compound is ignored.
   if (reader.error()) counters_.malformed_rtcp.increment();
@@ -127,21 +124,6 @@ void Router::on_nack(Member& from, std::uint32_t media_ssrc, std::span<const std
     link->track.mark_resent(seq, now);
     std::memcpy(egress_.data(), stored->data(), stored->size());
     if (from.sink->send_rtp(egress_, stored->size())) counters_.retransmitted_packets.increment();
-  }
-}
-
-void Router::on_report_block(Member& from, std::uint32_t ssrc, std::uint32_t last_sr,
-                             std::uint32_t delay_since_last_sr, time::Timestamp now) noexcept {
-  const DownLink* link = find_down(from, ssrc);
-  if (link == nullptr || last_sr == 0) return;
-  for (const auto& report : link->reports) {
-    if (!report.valid || report.compact_ntp != last_sr) continue;
-    // RFC 3550 6.4.1: RTT = arrival - LSR - DLSR, here on our own clock from when we sent it.
-    const time::Duration delay(static_cast<std::int64_t>(
-        static_cast<std::uint64_t>(delay_since_last_sr) * 1'000'000 / 65536));
-    const time::Duration sample = std::max(time::Duration(0), now - report.sent_at - delay);
-    from.rtt = from.rtt ? (*from.rtt * 7 + sample) / 8 : sample;
-    return;
   }
 }
 
@@ -238,34 +220,6 @@ bool Router::send_reports(Member& member, time::Timestamp now) noexcept {
     if (remb) counters_.remb_sent.increment();
   }
   return true;
-}
-
-std::uint64_t Router::remb_estimate(Member& publisher, time::Timestamp now) noexcept {
-  // Each subscriber once (it may receive several of the publisher's video tracks); at most one
-  // estimate per member, so the reserved scratch never grows here.
-  ++remb_round_;
-  remb_scratch_.clear();
-  for (auto& up : publisher.ups) {
-    if (!up->info.video || !up->info.remb) continue;
-    for (const DownLink* link : up->downs) {
-      Member& sub = *link->subscriber;
-      if (sub.remb_round == remb_round_) continue;
-      sub.remb_round = remb_round_;
-      if (!sub.has_remb || now - sub.remb_at > options_.remb_timeout) continue;
-      // A subscriber's estimate covers everything it receives: share it among its video.
-      const auto shares = std::max<std::size_t>(
-          1, static_cast<std::size_t>(
-                 std::count_if(sub.downs.begin(), sub.downs.end(),
-                               [](const auto& l) { return l->track.subscription().video; })));
-      if (remb_scratch_.size() < remb_scratch_.capacity()) {
-        remb_scratch_.push_back(sub.remb_bps / shares);
-      }
-    }
-  }
-  const auto aggregate = aggregate_remb(remb_scratch_, options_.remb_outlier_ratio);
-  if (!aggregate) return std::numeric_limits<std::uint64_t>::max();
-  counters_.remb_outliers.add(aggregate->outliers);
-  return aggregate->bitrate;
 }
 
 bool Router::send_rtcp(Member& to, std::size_t length) noexcept {

@@ -71,10 +71,10 @@ TEST(RembAggregate, TheLowestOfThoseWithinTheRatioOfTheMedian) {
       {{2'000'000, 50'000, 2'000'000, 2'000'000}, 4, 2'000'000, 1},
       {{50'000, 50'000, 50'000, 50'000}, 4, 50'000, 0},
       {{50'000, 2'000'000}, 4, 2'000'000, 1},  // two: the upper median decides
-      {{500'000, 2'000'000}, 4, 500'000, 0},  // exactly a quarter: kept
+      {{500'000, 2'000'000}, 4, 500'000, 0},   // exactly a quarter: kept
       {{700'000}, 4, 700'000, 0},
       {{1'000'000, 100'000, 90'000, 1'200'000, 1'100'000}, 4, 1'000'000, 2},
-      {{3, 1, 2}, 4, 1, 0},  // median 2, floor 0
+      {{3, 1, 2}, 4, 1, 0},                            // median 2, floor 0
       {{2'000'000, 50'000, 2'000'000}, 0, 50'000, 0},  // no outlier rule: the minimum
   };
   for (const auto& c : cases) {

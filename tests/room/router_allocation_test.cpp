@@ -2,8 +2,8 @@
 // RTX unwrap, receive stats, NACK bookkeeping, deadlines scheduled, one copy rewritten per
 // subscriber, retransmit buffer), on_rtcp (NACK answered within the round trip and budget, RTT
 // from report blocks, PLI, REMB, SR translated) and handle_timeout (upstream NACKs, key-frame
-// retries, RR, REMB aggregated over subscribers). Its own binary, because it replaces the global operator new to count
-// allocations.
+// retries, RR, REMB aggregated over subscribers). Its own binary, because it replaces the global
+// operator new to count allocations.
 #include <gtest/gtest.h>
 
 #include <memory>

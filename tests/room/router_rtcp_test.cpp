@@ -21,9 +21,8 @@ class RembRoom : public ::testing::Test {
     for (std::size_t i = 0; i < n; ++i) {
       sinks_.push_back(std::make_unique<FakeSink>());
       auto& member = router_.add("s" + std::to_string(i), *sinks_.back(), {});
-      router_.subscribe(member,
-                        {subscription(video_track(), static_cast<std::uint32_t>(0x100 + i), 100)},
-                        now_);
+      router_.subscribe(
+          member, {subscription(video_track(), static_cast<std::uint32_t>(0x100 + i), 100)}, now_);
       subscribers_.push_back(&member);
     }
   }
@@ -212,7 +211,7 @@ TEST_F(RouterTest, ReceiverReportsCarryLsrAndDlsrOfThePublishersSenderReport) {
   sr.ntp_timestamp = 0x0102030405060708ULL;
   send_rtcp(a_, sr);
   send(make_rtp(kAudioSsrc, kOpus, 2, 960, kDelta));
-  router_.handle_timeout(start_ + 2s);  // 500 ms after the SR: 32768 / 65536 s
+  router_.handle_timeout(start_ + 2s);       // 500 ms after the SR: 32768 / 65536 s
   router_.handle_timeout(start_ + 2s + 1s);  // silent: no report
   now_ = start_ + 3250ms;
   send(make_rtp(kAudioSsrc, kOpus, 3, 1920, kDelta));

@@ -189,8 +189,7 @@ TEST_F(RouterTest, ReportsAndRembGoToThePublisher) {
                 [](const rtcp::ReceiverReport& rr) { return rr.report_blocks.size() == 2; }),
             1);
   EXPECT_EQ(publisher_.count_rtcp<rtcp::Remb>([](const rtcp::Remb& r) {
-    return r.bitrate_bps == 400'000 && r.ssrcs.size() == 1 &&
-           r.ssrcs[0] == kVideoSsrc;
+    return r.bitrate_bps == 400'000 && r.ssrcs.size() == 1 && r.ssrcs[0] == kVideoSsrc;
   }),
             1);
   EXPECT_EQ(counters_.remb_sent.get(), 1u);
