@@ -12,9 +12,31 @@ namespace http = beast::http;
 
 namespace {
 
-constexpr auto kReadTimeout = std::chrono::seconds(30);
 constexpr std::uint32_t kHeaderLimit = 16 * 1024;
 constexpr std::uint64_t kBodyLimit = 16 * 1024;  // only GET and HEAD are served
+
+// The value of every `name` field of `request`, joined with "," as RFC 9110 section 5.3 allows.
+std::string joined_fields(const HttpRequest& request, std::string_view name) {
+  std::string out;
+  auto range = request.equal_range(name);
+  for (auto it = range.first; it != range.second; ++it) {
+    if (!out.empty()) out += ',';
+    out.append(it->value().data(), it->value().size());
+  }
+  return out;
+}
+
+// A refusal the client can read: the protocol's `error` JSON, then the connection closes.
+HttpResponse error_response(unsigned version, http::status status, ErrorCode code,
+                            std::string_view message) {
+  HttpResponse response{status, version};
+  response.set(http::field::server, "rrtc");
+  response.set(http::field::content_type, "application/json");
+  response.body() = error_json(code, message);
+  response.keep_alive(false);
+  response.prepare_payload();
+  return response;
+}
 
 }  // namespace
 
@@ -41,7 +63,9 @@ void HttpSession::do_read() {
   parser_.emplace();
   parser_->header_limit(kHeaderLimit);
   parser_->body_limit(kBodyLimit);
-  stream_.expires_after(kReadTimeout);
+  // One deadline for the whole request, from the moment we wait for it: a client trickling its
+  // headers (slowloris) or never sending any is closed at message_timeout.
+  stream_.expires_after(hub_->options().message_timeout);
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
 }
@@ -51,22 +75,37 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
     return;
   }
+  if (ec == beast::error::timeout) {
+    bool started = parser_->got_some() || buffer_.size() > 0;
+    hub_->metrics().connection_closed(started ? "message_timeout" : "idle_timeout");
+    hub_->log_limited(started ? "closed_http_message_timeout" : "closed_http_idle_timeout",
+                      "closing HTTP connection from {}: {} within {} s (message_timeout)",
+                      slot_->address(), started ? "request not completed" : "no request",
+                      hub_->options().message_timeout.count());
+    return;  // tcp_stream closed the socket
+  }
+  if (ec == http::error::header_limit || ec == http::error::body_limit) {
+    hub_->metrics().connection_closed("too_large");
+    hub_->log_limited("closed_http_too_large", "closing HTTP connection from {}: {}",
+                      slot_->address(), ec.message());
+    return write(error_response(11, http::status::payload_too_large, ErrorCode::too_large,
+                                "request headers or body too large"));
+  }
   if (ec) {
-    if (ec != boost::asio::error::operation_aborted && ec != beast::error::timeout) {
+    if (ec != boost::asio::error::operation_aborted) {
       rrtc::log::get("signaling").debug("http read: {}", ec.message());
     }
     return;
   }
   const HttpRequest& request = parser_->get();
+  if (slot_->via_proxy() && !bind_client(request)) {
+    return write(error_response(request.version(), http::status::too_many_requests,
+                                ErrorCode::too_many_requests,
+                                "too many connections from your address"));
+  }
   if (beast::websocket::is_upgrade(request)) {
     if (is_websocket_path(request.target())) return upgrade();
     return write(text_response(request, http::status::not_found, "no WebSocket endpoint here"));
-  }
-  if (slot_->over_limit()) {
-    auto response = text_response(request, http::status::too_many_requests,
-                                  "too many connections from your address");
-    response.keep_alive(false);
-    return write(std::move(response));
   }
   if (hub_->stopping()) {
     auto response = text_response(request, http::status::service_unavailable, "shutting down");
@@ -74,6 +113,27 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     return write(std::move(response));
   }
   write(route_request(*hub_, request));
+}
+
+bool HttpSession::bind_client(const HttpRequest& request) {
+  ClientAddress client =
+      client_address(slot_->peer(), joined_fields(request, "Forwarded"),
+                     joined_fields(request, "X-Forwarded-For"), hub_->trusted_proxies());
+  if (client.header_invalid) {
+    hub_->metrics().forwarded_header_invalid();
+    hub_->log_limited("forwarded_invalid",
+                      "trusted proxy {} sent a Forwarded/X-Forwarded-For naming no usable "
+                      "client; counting the proxy's address",
+                      slot_->peer().to_string());
+  }
+  if (slot_->rebind(client.address)) return true;
+  hub_->metrics().connection_refused("per_ip");
+  hub_->log_limited("refused_per_ip_forwarded",
+                    "refusing a request from {} via proxy {}: {} open from that address "
+                    "(max_connections_per_ip)",
+                    client.address.to_string(), slot_->peer().to_string(),
+                    hub_->options().max_connections_per_ip);
+  return false;
 }
 
 void HttpSession::upgrade() {
@@ -85,6 +145,8 @@ void HttpSession::upgrade() {
 void HttpSession::write(HttpResponse response) {
   response_ = std::make_shared<HttpResponse>(std::move(response));
   bool keep_alive = response_->keep_alive();
+  // A client that does not read its response is cut at the same deadline.
+  stream_.expires_after(hub_->options().message_timeout);
   http::async_write(
       stream_, *response_,
       beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));

@@ -1,7 +1,8 @@
 #pragma once
 // One TCP connection speaking HTTP/1.1: serves routes (http_routes.hpp) with keep-alive, and
 // hands the socket to a WebSocketSession on an upgrade at "/" or "/ws". Every input is bounded:
-// header and body sizes, and a read timeout.
+// header and body sizes (413 and close), and message_timeout for each request and response
+// (closed; an idle keep-alive connection too).
 //
 // Threading: the signaling io_context's thread. Lifetime: held by its pending operations.
 
@@ -28,6 +29,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  private:
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
+  // On a trusted proxy's connection: counts it against the client the request names. False when
+  // that client is at max_connections_per_ip (counted and logged).
+  bool bind_client(const HttpRequest& request);
   void upgrade();
   void write(HttpResponse response);
   void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);

@@ -25,6 +25,8 @@ spdlog::logger& logger() {
 
 // How long stop() waits for close handshakes before cutting the remaining sockets.
 constexpr auto kStopDeadline = std::chrono::seconds(2);
+// Floods of refusals and timeouts write one line per kind this often.
+constexpr auto kLogInterval = std::chrono::seconds(10);
 
 // 128 random bits from the CSPRNG as 32 hex digits: ids others cannot guess.
 std::string random_participant_id() {
@@ -44,13 +46,36 @@ room::RegistryLimits limits_from(const ServerOptions& o) {
           std::chrono::duration_cast<time::Duration>(o.empty_room_grace)};
 }
 
+// The app validated the entries; a bad one here is a programming error at start-up.
+TrustedProxies parse_trusted(const std::vector<std::string>& entries) {
+  std::string bad;
+  auto parsed = TrustedProxies::parse(entries, &bad);
+  if (!parsed) throw std::invalid_argument("trusted_proxies: not an address or CIDR: " + bad);
+  return *parsed;
+}
+
 }  // namespace
 
-ConnectionSlot::ConnectionSlot(std::shared_ptr<Hub> hub, std::string address, bool over_limit)
-    : hub_(std::move(hub)), address_(std::move(address)), over_limit_(over_limit) {}
+ConnectionSlot::ConnectionSlot(std::shared_ptr<Hub> hub, const IpAddress& peer, bool via_proxy)
+    : hub_(std::move(hub)), peer_(peer), address_(peer.to_string()), via_proxy_(via_proxy) {
+  // A direct client counts against its own address at once; a proxy's connection waits for the
+  // request that names its client.
+  counted_ = !via_proxy_;
+}
 
 ConnectionSlot::~ConnectionSlot() {
-  if (hub_) hub_->close_connection(address_);
+  if (!hub_) return;  // moved from
+  if (counted_) hub_->release_address(address_);
+  hub_->release_connection();
+}
+
+bool ConnectionSlot::rebind(const IpAddress& client) {
+  std::string address = client.to_string();
+  if (counted_ && address == address_) return true;
+  if (counted_) hub_->release_address(address_);
+  address_ = std::move(address);
+  counted_ = hub_->count_address(address_);
+  return counted_;
 }
 
 Hub::Hub(boost::asio::io_context& ioc, ServerOptions options, room::MediaBackend* media)
@@ -59,6 +84,8 @@ Hub::Hub(boost::asio::io_context& ioc, ServerOptions options, room::MediaBackend
       media_(media),
       registry_(limits_from(options_)),
       static_files_(options_.web_root),
+      trusted_proxies_(parse_trusted(options_.trusted_proxies)),
+      log_limit_(kLogInterval),
       expiry_timer_(ioc),
       stop_deadline_(ioc) {}
 
@@ -68,18 +95,44 @@ void Hub::attach_media() {
   }
 }
 
-ConnectionSlot Hub::open_connection(const std::string& address) {
-  std::size_t& count = connections_per_address_[address];
-  ++count;
+std::optional<ConnectionSlot> Hub::admit(const IpAddress& peer, Refusal& refusal) {
+  if (connection_count_ >= options_.max_connections) {
+    refusal = Refusal::server_full;
+    metrics_.connection_refused("server_full");
+    log_limited("refused_server_full", "refusing a connection from {}: {} open (max_connections)",
+                peer.to_string(), connection_count_);
+    return std::nullopt;
+  }
+  bool via_proxy = trusted_proxies_.contains(peer);
+  if (!via_proxy && !count_address(peer.to_string())) {
+    refusal = Refusal::per_ip;
+    metrics_.connection_refused("per_ip");
+    log_limited("refused_per_ip",
+                "refusing a connection from {}: {} open from that address "
+                "(max_connections_per_ip)",
+                peer.to_string(), options_.max_connections_per_ip);
+    return std::nullopt;
+  }
   ++connection_count_;
-  return ConnectionSlot(shared_from_this(), address, count > options_.max_connections_per_ip);
+  std::optional<ConnectionSlot> slot;
+  slot.emplace(shared_from_this(), peer, via_proxy);
+  return slot;
 }
 
-void Hub::close_connection(const std::string& address) {
+bool Hub::count_address(const std::string& address) {
+  std::size_t& count = connections_per_address_[address];
+  if (count >= options_.max_connections_per_ip) {
+    if (count == 0) connections_per_address_.erase(address);
+    return false;
+  }
+  ++count;
+  return true;
+}
+
+void Hub::release_address(const std::string& address) {
   auto it = connections_per_address_.find(address);
   if (it == connections_per_address_.end()) return;
   if (--it->second == 0) connections_per_address_.erase(it);
-  --connection_count_;
 }
 
 void Hub::track(std::uint64_t id, std::weak_ptr<HttpSession> session) {
@@ -165,6 +218,15 @@ bool Hub::check_token(WebSocketSession& session, const JoinMessage& join,
 void Hub::handle_join(WebSocketSession& session, JoinMessage join) {
   std::string id = join.participant.value_or("");
   if (!check_token(session, join, id)) return;
+  if (registry_.participant_count() >= options_.max_participants) {
+    metrics_.join_refused("server_full");
+    log_limited("join_refused_server_full",
+                "refusing a join from {}: {} participants on this server (max_participants)",
+                session.address(), registry_.participant_count());
+    return send_error(session, ErrorCode::service_unavailable,
+                      "server is full (" + std::to_string(options_.max_participants) +
+                          " participants)");
+  }
   if (id.empty()) id = random_participant_id();
   room::Participant participant{id, join.name.value_or(""), {}};
   if (auto error = registry_.join(join.room, participant)) {
@@ -181,6 +243,7 @@ void Hub::handle_join(WebSocketSession& session, JoinMessage join) {
     }
   }
   session.membership = WebSocketSession::Membership{join.room, id};
+  session.joined();
   members_[{join.room, id}] = &session;
   std::vector<ParticipantInfo> others;
   for (const auto& p : registry_.find(join.room)->participants()) {
@@ -257,9 +320,36 @@ void Hub::send(WebSocketSession& session, std::string_view type,
   session.send(std::move(text));
 }
 
-void Hub::send_error(WebSocketSession& session, ErrorCode code, std::string_view message) {
+void Hub::send_error(WebSocketSession& session, ErrorCode code, std::string_view message,
+                     bool counts) {
   metrics_.error_sent(static_cast<int>(code));
   send(session, "error", std::make_shared<const std::string>(error_json(code, message)));
+  if (counts && session.count_protocol_error(std::chrono::steady_clock::now())) {
+    metrics_.connection_closed("protocol_errors");
+    log_limited("closed_protocol_errors",
+                "closing session {} from {}: more than {} error replies within {} s "
+                "(max_protocol_errors)",
+                session.id(), session.address(), options_.max_protocol_errors,
+                options_.protocol_error_window.count());
+    session.close(websocket::close_code::policy_error);
+  }
+}
+
+void Hub::close_with_error(WebSocketSession& session, ErrorCode code, std::string_view message,
+                           std::string_view reason, websocket::close_code close_code) {
+  send_error(session, code, message, false);
+  metrics_.connection_closed(reason);
+  std::string kind = "closed_" + std::string(reason);
+  log_limited(kind, "closing session {} from {}: {}", session.id(), session.address(), message);
+  session.close(close_code);
+}
+
+void Hub::log_line(const std::string& text, std::uint64_t suppressed) {
+  if (suppressed == 0) {
+    logger().warn("{}", text);
+  } else {
+    logger().warn("{} ({} more like it not logged)", text, suppressed);
+  }
 }
 
 void Hub::media_send(const std::string& room, const std::string& participant, std::string_view type,
@@ -270,20 +360,22 @@ void Hub::media_send(const std::string& room, const std::string& participant, st
 }
 
 void Hub::media_reject(const std::string& room, const std::string& participant,
-                       std::string_view message) {
+                       std::string_view message, ErrorCode code) {
   auto it = members_.find({room, participant});
   if (it == members_.end()) return;
-  send_error(*it->second, ErrorCode::bad_request, message);
+  send_error(*it->second, code, message);
 }
 
 void Hub::media_remove(const std::string& room, const std::string& participant,
-                       std::string_view reason) {
+                       std::string_view reason, ErrorCode code) {
   auto it = members_.find({room, participant});
   if (it == members_.end()) return;
   WebSocketSession& session = *it->second;
-  send_error(session, ErrorCode::internal, reason);
+  send_error(session, code, reason);
   leave_room(session);
-  session.close(websocket::close_code::internal_error);
+  session.close(code == ErrorCode::internal            ? websocket::close_code::internal_error
+                : code == ErrorCode::service_unavailable ? websocket::close_code::try_again_later
+                                                         : websocket::close_code::policy_error);
 }
 
 void Hub::schedule_expiry() {

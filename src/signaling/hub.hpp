@@ -17,8 +17,15 @@
 #include <string_view>
 #include <utility>
 
+#include <fmt/format.h>
+
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <optional>
+
 #include "room/media_backend.hpp"
 #include "room/room_registry.hpp"
+#include "signaling/client_address.hpp"
+#include "signaling/log_limit.hpp"
 #include "signaling/messages.hpp"
 #include "signaling/metrics.hpp"
 #include "signaling/server_options.hpp"
@@ -30,21 +37,36 @@ class WebSocketSession;
 class HttpSession;
 class Hub;
 
-// One open TCP connection, counted against its client address for max_connections_per_ip.
+// One admitted TCP connection: counted in max_connections, and against its client address in
+// max_connections_per_ip. A connection from a trusted proxy is counted per address only once a
+// request names its client (rebind); until then it counts in max_connections alone.
 class ConnectionSlot {
  public:
-  ConnectionSlot(std::shared_ptr<Hub> hub, std::string address, bool over_limit);
+  ConnectionSlot(std::shared_ptr<Hub> hub, const IpAddress& peer, bool via_proxy);
   ConnectionSlot(ConnectionSlot&&) noexcept = default;
   ConnectionSlot& operator=(ConnectionSlot&&) = delete;
   ~ConnectionSlot();
 
-  bool over_limit() const { return over_limit_; }
+  // The client address: the TCP peer, or the client a trusted proxy named (for logs).
   const std::string& address() const { return address_; }
+  const IpAddress& peer() const { return peer_; }
+  bool via_proxy() const { return via_proxy_; }
+  // Counts the connection against `client` instead of what it counted before. False, and
+  // counted against no address, when `client` already has max_connections_per_ip.
+  bool rebind(const IpAddress& client);
 
  private:
   std::shared_ptr<Hub> hub_;
+  IpAddress peer_;
   std::string address_;
-  bool over_limit_;
+  bool via_proxy_;
+  bool counted_ = false;  // holds one of connections_per_address_[address_]
+};
+
+// Why a connection is refused before any request is read.
+enum class Refusal {
+  per_ip,       // max_connections_per_ip: HTTP 429
+  server_full,  // max_connections: HTTP 503
 };
 
 class Hub : public std::enable_shared_from_this<Hub> {
@@ -55,8 +77,13 @@ class Hub : public std::enable_shared_from_this<Hub> {
   void attach_media();
 
   // ---- connections and sessions ----
-  ConnectionSlot open_connection(const std::string& address);
-  void close_connection(const std::string& address);
+  // Admits a new TCP connection from `peer`, or says why it is refused (counted and logged).
+  std::optional<ConnectionSlot> admit(const IpAddress& peer, Refusal& refusal);
+  // max_connections_per_ip for one client address: takes a place, false when none is left.
+  bool count_address(const std::string& address);
+  void release_address(const std::string& address);
+  void release_connection() { --connection_count_; }
+  const TrustedProxies& trusted_proxies() const { return trusted_proxies_; }
   void track(std::uint64_t id, std::weak_ptr<HttpSession> session);
   void track(std::uint64_t id, std::weak_ptr<WebSocketSession> session);
   void untrack(std::uint64_t id);
@@ -69,16 +96,36 @@ class Hub : public std::enable_shared_from_this<Hub> {
   void on_text(WebSocketSession& session, std::string_view text);
   void send(WebSocketSession& session, std::string_view type,
             std::shared_ptr<const std::string> text);
-  void send_error(WebSocketSession& session, ErrorCode code, std::string_view message);
+  // Sends `error`. Unless `counts` is false, the reply counts against max_protocol_errors, and
+  // the one past the limit closes the connection after it.
+  void send_error(WebSocketSession& session, ErrorCode code, std::string_view message,
+                  bool counts = true);
+  // Sends `error` (not counted), then closes with `close_code`; counts the close under
+  // `reason` (Metrics::connection_closed) and logs one line per reason per interval.
+  void close_with_error(WebSocketSession& session, ErrorCode code, std::string_view message,
+                        std::string_view reason,
+                        boost::beast::websocket::close_code close_code =
+                            boost::beast::websocket::close_code::policy_error);
+
+  // One log line per `kind` per kLogInterval; the next line says how many were left out.
+  template <class... Args>
+  void log_limited(std::string_view kind, fmt::format_string<Args...> format, Args&&... args) {
+    std::uint64_t suppressed = 0;
+    if (!log_limit_.allow(kind, LogLimit::Clock::now(), suppressed)) return;
+    log_line(fmt::format(format, std::forward<Args>(args)...), suppressed);
+  }
 
   // ---- media backend -> participant (signaling thread; see SignalingChannel) ----
   void media_send(const std::string& room, const std::string& participant, std::string_view type,
                   std::string text);
-  // Error 400 for an SDP the media stack could not use; the participant stays.
+  // Error 400 for an SDP the media stack could not use (503: a request refused, its worker's
+  // queue full); the participant stays.
   void media_reject(const std::string& room, const std::string& participant,
-                    std::string_view message);
+                    std::string_view message, ErrorCode code = ErrorCode::bad_request);
+  // Error 500 (408: the connect deadline passed; 503: a join refused, its worker's queue full),
+  // then the participant leaves and its connection closes.
   void media_remove(const std::string& room, const std::string& participant,
-                    std::string_view reason);
+                    std::string_view reason, ErrorCode code = ErrorCode::internal);
 
   // ---- shutdown ----
   void stop();
@@ -111,6 +158,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
                  const std::string& text);
   void schedule_expiry();
   void finish_stop();
+  void log_line(const std::string& text, std::uint64_t suppressed);
 
   boost::asio::io_context& ioc_;
   ServerOptions options_;
@@ -121,6 +169,8 @@ class Hub : public std::enable_shared_from_this<Hub> {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 
   std::map<Key, WebSocketSession*> members_;  // joined sessions; erased before they die
+  TrustedProxies trusted_proxies_;
+  LogLimit log_limit_;
   std::map<std::string, std::size_t> connections_per_address_;
   std::size_t connection_count_ = 0;
   std::size_t session_count_ = 0;

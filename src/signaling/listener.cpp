@@ -1,5 +1,7 @@
 #include "signaling/listener.hpp"
 
+#include <array>
+#include <boost/asio/write.hpp>
 #include <system_error>
 
 #include "log/log.hpp"
@@ -9,6 +11,72 @@ namespace rrtc::signaling {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+
+namespace {
+
+// How long a refused connection may take to read our answer and close its side.
+constexpr auto kRefusalLinger = std::chrono::seconds(1);
+
+IpAddress to_ip_address(const asio::ip::address& address) {
+  if (address.is_v4()) return IpAddress::from_v4(address.to_v4().to_bytes());
+  return IpAddress::from_v6(address.to_v6().to_bytes());
+}
+
+std::string refusal_text(Refusal refusal) {
+  bool full = refusal == Refusal::server_full;
+  std::string body = full ? error_json(ErrorCode::service_unavailable, "server is full")
+                          : error_json(ErrorCode::too_many_requests,
+                                       "too many connections from your address");
+  return std::string(full ? "HTTP/1.1 503 Service Unavailable\r\n"
+                          : "HTTP/1.1 429 Too Many Requests\r\n") +
+         "Server: rrtc\r\nContent-Type: application/json\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+}
+
+// A connection over a limit: answered at once, before its request is read, and closed. After
+// the answer our side is shut down, and what the client still sends is read and thrown away
+// for at most kRefusalLinger, so that closing does not reset the connection before the client
+// has read the answer.
+class RefusedConnection : public std::enable_shared_from_this<RefusedConnection> {
+ public:
+  RefusedConnection(tcp::socket socket, Refusal refusal)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), text_(refusal_text(refusal)) {}
+
+  void run() {
+    timer_.expires_after(kRefusalLinger);
+    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec) self->close();
+    });
+    asio::async_write(socket_, asio::buffer(text_),
+                      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                        if (ec) return self->close();
+                        boost::system::error_code ignored;
+                        self->socket_.shutdown(tcp::socket::shutdown_send, ignored);
+                        self->drain();
+                      });
+  }
+
+ private:
+  void drain() {
+    socket_.async_read_some(asio::buffer(discard_),
+                            [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                              if (ec) return self->close();  // EOF: the client closed too
+                              self->drain();
+                            });
+  }
+  void close() {
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    timer_.cancel();
+  }
+
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  std::string text_;
+  std::array<char, 512> discard_{};
+};
+
+}  // namespace
 
 Listener::Listener(asio::io_context& ioc, std::shared_ptr<Hub> hub)
     : ioc_(ioc), acceptor_(ioc), retry_timer_(ioc), hub_(std::move(hub)) {}
@@ -67,8 +135,13 @@ void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
                         remote_ec);
     }
     socket.set_option(tcp::no_delay(true), remote_ec);
-    auto slot = hub_->open_connection(remote.address().to_string());
-    std::make_shared<HttpSession>(std::move(socket), hub_, std::move(slot))->run();
+    Refusal refusal{};
+    auto slot = hub_->admit(to_ip_address(remote.address()), refusal);
+    if (slot) {
+      std::make_shared<HttpSession>(std::move(socket), hub_, std::move(*slot))->run();
+    } else {
+      std::make_shared<RefusedConnection>(std::move(socket), refusal)->run();
+    }
   }
   do_accept();
 }

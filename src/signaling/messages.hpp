@@ -20,10 +20,12 @@ enum class ErrorCode : int {
   bad_request = 400,
   unauthorized = 401,
   forbidden = 403,
+  request_timeout = 408,  // join or message deadline passed; the connection is closed
   conflict = 409,
   too_large = 413,
   too_many_requests = 429,
   internal = 500,
+  service_unavailable = 503,  // a server-wide cap (max_participants) is reached
 };
 
 // Bounds on client-supplied strings (bytes). Every peer-facing input is bounded.

@@ -18,7 +18,7 @@ constexpr std::string_view kClientTypes[] = {"join",
 constexpr std::string_view kServerTypes[] = {
     "joined",           "answer",       "offer", "candidate", "participant_joined",
     "participant_left", "state_update", "error"};
-constexpr int kErrorCodes[] = {400, 401, 403, 409, 413, 429, 500};
+constexpr int kErrorCodes[] = {400, 401, 403, 408, 409, 413, 429, 500, 503};
 
 template <class Map>
 std::uint64_t lookup(const Map& map, std::string_view key) {
@@ -116,6 +116,24 @@ std::string Metrics::render(const Gauges& g) const {
   for (const auto& [reason, n] : dropped_) {
     fmt::format_to(it, "rrtc_signaling_sessions_dropped_total{{reason=\"{}\"}} {}\n", reason, n);
   }
+  header(out, "rrtc_signaling_connections_refused_total", "counter",
+         "Connections refused at once with HTTP 429 (per_ip) or 503 (server_full), by reason.");
+  for (const auto& [reason, n] : refused_) {
+    fmt::format_to(it, "rrtc_signaling_connections_refused_total{{reason=\"{}\"}} {}\n", reason, n);
+  }
+  header(out, "rrtc_signaling_connections_closed_total", "counter",
+         "Connections closed by the server for a limit or deadline, by reason.");
+  for (const auto& [reason, n] : closed_) {
+    fmt::format_to(it, "rrtc_signaling_connections_closed_total{{reason=\"{}\"}} {}\n", reason, n);
+  }
+  header(out, "rrtc_signaling_joins_refused_total", "counter",
+         "Joins refused with error 503 because a server-wide cap was reached, by reason.");
+  for (const auto& [reason, n] : joins_refused_) {
+    fmt::format_to(it, "rrtc_signaling_joins_refused_total{{reason=\"{}\"}} {}\n", reason, n);
+  }
+  header(out, "rrtc_signaling_forwarded_invalid_total", "counter",
+         "Requests from a trusted proxy whose Forwarded/X-Forwarded-For named no usable client.");
+  fmt::format_to(it, "rrtc_signaling_forwarded_invalid_total {}\n", forwarded_invalid_);
   header(out, "rrtc_signaling_received_bytes_total", "counter",
          "WebSocket message bytes received.");
   fmt::format_to(it, "rrtc_signaling_received_bytes_total {}\n", bytes_in_);

@@ -30,6 +30,11 @@ class Metrics {
   void error_sent(int code);
   void session_dropped(std::string_view reason);  // "queue_overflow", "ping_timeout"
   void http_request() { ++http_requests_; }
+  // Hardening counters; reasons outside the fixed sets below are not counted.
+  void connection_refused(std::string_view reason) { bump(refused_, reason); }
+  void connection_closed(std::string_view reason) { bump(closed_, reason); }
+  void join_refused(std::string_view reason) { bump(joins_refused_, reason); }
+  void forwarded_header_invalid() { ++forwarded_invalid_; }
 
   std::uint64_t messages_in(std::string_view type) const;
   std::uint64_t messages_out(std::string_view type) const;
@@ -38,6 +43,26 @@ class Metrics {
   std::string render(const Gauges& gauges) const;
 
  private:
+  using Counters = std::map<std::string, std::uint64_t, std::less<>>;
+  static void bump(Counters& counters, std::string_view reason) {
+    auto it = counters.find(reason);
+    if (it != counters.end()) ++it->second;
+  }
+
+  // Connections answered HTTP 429 (per_ip: max_connections_per_ip) or 503 (server_full:
+  // max_connections) and closed before any request was read or upgrade done.
+  Counters refused_{{"per_ip", 0}, {"server_full", 0}};
+  // Connections the server closed: no join in time, a message (or HTTP request) not completed
+  // in time, too many error replies, a message over max_message_bytes, an HTTP connection idle
+  // past message_timeout, a text frame that is not UTF-8 (RFC 6455 section 8.1: failed, 1007).
+  Counters closed_{{"join_timeout", 0},
+                   {"message_timeout", 0},
+                   {"protocol_errors", 0},
+                   {"too_large", 0},
+                   {"idle_timeout", 0},
+                   {"invalid_utf8", 0}};
+  Counters joins_refused_{{"server_full", 0}};  // max_participants
+  std::uint64_t forwarded_invalid_ = 0;  // trusted proxy sent an unusable forwarding header
   std::map<std::string, std::uint64_t, std::less<>> in_;
   std::map<std::string, std::uint64_t, std::less<>> out_;
   std::map<int, std::uint64_t> errors_;

@@ -19,6 +19,8 @@ spdlog::logger& logger() {
 
 constexpr std::size_t kReadChunk = 16 * 1024;
 constexpr auto kHandshakeTimeout = std::chrono::seconds(5);
+// After close() the peer has this long to answer the close frame before the socket is cut.
+constexpr auto kCloseGrace = std::chrono::seconds(2);
 
 }  // namespace
 
@@ -31,6 +33,9 @@ WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, std::shared_ptr<H
       bucket_(static_cast<double>(hub_->options().max_messages_per_second),
               2.0 * static_cast<double>(hub_->options().max_messages_per_second),
               TokenBucket::Clock::now()),
+      join_timer_(ws_.get_executor()),
+      message_timer_(ws_.get_executor()),
+      close_timer_(ws_.get_executor()),
       ping_timer_(ws_.get_executor()) {}
 
 WebSocketSession::~WebSocketSession() { hub_->untrack(id_); }
@@ -63,20 +68,20 @@ void WebSocketSession::on_accept(beast::error_code ec) {
     logger().debug("websocket accept from {}: {}", address(), ec.message());
     return;
   }
-  if (slot_.over_limit() || hub_->stopping()) {
-    // Refused connections still learn why, in the protocol's own terms.
+  if (hub_->stopping()) {
+    // Upgraded while the server began to stop: the client still learns why.
     queue_.push_back(std::make_shared<const std::string>(
-        slot_.over_limit()
-            ? error_json(ErrorCode::too_many_requests, "too many connections from your address")
-            : error_json(ErrorCode::internal, "server is shutting down")));
-    hub_->metrics().error_sent(slot_.over_limit() ? 429 : 500);
+        error_json(ErrorCode::internal, "server is shutting down")));
+    hub_->metrics().error_sent(500);
     hub_->metrics().message_out("error", queue_.back()->size());
-    close(slot_.over_limit() ? websocket::close_code::policy_error
-                             : websocket::close_code::going_away);
+    close(websocket::close_code::going_away);
     return;
   }
   opened_ = true;
   hub_->session_opened(*this);
+  join_timer_.expires_after(hub_->options().join_timeout);
+  join_timer_.async_wait(
+      beast::bind_front_handler(&WebSocketSession::on_join_deadline, shared_from_this()));
   start_ping_timer();
   do_read();
 }
@@ -91,34 +96,92 @@ void WebSocketSession::do_read() {
 
 void WebSocketSession::on_read(beast::error_code ec, std::size_t bytes) {
   if (ec) {
-    if (ec != websocket::error::closed && ec != boost::asio::error::operation_aborted) {
+    if (ec == websocket::error::bad_frame_payload) {
+      // Beast has failed the connection with 1007 (RFC 6455 section 8.1): count and log it.
+      hub_->metrics().connection_closed("invalid_utf8");
+      hub_->log_limited("closed_invalid_utf8", "closed session {} from {}: text frame not UTF-8",
+                        id_, address());
+    } else if (ec != websocket::error::closed && ec != boost::asio::error::operation_aborted) {
       logger().debug("websocket read from {}: {}", address(), ec.message());
     }
     return finish();
   }
+  // Closing: what still arrives is not acted on (Beast's close reads until the close frame).
+  if (close_code_ || finished_) return;
   awaiting_pong_ = false;  // any frame proves the peer is alive
   missed_pongs_ = 0;
   (void)bytes;
+  if (!ws_.is_message_done() && !message_started_) {
+    // The first part of a message: from now on it has message_timeout to be complete.
+    message_started_ = true;
+    message_timer_.expires_after(hub_->options().message_timeout);
+    message_timer_.async_wait(
+        beast::bind_front_handler(&WebSocketSession::on_message_deadline, shared_from_this()));
+  }
   if (discarding_binary_ || ws_.got_binary()) {
     // Binary frames are not part of the protocol: drain the message, then answer once.
     discarding_binary_ = !ws_.is_message_done();
     buffer_.clear();
     if (!discarding_binary_) {
+      message_done();
       hub_->metrics().message_in("invalid", 0);
       hub_->send_error(*this, ErrorCode::bad_request, "binary frames are not accepted");
     }
     return do_read();
   }
   if (buffer_.size() > hub_->options().max_message_bytes) {
+    message_done();
     hub_->metrics().message_in("invalid", buffer_.size());
     buffer_.clear();
-    hub_->send_error(
+    return hub_->close_with_error(
         *this, ErrorCode::too_large,
-        "message larger than " + std::to_string(hub_->options().max_message_bytes) + " bytes");
-    return close(websocket::close_code::too_big);
+        "message larger than " + std::to_string(hub_->options().max_message_bytes) + " bytes",
+        "too_large", websocket::close_code::too_big);
   }
-  if (ws_.is_message_done()) deliver_message();
+  if (ws_.is_message_done()) {
+    message_done();
+    deliver_message();
+  }
   do_read();
+}
+
+void WebSocketSession::message_done() {
+  if (!message_started_) return;
+  message_started_ = false;
+  message_timer_.cancel();
+}
+
+void WebSocketSession::on_message_deadline(beast::error_code ec) {
+  // A cancelled wait may still complete without error if the timer had already expired: the
+  // flag says whether a message is still being read.
+  if (ec || finished_ || close_code_ || !message_started_) return;
+  hub_->close_with_error(*this, ErrorCode::request_timeout,
+                         "message not completed within " +
+                             std::to_string(hub_->options().message_timeout.count()) +
+                             " s (message_timeout)",
+                         "message_timeout");
+}
+
+void WebSocketSession::joined() { join_timer_.cancel(); }
+
+void WebSocketSession::on_join_deadline(beast::error_code ec) {
+  if (ec || finished_ || close_code_ || membership) return;
+  hub_->close_with_error(*this, ErrorCode::request_timeout,
+                         "no successful join within " +
+                             std::to_string(hub_->options().join_timeout.count()) +
+                             " s (join_timeout)",
+                         "join_timeout");
+}
+
+bool WebSocketSession::count_protocol_error(std::chrono::steady_clock::time_point now) {
+  if (close_code_ || finished_) return false;
+  const auto& o = hub_->options();
+  error_times_.push_back(now);
+  while (!error_times_.empty() && now - error_times_.front() >= o.protocol_error_window) {
+    error_times_.pop_front();
+  }
+  if (error_times_.size() > o.max_protocol_errors) return true;
+  return false;
 }
 
 void WebSocketSession::deliver_message() {
@@ -173,6 +236,18 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t bytes) {
 void WebSocketSession::close(websocket::close_code code) {
   if (close_code_ || finished_) return;
   close_code_ = code;
+  join_timer_.cancel();
+  message_timer_.cancel();
+  // Bounds the flush of the queue and the close handshake, whatever the peer does.
+  close_timer_.expires_after(kCloseGrace);
+  close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || self->finished_) return;
+    beast::error_code ignored;
+    beast::get_lowest_layer(self->ws_).socket().shutdown(
+        boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(self->ws_).close();
+    self->finish();
+  });
   if (!writing_) do_write();
 }
 
@@ -223,6 +298,9 @@ void WebSocketSession::finish() {
   if (finished_) return;
   finished_ = true;
   ping_timer_.cancel();
+  join_timer_.cancel();
+  message_timer_.cancel();
+  close_timer_.cancel();
   if (opened_) hub_->session_closed(*this);
 }
 

@@ -2,6 +2,11 @@
 // One WebSocket connection: the read loop (size cap, text only, rate limit), a bounded write
 // queue, keep-alive pings, and the close handshake. The signaling logic lives in Hub.
 //
+// Deadlines (ServerOptions): a session must join within join_timeout of its upgrade; a message
+// whose first frame arrived must be complete within message_timeout (Beast's own timeouts are
+// idle timeouts, which a byte every 100 ms never trips); a close, once asked for, cuts the
+// socket after kCloseGrace if the peer does not finish the close handshake.
+//
 // Threading: all on the signaling io_context's thread. Lifetime: held by its pending
 // asynchronous operations (shared_from_this); Hub keeps only a plain pointer while the session
 // is joined, and session_closed() erases it before the session can die.
@@ -42,6 +47,12 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   // Closes the socket at once, without a close handshake.
   void drop(std::string_view reason);
 
+  // Hub: the session joined a room, so the join deadline no longer applies.
+  void joined();
+  // Hub: one more `error` reply at `now`. True when that makes more than max_protocol_errors
+  // within protocol_error_window (the caller closes); false once a close is under way.
+  bool count_protocol_error(std::chrono::steady_clock::time_point now);
+
   std::uint64_t id() const { return id_; }
   const std::string& address() const { return slot_.address(); }
   // Set by Hub while the session is in a room.
@@ -57,6 +68,10 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   void do_close();
   void start_ping_timer();
   void on_ping_timer(boost::beast::error_code ec);
+  void on_join_deadline(boost::beast::error_code ec);
+  void on_message_deadline(boost::beast::error_code ec);
+  // A message ended (delivered, discarded or refused): its deadline no longer applies.
+  void message_done();
   void finish();
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
@@ -75,6 +90,13 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
 
   TokenBucket bucket_;
   bool rate_limited_ = false;  // 429 already sent for the current burst
+
+  boost::asio::steady_timer join_timer_;
+  boost::asio::steady_timer message_timer_;
+  bool message_started_ = false;  // message_timer_ runs for the message being read
+  boost::asio::steady_timer close_timer_;
+  // Times of the recent error replies, oldest first; at most max_protocol_errors + 1 kept.
+  std::deque<std::chrono::steady_clock::time_point> error_times_;
 
   boost::asio::steady_timer ping_timer_;
   bool ping_in_flight_ = false;

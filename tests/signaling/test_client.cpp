@@ -1,5 +1,7 @@
 #include "test_client.hpp"
 
+#include <array>
+#include <boost/asio/write.hpp>
 #include <stdexcept>
 
 namespace rrtc::signaling::testing {
@@ -155,6 +157,86 @@ void ServerFixture::request_stop() {
 bool ServerFixture::stop_and_wait(std::chrono::milliseconds timeout) {
   request_stop();
   return finished_future_.wait_for(timeout) == std::future_status::ready;
+}
+
+RawClient::RawClient(std::uint16_t port, const std::string& source) {
+  socket_.open(tcp::v4());
+  if (!source.empty()) socket_.bind(tcp::endpoint(asio::ip::make_address(source), 0));
+  socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+}
+
+bool RawClient::write(std::string_view bytes) {
+  beast::error_code ec;
+  asio::write(socket_, asio::buffer(bytes.data(), bytes.size()), ec);
+  return !ec;
+}
+
+bool RawClient::read_until(const std::function<bool(const std::string&)>& done,
+                           std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::array<char, 4096> chunk{};
+  while (!done(received_)) {
+    if (eof_) return false;
+    bool finished = false;
+    socket_.async_read_some(asio::buffer(chunk), [&](beast::error_code ec, std::size_t n) {
+      finished = true;
+      received_.append(chunk.data(), n);
+      if (ec && ec != asio::error::operation_aborted) eof_ = true;  // EOF or reset
+    });
+    ioc_.restart();
+    while (!finished && ioc_.run_one_until(deadline) > 0) {
+    }
+    if (!finished) {
+      socket_.cancel();
+      ioc_.restart();
+      while (!finished) ioc_.run_one();
+      return done(received_);
+    }
+  }
+  return true;
+}
+
+bool RawClient::wait_eof(std::chrono::milliseconds timeout) {
+  read_until([this](const std::string&) { return eof_; }, timeout);
+  return eof_;
+}
+
+unsigned RawClient::upgrade(std::uint16_t port, std::chrono::milliseconds timeout) {
+  write("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+        "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+  auto headers_end = [](const std::string& r) { return r.find("\r\n\r\n") != std::string::npos; };
+  if (!read_until(headers_end, timeout) || received_.size() < 12) return 0;
+  unsigned status = static_cast<unsigned>(std::stoul(received_.substr(9, 3)));
+  received_.erase(0, received_.find("\r\n\r\n") + 4);
+  return status;
+}
+
+namespace {
+constexpr std::array<std::uint8_t, 4> kMask{0x12, 0x34, 0x56, 0x78};
+}  // namespace
+
+std::string RawClient::frame_header(std::uint8_t opcode, std::uint64_t length, bool fin) {
+  std::string h;
+  h += static_cast<char>((fin ? 0x80 : 0x00) | opcode);
+  if (length < 126) {
+    h += static_cast<char>(0x80 | length);
+  } else if (length <= 0xffff) {
+    h += static_cast<char>(0x80 | 126);
+    h += static_cast<char>(length >> 8);
+    h += static_cast<char>(length & 0xff);
+  } else {
+    h += static_cast<char>(0x80 | 127);
+    for (int shift = 56; shift >= 0; shift -= 8) h += static_cast<char>((length >> shift) & 0xff);
+  }
+  for (auto b : kMask) h += static_cast<char>(b);
+  return h;
+}
+
+std::string RawClient::masked(std::string_view payload, std::uint64_t offset) {
+  std::string out(payload);
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<char>(out[i] ^ kMask[(offset + i) % 4]);
+  return out;
 }
 
 ServerOptions test_options() {

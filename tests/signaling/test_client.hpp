@@ -10,6 +10,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -58,6 +59,44 @@ class WsClient {
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_{ioc_};
   bool closed_ = false;
 };
+
+// A plain TCP client for what WsClient cannot do: send nothing, trickle bytes, write raw
+// WebSocket frames, read what the server sends until it closes. Reads wait with deadlines.
+class RawClient {
+ public:
+  // Connects to 127.0.0.1:port, from `source` (any 127.x.y.z) when given.
+  explicit RawClient(std::uint16_t port, const std::string& source = "");
+
+  // Blocking write; false when the server has closed or reset the connection.
+  bool write(std::string_view bytes);
+  // Reads until `done(received())` holds, the server closes (eof()), or `timeout` passes.
+  // Returns whether `done` held.
+  bool read_until(const std::function<bool(const std::string&)>& done,
+                  std::chrono::milliseconds timeout);
+  // Reads until the server closes; true if it did within `timeout`.
+  bool wait_eof(std::chrono::milliseconds timeout);
+  // Sends a WebSocket upgrade request for /ws and reads the response headers; returns the
+  // status code (0 if none arrived).
+  unsigned upgrade(std::uint16_t port, std::chrono::milliseconds timeout = 5s);
+  // A masked client frame header (RFC 6455 section 5.2) announcing `length` payload bytes, and
+  // the payload masked with the key that header carries.
+  static std::string frame_header(std::uint8_t opcode, std::uint64_t length, bool fin = true);
+  static std::string masked(std::string_view payload, std::uint64_t offset = 0);
+
+  const std::string& received() const { return received_; }
+  bool eof() const { return eof_; }
+
+ private:
+  boost::asio::io_context ioc_;
+  boost::asio::ip::tcp::socket socket_{ioc_};
+  std::string received_;
+  bool eof_ = false;
+};
+
+// Seconds since `start`, for the measurements the tests print.
+inline double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 struct HttpReply {
   unsigned status = 0;
