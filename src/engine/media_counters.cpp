@@ -2,6 +2,8 @@
 
 #include <cstddef>
 
+#include "transport/peer.hpp"
+
 namespace rrtc::engine {
 
 const char* to_string(RtpKind kind) noexcept {
@@ -154,6 +156,17 @@ void append_metrics(std::span<const WorkerCounters* const> workers, std::string&
           "Bytes of the data channel messages not relayed by policing.");
   counter(out, workers, "rrtc_media_requests_refused_total", &WorkerCounters::requests_refused,
           "Signaling requests refused (error 503): the media worker's queue was full.");
+  // Consent freshness (RFC 7675), process-wide from the ICE transports (transport/peer.hpp).
+  const transport::ConsentCounters consent = transport::consent_counters();
+  header(out, "rrtc_ice_consent_rearmed_total", "counter",
+         "Consent checks unanswered for 10 s (libnice) and re-armed: the peer stays until 30 s.");
+  sample(out, "rrtc_ice_consent_rearmed_total", "", consent.rearmed);
+  header(out, "rrtc_ice_consent_expired_total", "counter",
+         "Connected peers removed: no consent answer and no datagram for 30 s (RFC 7675).");
+  sample(out, "rrtc_ice_consent_expired_total", "", consent.expired);
+  header(out, "rrtc_ice_consent_revoked_total", "counter",
+         "Connected peers removed: consent revoked by the peer (STUN 403).");
+  sample(out, "rrtc_ice_consent_revoked_total", "", consent.revoked);
   using F = ForwardCounters;
   forward_counter(out, workers, "rrtc_forward_packets_total", &F::forwarded_packets,
                   "RTP packets forwarded to subscribers.");

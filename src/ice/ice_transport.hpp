@@ -87,6 +87,9 @@ class IceTransport {
   virtual IceCredentials local_credentials() const = 0;
 
   virtual IceState state() const = 0;
+  // Why the transport went Failed, when it knows better than "ICE failed" (consent expired or
+  // revoked); empty otherwise.
+  virtual std::string_view failure_reason() const { return {}; }
 
   // Final: sends no more data, delivers nothing more but on_state(Closed) (later, from the
   // loop, unless the transport is destroyed first), and lets the peer know consent is gone.

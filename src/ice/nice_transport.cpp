@@ -145,6 +145,7 @@ NiceTransport::~NiceTransport() {
   }
   recv_target_->owner = nullptr;
   clear_direct_path();
+  cancel_consent_timer();
   // close_async completes on the thread-default context of the caller: make it ours.
   g_main_context_push_thread_default(context_);
   nice_agent_close_async(agent_, &on_agent_closed, recv_target_);
@@ -159,6 +160,7 @@ void NiceTransport::close() {
   state_ = IceState::Closed;
   nice_connected_ = false;
   clear_direct_path();
+  cancel_consent_timer();
   g_signal_handlers_disconnect_by_data(agent_, this);
   if (stream_id_ != 0) {
     // RFC 7675: revoke consent. The agent stops sending and answers the peer's next consent

@@ -17,10 +17,13 @@
 // source"). On top of that we drop everything until the component is CONNECTED or READY, so
 // DTLS, SRTP and SCTP only ever see bytes from the pair ICE validated.
 //
-// Failure: component FAILED (every pair failed, or consent expired: libnice 0.1.21 sends a
-// consent check every ~5 s and marks the component FAILED once no response came for ~10 s;
-// measured on loopback: a vanished peer is detected after 10.0 s) is reported as
-// IceState::Failed, once; the transport then stays Failed.
+// Failure: before Connected, component FAILED (every pair failed) is reported as
+// IceState::Failed, once; the transport then stays Failed. After Connected, libnice's FAILED
+// only means no answer to its consent checks for 10 s (libnice 0.1.21 neither retransmits them
+// nor lets consent come back): ConsentFreshness decides. A 403 (the peer revoked consent) or
+// 30 s without any answer or datagram (RFC 7675) is reported as Failed, with failure_reason();
+// anything shorter re-arms libnice's checks on the same pair (nice_agent_set_selected_pair,
+// whose state signals are swallowed) and media goes on. See ice/consent_freshness.hpp.
 //
 // Closing: close() revokes consent (nice_agent_consent_lost): the agent sends no more data and
 // answers the peer's consent checks with 403, so a peer still there fails within one consent
@@ -42,11 +45,14 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
+#include "ice/consent_freshness.hpp"
 #include "ice/ice_options.hpp"
 #include "ice/ice_transport.hpp"
+#include "time/media_time.hpp"
 
 typedef struct _NiceAgent NiceAgent;
 typedef struct _NiceCandidate NiceCandidate;
@@ -79,6 +85,7 @@ class NiceTransport final : public IceTransport {
   bool set_remote_credentials(const IceCredentials& credentials) override;
   IceCredentials local_credentials() const override;
   IceState state() const override { return state_; }
+  std::string_view failure_reason() const override { return failure_reason_; }
   void close() override;
 
   // Whether send() currently writes straight to the selected pair's UDP socket (see
@@ -105,6 +112,16 @@ class NiceTransport final : public IceTransport {
   // transport is destroyed). A worker spins its loop until this reaches zero before destroying
   // its context. Thread-safe.
   static int agents_alive() noexcept;
+
+  // Process-wide consent counters (for /metrics), thread-safe: libnice consent windows that
+  // ended without an answer and were re-armed, and connected transports that failed because
+  // consent expired (30 s, RFC 7675) or was revoked (403).
+  struct ConsentCounters {
+    uint64_t rearmed = 0;
+    uint64_t expired = 0;
+    uint64_t revoked = 0;
+  };
+  static ConsentCounters consent_counters() noexcept;
 
   // What the receive callback points at. The agent outlives its transport while libnice
   // releases the TURN allocations, its sockets still read (so the server's answers arrive);
@@ -134,7 +151,9 @@ class NiceTransport final : public IceTransport {
     IceState state;
   };
   struct GatheringDone {};
-  using Event = std::variant<LocalCandidate, StateChange, GatheringDone>;
+  // libnice declared a connected component FAILED: consent checks unanswered for 10 s, or 403.
+  struct ChecksFailed {};
+  using Event = std::variant<LocalCandidate, StateChange, GatheringDone, ChecksFailed>;
 
   NiceTransport(GMainContext* context, const IceConfig& config, IceTransportListener* listener);
   bool setup(const IceConfig& config);
@@ -155,6 +174,21 @@ class NiceTransport final : public IceTransport {
   void refresh_direct_path() noexcept;
   void clear_direct_path() noexcept;
 
+  // Consent (nice_transport_consent.cpp). Each returns true when the transport just failed:
+  // the caller reports Failed to the listener.
+  bool on_checks_failed() noexcept;
+  bool on_missed_window() noexcept;
+  bool on_consent_timer() noexcept;
+  // libnice's own consent flag (nice_agent_send refuses to send without it).
+  bool libnice_consent_lost() noexcept;
+  static int on_consent_timer_source(void* self) noexcept;
+  bool apply_consent_verdict(ConsentVerdict verdict) noexcept;
+  bool rearm_consent_checks() noexcept;
+  void schedule_consent_timer() noexcept;
+  void cancel_consent_timer() noexcept;
+  // Failed after Connected: no more sends, no more datagrams.
+  void fail_connected(std::string reason) noexcept;
+
   GMainContext* context_;
   NiceAgent* agent_ = nullptr;
   unsigned stream_id_ = 0;
@@ -173,6 +207,16 @@ class NiceTransport final : public IceTransport {
   uint64_t dropped_before_connected_ = 0;
   DirectPath direct_;
   io::SendRing* ring_ = nullptr;
+  ConsentFreshness consent_;
+  // When the last datagram from the selected pair arrived (CLOCK_MONOTONIC_COARSE: a few ns
+  // per datagram, within 4 ms; the same clock as the steady clock).
+  time::Timestamp last_inbound_{};
+  GSource* consent_timer_ = nullptr;
+  bool rearming_ = false;  // inside nice_agent_set_selected_pair: its state signals are ours
+  // libnice's component went FAILED while its consent held (see on_checks_failed): it signals
+  // no more state changes, so its consent flag is polled every kConsentPoll.
+  bool polling_ = false;
+  std::string failure_reason_;
 };
 
 }  // namespace rrtc::ice

@@ -4,13 +4,15 @@
 #include <nice/agent.h>
 #include <sys/socket.h>
 
-#include <tuple>
+#include <time.h>
 
 #include <exception>
+#include <tuple>
 #include <utility>
 
 #include "ice/candidate_line.hpp"
 #include "ice/nice_transport.hpp"
+#include "io/glib_loop.hpp"
 #include "log/log.hpp"
 
 namespace rrtc::ice {
@@ -71,6 +73,10 @@ void NiceTransport::dispatch_events() {
       listener_->on_local_candidate(std::move(candidate->line));
     } else if (auto* change = std::get_if<StateChange>(&event)) {
       listener_->on_state(change->state);
+    } else if (std::holds_alternative<ChecksFailed>(event)) {
+      if (on_checks_failed()) {
+        listener_->on_state(IceState::Failed);
+      }
     } else {
       listener_->on_gathering_done();
     }
@@ -132,6 +138,23 @@ void enlarge_socket_buffers(NiceAgent* agent, unsigned stream, unsigned componen
 void NiceTransport::on_component_state(NiceAgent* agent, unsigned stream, unsigned component,
                                        unsigned state, void* self) noexcept {
   auto* transport = static_cast<NiceTransport*>(self);
+  if (transport->rearming_) {
+    return;  // CONNECTING, CONNECTED, READY of our own re-arm: nothing changed for the Peer
+  }
+  if (transport->state_ == IceState::Connected && !transport->closed_) {
+    if (state == NICE_COMPONENT_STATE_FAILED) {
+      // Consent checks unanswered for libnice's 10 s, a 403, or a check list without a
+      // nominated pair: on_checks_failed tells, and ConsentFreshness decides, from the loop.
+      // Media keeps flowing meanwhile.
+      transport->record(ChecksFailed{});
+      return;
+    }
+    if (state == NICE_COMPONENT_STATE_CONNECTING) {
+      // libnice re-checking after Connected (FAILED -> CONNECTING when a triggered check
+      // starts): the selected pair still carries the media; new-selected-pair moves it.
+      return;
+    }
+  }
   IceState mapped;
   switch (state) {
     case NICE_COMPONENT_STATE_CONNECTING:
@@ -153,6 +176,8 @@ void NiceTransport::on_component_state(NiceAgent* agent, unsigned stream, unsign
   transport->state_ = mapped;
   transport->nice_connected_ = mapped == IceState::Connected;
   if (mapped == IceState::Connected) {
+    transport->consent_.start(io::now());
+    transport->last_inbound_ = {};
     enlarge_socket_buffers(agent, stream, component);
     transport->refresh_direct_path();
   } else {
@@ -181,6 +206,10 @@ void NiceTransport::on_receive(NiceAgent* /*agent*/, unsigned /*stream*/, unsign
     ++transport->dropped_before_connected_;
     return;
   }
+  timespec coarse{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &coarse);
+  transport->last_inbound_ = time::Timestamp(time::Duration(
+      static_cast<int64_t>(coarse.tv_sec) * 1'000'000 + coarse.tv_nsec / 1'000));
   // Deliver a pending Connected before the first datagram, so the Peer sees them in order.
   if (!transport->events_.empty()) {
     transport->dispatch_events_guarded();

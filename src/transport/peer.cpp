@@ -6,6 +6,7 @@
 #include <utility>
 #include <variant>
 
+#include "ice/nice_transport.hpp"
 #include "log/log.hpp"
 #include "rtp/demux.hpp"
 #include "transport/peer_data_channels.hpp"
@@ -29,6 +30,11 @@ std::string dtls_failure(const dtls::Failed& failed) {
 }
 
 }  // namespace
+
+ConsentCounters consent_counters() noexcept {
+  const ice::NiceTransport::ConsentCounters ice = ice::NiceTransport::consent_counters();
+  return {ice.rearmed, ice.expired, ice.revoked};
+}
 
 Peer::Peer(std::unique_ptr<ice::IceTransport> ice,
            std::shared_ptr<const dtls::Certificate> certificate, PeerTimer& timer,
@@ -224,10 +230,15 @@ void Peer::on_state(ice::IceState state) {
       drain_endpoint();
       update_timer();
       break;
-    case ice::IceState::Failed:
-      finish(PeerState::Failed, "ICE failed: no candidate pair works, or consent to send was lost",
+    case ice::IceState::Failed: {
+      // A connected transport says which: consent expired (RFC 7675) or revoked.
+      const std::string_view why = ice_->failure_reason();
+      finish(PeerState::Failed,
+             why.empty() ? std::string("ICE failed: no candidate pair works, or consent lost")
+                         : "ICE failed: " + std::string(why),
              true);
       break;
+    }
     case ice::IceState::Closed:
       finish(PeerState::Closed, "ICE transport closed", true);
       break;

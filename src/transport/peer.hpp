@@ -60,6 +60,16 @@ namespace detail {
 class DataChannels;
 }  // namespace detail
 
+// What consent freshness (RFC 7675) did to the ICE transports of this process, for /metrics:
+// libnice consent windows that ended unanswered and were re-armed, and connected transports
+// that failed because consent expired (30 s without an answer or datagram) or was revoked (403).
+struct ConsentCounters {
+  std::uint64_t rearmed = 0;
+  std::uint64_t expired = 0;
+  std::uint64_t revoked = 0;
+};
+ConsentCounters consent_counters() noexcept;
+
 class Peer final : private ice::IceTransportListener {
  public:
   // Takes the transport (it becomes its listener) and shares the process certificate. `timer`

@@ -234,6 +234,12 @@ TEST_F(NiceTransportTest, ClosedPeerIsDetectedAsFailure) {
   pair_.client.transport.reset();
   ASSERT_TRUE(loop_.run_until([&] { return pair_.server.listener.saw(IceState::Failed); }, 60s));
   auto elapsed = io::GlibLoop::Clock::now() - start;
+  // RFC 7675: 30 s after the last answer, which came at most one check (6 s) before the reset;
+  // libnice tells at the end of a 10 s window, so up to ~14 s more.
+  EXPECT_GE(elapsed, 24s);
+  EXPECT_LT(elapsed, 47s);
+  EXPECT_EQ(pair_.server.transport->failure_reason().rfind("consent expired: ", 0), 0u)
+      << pair_.server.transport->failure_reason();
   EXPECT_EQ(pair_.server.transport->state(), IceState::Failed);
   EXPECT_FALSE(pair_.server.transport->sends_directly());
   EXPECT_FALSE(pair_.server.transport->send(bytes("gone")));
@@ -253,10 +259,12 @@ TEST_F(NiceTransportTest, CloseRevokesConsentSoThePeerFailsSooner) {
   ASSERT_TRUE(loop_.run_until([&] { return pair_.server.listener.saw(IceState::Failed); }, 20s));
   auto elapsed =
       std::chrono::duration_cast<std::chrono::milliseconds>(io::GlibLoop::Clock::now() - start);
-  // Closed right after connecting, so the last consent response is fresh: without revocation
-  // the server fails at the 10 s consent timeout (ClosedPeerIsDetectedAsFailure: 10.0 s);
-  // with it, at its next consent check, 4-6 s later (RFC 7675 section 5.1).
+  // Closed right after connecting: without revocation the server fails when consent expires,
+  // 30 s or more later (ClosedPeerIsDetectedAsFailure); with it, at its next consent check,
+  // within 4-6 s (RFC 7675 section 5.1), and a 403 is final.
   EXPECT_LT(elapsed, 9s);
+  EXPECT_EQ(pair_.server.transport->failure_reason(),
+            "consent revoked by the peer (STUN 403, RFC 7675 section 5.2)");
   EXPECT_TRUE(pair_.client.listener.saw(IceState::Closed));
   EXPECT_FALSE(pair_.client.transport->sends_directly());
   EXPECT_FALSE(pair_.client.transport->send(bytes("revoked")));
