@@ -14,8 +14,7 @@ namespace rrtc::engine {
 class LogLimit {
  public:
   LogLimit() noexcept : LogLimit(std::chrono::seconds(10)) {}
-  explicit LogLimit(time::Duration period) noexcept
-      : period_(period) {}
+  explicit LogLimit(time::Duration period) noexcept : period_(period) {}
 
   // Whether to log this occurrence at `now`; when true, suppressed() is how many occurrences
   // since the previous line were not logged.

@@ -138,9 +138,10 @@ void MediaParticipant::on_connect_deadline() {
   const auto seconds = context_.limits.connect_timeout.count();
   auto& limit = context_.log_limits.connect_timeout;
   if (limit.allow(room_.now())) {
-    logger().info("participant {} in room {} removed: not connected {} s after its first offer "
-                  "({} more since the last line)",
-                  id_, room_.name(), seconds, limit.suppressed());
+    logger().info(
+        "participant {} in room {} removed: not connected {} s after its first offer "
+        "({} more since the last line)",
+        id_, room_.name(), seconds, limit.suppressed());
   }
   context_.channel->send_error(room_.name(), id_, 408,
                                "connect timeout: the PeerConnection did not connect within " +
@@ -338,8 +339,8 @@ void MediaParticipant::reject(std::string message) {
   context_.counters.offers_rejected.increment();
   auto& limit = context_.log_limits.offer_rejected;
   if (limit.allow(room_.now())) {
-    logger().info("participant {} in room {}: SDP rejected: {} ({} more since the last line)",
-                  id_, room_.name(), message, limit.suppressed());
+    logger().info("participant {} in room {}: SDP rejected: {} ({} more since the last line)", id_,
+                  room_.name(), message, limit.suppressed());
   }
   context_.channel->reject_sdp(room_.name(), id_, std::move(message));
 }

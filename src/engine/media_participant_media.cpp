@@ -164,10 +164,11 @@ bool MediaParticipant::admit_data(std::size_t bytes, time::Timestamp now) {
   context_.counters.data_bytes_policed.add(bytes);
   auto& limit = context_.log_limits.data_policed;
   if (limit.allow(now)) {
-    logger().info("participant {} in room {}: data-channel relay over {} messages / {} bytes per "
-                  "second, message dropped ({} more since the last line)",
-                  id_, room_.name(), context_.limits.max_data_messages_per_second,
-                  context_.limits.max_data_bytes_per_second, limit.suppressed());
+    logger().info(
+        "participant {} in room {}: data-channel relay over {} messages / {} bytes per "
+        "second, message dropped ({} more since the last line)",
+        id_, room_.name(), context_.limits.max_data_messages_per_second,
+        context_.limits.max_data_bytes_per_second, limit.suppressed());
   }
   return false;
 }

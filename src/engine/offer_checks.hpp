@@ -58,7 +58,7 @@ class OfferHistory {
 
   ice::IceCredentials credentials_;
   std::vector<dtls::Fingerprint> fingerprints_;
-  std::vector<Line> lines_;                                  // by m-line index
+  std::vector<Line> lines_;                                   // by m-line index
   std::vector<std::pair<std::uint32_t, std::string>> ssrcs_;  // SSRC -> mid, last answer
 };
 

@@ -49,8 +49,16 @@ std::optional<Error> check_answered_section(const MediaSection& offered,
 }  // namespace
 
 void ServerOfferBuilder::remember_mid(const std::string& mid) {
+  // new_mid() makes canonical decimals from next_mid_ upwards and never goes back, so a numeric
+  // mid only needs next_mid_ past it; keeping it in used_mids_ too would grow with every track
+  // that comes and goes (issue 15). Only other mids (the client's, and numbers too large to
+  // move next_mid_ without it wrapping) are kept.
+  constexpr unsigned kNumericMids = 1U << 31;
+  if (const auto n = text::to_uint<unsigned>(mid); n && *n < kNumericMids) {
+    if (*n >= next_mid_) next_mid_ = *n + 1;
+    return;
+  }
   used_mids_.insert(mid);
-  if (const auto n = text::to_uint<unsigned>(mid); n && *n >= next_mid_) next_mid_ = *n + 1;
 }
 
 std::string ServerOfferBuilder::new_mid() {

@@ -44,6 +44,22 @@ class MediaChannel final : public room::SignalingChannel {
                         if (auto h = hub.lock()) h->media_remove(room, participant, reason);
                       });
   }
+  // 408 and 503 from the media stack (room/media_backend.hpp).
+  void send_error(std::string room, std::string participant, int code, std::string message,
+                  bool remove) override {
+    boost::asio::post(executor_, [hub = hub_, room = std::move(room),
+                                  participant = std::move(participant), code,
+                                  message = std::move(message), remove] {
+      auto h = hub.lock();
+      if (!h) return;
+      const auto error = static_cast<ErrorCode>(code);
+      if (remove) {
+        h->media_remove(room, participant, message, error);
+      } else {
+        h->media_reject(room, participant, message, error);
+      }
+    });
+  }
 
  private:
   void post(std::string room, std::string participant, const char* type, std::string text) {

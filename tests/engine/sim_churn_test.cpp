@@ -75,7 +75,8 @@ TEST_F(SimChurn, DataChannelRelayIsPolicedPerParticipant) {
   ASSERT_TRUE(a.send_text("chat", "short"));
   run_for(50ms);
   ASSERT_EQ(b.messages().size(), 12U);
-  EXPECT_EQ(b.messages()[10].size(), std::string("chat: {\"from\":\"A\",\"data\":\"\"}").size() + 600);
+  EXPECT_EQ(b.messages()[10].size(),
+            std::string("chat: {\"from\":\"A\",\"data\":\"\"}").size() + 600);
   EXPECT_EQ(b.messages()[11], "chat: {\"from\":\"A\",\"data\":\"short\"}");
   EXPECT_EQ(worker().counters().data_messages_policed.get(), 21U);
   EXPECT_EQ(worker().counters().data_bytes_policed.get(), 60U + 600U);

@@ -17,7 +17,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string edited(const std::string& text, const std::function<void(sdp::SessionDescription&)>& edit) {
+std::string edited(const std::string& text,
+                   const std::function<void(sdp::SessionDescription&)>& edit) {
   auto session = sdp::parse(text);
   EXPECT_TRUE(session.has_value());
   edit(*session);
@@ -92,10 +93,13 @@ std::vector<BadOffer> bad_offers() {
          return edited(s, [](sdp::SessionDescription& d) { d.media[1].mid = d.media[0].mid; });
        },
        "mid"},
-      {"NUL byte", [](const std::string& s) { return with_session_line(s, std::string("a=x-nul:a\0b", 11)); },
+      {"NUL byte",
+       [](const std::string& s) { return with_session_line(s, std::string("a=x-nul:a\0b", 11)); },
        "SDP line"},
       {"60 KB attribute",
-       [](const std::string& s) { return with_session_line(s, "a=x-big:" + std::string(60'000, 'x')); },
+       [](const std::string& s) {
+         return with_session_line(s, "a=x-big:" + std::string(60'000, 'x'));
+       },
        "SDP line"},
       {"1000 m-lines",
        [](const std::string& s) {
@@ -239,11 +243,9 @@ TEST_F(SimOffer, ReoffersThatChangeTheTransportOrRemapMidsOrSsrcsAre400) {
          d.media[0].ssrc_groups.clear();
        },
        "re-offer changes mid '0' from audio to video"},
-      {"audio SSRC moves to mid 1",
-       [](auto& d) { std::swap(d.media[0].ssrcs, d.media[1].ssrcs); },
+      {"audio SSRC moves to mid 1", [](auto& d) { std::swap(d.media[0].ssrcs, d.media[1].ssrcs); },
        "re-offer moves SSRC"},
-      {"m-lines swapped",
-       [](auto& d) { std::swap(d.media[0], d.media[1]); },
+      {"m-lines swapped", [](auto& d) { std::swap(d.media[0], d.media[1]); },
        "re-offer moves mid '1' from m-line 1 to m-line 0"},
       {"mid 1 renamed while in use",
        [](auto& d) {

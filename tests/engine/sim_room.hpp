@@ -90,8 +90,8 @@ class SimRoomTest : public ::testing::Test {
   };
   std::vector<Removal> removals;
   std::vector<std::string> rejections;
-  std::map<std::string, int> server_offers;  // per participant
-  std::map<std::string, int> answers;        // per participant
+  std::map<std::string, int> server_offers;              // per participant
+  std::map<std::string, int> answers;                    // per participant
   std::map<std::string, std::string> last_server_offer;  // per participant, its SDP
   struct ErrorSent {
     std::string participant;
