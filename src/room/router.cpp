@@ -69,6 +69,7 @@ Router::Member& Router::add(std::string id, RouterSink& sink, ParticipantState s
 }
 
 void Router::remove(Member& member) {
+  notice_.reset();  // it may name one of the member's tracks
   timers_.cancel(member);
   for (auto& up : member.ups) timers_.cancel(*up);
   std::erase_if(members_, [&](const auto& m) { return m.get() == &member; });
@@ -160,6 +161,7 @@ void Router::publish(Member& member, const std::vector<PublishedTrack>& tracks,
   for (auto& gone : member.ups) {
     if (gone != nullptr) timers_.cancel(*gone);
   }
+  notice_.reset();
   member.ups = std::move(next);
   reserve_timers();
   relink();

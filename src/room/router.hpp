@@ -114,7 +114,7 @@ struct RouterOptions {
 };
 
 // A published track's ingress was policed: the drops since its previous notice. `track_key`
-// stays valid until the next publish() or remove() of its publisher.
+// stays valid until the next publish() or remove() (which also drop a notice not taken).
 struct PolicingNotice {
   std::string_view track_key;
   std::uint64_t packets = 0;

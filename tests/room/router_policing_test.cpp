@@ -79,6 +79,19 @@ TEST_F(PacketRate, DroppedPacketsAreNotAskedForAgain) {
             1);
 }
 
+TEST_F(PacketRate, ANoticeNotTakenGoesWithARepublishOrTheMember) {
+  send_audio(11);
+  router_.publish(a_, {audio_track(), video_track()}, now_);  // the key stays: the buckets too
+  EXPECT_EQ(router_.take_policing_notice(), std::nullopt);
+  send_audio(1);
+  EXPECT_EQ(counters_.policed_packets.get(), 2u);
+  EXPECT_EQ(router_.take_policing_notice(), std::nullopt);  // within the window
+  advance(10s);
+  send_audio(11);
+  router_.remove(a_);
+  EXPECT_EQ(router_.take_policing_notice(), std::nullopt);
+}
+
 TEST_F(PacketRate, EachTrackHasItsOwnBuckets) {
   send_audio(12);
   send(make_rtp(kVideoSsrc, kVp8, 1, 0, kKeyframe));
