@@ -4,6 +4,8 @@
 #include <string>
 #include <variant>
 
+#include "log/log.hpp"
+
 namespace rrtc::engine {
 namespace {
 
@@ -53,8 +55,14 @@ void WorkerThread::start() {
 bool WorkerThread::submit(room::MediaRequest request) {
   const bool leave = std::holds_alternative<room::request::Leave>(request.command);
   if (!leave && queued_.load(std::memory_order_relaxed) >= max_queued_) {
-    // The submitting thread is this counter's only writer.
+    // The submitting thread is this counter's only writer, and the log limit's only user.
     worker_->refused_requests().increment();
+    if (refusal_log_.allow(io::now())) {
+      rrtc::log::get("room").warn(
+          "media worker {}: {} requests queued, refusing requests with error 503 ({} more since "
+          "the last line)",
+          index_, queued_.load(std::memory_order_relaxed), refusal_log_.suppressed());
+    }
     if (channel_ != nullptr) {
       const bool join = std::holds_alternative<room::request::Join>(request.command);
       channel_->send_error(std::move(request.room), std::move(request.participant), 503,
