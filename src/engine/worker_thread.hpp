@@ -77,7 +77,7 @@ class WorkerThread {
   std::atomic<std::size_t> queued_{0};
   std::atomic<bool> has_send_ring_{false};
   std::shared_ptr<room::SignalingChannel> channel_;  // signaling thread: for refusals
-  LogLimit refusal_log_;                              // signaling thread
+  LogLimit refusal_log_;                             // signaling thread
   io::GlibLoop loop_;  // first member: destroyed last, after everything that uses it
   // Created on the worker's thread (its only submitter) by the first posted closure; the
   // factory and the Worker exist from construction, so counters() is always valid.
