@@ -28,7 +28,6 @@
 // no datagram at all (no media, no data channel) and loses its other checks can then go up to
 // one window early: 11 in 1000 simulated minutes at 20 % loss (tests/ice, consent link model).
 
-
 #include <optional>
 
 #include "time/media_time.hpp"

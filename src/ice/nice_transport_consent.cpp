@@ -60,10 +60,10 @@ bool NiceTransport::libnice_consent_lost() noexcept {
   // Sending no message at all runs libnice's checks without a byte on the wire: PERMISSION_DENIED
   // when its consent is lost, WOULD_BLOCK (nothing sent) when it holds.
   GError* error = nullptr;
-  const gint sent = nice_agent_send_messages_nonblocking(agent_, stream_id_, kComponent, nullptr,
-                                                         0, nullptr, &error);
-  const bool lost =
-      sent < 0 && error != nullptr && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  const gint sent = nice_agent_send_messages_nonblocking(agent_, stream_id_, kComponent, nullptr, 0,
+                                                         nullptr, &error);
+  const bool lost = sent < 0 && error != nullptr &&
+                    g_error_matches(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
   g_clear_error(&error);
   return lost;
 }
@@ -138,7 +138,8 @@ bool NiceTransport::rearm_consent_checks() noexcept {
   }
   GSList* locals = nice_agent_get_local_candidates(agent_, stream_id_, kComponent);
   GSList* remotes = nice_agent_get_remote_candidates(agent_, stream_id_, kComponent);
-  const bool unique = first_with_foundation(locals, local) && first_with_foundation(remotes, remote);
+  const bool unique =
+      first_with_foundation(locals, local) && first_with_foundation(remotes, remote);
   free_candidates(locals);
   free_candidates(remotes);
   if (!unique) {

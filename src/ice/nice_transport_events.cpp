@@ -3,7 +3,6 @@
 
 #include <nice/agent.h>
 #include <sys/socket.h>
-
 #include <time.h>
 
 #include <exception>
@@ -125,7 +124,7 @@ void enlarge_socket_buffers(NiceAgent* agent, unsigned stream, unsigned componen
   if (socket == nullptr) return;
   const int fd = g_socket_get_fd(socket);
   for (const auto& [forced, plain, size] : {std::tuple{SO_RCVBUFFORCE, SO_RCVBUF, kReceiveBuffer},
-                                           std::tuple{SO_SNDBUFFORCE, SO_SNDBUF, kSendBuffer}}) {
+                                            std::tuple{SO_SNDBUFFORCE, SO_SNDBUF, kSendBuffer}}) {
     if (setsockopt(fd, SOL_SOCKET, forced, &size, sizeof(size)) != 0) {
       setsockopt(fd, SOL_SOCKET, plain, &size, sizeof(size));
     }
@@ -208,8 +207,8 @@ void NiceTransport::on_receive(NiceAgent* /*agent*/, unsigned /*stream*/, unsign
   }
   timespec coarse{};
   clock_gettime(CLOCK_MONOTONIC_COARSE, &coarse);
-  transport->last_inbound_ = time::Timestamp(time::Duration(
-      static_cast<int64_t>(coarse.tv_sec) * 1'000'000 + coarse.tv_nsec / 1'000));
+  transport->last_inbound_ = time::Timestamp(
+      time::Duration(static_cast<int64_t>(coarse.tv_sec) * 1'000'000 + coarse.tv_nsec / 1'000));
   // Deliver a pending Connected before the first datagram, so the Peer sees them in order.
   if (!transport->events_.empty()) {
     transport->dispatch_events_guarded();

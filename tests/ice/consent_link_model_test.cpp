@@ -31,14 +31,14 @@ using time::Timestamp;
 struct Link {
   double loss_to_peer = 0.0;
   double loss_from_peer = 0.0;
-  bool sends_rtcp = false;                 // one datagram a second from the peer (a receiver's RR)
-  std::optional<Duration> dies_at;         // from then on nothing gets through either way
-  bool final_first_failure = false;        // libnice's verdict as it is, without the core
+  bool sends_rtcp = false;           // one datagram a second from the peer (a receiver's RR)
+  std::optional<Duration> dies_at;   // from then on nothing gets through either way
+  bool final_first_failure = false;  // libnice's verdict as it is, without the core
 };
 
 struct Outcome {
-  std::optional<Duration> failed_at;       // Expired (or libnice's FAILED when final)
-  Duration last_sign_of_life{};            // the last answered check or delivered datagram
+  std::optional<Duration> failed_at;  // Expired (or libnice's FAILED when final)
+  Duration last_sign_of_life{};       // the last answered check or delivered datagram
   // The same leaving out answers to checks sent within 4.5 s of a (re)arm: libnice does not tell
   // the first check after a re-arm from its answer (consent_freshness.hpp, "blind spot").
   Duration last_visible_sign{};
@@ -49,8 +49,8 @@ Outcome run(const Link& link, unsigned seed, Duration length) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   auto uniform_ms = [&](int lo, int hi) {
-    return time::to_duration(std::chrono::milliseconds(
-        std::uniform_int_distribution<int>(lo, hi)(rng)));
+    return time::to_duration(
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(lo, hi)(rng)));
   };
   const Duration step = 10ms;
   const Duration window = 10s;

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "io/glib_loop.hpp"
 #include "ice/nice_transport.hpp"
+#include "io/glib_loop.hpp"
 #include "nice_pair.hpp"
 #include "recording_listener.hpp"
 
@@ -95,9 +95,7 @@ class NiceConsentTest : public ::testing::Test {
     ASSERT_TRUE(client_->send(up));
     ASSERT_TRUE(server_->send(down));
     ASSERT_TRUE(loop_.run_until(
-        [&] {
-          return has_datagram(server_listener_, up) && has_datagram(client_listener_, down);
-        },
+        [&] { return has_datagram(server_listener_, up) && has_datagram(client_listener_, down); },
         5s))
         << tag;
   }
@@ -130,10 +128,9 @@ TEST_F(NiceConsentTest, TwentySecondsWithoutAnswersIsNotConsentLoss) {
   EXPECT_TRUE(server_->sends_directly());
   EXPECT_EQ(NiceTransport::consent_counters().expired, before.expired);
   exchange("after");
-  std::printf("frozen 20 s, then %.1f s in all without failing; %llu re-arms\n",
-              seconds_since(frozen_at),
-              static_cast<unsigned long long>(NiceTransport::consent_counters().rearmed -
-                                              before.rearmed));
+  std::printf(
+      "frozen 20 s, then %.1f s in all without failing; %llu re-arms\n", seconds_since(frozen_at),
+      static_cast<unsigned long long>(NiceTransport::consent_counters().rearmed - before.rearmed));
 }
 
 TEST_F(NiceConsentTest, APeerThatAnswersNothingExpiresThirtySecondsAfterItsLastDatagram) {

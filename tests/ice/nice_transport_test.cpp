@@ -1,5 +1,4 @@
 #include "ice/nice_transport.hpp"
-#include "io/send_ring.hpp"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -14,6 +13,7 @@
 #include <utility>
 
 #include "fake_stun_server.hpp"
+#include "io/send_ring.hpp"
 #include "nice_pair.hpp"
 
 namespace rrtc::ice {
@@ -187,8 +187,7 @@ TEST_F(NiceTransportTest, DirectSendsInsideABatchGoThroughTheRing) {
   }
   EXPECT_EQ(ring->sent(), 3u);
   ASSERT_TRUE(pair_.server.transport->send(bytes("alone")));  // no batch: sent at once
-  ASSERT_TRUE(
-      loop_.run_until([&] { return pair_.client.listener.datagrams.size() == 4; }, 10s));
+  ASSERT_TRUE(loop_.run_until([&] { return pair_.client.listener.datagrams.size() == 4; }, 10s));
   EXPECT_EQ(pair_.client.listener.datagrams[0], bytes("batched-0"));
   EXPECT_EQ(pair_.client.listener.datagrams[2], bytes("batched-2"));
   EXPECT_EQ(pair_.client.listener.datagrams[3], bytes("alone"));
