@@ -155,6 +155,32 @@ TEST_F(SimOffer, EveryBadFirstOfferIs400AndAllocatesNothing) {
   EXPECT_TRUE(errors.empty());
 }
 
+// Abuse beside a live room: C's 200 rejected offers cost A and B nothing (no renegotiation, no
+// lost or late packet).
+TEST_F(SimOffer, RejectedOffersBesideALiveRoomLeaveItsMediaAlone) {
+  auto& a = join("A", true);
+  auto& b = join("B", false);
+  ASSERT_TRUE(
+      run_until([&] { return a.connected() && b.connected() && b.tracks().size() == 2; }, 2s));
+  publish_for(500ms);
+  const auto before = b.stream_of("A-audio")->sequence.size();
+  const auto offers_to_b = server_offers["B"];
+  auto& c = enter("C", true);
+  const auto bad = bad_offers().front().make(c.offer());
+  for (int i = 0; i < 200; ++i) send_offer("C", bad);
+  publish_for(1s);  // 50 audio packets, every 20 ms
+  const auto& audio = *b.stream_of("A-audio");
+  EXPECT_EQ(rejections.size(), 200U);
+  EXPECT_GE(audio.sequence.size() - before, 49U);
+  EXPECT_LE(audio.sequence.size() - before, 51U);
+  EXPECT_TRUE(audio.missing.empty());
+  for (std::size_t i = before + 1; i < audio.sequence.size(); ++i) {
+    ASSERT_EQ(static_cast<std::uint16_t>(audio.sequence[i - 1] + 1), audio.sequence[i]) << i;
+  }
+  EXPECT_EQ(server_offers["B"], offers_to_b) << "a rejected offer publishes nothing";
+  EXPECT_EQ(peers_created(), 2U);
+}
+
 TEST_F(SimOffer, TwoHundredRejectedOffersAllocateNothingAndGetA408AtTheDeadline) {
   limits().connect_timeout = std::chrono::seconds(5);
   auto& a = enter("A", true);
