@@ -18,6 +18,7 @@ answers ICE, so no connection is ever established. Exit 77 (skipped) without aio
 Usage: offer_abuse_test.py --rrtc <rrtc binary>"""
 import argparse
 import asyncio
+import collections
 import json
 import os
 import re
@@ -27,7 +28,9 @@ import time
 try:
     import websockets
     from aiortc import RTCConfiguration, RTCPeerConnection
-    from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
+    from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, VideoStreamTrack
+
+    from aiortc_room import Client, wait_for
 except ImportError:
     print("SKIP: python3-aiortc or websockets missing")
     sys.exit(77)
@@ -36,6 +39,29 @@ from rrtc_server import DEADLINE, Server, check, metrics as read_metrics
 
 CONNECT_TIMEOUT = 3  # seconds (CONNECT_TIMEOUT_SECONDS)
 REJECTED_IN_A_ROW = 200
+MAX_GAP = 0.2  # seconds between two audio frames the witnesses decode while the abuse runs
+
+
+class Witness(Client):
+    """An aiortc participant of another room that notes when each decoded frame arrived."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.arrivals = collections.defaultdict(list)  # remote track id -> monotonic times
+
+    async def consume(self, track):
+        try:
+            while True:
+                await track.recv()
+                self.frames[track.id] += 1
+                self.arrivals[track.id].append(time.monotonic())
+        except MediaStreamError:
+            pass
+
+    def largest_gap(self, track, start, end):
+        times = [t for t in self.arrivals[track] if start <= t <= end]
+        check(len(times) >= 2, f"{track}: {len(times)} frames between the marks")
+        return max(b - a for a, b in zip([start] + times, times + [end]))
 
 
 def udp_sockets(pid):
@@ -185,10 +211,8 @@ def expect_400(reply, what):
     print(f"  400 {what}: {reply['message'][:110]}")
 
 
-async def rejected_offers(server, good):
+async def rejected_offers(server, good, base_udp, base_threads):
     pid = server.process.pid
-    base_udp, base_threads = udp_sockets(pid), threads(pid)
-    print(f"baseline: {base_udp} UDP sockets, {base_threads} threads")
     async with Signaling(server.port, "p1", "mallory") as client:
         for what, sdp in bad_first_offers(good).items():
             expect_400(await client.offer(sdp), what)
@@ -204,7 +228,7 @@ async def rejected_offers(server, good):
         check(after == base_udp, "a rejected offer holds no port")
         check(threads(pid) == base_threads, "nor a thread")
         metrics = await server.metrics()
-        check(metrics.get("rrtc_media_peers_created_total") == 0, "no Peer was created")
+        check(metrics.get("rrtc_media_peers_created_total") == 2, "no Peer but the witnesses'")
         check(metrics.get("rrtc_media_offers_rejected_total") ==
               len(bad_first_offers(good)) + REJECTED_IN_A_ROW, metrics)
 
@@ -219,9 +243,8 @@ async def rejected_offers(server, good):
         for what, sdp in bad_reoffers(good).items():
             expect_400(await client.offer(sdp), f"re-offer with {what}")
         check(udp_sockets(pid) == with_peer, "re-offers allocate nothing")
-        check((await server.metrics()).get("rrtc_media_peers_created_total") == 1, "one Peer")
+        check((await server.metrics()).get("rrtc_media_peers_created_total") == 3, "one Peer more")
     await until(lambda: udp_sockets(pid) == base_udp, "the Peer's ports released on leave", 10)
-    return base_udp
 
 
 async def disconnects(server, good, base_udp):
@@ -255,16 +278,39 @@ async def disconnects(server, good, base_udp):
 
     def settled():
         metrics.update(read_metrics(server.port))
-        return metrics.get("rrtc_participants") == 0 and metrics.get("rrtc_media_peers") == 0
+        return metrics.get("rrtc_participants") == 2 and metrics.get("rrtc_media_peers") == 2
 
-    await until(settled, "participant gauges back to 0", 10)
+    await until(settled, "participant gauges back to the witnesses' 2", 10)
     check(metrics.get("rrtc_media_connect_timeouts_total") == 1, metrics)
 
 
 async def scenario(server):
     good = await valid_offer()
-    base_udp = await rejected_offers(server, good)
-    await disconnects(server, good, base_udp)
+    # Two participants of another room exchange audio and video all along; every row must leave
+    # their media without a gap over MAX_GAP.
+    ann, ben = Witness("ann", server.port, "witness"), Witness("ben", server.port, "witness")
+    try:
+        for client in (ann, ben):
+            await client.join()
+            await client.publish()
+        await wait_for(lambda: ann.received("ben", "audio") > 25 and ben.received("ann", "audio") > 25,
+                       "the witnesses' audio")
+        pid = server.process.pid
+        base_udp, base_threads = udp_sockets(pid), threads(pid)
+        print(f"baseline (with the two witnesses): {base_udp} UDP sockets, {base_threads} threads")
+        start = time.monotonic()
+        await rejected_offers(server, good, base_udp, base_threads)
+        await disconnects(server, good, base_udp)
+        end = time.monotonic()
+        await asyncio.sleep(0.1)
+        gaps = {f"{who.name} <- {track}": who.largest_gap(track, start, end)
+                for who, track in ((ann, "ben-audio"), (ben, "ann-audio"))}
+        print(f"witnesses over {end - start:.1f} s of abuse: largest gap between audio frames "
+              + ", ".join(f"{k}: {v * 1000:.0f} ms" for k, v in gaps.items()))
+        check(all(gap <= MAX_GAP for gap in gaps.values()), f"a media gap over 200 ms: {gaps}")
+    finally:
+        await ann.close()
+        await ben.close()
 
 
 def main():
