@@ -12,6 +12,9 @@ stays on signaling but never completes ICE: their sockets are released, at once 
 at the connect deadline (CONNECT_TIMEOUT_SECONDS, error 408) for the second; the participant
 gauges of /metrics are back to zero.
 
+Throughout, two aiortc participants of another room exchange audio and video; the largest gap
+between the audio frames each decodes must stay under 200 ms.
+
 The valid offer is python3-aiortc's (real ICE credentials and fingerprint); the test never
 answers ICE, so no connection is ever established. Exit 77 (skipped) without aiortc.
 
