@@ -2,6 +2,7 @@
 
 #include <cstddef>
 
+#include "transport/data_channel.hpp"
 #include "transport/peer.hpp"
 
 namespace rrtc::engine {
@@ -167,6 +168,17 @@ void append_metrics(std::span<const WorkerCounters* const> workers, std::string&
   header(out, "rrtc_ice_consent_revoked_total", "counter",
          "Connected peers removed: consent revoked by the peer (STUN 403).");
   sample(out, "rrtc_ice_consent_revoked_total", "", consent.revoked);
+  // SCTP packets dropped before or by usrsctp, process-wide (transport/data_channel.hpp).
+  const transport::SctpDropCounters sctp_drops = transport::sctp_drop_counters();
+  header(out, "rrtc_sctp_packets_dropped_total", "counter",
+         "SCTP packets from clients dropped: malformed (before usrsctp), bad CRC32c, wrong "
+         "verification tag, or out of the blue (no association, forged COOKIE-ECHO included).");
+  sample(out, "rrtc_sctp_packets_dropped_total", "{reason=\"malformed\"}", sctp_drops.malformed);
+  sample(out, "rrtc_sctp_packets_dropped_total", "{reason=\"checksum\"}", sctp_drops.checksum);
+  sample(out, "rrtc_sctp_packets_dropped_total", "{reason=\"verification_tag\"}",
+         sctp_drops.verification_tag);
+  sample(out, "rrtc_sctp_packets_dropped_total", "{reason=\"out_of_the_blue\"}",
+         sctp_drops.out_of_the_blue);
   using F = ForwardCounters;
   forward_counter(out, workers, "rrtc_forward_packets_total", &F::forwarded_packets,
                   "RTP packets forwarded to subscribers.");

@@ -152,6 +152,7 @@ void Association::handle_packet(std::span<const std::uint8_t> packet, time::Time
   if (address_ == 0 || packet.empty() || packet.size() > kMaxPacket ||
       !well_formed_packet(packet)) {
     ++counters_.packets_dropped;
+    detail::Stack::on_refused_packet();
     return;
   }
   ++counters_.packets_in;

@@ -186,6 +186,9 @@ struct StackCounters {
   // usrsctp callbacks that arrived on a thread of its own instead of inside one of our calls
   // (dropped; expected to stay 0, see the threading notes above).
   std::uint64_t foreign_thread_callbacks = 0;
+  // Packets refused by an Association before usrsctp saw them (empty, oversize, malformed:
+  // well_formed_packet()), summed over every association: packets_dropped of all of them.
+  std::uint64_t refused_before_stack = 0;
 };
 StackCounters stack_counters();
 

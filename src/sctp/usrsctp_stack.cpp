@@ -45,6 +45,7 @@ Stack& Stack::instance() {
 }
 
 Stack::Stack() {
+  started_.store(true);
   usrsctp_init_nothreads(0, &on_output, nullptr);
   // WebRTC settings (RFC 8831): no ECN over DTLS, PR-SCTP and stream reconfiguration on, no
   // address reconfiguration (one AF_CONN "address"), no AUTH requirement.
@@ -138,7 +139,7 @@ namespace rrtc::sctp {
 
 StackCounters stack_counters() {
   struct sctpstat stat {};
-  {
+  if (detail::Stack::started()) {
     const detail::Stack::Lock lock;
     usrsctp_get_stat(&stat);
   }
@@ -150,6 +151,7 @@ StackCounters stack_counters() {
   counters.bad_stream_id = stat.sctps_badsid;
   counters.packets = stat.sctps_recvpackets;
   counters.foreign_thread_callbacks = detail::Stack::foreign_callbacks();
+  counters.refused_before_stack = detail::Stack::refused_packets();
   return counters;
 }
 

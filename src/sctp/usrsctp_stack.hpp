@@ -85,6 +85,13 @@ class Stack {
   // does, the callback drops what it got, touches nothing, and counts it here.
   static void on_foreign_thread() noexcept { foreign_callbacks_.fetch_add(1); }
   static std::uint64_t foreign_callbacks() noexcept { return foreign_callbacks_.load(); }
+  // Packets any association refused before usrsctp (well_formed_packet(), size), for the
+  // process-wide StackCounters beside usrsctp's own drops.
+  static void on_refused_packet() noexcept { refused_packets_.fetch_add(1); }
+  static std::uint64_t refused_packets() noexcept { return refused_packets_.load(); }
+  // Whether instance() has run (usrsctp initialised): reading counters must not start the stack
+  // (and its thread) in a process that never used SCTP.
+  static bool started() noexcept { return started_.load(); }
 
   // Registry; call holding a Lock. ids start at 1 and are never reused.
   std::uintptr_t add(Mailbox& mailbox);
@@ -112,6 +119,8 @@ class Stack {
 
   static thread_local bool held_;
   static inline std::atomic<std::uint64_t> foreign_callbacks_{0};
+  static inline std::atomic<std::uint64_t> refused_packets_{0};
+  static inline std::atomic<bool> started_{false};
   std::mutex mutex_;
   std::unordered_map<std::uintptr_t, Mailbox*> mailboxes_;
   std::uintptr_t next_id_ = 1;

@@ -100,4 +100,16 @@ struct DataChannelInfo {
   bool remote_opened = false;  // the remote sent the DATA_CHANNEL_OPEN
 };
 
+// SCTP packets dropped in this process, for /metrics (usrsctp's stack is process-wide, so these
+// are not per Peer): by usrsctp itself (CRC32c mismatch, wrong verification tag, out of the blue:
+// no association, which includes a forged COOKIE-ECHO) or before it (malformed: a chunk or
+// parameter length outside its packet, a zero-length chunk, an empty or oversize packet).
+struct SctpDropCounters {
+  std::uint64_t checksum = 0;
+  std::uint64_t verification_tag = 0;
+  std::uint64_t out_of_the_blue = 0;
+  std::uint64_t malformed = 0;
+};
+SctpDropCounters sctp_drop_counters();
+
 }  // namespace rrtc::transport

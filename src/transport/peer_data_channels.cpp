@@ -286,4 +286,10 @@ void Peer::send_sctp_packet(std::span<const std::uint8_t> packet) noexcept {
   flush_transmits();
 }
 
+SctpDropCounters sctp_drop_counters() {
+  const sctp::StackCounters stack = sctp::stack_counters();
+  return {stack.checksum_errors, stack.bad_verification_tag, stack.out_of_the_blue,
+          stack.refused_before_stack};
+}
+
 }  // namespace rrtc::transport

@@ -165,7 +165,22 @@ int scenario_d2(Rig& rig) {
     tap.send_raw(handshake_record(null_hello, 0, null_hello.size() - 12, seq++));
   });
   rig.result()["sent"] = sent;
-  // The handshake now stalls: the attacker never answers whatever the server sent.
+  // A handshake that stalls after the ClientHello: a second client lets its Peer's real
+  // ClientHello out and nothing after it.
+  Client& staller = rig.add("hot", "hot-d2-stall", false, [](Client& c) {
+    c.adjust_config = [](transport::PeerConfig& config) {
+      config.dtls.handshake_timeout = std::chrono::seconds(120);
+      config.connect_timeout = std::chrono::seconds(120);
+    };
+    c.on_started = [&c] {
+      c.tap()->drop_dtls_out = true;
+      c.tap()->dtls_out_allowance = 1;
+    };
+  });
+  const bool hello = rig.wait_until(
+      [&] { return staller.tap() != nullptr && staller.tap()->dtls_dropped() > 0; },
+      std::chrono::seconds(20));
+  rig.expect(hello, "the staller's ClientHello went out and its next flight was held back");
   rig.on_loop([&] { rig.calm_subscriber()->start_measuring(); });
   rig.sync("stall_start", {{"sent", sent}});
   expect_calm(rig, "stall");

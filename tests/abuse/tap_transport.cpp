@@ -11,9 +11,12 @@ TapTransport::TapTransport(std::unique_ptr<ice::IceTransport> inner) : inner_(st
 TapTransport::~TapTransport() { inner_->set_listener(nullptr); }
 
 bool TapTransport::send(std::span<const std::uint8_t> datagram) {
-  if (drop_dtls_out && is_dtls(datagram)) {
-    ++dtls_dropped_;
-    return true;  // as if sent: the Peer must believe its handshake left
+  if (is_dtls(datagram)) {
+    if (drop_dtls_out && dtls_sent_ >= dtls_out_allowance) {
+      ++dtls_dropped_;
+      return true;  // as if sent: the Peer must believe its handshake left
+    }
+    ++dtls_sent_;
   }
   if (is_rtp_or_rtcp(datagram) && !is_rtcp(datagram)) {
     last_srtp_out_.assign(datagram.begin(), datagram.end());

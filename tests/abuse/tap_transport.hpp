@@ -40,8 +40,10 @@ class TapTransport final : public ice::IceTransport, private ice::IceTransportLi
   // Sends a datagram on the validated pair, bypassing the Peer. False when ICE refuses it.
   bool send_raw(std::span<const std::uint8_t> datagram) { return inner_->send(datagram); }
 
-  // The Peer's DTLS datagrams are dropped instead of sent while true.
+  // The Peer's DTLS datagrams are dropped instead of sent while true, once `dtls_out_allowance`
+  // of them have left (0: from the first; 1: the ClientHello goes, then the handshake stalls).
   bool drop_dtls_out = false;
+  std::uint64_t dtls_out_allowance = 0;
   // Sees every incoming datagram first; returning true keeps it from the Peer.
   std::function<bool(std::span<std::uint8_t>)> intercept_in;
   // Called with every ICE state change (after the Peer has seen it).
@@ -76,6 +78,7 @@ class TapTransport final : public ice::IceTransport, private ice::IceTransportLi
   ice::IceTransportListener* listener_ = nullptr;
   std::vector<std::uint8_t> last_srtp_out_;
   std::uint64_t dtls_dropped_ = 0;
+  std::uint64_t dtls_sent_ = 0;
   std::map<std::uint32_t, std::uint16_t> last_seq_out_;
 };
 
