@@ -342,6 +342,11 @@ def main():
         # Every participant has left, so every Peer's counters are in (the engine collects them
         # once a second and when a participant goes).
         samples["final"] = sample(server)
+        # The resource check above means something only if it sees the sockets: with the calm
+        # pair in, the server holds at least one UDP socket per Peer.
+        numbers["udp_sockets_with_calm_pair"] = samples["before"]["proc"]["udp"]
+        if samples["before"]["proc"]["udp"] < 2:
+            failures.append("the runner saw no UDP sockets of the calm pair's Peers")
         LOG[0] = server.log()
         if not result["failures"]:
             row_checks(args.row, samples, numbers, failures)
