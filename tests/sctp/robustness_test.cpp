@@ -48,6 +48,7 @@ TEST(SctpRobustness, GarbageNeverCrashesAndIsCounted) {
   pair.capture = nullptr;
   const StackCounters before = stack_counters();
   const std::uint64_t dropped_before = pair.server().counters().packets_dropped;
+  const std::uint64_t client_dropped_before = pair.client().counters().packets_dropped;
 
   std::mt19937 random(1234);
   // Random bytes of every size up to a jumbo frame.
@@ -78,6 +79,11 @@ TEST(SctpRobustness, GarbageNeverCrashesAndIsCounted) {
             before.header_drops + before.checksum_errors + dropped_before + 100);
   // Cut to 0 bytes, the empty packet and the huge one never reach usrsctp.
   EXPECT_GE(pair.server().counters().packets_dropped, dropped_before + 2 + captured.size());
+  // The process-wide count (/metrics: rrtc_sctp_packets_dropped_total{reason="malformed"}) is
+  // exactly the associations' own.
+  EXPECT_EQ(after.refused_before_stack - before.refused_before_stack,
+            pair.server().counters().packets_dropped - dropped_before +
+                pair.client().counters().packets_dropped - client_dropped_before);
   // The association survived all of it.
   EXPECT_EQ(pair.server().state(), AssociationState::Up);
   EXPECT_TRUE(exchange_one(pair, id, "after"));
