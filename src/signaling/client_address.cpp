@@ -121,8 +121,7 @@ std::string element_for(std::string_view element) {
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
   char buffer[INET6_ADDRSTRLEN + 1];
   // inet_pton stops at a NUL: one inside the text must not pass for its end.
-  if (text.empty() || text.size() >= sizeof buffer ||
-      text.find('\0') != std::string_view::npos) {
+  if (text.empty() || text.size() >= sizeof buffer || text.find('\0') != std::string_view::npos) {
     return std::nullopt;
   }
   std::memcpy(buffer, text.data(), text.size());

@@ -223,9 +223,9 @@ void Hub::handle_join(WebSocketSession& session, JoinMessage join) {
     log_limited("join_refused_server_full",
                 "refusing a join from {}: {} participants on this server (max_participants)",
                 session.address(), registry_.participant_count());
-    return send_error(session, ErrorCode::service_unavailable,
-                      "server is full (" + std::to_string(options_.max_participants) +
-                          " participants)");
+    return send_error(
+        session, ErrorCode::service_unavailable,
+        "server is full (" + std::to_string(options_.max_participants) + " participants)");
   }
   if (id.empty()) id = random_participant_id();
   room::Participant participant{id, join.name.value_or(""), {}};
@@ -373,7 +373,7 @@ void Hub::media_remove(const std::string& room, const std::string& participant,
   WebSocketSession& session = *it->second;
   send_error(session, code, reason);
   leave_room(session);
-  session.close(code == ErrorCode::internal            ? websocket::close_code::internal_error
+  session.close(code == ErrorCode::internal              ? websocket::close_code::internal_error
                 : code == ErrorCode::service_unavailable ? websocket::close_code::try_again_later
                                                          : websocket::close_code::policy_error);
 }
@@ -386,8 +386,8 @@ void Hub::schedule_expiry() {
   expiry_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
     auto self = weak.lock();
     if (ec || !self || self->stopping_) return;
-    for (const auto& id : self->registry_.expire(
-             std::chrono::time_point_cast<time::Duration>(time::Clock::now()))) {
+    for (const auto& id :
+         self->registry_.expire(std::chrono::time_point_cast<time::Duration>(time::Clock::now()))) {
       logger().debug("room {} removed after its grace period", id);
     }
     self->schedule_expiry();

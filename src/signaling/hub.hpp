@@ -6,21 +6,20 @@
 // locked. The only entry from other threads is the SignalingChannel given to the media backend,
 // which posts onto this thread and holds the Hub only weakly.
 
+#include <fmt/format.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
-
-#include <fmt/format.h>
-
-#include <boost/beast/websocket/rfc6455.hpp>
-#include <optional>
 
 #include "room/media_backend.hpp"
 #include "room/room_registry.hpp"

@@ -24,9 +24,9 @@ IpAddress to_ip_address(const asio::ip::address& address) {
 
 std::string refusal_text(Refusal refusal) {
   bool full = refusal == Refusal::server_full;
-  std::string body = full ? error_json(ErrorCode::service_unavailable, "server is full")
-                          : error_json(ErrorCode::too_many_requests,
-                                       "too many connections from your address");
+  std::string body =
+      full ? error_json(ErrorCode::service_unavailable, "server is full")
+           : error_json(ErrorCode::too_many_requests, "too many connections from your address");
   return std::string(full ? "HTTP/1.1 503 Service Unavailable\r\n"
                           : "HTTP/1.1 429 Too Many Requests\r\n") +
          "Server: rrtc\r\nContent-Type: application/json\r\nContent-Length: " +

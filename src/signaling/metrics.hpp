@@ -55,14 +55,10 @@ class Metrics {
   // Connections the server closed: no join in time, a message (or HTTP request) not completed
   // in time, too many error replies, a message over max_message_bytes, an HTTP connection idle
   // past message_timeout, a text frame that is not UTF-8 (RFC 6455 section 8.1: failed, 1007).
-  Counters closed_{{"join_timeout", 0},
-                   {"message_timeout", 0},
-                   {"protocol_errors", 0},
-                   {"too_large", 0},
-                   {"idle_timeout", 0},
-                   {"invalid_utf8", 0}};
+  Counters closed_{{"join_timeout", 0}, {"message_timeout", 0}, {"protocol_errors", 0},
+                   {"too_large", 0},    {"idle_timeout", 0},    {"invalid_utf8", 0}};
   Counters joins_refused_{{"server_full", 0}};  // max_participants
-  std::uint64_t forwarded_invalid_ = 0;  // trusted proxy sent an unusable forwarding header
+  std::uint64_t forwarded_invalid_ = 0;         // trusted proxy sent an unusable forwarding header
   std::map<std::string, std::uint64_t, std::less<>> in_;
   std::map<std::string, std::uint64_t, std::less<>> out_;
   std::map<int, std::uint64_t> errors_;

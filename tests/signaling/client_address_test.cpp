@@ -36,8 +36,8 @@ TEST(IpAddressTest, ParsesAndPrintsBothFamilies) {
 TEST(IpAddressTest, RefusesWhatIsNotABareAddress) {
   for (std::string_view bad : std::vector<std::string_view>{
            "", " 1.2.3.4", "1.2.3.4 ", "1.2.3", "1.2.3.4.5", "256.1.1.1", "[::1]", "::1%eth0",
-        "1.2.3.4:80", "unknown", "_hidden", "::g", std::string_view("1.2.3.4\0", 8),
-        "1234567890123456789012345678901234567890123456789012"}) {
+           "1.2.3.4:80", "unknown", "_hidden", "::g", std::string_view("1.2.3.4\0", 8),
+           "1234567890123456789012345678901234567890123456789012"}) {
     EXPECT_FALSE(IpAddress::parse(bad)) << bad;
   }
 }
@@ -49,7 +49,7 @@ TEST(CidrTest, MatchesItsPrefixOnly) {
   EXPECT_FALSE(net->contains(ip("11.0.0.1")));
   EXPECT_FALSE(net->contains(ip("::ffff:11.0.0.1")));
   EXPECT_TRUE(net->contains(ip("::ffff:10.0.0.1")));  // a dual-stack peer compares as IPv4
-  auto odd = Cidr::parse("192.168.4.0/22");            // prefix inside a byte
+  auto odd = Cidr::parse("192.168.4.0/22");           // prefix inside a byte
   ASSERT_TRUE(odd);
   EXPECT_TRUE(odd->contains(ip("192.168.7.255")));
   EXPECT_FALSE(odd->contains(ip("192.168.8.0")));
@@ -76,9 +76,9 @@ TEST(CidrTest, MatchesItsPrefixOnly) {
 }
 
 TEST(CidrTest, RefusesBadPrefixes) {
-  for (std::string_view bad : {"10.0.0.0/33", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/8/8",
-                               "::/129", "10.0.0.0/ 8", "10.0.0.0/0008", "/8", "host/8",
-                               "::ffff:10.0.0.0/95"}) {
+  for (std::string_view bad :
+       {"10.0.0.0/33", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/8/8", "::/129", "10.0.0.0/ 8",
+        "10.0.0.0/0008", "/8", "host/8", "::ffff:10.0.0.0/95"}) {
     EXPECT_FALSE(Cidr::parse(bad)) << bad;
   }
   std::string bad;
@@ -212,7 +212,8 @@ TEST(LogLimitTest, OneLinePerKindPerInterval) {
   EXPECT_TRUE(limit.allow("a", t0, suppressed));
   EXPECT_EQ(suppressed, 0u);
   EXPECT_TRUE(limit.allow("b", t0, suppressed));  // another kind has its own budget
-  for (int i = 0; i < 1000; ++i) EXPECT_FALSE(limit.allow("a", t0 + std::chrono::seconds(9), suppressed));
+  for (int i = 0; i < 1000; ++i)
+    EXPECT_FALSE(limit.allow("a", t0 + std::chrono::seconds(9), suppressed));
   EXPECT_TRUE(limit.allow("a", t0 + std::chrono::seconds(10), suppressed));
   EXPECT_EQ(suppressed, 1000u);
   EXPECT_FALSE(limit.allow("a", t0 + std::chrono::seconds(11), suppressed));

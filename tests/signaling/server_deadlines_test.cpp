@@ -65,7 +65,7 @@ TEST(ServerCapsTest, OverThePerAddressLimitIs429AtOnceWithoutReadingARequest) {
       << c.received();
   EXPECT_EQ(a.join("r").at("type"), "joined");  // the admitted ones are untouched
   EXPECT_EQ(http_request(server.port(), "/healthz").status, 429u);  // refused again
-  EXPECT_THROW(WsClient{server.port()}, std::exception);  // no upgrade over the limit
+  EXPECT_THROW(WsClient{server.port()}, std::exception);            // no upgrade over the limit
   EXPECT_EQ(metric(server.port(), "rrtc_signaling_connections_refused_total{reason=\"per_ip\"}"),
             3);
   b.reset();  // its place is free again once the server has seen it go
@@ -116,8 +116,7 @@ TEST(ServerCapsTest, JoinOverMaxParticipantsGets503AndNobodyElseIsTouched) {
   auto joined = a.read();
   ASSERT_TRUE(joined);
   EXPECT_EQ(joined->at("type"), "participant_joined");  // the first thing a ever heard
-  EXPECT_EQ(metric(server.port(), "rrtc_signaling_joins_refused_total{reason=\"server_full\"}"),
-            1);
+  EXPECT_EQ(metric(server.port(), "rrtc_signaling_joins_refused_total{reason=\"server_full\"}"), 1);
   EXPECT_EQ(metric(server.port(), "rrtc_signaling_errors_total{code=\"503\"}"), 1);
 }
 
@@ -136,8 +135,8 @@ TEST(ServerDeadlinesTest, WebSocketThatNeverJoinsIsClosedAtJoinTimeout) {
   EXPECT_LT(seconds, 2.0);
   ASSERT_TRUE(server.wait_until([](Server& s) { return s.sessions() == 1; }));
   EXPECT_EQ(server.participants(), 1u);  // the joined one stays, past the deadline
-  EXPECT_EQ(metric(server.port(), "rrtc_signaling_connections_closed_total{reason=\"join_timeout\"}"),
-            1);
+  EXPECT_EQ(
+      metric(server.port(), "rrtc_signaling_connections_closed_total{reason=\"join_timeout\"}"), 1);
 }
 
 TEST(ServerDeadlinesTest, TrickledMessageIsClosedAtMessageTimeout) {
@@ -167,8 +166,9 @@ TEST(ServerDeadlinesTest, TrickledMessageIsClosedAtMessageTimeout) {
   auto cut = std::chrono::steady_clock::now();
   EXPECT_TRUE(c.wait_eof(5s));  // we never answer the close: the socket goes after the grace
   print_measured("  ...and its socket cut after the close frame", seconds_since(cut));
-  EXPECT_EQ(metric(server.port(), "rrtc_signaling_connections_closed_total{reason=\"message_timeout\"}"),
-            1);
+  EXPECT_EQ(
+      metric(server.port(), "rrtc_signaling_connections_closed_total{reason=\"message_timeout\"}"),
+      1);
   EXPECT_EQ(server.participants(), 0u);
 }
 
@@ -200,10 +200,11 @@ TEST(ServerDeadlinesTest, SlowHttpHeadersAndIdleSocketsAreClosedAtMessageTimeout
   EXPECT_LT(slow, 2.0);
   EXPECT_GE(idle_seconds, 0.9);
   EXPECT_LT(idle_seconds, 2.0);
-  EXPECT_EQ(metric(server.port(), "rrtc_signaling_connections_closed_total{reason=\"message_timeout\"}"),
-            2);
-  EXPECT_EQ(metric(server.port(), "rrtc_signaling_connections_closed_total{reason=\"idle_timeout\"}"),
-            1);
+  EXPECT_EQ(
+      metric(server.port(), "rrtc_signaling_connections_closed_total{reason=\"message_timeout\"}"),
+      2);
+  EXPECT_EQ(
+      metric(server.port(), "rrtc_signaling_connections_closed_total{reason=\"idle_timeout\"}"), 1);
 }
 
 TEST(ServerDeadlinesTest, ProtocolErrorsCloseAfterTheLimitWithinTheWindow) {
@@ -223,9 +224,9 @@ TEST(ServerDeadlinesTest, ProtocolErrorsCloseAfterTheLimitWithinTheWindow) {
   a.send(std::string(1000, '[') + std::string(1000, ']'));  // the 4th error: sent, then closed
   EXPECT_EQ(error_code_of(a.read()), 400);
   EXPECT_TRUE(a.wait_closed(websocket::close_code::policy_error));
-  EXPECT_EQ(metric(server.port(),
-                   "rrtc_signaling_connections_closed_total{reason=\"protocol_errors\"}"),
-            1);
+  EXPECT_EQ(
+      metric(server.port(), "rrtc_signaling_connections_closed_total{reason=\"protocol_errors\"}"),
+      1);
   other.send(json::object{{"type", "state_update"}, {"muted", true}});
   EXPECT_FALSE(other.closed());
   EXPECT_EQ(server.participants(), 1u);
@@ -255,8 +256,7 @@ class TrustedProxyTest : public ::testing::Test {
  protected:
   static unsigned get_status(RawClient& c, const std::string& headers) {
     c.write("GET /healthz HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n");
-    c.read_until([](const std::string& r) { return r.find("\r\n\r\n") != std::string::npos; },
-                 5s);
+    c.read_until([](const std::string& r) { return r.find("\r\n\r\n") != std::string::npos; }, 5s);
     if (c.received().size() < 12) return 0;
     return static_cast<unsigned>(std::stoul(c.received().substr(9, 3)));
   }
@@ -270,8 +270,8 @@ TEST_F(TrustedProxyTest, ForwardedClientsAreCountedSeparately) {
   std::vector<std::unique_ptr<RawClient>> open;
   for (int i = 0; i < 5; ++i) {  // five clients through one proxy address: all served
     open.push_back(std::make_unique<RawClient>(server.port()));
-    EXPECT_EQ(get_status(*open.back(), "X-Forwarded-For: 198.51.100." + std::to_string(i) +
-                                           ", 127.0.0.1\r\n"),
+    EXPECT_EQ(get_status(*open.back(),
+                         "X-Forwarded-For: 198.51.100." + std::to_string(i) + ", 127.0.0.1\r\n"),
               200u);
   }
   for (int i = 0; i < 2; ++i) {

@@ -235,7 +235,8 @@ std::string RawClient::frame_header(std::uint8_t opcode, std::uint64_t length, b
 
 std::string RawClient::masked(std::string_view payload, std::uint64_t offset) {
   std::string out(payload);
-  for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<char>(out[i] ^ kMask[(offset + i) % 4]);
+  for (std::size_t i = 0; i < out.size(); ++i)
+    out[i] = static_cast<char>(out[i] ^ kMask[(offset + i) % 4]);
   return out;
 }
 
