@@ -262,6 +262,17 @@ async def disconnects(server, good, base_udp):
     await until(lambda: udp_sockets(pid) == base_udp, "ports released after the disconnect", 10)
     print(f"S7 disconnect mid offer/answer: ports released in {time.monotonic() - start:.2f} s")
 
+    # S7a': the WebSocket closes right after sending the offer, before the answer can arrive.
+    hasty = Signaling(server.port, "s7", "hasty")
+    await hasty.__aenter__()
+    await hasty.send({"type": "offer", "sdp": good})
+    await hasty.__aexit__()
+    start = time.monotonic()
+    await until(lambda: read_metrics(server.port).get("rrtc_media_peers_created_total") == 5,
+                "the hasty client's Peer created", 10)
+    await until(lambda: udp_sockets(pid) == base_udp, "ports released after the disconnect", 10)
+    print(f"S7 disconnect before the answer: ports released in {time.monotonic() - start:.2f} s")
+
     # S7b: stays on signaling, never completes ICE: 408 at the connect deadline, then closed.
     async with Signaling(server.port, "s7", "stuck") as stuck, \
             Signaling(server.port, "s7", "witness") as witness:
