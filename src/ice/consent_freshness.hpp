@@ -21,7 +21,7 @@
 //    evidence: only libnice knows whether a check was answered, and it tells at window ends.
 //    Should the checks not restart (re-arm refused), the last datagram alone counts, and
 //    consent expires `timeout` after it.
-// A vanished peer is declared gone 30-45 s after its last datagram (the first window end past
+// A vanished peer is declared gone 30-46 s after its last datagram (the first window end past
 // 30 s after its last answer); a lossy link stays while one check in 30 s, or one datagram, gets
 // through. One blind spot: libnice starts its window at the first check after a re-arm whether
 // or not it is answered, so an answer to that check is not seen as evidence. A peer that sends
