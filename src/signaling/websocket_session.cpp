@@ -154,7 +154,7 @@ void WebSocketSession::message_done() {
 void WebSocketSession::on_message_deadline(beast::error_code ec) {
   // A cancelled wait may still complete without error if the timer had already expired: the
   // flag says whether a message is still being read.
-  if (ec || finished_ || close_code_ || !message_started_) return;
+  if (ec || finished_ || close_code_ || !message_started_ || !ws_.is_open()) return;
   hub_->close_with_error(*this, ErrorCode::request_timeout,
                          "message not completed within " +
                              std::to_string(hub_->options().message_timeout.count()) +
@@ -165,7 +165,8 @@ void WebSocketSession::on_message_deadline(beast::error_code ec) {
 void WebSocketSession::joined() { join_timer_.cancel(); }
 
 void WebSocketSession::on_join_deadline(beast::error_code ec) {
-  if (ec || finished_ || close_code_ || membership) return;
+  // !is_open(): Beast is already failing the connection (e.g. 1007 for bad UTF-8).
+  if (ec || finished_ || close_code_ || membership || !ws_.is_open()) return;
   hub_->close_with_error(*this, ErrorCode::request_timeout,
                          "no successful join within " +
                              std::to_string(hub_->options().join_timeout.count()) +
