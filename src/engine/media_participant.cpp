@@ -154,7 +154,7 @@ void MediaParticipant::on_offer(const std::string& text,
                                 const std::vector<room::TrackInfo>& tracks) {
   if (closing_) return;
   arm_connect_deadline();  // from the first offer, rejected or not
-  auto offer = sdp::parse(text, offer_parse_limits());
+  auto offer = sdp::parse(text, offer_parse_limits(offers_.media_section_count()));
   if (!offer) return reject("bad SDP: " + offer.error().message());
   sdp::AnswerInput input{&capabilities(), nullptr, {}, offers_.sending_tracks()};
   for (const auto& track : tracks) input.track_types.push_back({track.mid, to_sdp(track.type)});
@@ -284,7 +284,7 @@ void MediaParticipant::on_answer(const std::string& text) {
   if (!offers_.has_pending_offer()) {
     return reject("answer without an outstanding server offer");
   }
-  auto answer = sdp::parse(text, offer_parse_limits());
+  auto answer = sdp::parse(text, offer_parse_limits(offers_.media_section_count()));
   if (!answer) {
     offers_.rollback();
     offered_.clear();

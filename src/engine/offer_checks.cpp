@@ -32,11 +32,11 @@ std::string quoted(const std::string& text) {
 
 }  // namespace
 
-sdp::ParseLimits offer_parse_limits() noexcept {
+sdp::ParseLimits offer_parse_limits(std::size_t server_media_sections) noexcept {
   sdp::ParseLimits limits;
-  limits.max_size = 64 * 1024;
+  limits.max_size = 16 * 1024 * 1024;  // the largest max_message_bytes; the signaling cuts first
   limits.max_line_length = 4096;
-  limits.max_media_sections = 64;
+  limits.max_media_sections = kMaxClientMediaSections + server_media_sections;
   limits.max_candidates = 256;
   return limits;
 }

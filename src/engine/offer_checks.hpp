@@ -28,10 +28,13 @@
 
 namespace rrtc::engine {
 
-// The bounds the engine parses client SDP with (sdp::ParseLimits): 64 KiB in all (the signaling
-// message bound), 4 KiB per line (a 60 KB attribute is refused), 64 m-lines (room for a client's
-// own tracks and a data channel beside ~60 tracks the server forwards to it), 256 candidates.
-sdp::ParseLimits offer_parse_limits() noexcept;
+// The bounds the engine parses a client's SDP with (sdp::ParseLimits): 4 KiB per line (a 60 KB
+// attribute is refused), 256 candidates, and m-lines: those the server has offered this
+// PeerConnection (its own forwarded tracks, committed and pending: a big room's subscriber answers
+// and re-offers with all of them) plus kMaxClientMediaSections of the client's own. The size is
+// bounded first by the signaling's max_message_bytes.
+inline constexpr std::size_t kMaxClientMediaSections = 16;
+sdp::ParseLimits offer_parse_limits(std::size_t server_media_sections = 0) noexcept;
 
 // What the accepted offers of one PeerConnection fixed.
 class OfferHistory {

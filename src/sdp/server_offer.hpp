@@ -7,6 +7,8 @@
 // One ServerOfferBuilder per PeerConnection, used from that PeerConnection's thread only.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -72,6 +74,11 @@ class ServerOfferBuilder {
   // The tracks the server sends as committed; input to answer_offer() for client re-offers.
   std::vector<SendingTrack> sending_tracks() const;
   std::optional<std::string> mid_of(std::string_view track_id) const;
+  // The m-lines of this PeerConnection so far (client, server and free ones; the pending offer's
+  // when it has more): what a client SDP repeats before any m-line of its own.
+  std::size_t media_section_count() const noexcept {
+    return std::max(committed_.slots.size(), pending_ ? pending_->slots.size() : 0);
+  }
 
  private:
   enum class Owner : std::uint8_t { client, server, free };

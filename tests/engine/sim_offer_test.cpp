@@ -111,12 +111,13 @@ std::vector<BadOffer> bad_offers() {
            }
          });
        },
-       "larger than the limit"},
-      {"65 m-lines",
+       "SDP has more m-lines than the limit"},
+      // A first offer: nothing offered by the server yet, so 16 m-lines of the client's own.
+      {"17 m-lines",
        [](const std::string& s) {
          return edited(s, [](sdp::SessionDescription& d) {
            const auto audio = d.media[0];
-           for (int i = 0; i < 63; ++i) {
+           for (int i = 0; i < 15; ++i) {
              d.media.push_back(audio);
              d.media.back().mid = "x" + std::to_string(i);
            }
