@@ -197,8 +197,17 @@ function(rrtc_test name)
     # halt_on_error: the first race fails the test case. Suppressions cover third-party frames
     # only (cmake/tsan.supp says why for each).
     gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 120
-      PROPERTIES LABELS "${ARG_LABELS};tsan" TIMEOUT 600
+      TEST_LIST ${name}_TESTS
+      PROPERTIES TIMEOUT 600
                  ENVIRONMENT "TSAN_OPTIONS=halt_on_error=1 second_deadlock_stack=1 history_size=4 suppressions=${RRTC_TSAN_SUPPRESSIONS}")
+    # Two labels: gtest_discover_tests flattens PROPERTIES, so LABELS "unit;tsan" would become a
+    # property named tsan. A CTest include that runs after the discovery's sets them instead.
+    set(labels_file "${CMAKE_CURRENT_BINARY_DIR}/${name}_tsan_labels.cmake")
+    file(WRITE "${labels_file}"
+         "foreach(test IN LISTS ${name}_TESTS)\n"
+         "  set_tests_properties(\"\${test}\" PROPERTIES LABELS \"${ARG_LABELS};tsan\")\n"
+         "endforeach()\n")
+    set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${labels_file}")
     return()
   endif()
   gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60

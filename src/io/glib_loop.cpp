@@ -6,22 +6,47 @@
 #include <memory>
 #include <utility>
 
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define RRTC_IO_TSAN 1
+#endif
+#endif
+
 namespace rrtc::io {
 namespace {
+
+// A closure posted from another thread reaches the loop thread through the GMainContext's lock,
+// which GLib takes with a futex ThreadSanitizer cannot see (GLib is not instrumented): tell it
+// that the poster's writes happen before the loop thread runs or frees the closure.
+#ifdef RRTC_IO_TSAN
+extern "C" void __tsan_acquire(void* address);
+extern "C" void __tsan_release(void* address);
+void handed_over(void* closure) noexcept { __tsan_release(closure); }
+void taken_over(void* closure) noexcept { __tsan_acquire(closure); }
+#else
+void handed_over(void*) noexcept {}
+void taken_over(void*) noexcept {}
+#endif
 
 // GLib sources carry a C function pointer and a void*; the closure lives on the heap and the
 // source's destroy notify frees it, whether the source ran or was destroyed unrun.
 gboolean run_once(gpointer data) noexcept {
+  taken_over(data);
   auto* fn = static_cast<std::function<void()>*>(data);
   (*fn)();
   return G_SOURCE_REMOVE;
 }
 
-void free_closure(gpointer data) noexcept { delete static_cast<std::function<void()>*>(data); }
+void free_closure(gpointer data) noexcept {
+  taken_over(data);
+  delete static_cast<std::function<void()>*>(data);
+}
 
 GSource* attach(GSource* source, std::function<void()> fn, GMainContext* context) {
   g_source_set_priority(source, G_PRIORITY_DEFAULT);
-  g_source_set_callback(source, &run_once, new std::function<void()>(std::move(fn)), &free_closure);
+  auto* closure = new std::function<void()>(std::move(fn));
+  g_source_set_callback(source, &run_once, closure, &free_closure);
+  handed_over(closure);
   g_source_attach(source, context);
   return source;
 }
