@@ -33,6 +33,7 @@ WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, std::shared_ptr<H
       bucket_(static_cast<double>(hub_->options().max_messages_per_second),
               2.0 * static_cast<double>(hub_->options().max_messages_per_second),
               TokenBucket::Clock::now()),
+      errors_(hub_->options().max_protocol_errors, hub_->options().protocol_error_window),
       join_timer_(ws_.get_executor()),
       message_timer_(ws_.get_executor()),
       close_timer_(ws_.get_executor()),
@@ -176,13 +177,7 @@ void WebSocketSession::on_join_deadline(beast::error_code ec) {
 
 bool WebSocketSession::count_protocol_error(std::chrono::steady_clock::time_point now) {
   if (close_code_ || finished_) return false;
-  const auto& o = hub_->options();
-  error_times_.push_back(now);
-  while (!error_times_.empty() && now - error_times_.front() >= o.protocol_error_window) {
-    error_times_.pop_front();
-  }
-  if (error_times_.size() > o.max_protocol_errors) return true;
-  return false;
+  return errors_.add(now);
 }
 
 void WebSocketSession::deliver_message() {

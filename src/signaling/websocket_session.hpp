@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 
+#include "signaling/error_window.hpp"
 #include "signaling/hub.hpp"
 #include "signaling/token_bucket.hpp"
 
@@ -91,12 +92,11 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   TokenBucket bucket_;
   bool rate_limited_ = false;  // 429 already sent for the current burst
 
+  ErrorWindow errors_;  // max_protocol_errors within protocol_error_window
   boost::asio::steady_timer join_timer_;
   boost::asio::steady_timer message_timer_;
   bool message_started_ = false;  // message_timer_ runs for the message being read
   boost::asio::steady_timer close_timer_;
-  // Times of the recent error replies, oldest first; at most max_protocol_errors + 1 kept.
-  std::deque<std::chrono::steady_clock::time_point> error_times_;
 
   boost::asio::steady_timer ping_timer_;
   bool ping_in_flight_ = false;

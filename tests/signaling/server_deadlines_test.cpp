@@ -232,25 +232,6 @@ TEST(ServerDeadlinesTest, ProtocolErrorsCloseAfterTheLimitWithinTheWindow) {
   EXPECT_EQ(server.participants(), 1u);
 }
 
-TEST(ServerDeadlinesTest, ErrorsOutsideTheWindowAreForgotten) {
-  auto options = test_options();
-  options.max_protocol_errors = 1;
-  options.protocol_error_window = std::chrono::seconds(1);
-  ServerFixture server(options);
-  WsClient a(server.port());
-  a.send("x");
-  EXPECT_EQ(error_code_of(a.read()), 400);
-  // Wait out the window on the socket: nothing arrives, the read times out after 1.1 s.
-  RawClient pace(server.port(), "127.0.0.2");
-  pace.read_until([](const std::string&) { return false; }, 1100ms);
-  a.send("x");  // one error in the window again: stays
-  EXPECT_EQ(error_code_of(a.read()), 400);
-  EXPECT_EQ(a.join("r").at("type"), "joined");
-  a.send("x");  // the second within a second: closed
-  EXPECT_EQ(error_code_of(a.read()), 400);
-  EXPECT_TRUE(a.wait_closed(websocket::close_code::policy_error));
-}
-
 // trusted_proxies: the client a proxy names is what max_connections_per_ip counts.
 class TrustedProxyTest : public ::testing::Test {
  protected:
