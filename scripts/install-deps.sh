@@ -33,7 +33,8 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-# Node.js and npm drive the browser tests; any node >= 18 on PATH will do.
+# Node.js and npm drive the browser tests; any node >= 18 on PATH will do: Debian 12's nodejs is
+# 18.20, which tests/e2e supports (run.mjs instead of --test-concurrency, playwright-core 1.61.1).
 if [[ "${1:-}" == "--test" ]]; then
   command -v node >/dev/null 2>&1 || missing+=(nodejs)
   command -v npm >/dev/null 2>&1 || missing+=(npm)
