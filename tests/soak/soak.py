@@ -15,8 +15,9 @@ Phases and what must hold:
            malloc arenas), then every client gone: the "warm" sample.
   churn    the rest of --seconds; a sample every --interval seconds.
   end      every client gone, participants and peers back to 0 in /metrics: the "end" sample.
-  fds, threads and UDP ports: the end sample equals the warm sample exactly (polled for up to
-           --settle seconds: a killed client's peer waits for its timeouts).
+  fds, threads and UDP ports: the end sample is at most the warm sample (polled for up to
+           --settle seconds: a killed client's peer waits for its timeouts). Fewer is fine: the
+           warm sample may catch a connection of the last warm-up client still closing.
   RSS:     the mean of the last three churn samples is at most the mean of the first three
            plus 10 % plus 16 MiB, and the end sample at most the warm one plus the same.
 The samples are printed as a table and written to --out.
@@ -151,11 +152,11 @@ def wait_idle(server, deadline_s):
 
 
 def settle(pid, warm, deadline_s):
-    """The end sample: polled until fds, threads and UDP ports equal the warm sample."""
+    """The end sample: polled until fds, threads and UDP ports are back to the warm sample."""
     end = time.monotonic() + deadline_s
     while True:
         sample = resources(pid)
-        if all(sample[k] == warm[k] for k in ("fds", "threads", "udp_ports")):
+        if all(sample[k] <= warm[k] for k in ("fds", "threads", "udp_ports")):
             return sample
         if time.monotonic() >= end:
             return sample
@@ -243,7 +244,7 @@ def main():
             sample("end+5s", (time.sleep(5), resources(pid))[1])
 
         for key in ("fds", "threads", "udp_ports"):
-            if end[key] != warm[key]:
+            if end[key] > warm[key]:
                 failures.append(f"{key}: {warm[key]} after the warm-up, {end[key]} at the end")
         churn_rows = [r for r in rows if r["phase"] == "churn"]
         if len(churn_rows) >= 6:
@@ -266,7 +267,7 @@ def main():
 
     with open(args.out, "w") as out:
         out.write(f"# rrtc churn soak: {' '.join(sys.argv[1:])}\n# {summary}\n")
-        out.write("# tolerance: fds, threads, UDP ports exact (end vs warm); RSS +10 % + 16 MiB\n")
+        out.write("# tolerance: fds, threads, UDP ports no growth (end <= warm); RSS +10 % + 16 MiB\n")
         out.write("  ".join(f"{c:>15}" if i else f"{c:>6}" for i, c in enumerate(COLUMNS)) + "\n")
         for row in rows:
             out.write(row_text(row) + "\n")
