@@ -14,16 +14,17 @@ import argparse
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from rrtc_server import check, free_port, metrics, process_resources  # noqa: E402
+
 DEADLINE = 30
 LOG = [""]  # the server's log so far, for row_checks
-TICK = os.sysconf("SC_CLK_TCK")
 
 # Per row: extra configuration for the server.
 CONFIG = {
@@ -40,30 +41,9 @@ CONFIG = {
 }
 
 
-def check(condition, what):
-    if not condition:
-        raise AssertionError(what)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def http_get(port, path):
     with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as reply:
         return reply.status, reply.read().decode()
-
-
-def metrics(port):
-    _, text = http_get(port, "/metrics")
-    values = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, value = line.rsplit(" ", 1)
-            values[name] = float(value)
-    return values
 
 
 def total(sample, pattern):
@@ -75,43 +55,10 @@ def has(sample, pattern):
     return any(re.fullmatch(pattern, k) for k in sample)
 
 
-def udp_inodes():
-    inodes = set()
-    for table in ("/proc/net/udp", "/proc/net/udp6"):
-        try:
-            with open(table) as f:
-                next(f)
-                for line in f:
-                    inodes.add(line.split()[9])
-        except FileNotFoundError:
-            pass
-    return inodes
-
-
 def resources(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) / TICK
-    rss_kb = threads = 0
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                rss_kb = int(line.split()[1])
-            elif line.startswith("Threads:"):
-                threads = int(line.split()[1])
-    fds = os.listdir(f"/proc/{pid}/fd")
-    udp = udp_inodes()
-    sockets = 0
-    for fd in fds:
-        try:
-            target = os.readlink(f"/proc/{pid}/fd/{fd}")
-        except OSError:
-            continue
-        m = re.fullmatch(r"socket:\[(\d+)\]", target)
-        if m and m.group(1) in udp:
-            sockets += 1
-    return {"cpu": cpu, "rss_mb": rss_kb / 1024, "threads": threads, "fds": len(fds),
-            "udp": sockets}
+    r = process_resources(pid)
+    return {"cpu": r["cpu_s"], "rss_mb": r["rss_kib"] / 1024, "threads": r["threads"],
+            "fds": r["fds"], "udp": r["udp_sockets"]}
 
 
 class Server:

@@ -38,7 +38,7 @@ except ImportError:
     print("SKIP: python3-aiortc or websockets missing")
     sys.exit(77)
 
-from rrtc_server import DEADLINE, Server, check, metrics as read_metrics
+from rrtc_server import DEADLINE, Server, check, metrics as read_metrics, udp_sockets
 
 CONNECT_TIMEOUT = 3  # seconds (CONNECT_TIMEOUT_SECONDS)
 REJECTED_IN_A_ROW = 200
@@ -65,28 +65,6 @@ class Witness(Client):
         times = [t for t in self.arrivals[track] if start <= t <= end]
         check(len(times) >= 2, f"{track}: {len(times)} frames between the marks")
         return max(b - a for a, b in zip([start] + times, times + [end]))
-
-
-def udp_sockets(pid):
-    """UDP sockets the process holds: its socket fds whose inode is in /proc/<pid>/net/udp{,6}."""
-    inodes = set()
-    for name in ("udp", "udp6"):
-        try:
-            with open(f"/proc/{pid}/net/{name}") as table:
-                for line in list(table)[1:]:
-                    inodes.add(line.split()[9])
-        except FileNotFoundError:
-            pass
-    held = 0
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
-            target = os.readlink(f"/proc/{pid}/fd/{fd}")
-        except OSError:
-            continue  # closed meanwhile
-        match = re.fullmatch(r"socket:\[(\d+)\]", target)
-        if match and match.group(1) in inodes:
-            held += 1
-    return held
 
 
 def threads(pid):

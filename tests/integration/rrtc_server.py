@@ -3,6 +3,7 @@ its /metrics read, stopped at the end. Shared by the aiortc integration tests an
 generator's smoke test (no aiortc import here)."""
 import asyncio
 import os
+import re
 import socket
 import subprocess
 import tempfile
@@ -10,6 +11,42 @@ import time
 import urllib.request
 
 DEADLINE = 45  # seconds, for each wait
+
+
+def udp_sockets(pid):
+    """UDP sockets the process holds: its socket fds whose inode is in /proc/<pid>/net/udp{,6}."""
+    inodes = set()
+    for name in ("udp", "udp6"):
+        try:
+            with open(f"/proc/{pid}/net/{name}") as table:
+                for line in list(table)[1:]:
+                    inodes.add(line.split()[9])
+        except FileNotFoundError:
+            pass
+    held = 0
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue  # closed meanwhile
+        match = re.fullmatch(r"socket:\[(\d+)\]", target)
+        if match and match.group(1) in inodes:
+            held += 1
+    return held
+
+
+def process_resources(pid):
+    """CPU seconds (user + system), RSS (KiB), open fds, threads and UDP sockets, from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    status = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            status[key] = value.split()
+    return {"cpu_s": (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"),
+            "rss_kib": int(status["VmRSS"][0]), "threads": int(status["Threads"][0]),
+            "fds": len(os.listdir(f"/proc/{pid}/fd")), "udp_sockets": udp_sockets(pid)}
 
 
 def check(condition, what):

@@ -35,44 +35,17 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from rrtc_server import Server, metrics  # noqa: E402
+from rrtc_server import Server, metrics, process_resources  # noqa: E402
 
 RSS_TOLERANCE_FRACTION = 0.10
 RSS_TOLERANCE_KIB = 16 * 1024
 
 
-def udp_inodes():
-    inodes = set()
-    for table in ("/proc/net/udp", "/proc/net/udp6"):
-        try:
-            with open(table) as f:
-                next(f)
-                for line in f:
-                    inodes.add(line.split()[9])
-        except FileNotFoundError:
-            pass
-    return inodes
-
-
 def resources(pid):
     """RSS (KiB), open fds, threads and bound UDP sockets of a process, from /proc."""
-    status = {}
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            status[key] = value.split()
-    sockets = set()
-    fds = 0
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        fds += 1
-        try:
-            target = os.readlink(f"/proc/{pid}/fd/{fd}")
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            sockets.add(target[len("socket:["):-1])
-    return {"rss_kib": int(status["VmRSS"][0]), "fds": fds, "threads": int(status["Threads"][0]),
-            "udp_ports": len(sockets & udp_inodes())}
+    r = process_resources(pid)
+    return {"rss_kib": r["rss_kib"], "fds": r["fds"], "threads": r["threads"],
+            "udp_ports": r["udp_sockets"]}
 
 
 class Churn:
