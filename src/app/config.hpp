@@ -59,6 +59,16 @@ struct Config {
   std::uint32_t max_protocol_errors = 10;
   std::chrono::seconds protocol_error_window{60};  // key: protocol_error_window_seconds
   std::vector<std::string> trusted_proxies;        // CIDRs ("10.0.0.0/8") or addresses
+  // Admin API and webhooks (docs/admin-api.md, docs/webhooks.md): both off without api_secret.
+  std::string api_key;     // the `iss` an admin token must carry
+  std::string api_secret;  // HS256 key of admin tokens and of webhook signatures
+  std::vector<std::string> webhook_urls;          // http:// or https:// URLs
+  std::chrono::seconds webhook_timeout{5};        // key: webhook_timeout_seconds
+  std::chrono::seconds webhook_retry_for{300};    // key: webhook_retry_seconds
+  std::size_t webhook_queue_size = 10000;
+  // Ephemeral TURN credentials (coturn's use-auth-secret / static-auth-secret).
+  std::string turn_secret;
+  std::chrono::seconds turn_credential_ttl{86400};  // key: turn_credential_ttl_seconds
 
   // Media.
   std::uint16_t rtc_min_port = 10000;

@@ -55,6 +55,11 @@ std::optional<std::string> check_turn_url(std::string_view text) {
   return check_url(text, kSchemes, "a turn: or turns: URL");
 }
 
+std::optional<std::string> check_webhook_url(std::string_view text) {
+  static constexpr std::array<std::string_view, 2> kSchemes{"http://", "https://"};
+  return check_url(text, kSchemes, "an http:// or https:// URL");
+}
+
 std::optional<std::string> check_ice_transport_policy(std::string_view text) {
   if (text == "all" || text == "relay") {
     return std::nullopt;
@@ -261,6 +266,46 @@ const std::array kKeys{
             .check = check_cidr,
             .set_list =
                 [](Config& c, std::vector<std::string> v) { c.trusted_proxies = std::move(v); }},
+    KeySpec{.name = "api_key",
+            .env = "API_KEY",
+            .set_string = [](Config& c, std::string v) { c.api_key = std::move(v); }},
+    KeySpec{.name = "api_secret",
+            .env = "API_SECRET",
+            .secret = true,
+            .set_string = [](Config& c, std::string v) { c.api_secret = std::move(v); }},
+    KeySpec{.name = "webhook_urls",
+            .env = "WEBHOOK_URLS",
+            .type = KeyType::kStringList,
+            .check = check_webhook_url,
+            .set_list = [](Config& c, std::vector<std::string> v) { c.webhook_urls = std::move(v); }},
+    KeySpec{.name = "webhook_timeout_seconds",
+            .env = "WEBHOOK_TIMEOUT_SECONDS",
+            .type = KeyType::kInteger,
+            .min = 1,
+            .max = 300,
+            .set_integer = [](Config& c, std::int64_t v) { c.webhook_timeout = std::chrono::seconds(v); }},
+    KeySpec{.name = "webhook_retry_seconds",
+            .env = "WEBHOOK_RETRY_SECONDS",
+            .type = KeyType::kInteger,
+            .min = 0,
+            .max = 86400,
+            .set_integer = [](Config& c, std::int64_t v) { c.webhook_retry_for = std::chrono::seconds(v); }},
+    KeySpec{.name = "webhook_queue_size",
+            .env = "WEBHOOK_QUEUE_SIZE",
+            .type = KeyType::kInteger,
+            .min = 1,
+            .max = 1000000,
+            .set_integer = [](Config& c, std::int64_t v) { c.webhook_queue_size = static_cast<std::size_t>(v); }},
+    KeySpec{.name = "turn_secret",
+            .env = "TURN_SECRET",
+            .secret = true,
+            .set_string = [](Config& c, std::string v) { c.turn_secret = std::move(v); }},
+    KeySpec{.name = "turn_credential_ttl_seconds",
+            .env = "TURN_CREDENTIAL_TTL_SECONDS",
+            .type = KeyType::kInteger,
+            .min = 60,
+            .max = 2592000,
+            .set_integer = [](Config& c, std::int64_t v) { c.turn_credential_ttl = std::chrono::seconds(v); }},
     KeySpec{.name = "rtc_min_port",
             .env = "RTC_MIN_PORT",
             .type = KeyType::kInteger,

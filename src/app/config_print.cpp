@@ -107,6 +107,15 @@ std::string print_config(const Config& c, const PrintOptions& options) {
   w.integer("protocol_error_window_seconds",
             static_cast<std::uint64_t>(c.protocol_error_window.count()));
   w.value("trusted_proxies", string_array(c.trusted_proxies));
+  w.string("api_key", c.api_key);
+  w.secret("api_secret", c.api_secret);
+  w.value("webhook_urls", string_array(c.webhook_urls));
+  w.integer("webhook_timeout_seconds", static_cast<std::uint64_t>(c.webhook_timeout.count()));
+  w.integer("webhook_retry_seconds", static_cast<std::uint64_t>(c.webhook_retry_for.count()));
+  w.integer("webhook_queue_size", c.webhook_queue_size);
+  w.secret("turn_secret", c.turn_secret);
+  w.integer("turn_credential_ttl_seconds",
+            static_cast<std::uint64_t>(c.turn_credential_ttl.count()));
   w.integer("rtc_min_port", c.rtc_min_port);
   w.integer("rtc_max_port", c.rtc_max_port);
   w.string("public_ip", c.public_ip);

@@ -48,6 +48,27 @@ void check_turn(ConfigBuilder& builder) {
   }
 }
 
+// The admin API needs both halves of its credentials; webhooks are signed with the secret.
+void check_api(ConfigBuilder& builder) {
+  const Config& config = builder.config();
+  if (!config.api_secret.empty() && config.api_key.empty()) {
+    ConfigBuilder::fail(builder.origin_of("api_secret"), "api_key",
+                        "expected an api_key with api_secret (admin tokens carry it as iss)");
+  }
+  if (!config.api_key.empty() && config.api_secret.empty()) {
+    ConfigBuilder::fail(builder.origin_of("api_key"), "api_secret",
+                        "expected an api_secret with api_key");
+  }
+  if (!config.webhook_urls.empty() && config.api_secret.empty()) {
+    ConfigBuilder::fail(builder.origin_of("webhook_urls"), "api_secret",
+                        "expected an api_secret with webhook_urls (it signs every event)");
+  }
+  if (!config.api_secret.empty() && config.api_secret.size() < kMinJoinSecretBytes) {
+    builder.warn(builder.origin_of("api_secret"), "api_secret",
+                 "shorter than 32 bytes: weak for HS256");
+  }
+}
+
 void check_web_root(ConfigBuilder& builder, const std::filesystem::path& working_dir) {
   std::string& web_root = builder.config().web_root;
   if (web_root.empty()) {
@@ -89,6 +110,7 @@ void warn_about_log_filter(ConfigBuilder& builder) {
 void validate_config(ConfigBuilder& builder, const std::filesystem::path& working_dir) {
   check_port_range(builder);
   check_turn(builder);
+  check_api(builder);
   check_web_root(builder, working_dir);
   warn_about_log_filter(builder);
   const Config& config = builder.config();

@@ -27,6 +27,14 @@ signaling::ServerOptions to_server_options(const Config& config, std::string_vie
   options.protocol_error_window = config.protocol_error_window;
   options.trusted_proxies = config.trusted_proxies;
   options.join_secret = config.join_secret;
+  options.api_key = config.api_key;
+  options.api_secret = config.api_secret;
+  options.webhook_urls = config.webhook_urls;
+  options.webhook_timeout = config.webhook_timeout;
+  options.webhook_retry_for = config.webhook_retry_for;
+  options.webhook_queue_size = config.webhook_queue_size;
+  options.turn_secret = config.turn_secret;
+  options.turn_credential_ttl = config.turn_credential_ttl;
   options.web_root = config.web_root;
   options.version = std::string(version);
   return options;

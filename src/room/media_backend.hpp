@@ -11,6 +11,7 @@
 //   and values, never pointers.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,43 @@ struct IceCandidate {
   friend bool operator==(const IceCandidate&, const IceCandidate&) = default;
 };
 
+// One track a participant publishes, as the room names it (PROTOCOL.md v1.1 track ids).
+struct PublishedTrackInfo {
+  std::string track_id;  // "<participant>-<type>[-N]", as in the server offers' a=msid
+  std::string mid;       // the publisher's own m-line
+  TrackType type = TrackType::audio;
+  std::string codec;     // e.g. "opus", "VP8"; the first negotiated codec of the m-line
+
+  friend bool operator==(const PublishedTrackInfo&, const PublishedTrackInfo&) = default;
+};
+
+// One entry of `active_speakers` (PROTOCOL.md v1.1): loudest first.
+struct SpeakerLevel {
+  std::string participant;
+  double level = 0;  // 0.0 (silence) - 1.0 (0 dBov)
+
+  friend bool operator==(const SpeakerLevel&, const SpeakerLevel&) = default;
+};
+
+// Basic counters of one published track (admin API).
+struct TrackStats {
+  PublishedTrackInfo track;
+  bool forwarding = false;  // forwarded now (not paused by state or policing)
+  std::uint64_t packets = 0;  // received from the publisher
+  std::uint64_t bytes = 0;
+};
+
+// Basic counters of one participant's PeerConnection (admin API).
+struct ParticipantStats {
+  std::string participant;
+  bool connected = false;  // ICE and DTLS completed
+  std::uint64_t packets_received = 0;
+  std::uint64_t bytes_received = 0;
+  std::uint64_t packets_sent = 0;
+  std::uint64_t bytes_sent = 0;
+  std::vector<TrackStats> tracks;
+};
+
 // Implemented by the signaling server; see the threading contract above.
 class SignalingChannel {
  public:
@@ -67,6 +105,18 @@ class SignalingChannel {
     } else {
       reject_sdp(std::move(room), std::move(participant), std::move(message));
     }
+  }
+  // The whole list of tracks `participant` publishes now, after each change (a publish, an
+  // unpublish, the participant closing: an empty list). Signaling keeps it for the admin API and
+  // turns the differences into track_published / track_unpublished webhook events.
+  virtual void tracks_changed(std::string room, std::string participant,
+                              std::vector<PublishedTrackInfo> tracks) {
+    (void)room, (void)participant, (void)tracks;
+  }
+  // Sends `active_speakers` with `speakers` (loudest first; empty: nobody speaks) to everyone
+  // in `room`.
+  virtual void send_speakers(std::string room, std::vector<SpeakerLevel> speakers) {
+    (void)room, (void)speakers;
   }
 };
 
@@ -115,6 +165,14 @@ class MediaBackend {
   virtual void attach(std::shared_ptr<SignalingChannel> channel) = 0;
   // Hands one request over; requests for one participant are handled in the order submitted.
   virtual void submit(MediaRequest request) = 0;
+  // Reads the counters of every participant of `room` on its worker and calls `done` with them,
+  // once, on any thread (the caller posts back to its own); an unknown room gives an empty list.
+  // A backend without counters calls `done` at once with an empty list.
+  using StatsCallback = std::function<void(std::vector<ParticipantStats>)>;
+  virtual void query_room(std::string room, StatsCallback done) {
+    (void)room;
+    done({});
+  }
 };
 
 }  // namespace rrtc::room

@@ -10,6 +10,7 @@
 #include "signaling/http_session.hpp"
 #include "signaling/jwt.hpp"
 #include "signaling/media_channel.hpp"
+#include "signaling/turn_credentials.hpp"
 #include "signaling/websocket_session.hpp"
 
 namespace rrtc::signaling {
@@ -229,6 +230,7 @@ void Hub::handle_join(WebSocketSession& session, JoinMessage join) {
   }
   if (id.empty()) id = random_participant_id();
   room::Participant participant{id, join.name.value_or(""), {}};
+  const bool starts_room = registry_.find(join.room) == nullptr;
   if (auto error = registry_.join(join.room, participant)) {
     switch (*error) {
       case room::JoinError::room_full:
@@ -250,10 +252,12 @@ void Hub::handle_join(WebSocketSession& session, JoinMessage join) {
     if (p.id != id) others.push_back({p.id, p.name, p.state});
   }
   send(session, "joined",
-       std::make_shared<const std::string>(
-           joined_json(id, join.room, others, options_.ice_servers)));
+       std::make_shared<const std::string>(joined_json(
+           id, join.room, others, ice_servers_for(options_, id, std::chrono::system_clock::now()))));
   broadcast(join.room, id, "participant_joined",
             participant_joined_json({id, participant.name, participant.state}));
+  if (starts_room) emit(RoomEventKind::room_started, join.room);
+  emit(RoomEventKind::participant_joined, join.room, id, participant.name);
   logger().debug("{} joined room {} from {}", id, join.room, session.address());
   if (media_ != nullptr) media_->submit({join.room, id, room::request::Join{participant.state}});
 }
@@ -296,6 +300,15 @@ void Hub::leave_room(WebSocketSession& session) {
   broadcast(m.room, m.participant, "participant_left", participant_left_json(m.participant));
   logger().debug("{} left room {}", m.participant, m.room);
   if (media_ != nullptr) media_->submit({m.room, m.participant, room::request::Leave{}});
+  if (auto it = tracks_.find({m.room, m.participant}); it != tracks_.end()) {
+    auto gone = std::move(it->second);
+    tracks_.erase(it);
+    for (auto& track : gone) {
+      emit(RoomEventKind::track_unpublished, m.room, m.participant, {}, std::move(track));
+    }
+  }
+  emit(RoomEventKind::participant_left, m.room, m.participant);
+  if (registry_.find(m.room) == nullptr) emit(RoomEventKind::room_finished, m.room);
   schedule_expiry();
 }
 
@@ -378,6 +391,53 @@ void Hub::media_remove(const std::string& room, const std::string& participant,
                                                          : websocket::close_code::policy_error);
 }
 
+void Hub::media_tracks(const std::string& room, const std::string& participant,
+                       std::vector<room::PublishedTrackInfo> tracks) {
+  // A report racing the participant's leave is late: it has no tracks any more.
+  if (members_.find({room, participant}) == members_.end()) return;
+  auto& known = tracks_[{room, participant}];
+  const auto listed = [](const std::vector<room::PublishedTrackInfo>& list,
+                         const room::PublishedTrackInfo& track) {
+    return std::any_of(list.begin(), list.end(), [&](const room::PublishedTrackInfo& t) {
+      return t.track_id == track.track_id;
+    });
+  };
+  for (const auto& track : known) {
+    if (!listed(tracks, track)) emit(RoomEventKind::track_unpublished, room, participant, {}, track);
+  }
+  for (const auto& track : tracks) {
+    if (!listed(known, track)) emit(RoomEventKind::track_published, room, participant, {}, track);
+  }
+  if (tracks.empty()) {
+    tracks_.erase({room, participant});
+  } else {
+    known = std::move(tracks);
+  }
+}
+
+void Hub::media_speakers(const std::string& room, const std::vector<room::SpeakerLevel>& speakers) {
+  broadcast(room, {}, "active_speakers", active_speakers_json(speakers));
+}
+
+const std::vector<room::PublishedTrackInfo>& Hub::published_tracks(
+    const std::string& room, const std::string& participant) const {
+  static const std::vector<room::PublishedTrackInfo> kNone;
+  auto it = tracks_.find({room, participant});
+  return it == tracks_.end() ? kNone : it->second;
+}
+
+void Hub::emit(RoomEventKind kind, const std::string& room, const std::string& participant,
+               std::string name, std::optional<room::PublishedTrackInfo> track) {
+  if (!event_sink_) return;
+  RoomEvent event;
+  event.kind = kind;
+  event.room = room;
+  event.participant = participant;
+  event.name = std::move(name);
+  event.track = std::move(track);
+  event_sink_(event);
+}
+
 void Hub::schedule_expiry() {
   if (stopping_) return;
   auto next = registry_.next_expiry();
@@ -389,6 +449,7 @@ void Hub::schedule_expiry() {
     for (const auto& id :
          self->registry_.expire(std::chrono::time_point_cast<time::Duration>(time::Clock::now()))) {
       logger().debug("room {} removed after its grace period", id);
+      self->emit(RoomEventKind::room_finished, id);
     }
     self->schedule_expiry();
   });

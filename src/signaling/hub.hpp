@@ -27,6 +27,7 @@
 #include "signaling/log_limit.hpp"
 #include "signaling/messages.hpp"
 #include "signaling/metrics.hpp"
+#include "signaling/room_events.hpp"
 #include "signaling/server_options.hpp"
 #include "signaling/static_files.hpp"
 
@@ -125,6 +126,19 @@ class Hub : public std::enable_shared_from_this<Hub> {
   // then the participant leaves and its connection closes.
   void media_remove(const std::string& room, const std::string& participant,
                     std::string_view reason, ErrorCode code = ErrorCode::internal);
+  // The whole list of tracks `participant` publishes now (SignalingChannel::tracks_changed):
+  // kept for the admin API, differences emitted as track events.
+  void media_tracks(const std::string& room, const std::string& participant,
+                    std::vector<room::PublishedTrackInfo> tracks);
+  // `active_speakers` to everyone in `room`.
+  void media_speakers(const std::string& room, const std::vector<room::SpeakerLevel>& speakers);
+  // The tracks a participant publishes, as last reported (empty when none or unknown).
+  const std::vector<room::PublishedTrackInfo>& published_tracks(const std::string& room,
+                                                                const std::string& participant) const;
+
+  // ---- room events (webhooks) ----
+  // Receives every RoomEvent, synchronously on this thread; set before start.
+  void set_event_sink(RoomEventSink sink) { event_sink_ = std::move(sink); }
 
   // ---- shutdown ----
   void stop();
@@ -156,6 +170,8 @@ class Hub : public std::enable_shared_from_this<Hub> {
   void broadcast(const std::string& room, const std::string& except, std::string_view type,
                  const std::string& text);
   void schedule_expiry();
+  void emit(RoomEventKind kind, const std::string& room, const std::string& participant = {},
+            std::string name = {}, std::optional<room::PublishedTrackInfo> track = std::nullopt);
   void finish_stop();
   void log_line(const std::string& text, std::uint64_t suppressed);
 
@@ -181,6 +197,8 @@ class Hub : public std::enable_shared_from_this<Hub> {
   boost::asio::steady_timer stop_deadline_;
   bool stopping_ = false;
   std::function<std::string()> extra_metrics_;
+  RoomEventSink event_sink_;
+  std::map<Key, std::vector<room::PublishedTrackInfo>> tracks_;  // as the media stack reported
 };
 
 }  // namespace rrtc::signaling

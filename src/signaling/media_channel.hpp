@@ -60,6 +60,20 @@ class MediaChannel final : public room::SignalingChannel {
       }
     });
   }
+  void tracks_changed(std::string room, std::string participant,
+                      std::vector<room::PublishedTrackInfo> tracks) override {
+    boost::asio::post(executor_, [hub = hub_, room = std::move(room),
+                                  participant = std::move(participant),
+                                  tracks = std::move(tracks)]() mutable {
+      if (auto h = hub.lock()) h->media_tracks(room, participant, std::move(tracks));
+    });
+  }
+  void send_speakers(std::string room, std::vector<room::SpeakerLevel> speakers) override {
+    boost::asio::post(executor_, [hub = hub_, room = std::move(room),
+                                  speakers = std::move(speakers)] {
+      if (auto h = hub.lock()) h->media_speakers(room, speakers);
+    });
+  }
 
  private:
   void post(std::string room, std::string participant, const char* type, std::string text) {

@@ -1,6 +1,8 @@
 #include "signaling/messages.hpp"
 
 #include <boost/json.hpp>
+#include <algorithm>
+#include <cmath>
 #include <string>
 #include <utility>
 
@@ -291,6 +293,16 @@ std::string state_update_json(std::string_view participant_id, const room::Parti
   o["type"] = "state_update";
   o["participant_id"] = participant_id;
   return to_text(o);
+}
+
+std::string active_speakers_json(const std::vector<room::SpeakerLevel>& speakers) {
+  json::array list;
+  list.reserve(speakers.size());
+  for (const auto& speaker : speakers) {
+    const double level = std::round(std::clamp(speaker.level, 0.0, 1.0) * 100) / 100;
+    list.push_back(json::object{{"participant_id", speaker.participant}, {"level", level}});
+  }
+  return to_text({{"type", "active_speakers"}, {"speakers", std::move(list)}});
 }
 
 std::string sdp_json(std::string_view type, std::string_view sdp) {

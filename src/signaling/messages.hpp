@@ -110,6 +110,8 @@ std::string state_update_json(std::string_view participant_id, const room::Parti
 std::string sdp_json(std::string_view type, std::string_view sdp);  // "offer" or "answer"
 std::string candidate_json(const room::IceCandidate& candidate);
 std::string error_json(ErrorCode code, std::string_view message);
+// `active_speakers` (PROTOCOL.md v1.1); levels are rounded to two decimals.
+std::string active_speakers_json(const std::vector<room::SpeakerLevel>& speakers);
 
 std::string_view track_type_name(room::TrackType type);
 

@@ -51,6 +51,23 @@ struct ServerOptions {
   // Forwarded headers give the client address.
   std::vector<std::string> trusted_proxies;
 
+  // Admin API (docs/admin-api.md): on when api_secret is set; admin tokens are HS256 JWTs
+  // signed with api_secret whose `iss` is api_key.
+  std::string api_key;
+  std::string api_secret;
+  // Webhooks (docs/webhooks.md): events POSTed to each URL, signed with api_secret; a failing
+  // event is retried with backoff for webhook_retry_for, from a queue of webhook_queue_size
+  // events per URL (the oldest is dropped, and counted, when it is full).
+  std::vector<std::string> webhook_urls;
+  std::chrono::seconds webhook_timeout{5};
+  std::chrono::seconds webhook_retry_for{300};
+  std::size_t webhook_queue_size = 10000;
+  // Ephemeral TURN credentials: with turn_secret set, every `ice_servers` entry with turn: or
+  // turns: URLs and no username gets, in each `joined`, username "<expiry>:<participant>" and
+  // credential base64(HMAC-SHA1(turn_secret, username)), valid for turn_credential_ttl.
+  std::string turn_secret;
+  std::chrono::seconds turn_credential_ttl{86400};
+
   std::string join_secret;  // empty = no join tokens required
   std::string web_root;  // folder of the browser client; empty = the files embedded in the binary
   std::string version = "0.0.0";
