@@ -164,10 +164,7 @@ async def scenario(server):
         for client in clients:
             await client.close()
     # Both PeerConnections closed before rrtc is stopped.
-    deadline = time.monotonic() + DEADLINE
-    while (await server.metrics())["rrtc_media_peers"] != 0:
-        check(time.monotonic() < deadline, "rrtc kept the peers after the clients left")
-        await asyncio.sleep(0.1)
+    await server.wait_peers_released()
 
 
 def scenario_inside(namespace):

@@ -113,3 +113,10 @@ class Server:
 
     async def metrics(self):
         return await asyncio.get_running_loop().run_in_executor(None, metrics, self.port)
+
+    async def wait_peers_released(self):
+        """Waits until rrtc holds no PeerConnection (the clients closed theirs)."""
+        deadline = time.monotonic() + DEADLINE
+        while (await self.metrics())["rrtc_media_peers"] != 0:
+            check(time.monotonic() < deadline, "rrtc kept the peers after the clients left")
+            await asyncio.sleep(0.1)
