@@ -155,6 +155,40 @@ TEST(ServerMediaTest, BackendMessagesReachTheParticipant) {
   EXPECT_EQ(server.rooms(), 1u);
 }
 
+TEST(ServerMediaTest, SpeakersFromTheBackendReachEveryoneInTheRoomOnly) {
+  RecordingBackend backend;
+  ServerFixture server(test_options(), &backend);
+  WsClient a(server.port());
+  WsClient b(server.port());
+  WsClient other(server.port());
+  ASSERT_EQ(a.join("r", "a").at("type"), "joined");
+  ASSERT_EQ(b.join("r", "b").at("type"), "joined");
+  ASSERT_EQ(other.join("elsewhere", "c").at("type"), "joined");
+  ASSERT_TRUE(a.read_type("participant_joined"));
+  auto channel = backend.channel();
+  std::thread worker([&] {
+    channel->send_speakers("r", {{"b", 0.5}, {"a", 0.123}, {"x", 7.0}});
+    channel->send_speakers("r", {});
+  });
+  worker.join();
+  // Levels are rounded to two decimals and clamped to 0..1; the list keeps the backend's order.
+  const json::object speaking{
+      {"type", "active_speakers"},
+      {"speakers", json::array{json::object{{"participant_id", "b"}, {"level", 0.5}},
+                               json::object{{"participant_id", "a"}, {"level", 0.12}},
+                               json::object{{"participant_id", "x"}, {"level", 1.0}}}}};
+  const json::object silent{{"type", "active_speakers"}, {"speakers", json::array{}}};
+  for (WsClient* client : {&a, &b}) {
+    auto first = client->read();
+    ASSERT_TRUE(first);
+    EXPECT_EQ(*first, speaking);
+    auto second = client->read();
+    ASSERT_TRUE(second);
+    EXPECT_EQ(*second, silent);
+  }
+  EXPECT_FALSE(other.read(200ms));
+}
+
 TEST(ServerMediaTest, ChannelCallsAfterTheServerIsGoneAreDropped) {
   RecordingBackend backend;
   boost::asio::io_context ioc;
