@@ -11,6 +11,7 @@ import { TileGrid } from './ui.js';
 const $ = (id) => document.getElementById(id);
 const kNameKey = 'rrtc.name';
 const kActiveRoomKey = 'rrtc.active_room';  // sessionStorage: a reload of a call rejoins it
+const kWithoutDevicesKey = 'rrtc.without_devices';  // the join form's choice, remembered
 const kRoomPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
 const speaking = new SpeakingDetector();
@@ -62,15 +63,18 @@ function set_status(kind, text) {
   $('banner').hidden = !text;
 }
 
+// A device not on yet (a viewer's) can be turned on from its button while the browser can ask.
 function update_controls() {
+  const can_ask = Boolean(navigator.mediaDevices?.getUserMedia);
   const mic = $('mic-button');
-  mic.disabled = !media.audio_track;
+  mic.disabled = !media.audio_track && !can_ask;
   mic.setAttribute('aria-pressed', String(media.muted));
-  mic.title = media.muted ? 'Unmute microphone' : 'Mute microphone';
+  mic.title = !media.audio_track ? 'Turn on your microphone' : media.muted ? 'Unmute microphone' : 'Mute microphone';
   const cam = $('cam-button');
-  cam.disabled = !media.camera_track;
+  cam.disabled = !media.camera_track && !can_ask;
   cam.setAttribute('aria-pressed', String(!media.video_on));
-  cam.title = media.video_on ? 'Turn camera off' : 'Turn camera on';
+  cam.title = !media.camera_track ? 'Turn on your camera' : media.video_on ? 'Turn camera off' : 'Turn camera on';
+  $('viewer-label').hidden = !media.viewer;
   const screen = $('screen-button');
   screen.disabled = !navigator.mediaDevices?.getDisplayMedia;
   screen.setAttribute('aria-pressed', String(media.screen_sharing));
@@ -85,13 +89,16 @@ function watch_local_speaking() {
   speaking.watch(kLocalTile, media.audio_track, (on) => tiles.set_speaking(kLocalTile, on && !media.muted));
 }
 
-async function join(room, name, token) {
+// `without_devices`: join as a viewer without asking for camera and microphone. A browser that
+// refuses them (denied, none present) makes a viewer too, with a notice instead of a failure.
+async function join(room, name, token, without_devices) {
   show_join_error(null);
   $('join-button').disabled = true;
   speaking.ensure_started();  // inside the click, so the AudioContext may run
   media = new LocalMedia();
-  const warning = await media.acquire();
+  const warning = without_devices ? null : await media.acquire();
   localStorage.setItem(kNameKey, name);
+  localStorage.setItem(kWithoutDevicesKey, String(without_devices));
   sessionStorage.setItem(kActiveRoomKey, room);
   show_room_in_url(room);
   $('room-label').textContent = room;
@@ -103,13 +110,18 @@ async function join(room, name, token) {
   if (warning) toast(warning);
   set_status('connecting', 'Connecting…');
   session = new CallSession({
-    url: signaling_url(location), room, name, token, media, tiles, speaking, chat,
+    url: signaling_url(location), room, name, token, media, tiles, chat,
     view: {
       status: set_status,
       toast,
       count: (n) => { $('count-label').textContent = `${n} in the room`; },
       joined: (joined_room) => { $('room-label').textContent = joined_room; },
       fatal: (text) => end_call(text),
+      own_state: (text) => {
+        if (media.muted) tiles.set_speaking(kLocalTile, false);
+        update_controls();
+        toast(text);
+      },
     },
   });
   session.show_stats($('stats-button').getAttribute('aria-pressed') === 'true');
@@ -137,34 +149,41 @@ function read_form() {
   const name = $('name-input').value.trim();
   if (!kRoomPattern.test(room)) return { error: 'Room names use letters, digits, dot, dash and underscore (at most 64).' };
   if (!name) return { error: 'Please enter your name.' };
-  return { room, name };
+  return { room, name, without_devices: $('without-devices-input').checked };
 }
 
 function init() {
   const room = room_from_url();
   const name = localStorage.getItem(kNameKey) ?? '';
   const token = new URLSearchParams(location.search).get('token') ?? '';
+  const without_devices = localStorage.getItem(kWithoutDevicesKey) === 'true';
   $('room-input').value = room;
   $('name-input').value = name;
+  $('without-devices-input').checked = without_devices;
   (room ? $('name-input') : $('room-input')).focus();
 
   $('join-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const form = read_form();
     if (form.error) return show_join_error(form.error);
-    join(form.room, form.name, token).catch((error) => end_call(`Could not join: ${error.message ?? error}`));
+    join(form.room, form.name, token, form.without_devices)
+      .catch((error) => end_call(`Could not join: ${error.message ?? error}`));
     return undefined;
   });
   $('mic-button').addEventListener('click', () => {
+    if (!media.audio_track) return turn_on('audio');
     media.set_muted(!media.muted);
     if (media.muted) tiles.set_speaking(kLocalTile, false);
     update_controls();
     session?.send_state();
+    return undefined;
   });
   $('cam-button').addEventListener('click', () => {
+    if (!media.camera_track) return turn_on('video');
     media.set_video_on(!media.video_on);
     update_controls();
     session?.send_state();
+    return undefined;
   });
   $('screen-button').addEventListener('click', () => toggle_screen());
   $('stats-button').addEventListener('click', () => {
@@ -189,8 +208,29 @@ function init() {
 
   // A reload during a call comes back into it.
   if (room && name && sessionStorage.getItem(kActiveRoomKey) === room) {
-    join(room, name, token).catch((error) => end_call(`Could not join: ${error.message ?? error}`));
+    join(room, name, token, without_devices).catch((error) => end_call(`Could not join: ${error.message ?? error}`));
   }
+}
+
+// A viewer (or a page missing one device) turns its microphone ('audio') or camera ('video')
+// on: the browser is asked now, and the new track is published with an offer of this page's.
+async function turn_on(kind) {
+  const current = media;
+  let track;
+  try {
+    track = await current.add_device(kind);
+  } catch (error) {
+    toast(`${kind === 'audio' ? 'Microphone' : 'Camera'} unavailable: ${error.message || error.name || error}`);
+    return;
+  }
+  if (media !== current) {  // the call ended while the browser asked
+    track.stop();
+    return;
+  }
+  if (kind === 'audio') watch_local_speaking();
+  else tiles.set_video(kLocalTile, track);
+  update_controls();
+  session?.track_added(track);
 }
 
 async function toggle_screen() {

@@ -79,12 +79,14 @@ export class ChatPanel {
   }
 
   // Whether messages can be sent now (the data channel is open); `why` 'unavailable' says the
-  // server takes no data channels.
+  // server takes no data channels, 'viewer' that the server's offer had none for this viewer.
   set_ready(ready, why = null) {
     this.send_.disabled = !ready;
     this.panel_.dataset.ready = String(ready);
     if (ready) this.input_.placeholder = 'Message everyone';
-    else this.input_.placeholder = why === 'unavailable' ? 'Chat is not available on this server' : 'Chat connecting…';
+    else if (why === 'unavailable') this.input_.placeholder = 'Chat is not available on this server';
+    else if (why === 'viewer') this.input_.placeholder = 'Chat opens when you turn on your microphone or camera';
+    else this.input_.placeholder = 'Chat connecting…';
   }
 
   // Adds a message: { name, text, own } (own: sent by this page).

@@ -5,7 +5,10 @@
 // chain so two negotiations never interleave.
 //
 // The "chat" data channel is created with the connection, before the first offer, so that offer
-// already carries the application m-line and chat works even for a page without devices.
+// already carries the application m-line. A viewer (a page without devices, `defer_chat`) never
+// offers: it answers the server's offers, and opens "chat" once the server's offer has brought
+// an application m-line (a channel on a negotiated SCTP association needs no offer of ours), or
+// with its first own offer when it starts publishing.
 
 import { kChatLabel, kMaxChatBytes } from './chat.js';
 import { parse_media_sections, server_sends, track_type } from './sdp_labels.js';
@@ -18,7 +21,8 @@ export class PeerLink {
   // on_connection_state(state), on_chat_message(data), on_chat_ready(open, why) (why:
   // 'unavailable' when the server does not take data channels).
   // options.chat: false leaves out the chat channel (tests of media negotiation alone).
-  constructor(ice_servers, callbacks, { chat = true } = {}) {
+  // options.defer_chat: true for a viewer (see above).
+  constructor(ice_servers, callbacks, { chat = true, defer_chat = false } = {}) {
     this.cb_ = callbacks;
     this.pc_ = new RTCPeerConnection({ iceServers: ice_servers ?? [], bundlePolicy: 'max-bundle',
                                         rtcpMuxPolicy: 'require' });
@@ -31,17 +35,17 @@ export class PeerLink {
     this.screen_transceiver_ = null;
     this.remote_ = new Map();        // mid -> { participant_id, type, track }
     this.pending_candidates_ = [];
+    this.offers_sent_ = 0;
 
     this.pc_.onnegotiationneeded = () => this.negotiate();
     this.pc_.onicecandidate = (event) => this.send_candidate_(event.candidate);
     this.pc_.ontrack = () => this.run_(() => this.reconcile_remote_tracks_());
     this.pc_.onconnectionstatechange = () => this.cb_.on_connection_state?.(this.pc_.connectionState);
-    this.chat_ = chat ? this.pc_.createDataChannel(kChatLabel, { ordered: true }) : null;
+    this.chat_wanted_ = chat;
+    this.chat_ = null;
     this.server_chats_ = [];  // "chat" channels the server opened towards us
-    if (this.chat_) {
-      this.chat_.onopen = () => this.cb_.on_chat_ready?.(true);
-      this.chat_.onclose = () => this.cb_.on_chat_ready?.(false);
-      this.chat_.onmessage = (event) => this.cb_.on_chat_message?.(event.data);
+    if (chat) {
+      if (!defer_chat) this.open_chat_();
       // The server may also open a "chat" channel to us (when it relays before our own channel
       // reached it): what arrives there is chat too. Others are closed; a few at most are kept.
       this.pc_.ondatachannel = ({ channel }) => {
@@ -61,6 +65,8 @@ export class PeerLink {
   // Our "chat" channel first, then those the server opened (for tests and debugging).
   get chat_channels() { return [this.chat_, ...this.server_chats_].filter(Boolean); }
   get chat_state() { return this.chat_?.readyState ?? 'none'; }
+  // How many offers this page made (a viewer makes none until it publishes).
+  get offers_sent() { return this.offers_sent_; }
 
   // Sends `text` on "chat"; false when the channel is not open or the text is too long.
   send_chat(text) {
@@ -71,10 +77,16 @@ export class PeerLink {
 
   // Publishes the microphone and camera tracks of `stream` (either may be absent).
   publish(stream) {
-    for (const track of stream.getTracks()) {
-      const transceiver = this.pc_.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
-      this.sender_types_.set(transceiver.sender, track.kind === 'audio' ? 'audio' : 'camera');
-    }
+    for (const track of stream.getTracks()) this.add_track(track, stream);
+  }
+
+  // Publishes one microphone or camera track (a viewer turning a device on later): a new
+  // sendonly transceiver, so the offer that follows adds an m-line and leaves the server's alone.
+  add_track(track, stream) {
+    this.blocked_ = false;
+    this.open_chat_();
+    const transceiver = this.pc_.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    this.sender_types_.set(transceiver.sender, track.kind === 'audio' ? 'audio' : 'camera');
   }
 
   // Starts (track given) or stops (null) sending the screen. The screen keeps one transceiver
@@ -82,6 +94,7 @@ export class PeerLink {
   set_screen(track, stream) {
     this.blocked_ = false;
     if (track) {
+      this.open_chat_();
       if (!this.screen_transceiver_) {
         this.screen_transceiver_ = this.pc_.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
         this.sender_types_.set(this.screen_transceiver_.sender, 'screen');
@@ -108,6 +121,7 @@ export class PeerLink {
       const offer = await this.pc_.createOffer();
       await this.pc_.setLocalDescription(offer);
       this.offer_outstanding_ = true;
+      this.offers_sent_ += 1;
       this.cb_.send({ type: 'offer', sdp: this.pc_.localDescription.sdp, tracks: this.published_tracks_() });
     });
   }
@@ -133,6 +147,11 @@ export class PeerLink {
       const answer = await this.pc_.createAnswer();
       await this.pc_.setLocalDescription(answer);
       this.cb_.send({ type: 'answer', sdp: this.pc_.localDescription.sdp });
+      // A viewer's chat: on the association the server's offer brought, without an offer.
+      if (this.chat_wanted_ && !this.chat_) {
+        if (this.pc_.sctp) this.open_chat_();
+        else this.cb_.on_chat_ready?.(false, 'viewer');
+      }
       this.reconcile_remote_tracks_();
       if (this.renegotiate_) this.negotiate();
     });
@@ -183,6 +202,16 @@ export class PeerLink {
       channel.onmessage = null;
     }
     this.pc_.close();
+  }
+
+  // Creates our "chat" channel unless it exists (or chat is off). Before any SCTP is negotiated
+  // this makes the next offer carry an application m-line.
+  open_chat_() {
+    if (!this.chat_wanted_ || this.chat_ || this.closed_) return;
+    this.chat_ = this.pc_.createDataChannel(kChatLabel, { ordered: true });
+    this.chat_.onopen = () => this.cb_.on_chat_ready?.(true);
+    this.chat_.onclose = () => this.cb_.on_chat_ready?.(false);
+    this.chat_.onmessage = (event) => this.cb_.on_chat_message?.(event.data);
   }
 
   run_(operation) {

@@ -3,25 +3,29 @@
 // to 30 s, with jitter) and the same room and name are joined again; a join refused with
 // 400/401/403/409 is final. Chat messages arrive on the PeerLink's "chat" channel and are shown
 // with the sender's name (kept after they left, so their last words still have a name).
+// Remote tiles are highlighted from the server's `active_speakers`; a `state_update` about this
+// participant itself (a moderator's mute through the admin API) is applied to the local media.
 
 import { Backoff } from './backoff.js';
 import { parse_relayed } from './chat.js';
 import { describe_error, is_fatal_join_error } from './errors.js';
 import { PeerLink } from './peer.js';
 import { SignalingChannel } from './signaling.js';
+import { SpeakerHighlights, parse_active_speakers } from './speakers.js';
 import { StatsSampler } from './stats.js';
 
 export const kLocalTile = 'local';
 const kMaxRememberedNames = 1000;
 
 export class CallSession {
-  // options: { url, room, name, token, media (LocalMedia), tiles (TileGrid), speaking,
-  //            chat (ChatPanel),
-  //            view: { status(kind, text), fatal(text), toast(text), count(n), joined(room) } }
+  // options: { url, room, name, token, media (LocalMedia), tiles (TileGrid), chat (ChatPanel),
+  //            view: { status(kind, text), fatal(text), toast(text), count(n), joined(room),
+  //                    own_state(text): the server changed this participant's state } }
   constructor(options) {
     Object.assign(this, { url_: options.url, room_: options.room, name_: options.name,
                           token_: options.token, media_: options.media, tiles_: options.tiles,
-                          speaking_: options.speaking, chat_: options.chat, view_: options.view });
+                          chat_: options.chat, view_: options.view });
+    this.speakers_ = new SpeakerHighlights((id, highlight) => this.tiles_.set_speaking(id, highlight.speaking, highlight));
     this.names_ = new Map();         // id -> name of everyone seen in this call, for chat
     this.backoff_ = new Backoff();
     this.phase_ = 'idle';            // idle | joining | joined | waiting | closed
@@ -40,6 +44,10 @@ export class CallSession {
   get chat_state() { return this.peer_?.chat_state ?? 'none'; }
   get chat_channels() { return this.peer_?.chat_channels ?? []; }
   get phase() { return this.phase_; }
+  get offers_sent() { return this.peer_?.offers_sent ?? 0; }
+  // The server's latest active speakers, and the remote tiles highlighted now (loudest first).
+  get active_speakers() { return this.speakers_.latest; }
+  get highlighted_speakers() { return this.speakers_.speaking; }
 
   // What is shown of the others now: [{ participant_id, type, mid }] (tests and debugging).
   remote_tracks() {
@@ -66,6 +74,12 @@ export class CallSession {
   screen_changed() {
     this.channel_?.send({ type: this.media_.screen_sharing ? 'start_screen_share' : 'stop_screen_share' });
     this.peer_?.set_screen(this.media_.screen_track, this.media_.screen_stream);
+  }
+
+  // Publishes a microphone or camera track turned on after joining (LocalMedia.add_device).
+  track_added(track) {
+    this.peer_?.add_track(track, this.media_.stream);
+    this.send_state();
   }
 
   // Sends a chat message; false when the chat channel is not open.
@@ -99,7 +113,8 @@ export class CallSession {
       case 'joined': return this.joined_(message);
       case 'participant_joined': return this.participant_joined_(message, true);
       case 'participant_left': return this.participant_left_(message.participant_id);
-      case 'state_update': return this.tiles_.set_state(message.participant_id, message);
+      case 'state_update': return this.state_update_(message);
+      case 'active_speakers': return this.active_speakers_(message);
       case 'answer': return this.peer_?.handle_answer(message.sdp);
       case 'offer': return this.peer_?.handle_offer(message.sdp);
       case 'candidate': return this.peer_?.handle_candidate(message);
@@ -130,7 +145,7 @@ export class CallSession {
       },
       on_chat_ready: (open, why) => this.chat_?.set_ready(open, why),
       on_chat_message: (data) => this.chat_message_(data),
-    });
+    }, { defer_chat: this.media_.viewer && !this.media_.screen_track });
     if (this.media_.stream.getTracks().length > 0) this.peer_.publish(this.media_.stream);
     if (this.media_.screen_track) this.peer_.set_screen(this.media_.screen_track, this.media_.screen_stream);
   }
@@ -144,6 +159,7 @@ export class CallSession {
     if (this.names_.size > kMaxRememberedNames) this.names_.delete(this.names_.keys().next().value);
     this.tiles_.upsert(participant.id, { name });
     this.tiles_.set_state(participant.id, participant);
+    this.speakers_.refresh(this.shows_remote_);
     if (announce) {
       this.view_.toast(`${name} joined`);
       this.update_count_();
@@ -154,7 +170,7 @@ export class CallSession {
     const participant = this.participants_.get(id);
     if (!participant) return;
     this.participants_.delete(id);
-    this.speaking_.unwatch(id);
+    this.speakers_.forget(id);
     for (const key of [...this.remote_media_.keys()]) if (key.startsWith(`${id}:`)) this.remote_media_.delete(key);
     this.tiles_.remove(id);
     this.view_.toast(`${participant.name} left`);
@@ -175,7 +191,6 @@ export class CallSession {
     this.remote_media_.set(`${participant_id}:${type}`, mid);
     if (type === 'audio') {
       this.tiles_.set_audio(participant_id, track);
-      this.speaking_.watch(participant_id, track, (on) => this.tiles_.set_speaking(participant_id, on));
     } else if (type === 'camera') {
       this.tiles_.set_video(participant_id, track);
     } else {
@@ -188,13 +203,47 @@ export class CallSession {
     if (this.remote_media_.get(key) !== mid) return;
     this.remote_media_.delete(key);
     if (type === 'audio') {
-      this.speaking_.unwatch(participant_id);
       this.tiles_.set_audio(participant_id, null);
     } else if (type === 'camera') {
       this.tiles_.set_video(participant_id, null);
     } else {
       this.tiles_.clear_stage(participant_id);
     }
+  }
+
+  // Only remote tiles that exist are highlighted; this page's own tile follows its own detector.
+  shows_remote_ = (id) => id !== this.your_id_ && this.participants_.has(id);
+
+  active_speakers_(message) {
+    const speakers = parse_active_speakers(message);
+    if (speakers) this.speakers_.update(speakers, this.shows_remote_);
+  }
+
+  state_update_(message) {
+    if (message.participant_id !== this.your_id_ || !this.your_id_) {
+      this.tiles_.set_state(message.participant_id, message);
+      return;
+    }
+    // The server turned something of ours off (a moderator). Only "off" is taken: turning a
+    // microphone or camera on stays the user's choice. Our state is sent back so the server and
+    // this page agree even if the user changed it meanwhile.
+    const done = [];
+    if (message.muted === true && !this.media_.muted && this.media_.audio_track) {
+      this.media_.set_muted(true);
+      done.push('muted your microphone');
+    }
+    if (message.video_on === false && this.media_.video_on) {
+      this.media_.set_video_on(false);
+      done.push('turned your camera off');
+    }
+    if (message.screen_sharing === false && this.media_.screen_sharing) {
+      this.media_.stop_screen();
+      this.peer_?.set_screen(null, null);
+      done.push('stopped your screen share');
+    }
+    if (done.length === 0) return;
+    this.send_state();
+    this.view_.own_state?.(`The server ${done.join(' and ')}`);
   }
 
   error_(message) {
@@ -238,10 +287,8 @@ export class CallSession {
     this.chat_?.set_ready(false);
     this.your_id_ = null;
     this.tiles_.set_notice(kLocalTile, null);
-    for (const id of this.participants_.keys()) {
-      this.speaking_.unwatch(id);
-      this.tiles_.remove(id);
-    }
+    this.speakers_.clear();
+    for (const id of this.participants_.keys()) this.tiles_.remove(id);
     this.participants_.clear();
     this.remote_media_.clear();
     this.update_count_();

@@ -95,9 +95,16 @@ export class TileGrid {
     if (track) tile.audio.play().catch(() => {});
   }
 
-  set_speaking(id, speaking) {
+  // `level` (0..1) and `rank` (1 = loudest) come from the server's active speakers; the local
+  // tile's detector gives neither.
+  set_speaking(id, speaking, { level = null, rank = 0 } = {}) {
     const tile = this.tiles_.get(id);
-    if (tile) tile.root.dataset.speaking = String(speaking);
+    if (!tile) return;
+    tile.root.dataset.speaking = String(speaking);
+    if (speaking && rank > 0) tile.root.dataset.speakerRank = String(rank);
+    else delete tile.root.dataset.speakerRank;
+    if (speaking && level !== null) tile.root.style.setProperty('--speaking-level', level.toFixed(2));
+    else tile.root.style.removeProperty('--speaking-level');
   }
 
   // A short notice on a tile; `detail` goes into its tooltip.

@@ -1,5 +1,6 @@
 // The browser client's pure modules (no DOM, no imports), loaded straight from web/ in Node:
-// reconnection backoff, SDP msid labels, error texts, the stats arithmetic and chat framing.
+// reconnection backoff, SDP msid labels, error texts, the stats arithmetic, chat framing and the
+// active speaker highlights.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ const { parse_media_sections, server_sends, track_type } = await load('sdp_label
 const { describe_error, is_fatal_join_error } = await load('errors.js');
 const { StatsSampler, format_bitrate, format_rtt } = await load('stats.js');
 const { clamp_utf8, kMaxChatBytes, outgoing_text, parse_relayed } = await load('chat.js');
+const { SpeakerHighlights, parse_active_speakers } = await load('speakers.js');
 
 describe('Backoff', () => {
   it('doubles from 1 s to a 30 s ceiling without jitter', () => {
@@ -149,5 +151,76 @@ describe('chat framing', () => {
     assert.equal(outgoing_text('  hi\n'), 'hi');
     assert.equal(outgoing_text(' \n\t '), null);
     assert.equal(outgoing_text(undefined), null);
+  });
+});
+
+describe('active speakers', () => {
+  it('reads the server message in its order, dropping malformed and repeated entries', () => {
+    assert.deepEqual(parse_active_speakers({ type: 'active_speakers', speakers: [
+      { participant_id: 'b', level: 0.8 }, { participant_id: 'a', level: 0.25 },
+      { participant_id: 'b', level: 0.1 }, { participant_id: '', level: 1 }, { level: 0.5 }, null,
+      { participant_id: 7, level: 0.5 }, { participant_id: 'c', level: 3 }, { participant_id: 'd' },
+      { participant_id: 'e', level: -1 }, { participant_id: 'f', level: 'loud' }] }), [
+      { participant_id: 'b', level: 0.8 }, { participant_id: 'a', level: 0.25 },
+      { participant_id: 'c', level: 1 }, { participant_id: 'd', level: 0 }, { participant_id: 'e', level: 0 },
+      { participant_id: 'f', level: 0 }]);
+    assert.deepEqual(parse_active_speakers({ type: 'active_speakers', speakers: [] }), []);
+    for (const bad of [null, {}, { speakers: 'a' }, { speakers: { a: 1 } }]) assert.equal(parse_active_speakers(bad), null);
+  });
+
+  // The tiles as a map id -> highlight, with the calls made, from a sequence of messages.
+  function harness(remote) {
+    const tiles = new Map();
+    const calls = [];
+    const highlights = new SpeakerHighlights((id, value) => {
+      calls.push([id, value.speaking, value.rank]);
+      tiles.set(id, value);
+    });
+    const shows = (id) => remote.has(id);
+    const receive = (...pairs) => {
+      calls.length = 0;
+      const speakers = parse_active_speakers({ speakers: pairs.map(([participant_id, level]) => ({ participant_id, level })) });
+      highlights.update(speakers, shows);
+      return [...calls];
+    };
+    return { tiles, calls, highlights, shows, receive };
+  }
+
+  it('highlights remote speakers loudest first and changes only what changed', () => {
+    const remote = new Set(['a', 'b', 'c']);
+    const { tiles, highlights, receive } = harness(remote);
+    assert.deepEqual(receive(['a', 0.6]), [['a', true, 1]]);
+    assert.deepEqual(tiles.get('a'), { speaking: true, level: 0.6, rank: 1 });
+    // Turn taking: b starts louder than a; both are shown, b first.
+    assert.deepEqual(receive(['b', 0.9], ['a', 0.5]), [['b', true, 1], ['a', true, 2]]);
+    assert.deepEqual(highlights.speaking, ['b', 'a']);
+    // The same list again changes nothing.
+    assert.deepEqual(receive(['b', 0.9], ['a', 0.5]), []);
+    // a stops: only a's tile changes.
+    assert.deepEqual(receive(['b', 0.9]), [['a', false, 0]]);
+    assert.deepEqual(tiles.get('a'), { speaking: false, level: 0, rank: 0 });
+    // Silence: the empty list ends every highlight.
+    assert.deepEqual(receive(), [['b', false, 0]]);
+    assert.deepEqual(highlights.speaking, []);
+  });
+
+  it('skips this page itself and participants without a tile, and catches up when a tile appears', () => {
+    const remote = new Set(['a']);
+    const { tiles, highlights, shows, receive } = harness(remote);
+    // 'me' has no remote tile (the page's own tile keeps the local detector); 'late' has none yet.
+    assert.deepEqual(receive(['me', 1], ['late', 0.7], ['a', 0.4]), [['a', true, 1]]);
+    assert.equal(tiles.has('me'), false);
+    remote.add('late');
+    highlights.refresh(shows);
+    assert.deepEqual(highlights.speaking, ['late', 'a']);
+    assert.deepEqual(tiles.get('late'), { speaking: true, level: 0.7, rank: 1 });
+    assert.deepEqual(tiles.get('a'), { speaking: true, level: 0.4, rank: 2 });
+    // A participant who left is forgotten without touching its (removed) tile.
+    remote.delete('late');
+    highlights.forget('late');
+    assert.deepEqual(receive(['a', 0.4]), [['a', true, 1]]);
+    highlights.clear();
+    assert.deepEqual(tiles.get('a'), { speaking: false, level: 0, rank: 0 });
+    assert.deepEqual(highlights.latest, []);
   });
 });
