@@ -60,6 +60,10 @@ Router::Member& Router::add(std::string id, RouterSink& sink, ParticipantState s
   member->sink = &sink;
   member->state = state;
   member->rtcp_ssrc = next_ssrc();
+  member->speaker = speakers_.add();
+  speaker_members_.resize(speakers_.capacity(), nullptr);
+  speaker_members_[member->speaker] = member.get();
+  speaker_scratch_.reserve(speakers_.capacity());
   member->retransmit_budget =
       ShareBucket(options_.retransmit_budget_percent, options_.retransmit_burst_bytes);
   members_.push_back(std::move(member));
@@ -70,6 +74,8 @@ Router::Member& Router::add(std::string id, RouterSink& sink, ParticipantState s
 
 void Router::remove(Member& member) {
   notice_.reset();  // it may name one of the member's tracks
+  speakers_.remove(member.speaker);
+  speaker_members_[member.speaker] = nullptr;
   timers_.cancel(member);
   for (auto& up : member.ups) timers_.cancel(*up);
   std::erase_if(members_, [&](const auto& m) { return m.get() == &member; });
@@ -204,6 +210,7 @@ void Router::subscribe(Member& member, const std::vector<Subscription>& subscrip
 }
 
 void Router::set_state(Member& member, ParticipantState state, time::Timestamp now) {
+  if (state.muted) speakers_.reset(member.speaker);  // a muted participant is not a speaker
   member.state = state;
   for (auto& up : member.ups) {
     const bool on = passes(up->info.type, state);
@@ -306,6 +313,7 @@ void Router::on_rtp(Member& from, std::span<std::uint8_t> bytes, time::Timestamp
   up->stats.on_packet(packet.sequence_number(), packet.timestamp(), now.time_since_epoch());
   if (up->nacks.on_packet(extended, now)) counters_.packets_recovered.increment();
   up->heard = true;
+  if (repaired < 0 && admitted) observe_level(from, *up, packet, now);
   if (!from.scheduled()) timers_.schedule(from, now + options_.report_interval);
   if (admitted && !up->downs.empty()) {
     if (!up->enabled) {

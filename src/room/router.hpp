@@ -41,6 +41,12 @@
 //   1 / remb_outlier_ratio of their (upper) median: one subscriber far below the others is left
 //   to lose packets rather than lower the video for everyone (remb_aggregate.hpp).
 //
+// Active speakers: every audio packet of a published track that negotiated ssrc-audio-level
+// (RFC 6464) gives its level to a SpeakerDetector (room/speaker_detector.hpp), one source per
+// member; a muted member's packets are not read and muting forgets what it said. The caller
+// evaluates it (active_speakers) on its own deadline; speech_heard() and speakers_idle() say
+// when one is worth arming. Cost per audio packet: one extension lookup and a few compares.
+//
 // Filters (PROTOCOL.md): while muted a participant's audio is not forwarded, while video_on is
 // false its camera, while screen_sharing is false its screen. A track that starts or resumes is
 // resynced on every DownTrack and a key frame is asked for.
@@ -64,6 +70,7 @@
 #include "room/forward_counters.hpp"
 #include "room/nack_tracker.hpp"
 #include "room/participant.hpp"
+#include "room/speaker_detector.hpp"
 #include "room/timer_heap.hpp"
 #include "room/track.hpp"
 #include "time/media_time.hpp"
@@ -111,6 +118,22 @@ struct RouterOptions {
   time::Duration rtt_default = time::to_duration(std::chrono::milliseconds(100));
   time::Duration rtt_min = time::to_duration(std::chrono::milliseconds(20));
   time::Duration rtt_max = time::to_duration(std::chrono::seconds(1));
+  SpeakerDetectorOptions speakers;
+};
+
+// One member with the floor (Router::active_speakers). `participant` is valid until the member
+// is removed.
+struct ActiveSpeaker {
+  std::string_view participant;
+  double level = 0;  // 0.0-1.0, speaker_detector.hpp
+};
+
+// A published track's counters (admin API statistics).
+struct TrackCounters {
+  std::uint64_t packets = 0;  // RTP received on it, RTX and policed packets included
+  std::uint64_t bytes = 0;
+  bool forwarding = false;  // its publisher's state lets it through and its last packet was
+                            // not policed
 };
 
 // A published track's ingress was policed: the drops since its previous notice. `track_key`
@@ -171,6 +194,17 @@ class Router {
   // Does what is due at or before `now`. Calling it early, or twice, is harmless.
   void handle_timeout(time::Timestamp now) noexcept;
 
+  // Active speakers at `now`, loudest first, into `out` (cleared first; no allocation once
+  // `out` has room for every member).
+  void active_speakers(time::Timestamp now, std::vector<ActiveSpeaker>& out) noexcept;
+  // A voiced packet arrived since the last active_speakers().
+  bool speech_heard() const noexcept { return speakers_.heard_voice(); }
+  // active_speakers() cannot change before the next packet (nobody speaks or may start to).
+  bool speakers_idle(time::Timestamp now) const noexcept { return speakers_.idle(now); }
+  // The counters of `member`'s published track `track_key`; nullopt when it publishes none.
+  std::optional<TrackCounters> track_counters(const Member& member,
+                                              std::string_view track_key) const noexcept;
+
   // For tests and logs.
   std::size_t members() const noexcept { return members_.size(); }
   std::size_t subscriptions_of(const Member& member) const noexcept;
@@ -191,6 +225,9 @@ class Router {
   void refresh_waiting(UpTrack& up) noexcept;
   void on_track_due(UpTrack& up, time::Timestamp now) noexcept;
   void on_reports_due(Member& member, time::Timestamp now) noexcept;
+  // Reads `packet`'s RFC 6464 level, if `up` negotiated it, into the speaker detector.
+  void observe_level(Member& from, const UpTrack& up, const rtp::Packet& packet,
+                     time::Timestamp now) noexcept;
   void request_keyframe(UpTrack& up, time::Timestamp now) noexcept;
   void forward(UpTrack& up, std::span<std::uint8_t> packet, std::int64_t extended_seq,
                time::Timestamp now) noexcept;
@@ -225,6 +262,9 @@ class Router {
   std::optional<PolicingNotice> notice_;
   std::vector<std::uint64_t> remb_scratch_;  // one estimate per member, reserved in add()
   std::uint64_t remb_round_ = 0;             // marks subscribers already counted in one REMB
+  SpeakerDetector speakers_;                 // one source per member
+  std::vector<Member*> speaker_members_;     // source -> member (nullptr: free)
+  std::vector<SpeakerDetector::Speaker> speaker_scratch_;
   alignas(16) std::array<std::uint8_t, kMaxForwardedPacket + 64> egress_{};
   alignas(16) std::array<std::uint8_t, 1500> rtcp_{};
 };

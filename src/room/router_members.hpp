@@ -79,6 +79,10 @@ struct Router::UpTrack : Router::Timer {
   std::uint64_t policed_bytes = 0;
   bool noticed = false;
   time::Timestamp last_notice{};
+  // Statistics: everything received on the track, and whether its last packet was policed.
+  std::uint64_t packets = 0;
+  std::uint64_t bytes = 0;
+  bool policed_now = false;
 };
 
 struct Router::DownLink {
@@ -106,6 +110,7 @@ struct Router::Member : Router::Timer {
   RouterSink* sink = nullptr;
   ParticipantState state;
   std::uint32_t rtcp_ssrc = 0;
+  SpeakerDetector::Source speaker = 0;  // its source in the Router's SpeakerDetector
   std::vector<std::unique_ptr<UpTrack>> ups;
   std::vector<std::unique_ptr<DownLink>> downs;
   bool has_remb = false;

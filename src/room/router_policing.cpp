@@ -15,11 +15,15 @@ std::optional<time::Duration> Router::rtt(const Member& member) const noexcept {
 }
 
 bool Router::admit(UpTrack& up, std::size_t size, time::Timestamp now) noexcept {
+  ++up.packets;  // every packet of the track passes here once: its statistics
+  up.bytes += size;
+  up.policed_now = false;
   if (up.packet_bucket.holds(1, now) && up.bit_bucket.holds(size * 8, now)) {
     up.packet_bucket.take(1);
     up.bit_bucket.take(size * 8);
     return true;
   }
+  up.policed_now = true;
   counters_.policed_packets.increment();
   counters_.policed_bytes.add(size);
   ++up.policed_packets;

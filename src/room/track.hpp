@@ -37,6 +37,9 @@ struct PublishedTrack {
   std::uint32_t ssrc = 0;              // 0: learned from the first packet carrying the mid
   std::uint32_t rtx_ssrc = 0;          // 0: none signalled
   std::uint8_t mid_extension_id = 0;   // the publisher's id for the sdes:mid extension, 0: none
+  // The publisher's id for ssrc-audio-level (RFC 6464) on an audio track, 0: none; the Router
+  // reads every packet's level for active-speaker detection.
+  std::uint8_t audio_level_extension_id = 0;
   bool remb = false;                   // the publisher negotiated goog-remb
 };
 

@@ -147,6 +147,9 @@ std::vector<PublishedMedia> published_media(const std::string& participant,
     }
     for (const auto& ext : media.extensions) {
       if (ext.uri == sdp::uri::kMid && ext.id < 256) track.mid_extension_id = static_cast<std::uint8_t>(ext.id);
+      if (!track.video && ext.uri == sdp::uri::kAudioLevel && ext.id < 256) {
+        track.audio_level_extension_id = static_cast<std::uint8_t>(ext.id);
+      }
     }
     out.push_back(std::move(published));
   }
