@@ -24,11 +24,20 @@ export const kChromiumArgs = [
   '--auto-select-desktop-capture-source=Entire screen',
 ];
 
-export async function launch_chromium() {
+// devices: 'fake' (the fake camera and microphone, allowed), 'denied' (fake devices, but the
+// page's request is refused as a user refusing the prompt: NotAllowedError) or 'none' (no
+// devices at all: NotFoundError). audio_file: a WAV file the fake microphone plays in a loop
+// instead of its beep.
+export async function launch_chromium({ devices = 'fake', audio_file = null } = {}) {
+  let args = kChromiumArgs;
+  if (devices === 'denied') args = args.filter((arg) => arg !== '--use-fake-ui-for-media-stream');
+  else if (devices === 'none') args = args.filter((arg) => !arg.startsWith('--use-fake-'));
+  else if (devices !== 'fake') throw new Error(`unknown devices option ${devices}`);
+  if (audio_file) args = [...args, `--use-file-for-fake-audio-capture=${audio_file}`];
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     headless: true,
-    args: kChromiumArgs,
+    args,
     timeout: 60000,
   });
 }
@@ -44,12 +53,16 @@ export class Participant {
     page.on('pageerror', (error) => this.console.push(`pageerror: ${error.message}`));
   }
 
-  static async open(browser, base_url, { room, name, query = '' }) {
+  // without_devices: tick "Join without camera and microphone" first. on_page(page): called
+  // before the page loads (to listen to its WebSocket, say).
+  static async open(browser, base_url, { room, name, query = '', without_devices = false, on_page = null }) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const participant = new Participant(context, page, name);
+    if (on_page) await on_page(page);
     await page.goto(`${base_url}/?room=${encodeURIComponent(room)}${query}`);
     await page.fill('#name-input', name);
+    if (without_devices) await page.check('#without-devices-input');
     await page.click('#join-button');
     return participant;
   }

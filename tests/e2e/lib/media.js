@@ -105,6 +105,24 @@ export async function wait_picture(page, selector, what) {
   }, { timeout_ms: 15000, interval_ms: 200, what: `a picture in ${what}` });
 }
 
+// Waits until `selector`'s <video> has decoded a picture (videoWidth > 0) and plays: its
+// currentTime advances by `by_s`. Returns { width, height }.
+export async function wait_playing(page, selector, { by_s = 1, timeout_ms = 20000 } = {}) {
+  let start = null;
+  let size = null;
+  await wait_until(async () => {
+    const now = await page.evaluate((sel) => {
+      const video = document.querySelector(sel);
+      return video && video.videoWidth > 0 ? { t: video.currentTime, width: video.videoWidth, height: video.videoHeight } : null;
+    }, selector);
+    if (!now) return false;
+    size = { width: now.width, height: now.height };
+    if (start === null) start = now.t;
+    return now.t >= start + by_s;
+  }, { timeout_ms, interval_ms: 200, what: `${selector} playing (videoWidth > 0, currentTime +${by_s} s)` });
+  return size;
+}
+
 export function tile_video(participant_id) {
   return `#grid .tile[data-participant-id="${participant_id}"] video.tile-video`;
 }
