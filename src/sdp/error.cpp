@@ -79,9 +79,9 @@ std::string_view describe(ErrorCode code) {
     case ErrorCode::missing_mid:
       return "m-line has no a=mid";
     case ErrorCode::missing_ice_credentials:
-      return "offer has no a=ice-ufrag / a=ice-pwd";
+      return "SDP has no a=ice-ufrag / a=ice-pwd";
     case ErrorCode::missing_fingerprint:
-      return "offer has no a=fingerprint";
+      return "SDP has no a=fingerprint";
     case ErrorCode::unusable_fingerprint:
       return "a=fingerprint uses an unknown hash or has the wrong length";
     case ErrorCode::bad_dtls_role:
@@ -92,10 +92,8 @@ std::string_view describe(ErrorCode code) {
       return "answer and offer have different m-line counts";
     case ErrorCode::mid_mismatch:
       return "answer m-line mid differs from the offer";
-    case ErrorCode::codec_not_offered:
-      return "answer accepts a payload type that was not offered";
-    case ErrorCode::extension_not_offered:
-      return "answer uses a header extension that was not offered";
+    case ErrorCode::codec_changed:
+      return "answer maps an offered payload type to another codec";
     case ErrorCode::no_pending_offer:
       return "answer arrived but no server offer is outstanding";
   }

@@ -58,8 +58,7 @@ enum class ErrorCode : std::uint8_t {
   missing_rtcp_mux,
   mline_count_mismatch,
   mid_mismatch,
-  codec_not_offered,
-  extension_not_offered,
+  codec_changed,
   no_pending_offer,
 };
 

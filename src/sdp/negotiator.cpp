@@ -78,31 +78,42 @@ struct OfferTransport {
 };
 
 // RFC 8843 section 7.1: only the BUNDLE-tagged (first) m-line's transport attributes count;
-// Firefox puts some of them at session level.
+// Firefox puts some of them at session level. The same for offers and answers.
+Result<OfferTransport> tagged_transport(const SessionDescription& sdp) {
+  const Group* bundle = sdp.bundle_group();
+  if (bundle == nullptr || bundle->mids.empty()) {
+    return text::make_error(ErrorCode::missing_bundle, 0);
+  }
+  OfferTransport out;
+  out.tagged = sdp.find_media(bundle->mids.front());
+  if (out.tagged == nullptr) return text::make_error(ErrorCode::missing_bundle, 0, bundle->mids[0]);
+  const MediaSection& tagged = *out.tagged;
+  RemoteTransport& remote = out.remote;
+  remote.ice_ufrag = tagged.ice_ufrag.empty() ? sdp.ice_ufrag : tagged.ice_ufrag;
+  remote.ice_pwd = tagged.ice_pwd.empty() ? sdp.ice_pwd : tagged.ice_pwd;
+  if (remote.ice_ufrag.empty() || remote.ice_pwd.empty()) {
+    return text::make_error(ErrorCode::missing_ice_credentials, 0, tagged.mid);
+  }
+  remote.fingerprints = tagged.fingerprints.empty() ? sdp.fingerprints : tagged.fingerprints;
+  if (remote.fingerprints.empty()) return text::make_error(ErrorCode::missing_fingerprint, 0);
+  if (std::none_of(remote.fingerprints.begin(), remote.fingerprints.end(), is_usable_fingerprint)) {
+    return text::make_error(ErrorCode::unusable_fingerprint, 0, remote.fingerprints[0].algorithm);
+  }
+  remote.ice_options = tagged.ice_options.empty() ? sdp.ice_options : tagged.ice_options;
+  remote.ice_lite = sdp.ice_lite;
+  remote.candidates = tagged.candidates;
+  remote.end_of_candidates = tagged.end_of_candidates;
+  return out;
+}
+
 Result<OfferTransport> check_offer(const SessionDescription& offer) {
   if (offer.media.empty()) return text::make_error(ErrorCode::no_media, 0);
   for (const MediaSection& media : offer.media) {
     if (media.mid.empty()) return text::make_error(ErrorCode::missing_mid, 0, media.media);
   }
-  const Group* bundle = offer.bundle_group();
-  if (bundle == nullptr || bundle->mids.empty()) {
-    return text::make_error(ErrorCode::missing_bundle, 0);
-  }
-  OfferTransport out;
-  out.tagged = offer.find_media(bundle->mids.front());
-  if (out.tagged == nullptr) return text::make_error(ErrorCode::missing_bundle, 0, bundle->mids[0]);
-  const MediaSection& tagged = *out.tagged;
-  RemoteTransport& remote = out.remote;
-  remote.ice_ufrag = tagged.ice_ufrag.empty() ? offer.ice_ufrag : tagged.ice_ufrag;
-  remote.ice_pwd = tagged.ice_pwd.empty() ? offer.ice_pwd : tagged.ice_pwd;
-  if (remote.ice_ufrag.empty() || remote.ice_pwd.empty()) {
-    return text::make_error(ErrorCode::missing_ice_credentials, 0, tagged.mid);
-  }
-  remote.fingerprints = tagged.fingerprints.empty() ? offer.fingerprints : tagged.fingerprints;
-  if (remote.fingerprints.empty()) return text::make_error(ErrorCode::missing_fingerprint, 0);
-  if (std::none_of(remote.fingerprints.begin(), remote.fingerprints.end(), is_usable_fingerprint)) {
-    return text::make_error(ErrorCode::unusable_fingerprint, 0, remote.fingerprints[0].algorithm);
-  }
+  auto out = tagged_transport(offer);
+  if (!out) return out;
+  const MediaSection& tagged = *out->tagged;
   // The server is always DTLS passive, so the client must be able to take the active role.
   const Setup setup = tagged.setup.value_or(offer.setup.value_or(Setup::actpass));
   if (setup != Setup::actpass && setup != Setup::active) {
@@ -112,10 +123,6 @@ Result<OfferTransport> check_offer(const SessionDescription& offer) {
   if ((kind == MediaKind::audio || kind == MediaKind::video) && !tagged.rtcp_mux) {
     return text::make_error(ErrorCode::missing_rtcp_mux, 0, tagged.mid);
   }
-  remote.ice_options = tagged.ice_options.empty() ? offer.ice_options : tagged.ice_options;
-  remote.ice_lite = offer.ice_lite;
-  remote.candidates = tagged.candidates;
-  remote.end_of_candidates = tagged.end_of_candidates;
   return out;
 }
 
@@ -206,6 +213,12 @@ bool answer_data(const MediaSection& offered, const AnswerInput& input, MediaSec
 }
 
 }  // namespace
+
+Result<RemoteTransport> answer_transport(const SessionDescription& answer) {
+  auto checked = tagged_transport(answer);
+  if (!checked) return checked.error();
+  return std::move(checked->remote);
+}
 
 Result<Answer> answer_offer(const SessionDescription& offer, const AnswerInput& input) {
   auto checked = check_offer(offer);

@@ -101,6 +101,12 @@ struct AnswerInput {
 // unusable_fingerprint, bad_dtls_role, missing_rtcp_mux.
 Result<Answer> answer_offer(const SessionDescription& offer, const AnswerInput& input);
 
+// The remote transport a client's answer to a server offer carries (its BUNDLE-tagged m-line's
+// ICE credentials, fingerprints and candidates): what starts the Peer of a participant the server
+// offered first (a viewer). Errors: missing_bundle, missing_ice_credentials, missing_fingerprint,
+// unusable_fingerprint. The DTLS role is ServerOfferBuilder::apply_answer's to check.
+Result<RemoteTransport> answer_transport(const SessionDescription& answer);
+
 // Whether `fingerprint` names a hash OpenSSL can check and has that hash's length.
 bool is_usable_fingerprint(const Fingerprint& fingerprint);
 

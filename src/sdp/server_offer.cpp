@@ -21,29 +21,53 @@ Error answer_error(ErrorCode code, const std::string& mid) {
   return text::make_error(code, 0, mid);
 }
 
-// RFC 8829 section 5.10: an answer may keep a subset of the offered codecs and extensions with
-// the offered numbers, nothing else.
+bool is_rtp(const MediaSection& media) {
+  return media.kind() == MediaKind::audio || media.kind() == MediaKind::video;
+}
+
+bool offered_extension(const MediaSection& offered, const Extmap& ext) {
+  return std::any_of(offered.extmaps.begin(), offered.extmaps.end(),
+                     [&](const Extmap& e) { return e.id == ext.id && e.uri == ext.uri; });
+}
+
+// RFC 8829 section 5.10: an answer keeps a subset of the offered codecs and extensions with the
+// offered numbers. What it adds beyond that is ignored (and counted): the server never sends it,
+// so it harms nothing. An offered payload type renamed to another codec cannot work: the client
+// would decode our packets as that codec.
 std::optional<Error> check_answered_section(const MediaSection& offered,
-                                            const MediaSection& answered) {
-  if (offered.kind() != MediaKind::audio && offered.kind() != MediaKind::video) {
-    return std::nullopt;
-  }
+                                            const MediaSection& answered,
+                                            AnswerLeniency& ignored) {
+  if (!is_rtp(offered)) return std::nullopt;
   for (const std::string& format : answered.formats) {
     const auto pt = text::to_uint<std::uint8_t>(format);
     const Codec* offered_codec = pt ? offered.find_codec(*pt) : nullptr;
-    const Codec* answered_codec = pt ? answered.find_codec(*pt) : nullptr;
-    if (offered_codec == nullptr || (answered_codec != nullptr && answered_codec->has_rtpmap &&
-                                     !text::iequals(answered_codec->name, offered_codec->name))) {
-      return answer_error(ErrorCode::codec_not_offered, answered.mid + " pt " + format);
+    if (offered_codec == nullptr) {
+      ++ignored.payload_types;
+      continue;
+    }
+    const Codec* answered_codec = answered.find_codec(*pt);
+    if (answered_codec != nullptr && answered_codec->has_rtpmap &&
+        !text::iequals(answered_codec->name, offered_codec->name)) {
+      return answer_error(ErrorCode::codec_changed, answered.mid + " pt " + format);
     }
   }
   for (const Extmap& ext : answered.extmaps) {
-    const bool offered_ext =
-        std::any_of(offered.extmaps.begin(), offered.extmaps.end(),
-                    [&](auto& e) { return e.id == ext.id && e.uri == ext.uri; });
-    if (!offered_ext) return answer_error(ErrorCode::extension_not_offered, ext.uri);
+    if (!offered_extension(offered, ext)) ++ignored.extensions;
   }
   return std::nullopt;
+}
+
+MediaSection data_section(const DataChannelOffer& data, const std::string& mid,
+                          const LocalTransport& transport) {
+  MediaSection media;
+  media.media = "application";
+  media.protocol = "UDP/DTLS/SCTP";
+  media.formats = {"webrtc-datachannel"};
+  detail::add_local_transport(media, transport, Setup::actpass);
+  media.mid = mid;
+  media.sctp_port = data.sctp_port;
+  media.max_message_size = data.max_message_size;
+  return media;
 }
 
 }  // namespace
@@ -110,8 +134,19 @@ MediaSection ServerOfferBuilder::server_section(const ForwardedTrack& track, con
   return media;
 }
 
+void ServerOfferBuilder::add_data_slot(State& next, const DataChannelOffer& data,
+                                       const LocalTransport& transport) {
+  const bool has_data = std::any_of(next.slots.begin(), next.slots.end(), [](const Slot& s) {
+    return s.owner != Owner::free && s.section.kind() == MediaKind::application;
+  });
+  if (has_data || data_declined_) return;
+  const std::string mid = new_mid();
+  next.slots.push_back(Slot{mid, Owner::data, data_section(data, mid, transport), std::nullopt});
+}
+
 SessionDescription ServerOfferBuilder::create_offer(const std::vector<ForwardedTrack>& tracks,
-                                                    const LocalTransport& transport) {
+                                                    const LocalTransport& transport,
+                                                    const DataChannelOffer* data) {
   State next = committed_;
   const auto wanted = [&](const std::string& id) {
     return std::find_if(tracks.begin(), tracks.end(),
@@ -129,7 +164,8 @@ SessionDescription ServerOfferBuilder::create_offer(const std::vector<ForwardedT
         slot.track = *track;
         slot.section = server_section(*track, slot.mid, transport);
       }
-    } else if (slot.owner == Owner::client && is_live(slot.section)) {
+    } else if ((slot.owner == Owner::client || slot.owner == Owner::data) &&
+               is_live(slot.section)) {
       detail::add_local_transport(slot.section, transport, Setup::actpass);
     }
   }
@@ -148,6 +184,7 @@ SessionDescription ServerOfferBuilder::create_offer(const std::vector<ForwardedT
       next.slots.push_back(std::move(slot));
     }
   }
+  if (data != nullptr) add_data_slot(next, *data, transport);
   SessionDescription offer = detail::session_skeleton(transport);
   Group bundle{"BUNDLE", {}};
   for (const Slot& slot : next.slots) {
@@ -187,19 +224,37 @@ Result<std::vector<SentMedia>> ServerOfferBuilder::apply_answer(const SessionDes
       first_live->setup.value_or(answer.setup.value_or(Setup::actpass)) != Setup::active) {
     return answer_error(ErrorCode::bad_dtls_role, first_live->mid);
   }
-  std::vector<SentMedia> sent;
+  AnswerLeniency ignored;
   for (std::size_t i = 0; i < answer.media.size(); ++i) {
     const MediaSection& answered = answer.media[i];
     if (answered.mid != offer.media[i].mid)
       return answer_error(ErrorCode::mid_mismatch, answered.mid);
     if (!is_live(answered) || !is_live(offer.media[i])) continue;
-    if (auto error = check_answered_section(offer.media[i], answered)) return std::move(*error);
+    if (auto error = check_answered_section(offer.media[i], answered, ignored)) {
+      return std::move(*error);
+    }
   }
+  std::vector<SentMedia> sent;
+  std::optional<AnsweredData> answered_data;
   for (std::size_t i = 0; i < next.slots.size(); ++i) {
     Slot& slot = next.slots[i];
-    if (slot.owner != Owner::server) continue;
     const MediaSection& answered = answer.media[i];
-    SentMedia media{slot.mid, slot.track->id, is_live(answered), {}, answered.extmaps};
+    if (slot.owner == Owner::data) {
+      if (is_live(answered)) {
+        const std::uint16_t port = answered.sctp_port.value_or(
+            answered.sctpmap ? answered.sctpmap->port : std::uint16_t{5000});
+        answered_data = AnsweredData{slot.mid, port, answered.max_message_size.value_or(65536)};
+      } else {
+        slot = Slot{slot.mid, Owner::free, detail::rejected_section(slot.section), std::nullopt};
+        data_declined_ = true;
+      }
+      continue;
+    }
+    if (slot.owner != Owner::server) continue;
+    SentMedia media{slot.mid, slot.track->id, is_live(answered), {}, {}};
+    for (const Extmap& ext : answered.extmaps) {
+      if (offered_extension(slot.section, ext)) media.extensions.push_back(ext);
+    }
     for (const std::string& format : answered.formats) {
       const auto pt = text::to_uint<std::uint8_t>(format);
       if (const Codec* offered = pt ? slot.section.find_codec(*pt) : nullptr) {
@@ -207,11 +262,14 @@ Result<std::vector<SentMedia>> ServerOfferBuilder::apply_answer(const SessionDes
         if (const Codec* kept = answered.find_codec(*pt)) {
           media.nack = media.nack || std::any_of(kept->feedback.begin(), kept->feedback.end(),
                                                  [](const RtcpFeedback& fb) {
-                                                   return text::iequals(fb.type, "nack") && fb.param.empty();
+                                                   return text::iequals(fb.type, "nack") &&
+                                                          fb.param.empty();
                                                  });
         }
       }
     }
+    // Nothing the server could send on it: as good as rejected.
+    media.accepted = media.accepted && !media.codecs.empty();
     if (!media.accepted) {
       slot = Slot{slot.mid, Owner::free, detail::rejected_section(slot.section), std::nullopt};
     }
@@ -219,6 +277,8 @@ Result<std::vector<SentMedia>> ServerOfferBuilder::apply_answer(const SessionDes
   }
   committed_ = std::move(next);
   dtls_role_fixed_ = dtls_role_fixed_ || first_live != answer.media.end();
+  ignored_ = ignored;
+  answered_data_ = std::move(answered_data);
   return sent;
 }
 
