@@ -20,10 +20,11 @@ rrtc_layer(log)
 rrtc_layer(time)
 
 # Pure layers: values in, values out. rtp, rtcp and sdp depend on no other layer of ours but
-# the media time type.
+# the media time type; bwe (send-side bandwidth estimation) reads rtcp's transport-cc feedback.
 rrtc_layer(sdp)
 rrtc_layer(rtp            PUBLIC time)
 rrtc_layer(rtcp           PUBLIC time)
+rrtc_layer(bwe            PUBLIC rtcp time)
 
 # Sans-IO security layers and the OS plumbing of the media workers.
 rrtc_layer(srtp)

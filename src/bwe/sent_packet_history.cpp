@@ -1,0 +1,52 @@
+#include "bwe/sent_packet_history.hpp"
+
+#include <bit>
+
+namespace rrtc::bwe {
+
+SentPacketHistory::SentPacketHistory(std::size_t capacity)
+    : ring_(std::bit_ceil(capacity < 2 ? std::size_t{2} : capacity)), mask_(ring_.size() - 1) {}
+
+void SentPacketHistory::add(const SentPacket& packet) noexcept {
+  if (packet.seq < 0 || (newest_ >= 0 && packet.seq <= newest_)) return;
+  Entry& entry = ring_[static_cast<std::size_t>(packet.seq) & mask_];
+  entry.packet = packet;
+  entry.state = State::kUnreported;
+  entry.used = true;
+  newest_ = packet.seq;
+}
+
+std::optional<std::int64_t> SentPacketHistory::newest_seq() const noexcept {
+  if (newest_ < 0) return std::nullopt;
+  return newest_;
+}
+
+std::optional<std::int64_t> SentPacketHistory::unwrap(std::uint16_t wire_seq) const noexcept {
+  if (newest_ < 0) return std::nullopt;
+  const auto behind = static_cast<std::uint16_t>(static_cast<std::uint16_t>(newest_) - wire_seq);
+  const std::int64_t seq = newest_ - behind;
+  if (seq < 0) return std::nullopt;
+  return seq;
+}
+
+ReportOutcome SentPacketHistory::report(std::int64_t seq, bool received,
+                                        SentPacket* sent) noexcept {
+  if (seq < 0 || seq > newest_ || newest_ - seq > static_cast<std::int64_t>(mask_)) {
+    return ReportOutcome::kIgnored;
+  }
+  Entry& entry = ring_[static_cast<std::size_t>(seq) & mask_];
+  if (!entry.used || entry.packet.seq != seq) return ReportOutcome::kIgnored;
+  ReportOutcome outcome = ReportOutcome::kIgnored;
+  if (received) {
+    if (entry.state == State::kUnreported) outcome = ReportOutcome::kReceived;
+    if (entry.state == State::kLost) outcome = ReportOutcome::kRecovered;
+    entry.state = State::kReceived;
+  } else if (entry.state == State::kUnreported) {
+    outcome = ReportOutcome::kLost;
+    entry.state = State::kLost;
+  }
+  if (outcome != ReportOutcome::kIgnored && sent != nullptr) *sent = entry.packet;
+  return outcome;
+}
+
+}  // namespace rrtc::bwe

@@ -1,0 +1,64 @@
+#pragma once
+// What we sent to one receiver, by transport-wide sequence number
+// (draft-holmer-rmcat-transport-wide-cc-extensions-01 section 2), so feedback can be matched to
+// send times and sizes. A ring of fixed capacity, allocated once: a sequence number falls out
+// of it `capacity` packets later (16384 packets: about 6 s at 20 Mbit/s of 1200-byte packets,
+// far longer than feedback takes). Each packet is reported once: a second "received" for it
+// (duplicated or reordered feedback) is ignored, as is "lost" after "received"; "received"
+// after "lost" counts (the feedback that said lost was sent before the packet arrived).
+// Feedback about numbers never sent, or long forgotten, is ignored.
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "time/media_time.hpp"
+
+namespace rrtc::bwe {
+
+// A probe cluster id on a packet that belongs to none.
+inline constexpr int kNoProbeCluster = -1;
+
+struct SentPacket {
+  std::int64_t seq = 0;    // transport-wide sequence number, unwrapped (increasing)
+  std::int64_t size = 0;   // bytes on the wire we account for (RTP header + payload + padding)
+  time::Timestamp send_time{};
+  int probe_cluster = kNoProbeCluster;  // ProbeCluster::id when sent as part of a probe
+};
+
+enum class ReportOutcome {
+  kIgnored,    // unknown sequence number, or nothing new about it
+  kLost,       // first report, lost
+  kReceived,   // first report, received
+  kRecovered,  // received after an earlier report said lost
+};
+
+class SentPacketHistory {
+ public:
+  // capacity: rounded up to a power of two; the only allocation.
+  explicit SentPacketHistory(std::size_t capacity = 16384);
+
+  // Packets must come in increasing seq order; a seq not above the newest is ignored.
+  void add(const SentPacket& packet) noexcept;
+
+  // The unwrapped number of a 16-bit wire number: the one nearest below the newest sent.
+  std::optional<std::int64_t> unwrap(std::uint16_t wire_seq) const noexcept;
+
+  // Records a report about `seq`; `*sent` receives the packet when the outcome is not kIgnored.
+  ReportOutcome report(std::int64_t seq, bool received, SentPacket* sent) noexcept;
+
+  std::optional<std::int64_t> newest_seq() const noexcept;
+
+ private:
+  enum class State : std::uint8_t { kUnreported, kLost, kReceived };
+  struct Entry {
+    SentPacket packet;
+    State state = State::kUnreported;
+    bool used = false;
+  };
+  std::vector<Entry> ring_;
+  std::size_t mask_;
+  std::int64_t newest_ = -1;
+};
+
+}  // namespace rrtc::bwe
