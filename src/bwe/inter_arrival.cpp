@@ -9,7 +9,8 @@ bool InterArrival::joins_current(time::Timestamp send_time,
   // having gained on it, and the group spans less than 100 ms of arrivals.
   const time::Duration arrival_gap = arrival - current_.last_arrival;
   const time::Duration send_gap = send_time - current_.last_send;
-  return arrival_gap - send_gap < time::Duration(0) && arrival_gap <= kBurstTime &&
+  return arrival_gap >= time::Duration(0) && arrival_gap - send_gap < time::Duration(0) &&
+         arrival_gap <= kBurstTime &&
          arrival - current_.first_arrival < time::Duration(100'000);
 }
 

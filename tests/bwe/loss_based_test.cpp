@@ -1,0 +1,56 @@
+#include "bwe/loss_based.hpp"
+
+#include <gtest/gtest.h>
+
+namespace rrtc::bwe {
+namespace {
+
+using time::Duration;
+const time::Timestamp kT0{Duration(1'000'000)};
+constexpr Duration ms(std::int64_t v) { return Duration(v * 1000); }
+DataRate kbps(std::int64_t v) { return DataRate::kilobits_per_second(v); }
+
+TEST(LossBased, AboveTenPercentLowersTheTargetByHalfTheLoss) {
+  LossBased loss;
+  // 40 packets: too few for an interval.
+  for (int i = 0; i < 4; ++i) loss.on_report(2, 8, kbps(1000), kbps(1000), kT0 + ms(50 * i));
+  EXPECT_FALSE(loss.bound());
+  loss.on_report(2, 8, kbps(1000), kbps(1000), kT0 + ms(200));  // 50 packets, 20 % lost
+  EXPECT_DOUBLE_EQ(loss.last_loss(), 0.2);
+  ASSERT_TRUE(loss.bound());
+  EXPECT_EQ(loss.bound()->bps(), 900'000);  // 1000 x (1 - 0.2 / 2)
+}
+
+TEST(LossBased, DecreasesAtMostOncePerRttPlus300Ms) {
+  LossBased loss;
+  loss.set_rtt(ms(100));
+  loss.on_report(25, 25, kbps(1000), kbps(1000), kT0);  // 50 % lost: 750
+  EXPECT_EQ(loss.bound()->bps(), 750'000);
+  loss.on_report(25, 25, kbps(750), kbps(1000), kT0 + ms(300));
+  EXPECT_EQ(loss.bound()->bps(), 750'000);  // 300 ms < rtt + 300 ms
+  loss.on_report(25, 25, kbps(750), kbps(1000), kT0 + ms(400));
+  EXPECT_EQ(loss.bound()->bps(), 562'500);
+}
+
+TEST(LossBased, HoldsBetweenTwoAndTenPercentGrowsBelowAndIsLiftedAtTheDelayEstimate) {
+  LossBased loss;
+  loss.on_report(10, 40, kbps(1000), kbps(1000), kT0);  // 20 %: 900
+  loss.on_report(3, 47, kbps(900), kbps(1000), kT0 + ms(1000));  // 6 %: hold
+  EXPECT_EQ(loss.bound()->bps(), 900'000);
+  loss.on_report(0, 50, kbps(900), kbps(1000), kT0 + ms(2000));  // 0 %: 8 % a second + 1 kbit/s
+  EXPECT_EQ(loss.bound()->bps(), 973'000);
+  loss.on_report(0, 50, kbps(973), kbps(1000), kT0 + ms(3000));  // past 1000: lifted
+  EXPECT_FALSE(loss.bound());
+}
+
+TEST(LossBased, ASlowStreamClosesIntervalsBySecondAndNeverGoesBelowTheMinimum) {
+  LossBased loss;
+  loss.on_report(10, 9, kbps(40), kbps(40), kT0);
+  EXPECT_FALSE(loss.bound());  // 19 packets
+  loss.on_report(1, 0, kbps(40), kbps(40), kT0 + ms(1000));  // 20 packets over a second
+  ASSERT_TRUE(loss.bound());
+  EXPECT_EQ(loss.bound()->bps(), 30'000);  // 40 x (1 - 0.55 / 2) = 29, clamped to 30
+}
+
+}  // namespace
+}  // namespace rrtc::bwe
