@@ -62,6 +62,15 @@ void MediaEngine::submit(room::MediaRequest request) {
   worker.submit(std::move(request));
 }
 
+void MediaEngine::query_room(std::string room, StatsCallback done) {
+  if (stopped_) {
+    done({});
+    return;
+  }
+  auto& worker = *workers_[worker_index(room)];
+  worker.query_room(std::move(room), std::move(done));
+}
+
 void MediaEngine::stop() {
   if (stopped_.exchange(true)) return;
   std::vector<std::shared_future<void>> done;

@@ -32,6 +32,9 @@ class MediaEngine final : public room::MediaBackend {
 
   void attach(std::shared_ptr<room::SignalingChannel> channel) override;
   void submit(room::MediaRequest request) override;
+  // Posted to the room's worker; see WorkerThread::query_room (an empty list when the worker's
+  // queue is full or the engine stopped).
+  void query_room(std::string room, StatsCallback done) override;
 
   // Closes every PeerConnection, waits (up to ~5 s) until libnice has released its agents, then
   // joins the workers. Idempotent. Later requests are dropped.

@@ -34,6 +34,7 @@ MediaRoom::MediaRoom(MediaContext& context, std::string name)
 
 MediaRoom::~MediaRoom() {
   router_timer_.cancel();
+  speaker_timer_.cancel();
   participants_.clear();
 }
 
@@ -61,6 +62,7 @@ void MediaRoom::join(const std::string& participant, const room::ParticipantStat
   // now (it is closed and no callback of it is running: this is a posted closure).
   slot.reset();
   slot = std::make_unique<MediaParticipant>(context_, *this, participant, state);
+  speakers_.reserve(participants_.size());  // active_speakers() then never allocates
 }
 
 void MediaRoom::handle(room::MediaRequest& request) {
@@ -112,6 +114,35 @@ void MediaRoom::on_rtp(MediaParticipant& from, std::span<std::uint8_t> packet) n
         context_.limits.max_track_bitrate, notice->packets, notice->bytes);
   }
   arm_router_timer();
+  if (!speaker_timer_armed_ && router_.speech_heard()) arm_speaker_timer();
+}
+
+void MediaRoom::arm_speaker_timer() {
+  speaker_timer_armed_ = true;
+  speaker_timer_ = context_.loop.add_timer(now() + time::to_duration(kSpeakerInterval),
+                                           [this] { on_speaker_timer(); });
+}
+
+void MediaRoom::on_speaker_timer() {
+  speaker_timer_armed_ = false;
+  const auto at = now();
+  router_.active_speakers(at, speakers_);
+  // Levels move all the time; only who speaks, and in which order, is news.
+  const bool same = std::equal(
+      speakers_.begin(), speakers_.end(), speakers_sent_.begin(), speakers_sent_.end(),
+      [](const room::ActiveSpeaker& a, const std::string& b) { return a.participant == b; });
+  if (!same) {
+    std::vector<room::SpeakerLevel> list;
+    list.reserve(speakers_.size());
+    speakers_sent_.clear();
+    for (const auto& speaker : speakers_) {
+      list.push_back({std::string(speaker.participant), speaker.level});
+      speakers_sent_.emplace_back(speaker.participant);
+    }
+    if (context_.channel != nullptr) context_.channel->send_speakers(name_, std::move(list));
+  }
+  // Someone holds the floor or may take it: look again; else the next voiced packet re-arms.
+  if (!router_.speakers_idle(at)) arm_speaker_timer();
 }
 
 void MediaRoom::on_rtcp(MediaParticipant& from, std::span<std::uint8_t> packet) noexcept {
@@ -124,6 +155,48 @@ void MediaRoom::on_tracks_changed(const MediaParticipant& changed) {
   for (auto& [id, participant] : participants_) {
     if (participant.get() != &changed && !participant->closing()) participant->refresh_offer();
   }
+  if (context_.channel == nullptr) return;
+  std::vector<room::PublishedTrackInfo> tracks;
+  tracks.reserve(changed.published().size());
+  for (const auto& published : changed.published()) {
+    tracks.push_back(room::track_info(changed.id(), published));
+  }
+  context_.channel->tracks_changed(name_, changed.id(), std::move(tracks));
+}
+
+std::vector<room::ParticipantStats> MediaRoom::stats() {
+  std::vector<room::ParticipantStats> out;
+  for (auto& [id, participant] : participants_) {
+    if (participant->closing()) continue;
+    room::ParticipantStats stats;
+    stats.participant = id;
+    stats.connected = participant->connected();
+    if (const auto* peer = participant->peer()) {
+      // The PeerConnection's datagrams both ways: STUN, DTLS, SRTP and SRTCP alike.
+      const auto& counters = peer->counters();
+      stats.packets_received = counters.datagrams_in;
+      stats.bytes_received = counters.bytes_in;
+      stats.packets_sent = counters.datagrams_out;
+      stats.bytes_sent = counters.bytes_out;
+    }
+    const auto* member = participant->member();
+    for (const auto& published : participant->published()) {
+      room::TrackStats track;
+      track.track = room::track_info(id, published);
+      if (member != nullptr) {
+        if (const auto counters = router_.track_counters(*member, published.track.key)) {
+          track.packets = counters->packets;
+          track.bytes = counters->bytes;
+          track.forwarding = counters->forwarding;
+        }
+      }
+      stats.tracks.push_back(std::move(track));
+    }
+    out.push_back(std::move(stats));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.participant < b.participant; });
+  return out;
 }
 
 std::vector<room::OfferedTrack> MediaRoom::offered_tracks_for(MediaParticipant& subscriber) {

@@ -7,11 +7,21 @@
 //
 // Renegotiation: when a participant's published tracks change (it answered an offer of its own,
 // or it left), every other participant is asked to refresh its server offer
-// (MediaParticipant::refresh_offer).
+// (MediaParticipant::refresh_offer), and signaling gets the participant's whole list of tracks
+// (SignalingChannel::tracks_changed).
+//
+// Active speakers: the Router reads audio levels per packet (room/router.hpp). A second loop
+// timer evaluates them every kSpeakerInterval (200 ms) while anyone speaks or may start to: the
+// first voiced packet arms it, and it stops once the Router says nothing can change without new
+// packets, so a silent room has no timer. Signaling gets `send_speakers` only when the set or the
+// order of speakers changed (an empty list when the last one stopped).
+//
+// Statistics: stats() reads every participant's transport and track counters (admin API).
 //
 // Threading: the worker's thread only. Owned by the MediaWorker; participants are freed by
 // sweep(), which the worker runs after the loop callback that closed them has returned.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -55,8 +65,11 @@ class MediaRoom {
   // Call after each call into router() from outside the room: arms the room's one Router timer
   // when the Router's next deadline is earlier than the armed one (no allocation otherwise).
   void arm_router_timer();
-  // `changed`'s published tracks changed (or it left): every other participant re-offers.
+  // `changed`'s published tracks changed (or it left): every other participant re-offers, and
+  // signaling gets its list of tracks.
   void on_tracks_changed(const MediaParticipant& changed);
+  // Every participant's counters, for MediaBackend::query_room.
+  std::vector<room::ParticipantStats> stats();
   // The server m-lines `subscriber` should have now: every track the others publish.
   std::vector<room::OfferedTrack> offered_tracks_for(MediaParticipant& subscriber);
 
@@ -78,8 +91,13 @@ class MediaRoom {
   // The worker loop's time.
   time::Timestamp now() const noexcept { return context_.loop.now(); }
 
+  // How often active speakers are evaluated, at most.
+  static constexpr auto kSpeakerInterval = std::chrono::milliseconds(200);
+
  private:
   void join(const std::string& participant, const room::ParticipantState& state);
+  void arm_speaker_timer();
+  void on_speaker_timer();
 
   MediaContext& context_;
   std::string name_;
@@ -93,6 +111,10 @@ class MediaRoom {
     transport::DataChannelParameters parameters;
   };
   std::vector<DataLabel> data_labels_;  // bounded by kMaxDataLabels
+  io::TimerHandle speaker_timer_;
+  bool speaker_timer_armed_ = false;
+  std::vector<room::ActiveSpeaker> speakers_;   // scratch, reserved per participant
+  std::vector<std::string> speakers_sent_;      // the order signaling has, by participant id
 };
 
 }  // namespace rrtc::engine

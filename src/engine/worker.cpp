@@ -20,6 +20,11 @@ MediaRoom* Worker::find(const std::string& room) {
   return it == rooms_.end() ? nullptr : it->second.get();
 }
 
+std::vector<room::ParticipantStats> Worker::room_stats(const std::string& room) {
+  auto* found = find(room);
+  return found == nullptr ? std::vector<room::ParticipantStats>{} : found->stats();
+}
+
 void Worker::handle(room::MediaRequest request) {
   if (closed_) return;
   auto* room = find(request.room);

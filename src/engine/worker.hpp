@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "engine/engine_options.hpp"
 #include "engine/media_context.hpp"
@@ -48,6 +49,8 @@ class Worker {
   SingleWriterCounter& refused_requests() noexcept { return counters_.requests_refused; }
   std::size_t room_count() const noexcept { return rooms_.size(); }
   MediaRoom* find(const std::string& room);
+  // The counters of `room`'s participants (MediaBackend::query_room); empty for an unknown room.
+  std::vector<room::ParticipantStats> room_stats(const std::string& room);
 
  private:
   void request_sweep();

@@ -1,8 +1,11 @@
 #include "engine/worker_thread.hpp"
 
 #include <chrono>
+#include <memory>
 #include <string>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include "log/log.hpp"
 
@@ -76,6 +79,40 @@ bool WorkerThread::submit(room::MediaRequest request) {
     if (!shutting_down_) worker_->handle(std::move(request));
   });
   return true;
+}
+
+namespace {
+
+// Calls `done` once: with the answer, or empty when destroyed without one.
+class StatsReply {
+ public:
+  explicit StatsReply(room::MediaBackend::StatsCallback done) : done_(std::move(done)) {}
+  ~StatsReply() {
+    if (done_) done_({});
+  }
+  StatsReply(const StatsReply&) = delete;
+  StatsReply& operator=(const StatsReply&) = delete;
+  void answer(std::vector<room::ParticipantStats> stats) {
+    if (done_) std::exchange(done_, nullptr)(std::move(stats));
+  }
+
+ private:
+  room::MediaBackend::StatsCallback done_;
+};
+
+}  // namespace
+
+void WorkerThread::query_room(std::string room, room::MediaBackend::StatsCallback done) {
+  auto reply = std::make_shared<StatsReply>(std::move(done));
+  if (queued_.load(std::memory_order_relaxed) >= max_queued_) {
+    reply->answer({});
+    return;
+  }
+  queued_.fetch_add(1, std::memory_order_relaxed);
+  post([this, room = std::move(room), reply] {
+    queued_.fetch_sub(1, std::memory_order_relaxed);
+    if (!shutting_down_) reply->answer(worker_->room_stats(room));
+  });
 }
 
 void WorkerThread::set_channel(std::shared_ptr<room::SignalingChannel> channel) {

@@ -52,6 +52,12 @@ class WorkerThread {
   // Signaling thread: the request is handled on the worker's thread, or refused (503) when
   // max_queued requests already wait. Returns whether it was queued.
   bool submit(room::MediaRequest request);
+  // Any thread: `done` gets the counters of `room`'s participants on the worker's thread
+  // (empty for an unknown room, or once shutdown began). Bounded like submit(): with max_queued
+  // requests waiting, `done` gets an empty list at once, on the caller's thread. `done` is
+  // called exactly once: a query the loop drops unrun (it stopped) answers empty as it is
+  // destroyed.
+  void query_room(std::string room, room::MediaBackend::StatsCallback done);
   // Requests posted and not yet handled (any thread).
   std::size_t queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
   bool has_send_ring() const noexcept { return has_send_ring_.load(); }

@@ -33,6 +33,18 @@ TrackType to_room(sdp::TrackType type) {
   return TrackType::screen;
 }
 
+sdp::TrackType to_sdp(TrackType type) {
+  switch (type) {
+    case TrackType::audio:
+      return sdp::TrackType::audio;
+    case TrackType::camera:
+      return sdp::TrackType::camera;
+    case TrackType::screen:
+      break;
+  }
+  return sdp::TrackType::screen;
+}
+
 std::optional<rtp::VideoCodec> video_codec(const sdp::Codec& codec) {
   if (iequals(codec.name, "VP8")) return rtp::VideoCodec::kVp8;
   if (iequals(codec.name, "VP9")) return rtp::VideoCodec::kVp9;
@@ -156,6 +168,23 @@ std::vector<PublishedMedia> published_media(const std::string& participant,
   return out;
 }
 
+PublishedTrackInfo track_info(const std::string& participant, const PublishedMedia& published) {
+  sdp::ForwardedTrack named;
+  named.participant_id = participant;
+  named.type = to_sdp(published.track.type);
+  named.ordinal = published.ordinal;
+  PublishedTrackInfo info;
+  info.track_id = sdp::msid_track_id(named);
+  info.mid = published.track.mid;
+  info.type = published.track.type;
+  for (const auto& negotiated : published.media.codecs) {
+    if (sdp::is_red(negotiated.codec) || sdp::is_rtx(negotiated.codec)) continue;
+    info.codec = negotiated.codec.name;
+    break;
+  }
+  return info;
+}
+
 OfferedTrack offer_track(const std::string& publisher, const PublishedMedia& published,
                          const std::vector<sdp::NegotiatedMedia>& subscriber_media,
                          std::uint32_t ssrc) {
@@ -166,9 +195,7 @@ OfferedTrack offer_track(const std::string& publisher, const PublishedMedia& pub
   sdp::ForwardedTrack& track = offered.track;
   track.id = source.key;
   track.participant_id = publisher;
-  track.type = source.type == TrackType::audio    ? sdp::TrackType::audio
-               : source.type == TrackType::camera ? sdp::TrackType::camera
-                                                  : sdp::TrackType::screen;
+  track.type = to_sdp(source.type);
   track.ordinal = published.ordinal;
   track.kind = source.video ? sdp::MediaKind::video : sdp::MediaKind::audio;
   track.ssrc = ssrc;

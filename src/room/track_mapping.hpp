@@ -38,6 +38,10 @@ struct PublishedMedia {
 std::vector<PublishedMedia> published_media(const std::string& participant,
                                             const sdp::Answer& answer);
 
+// How signaling names a published track (PROTOCOL.md v1.1): the track id the server's offers
+// give it in a=msid ("<participant>-<type>[-N]"), its mid, type and first codec.
+PublishedTrackInfo track_info(const std::string& participant, const PublishedMedia& published);
+
 struct OfferedTrack {
   sdp::ForwardedTrack track;
   std::vector<std::pair<std::uint8_t, std::uint8_t>> payload_types;  // publisher -> offered
