@@ -120,6 +120,16 @@ void append_metrics(std::span<const WorkerCounters* const> workers, std::string&
           "Client offers rejected as unparsable or unusable SDP.");
   counter(out, workers, "rrtc_media_server_offers_total", &WorkerCounters::server_offers,
           "Offers the server sent (other participants' tracks added or removed).");
+  {
+    const char* name = "rrtc_media_answer_ignored_total";
+    header(out, name, "counter",
+           "Header extensions and payload types clients' answers listed that the server's offer "
+           "had not, ignored.");
+    sample(out, name, "{what=\"header_extension\"}",
+           sum(workers, &WorkerCounters::answer_ignored_extensions));
+    sample(out, name, "{what=\"payload_type\"}",
+           sum(workers, &WorkerCounters::answer_ignored_payload_types));
+  }
   counter(out, workers, "rrtc_media_datagrams_received_total", &WorkerCounters::datagrams_received,
           "Datagrams delivered by ICE (DTLS, SRTP, SRTCP).");
   counter(out, workers, "rrtc_media_bytes_received_total", &WorkerCounters::bytes_received,

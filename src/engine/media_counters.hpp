@@ -28,6 +28,9 @@ struct WorkerCounters {
   SingleWriterCounter peers_released;
   SingleWriterCounter offers_rejected;     // unparsable or unusable SDP
   SingleWriterCounter server_offers;       // renegotiations the server started
+  // Issue 16: what clients' answers to server offers listed beyond the offer, ignored.
+  SingleWriterCounter answer_ignored_extensions;
+  SingleWriterCounter answer_ignored_payload_types;
   SingleWriterCounter datagrams_received;  // everything ICE delivered
   SingleWriterCounter bytes_received;
   SingleWriterCounter rtp_packets[kRtpKinds];  // received and decrypted

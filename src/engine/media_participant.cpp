@@ -16,9 +16,10 @@ namespace {
 
 spdlog::logger& logger() { return rrtc::log::get("room"); }
 
-// The Peer's own connect timeout (from its start, which is the first accepted offer) is a
-// backstop behind the participant's deadline (from its first offer): one second later, so the
-// participant's deadline, with its 408, always fires first.
+// The Peer's own connect timeout (from its start: the first accepted offer, or a viewer's answer
+// to the server's first offer) is a backstop behind the participant's deadline (from the first
+// offer either way): one second later, so the participant's deadline, with its 408, always fires
+// first.
 constexpr auto kPeerConnectBackstop = std::chrono::seconds(1);
 
 const sdp::Capabilities& capabilities() {
@@ -58,15 +59,19 @@ const sdp::LocalTransport& placeholder_transport() {
   return transport;
 }
 
-// The mid our candidates belong to: the BUNDLE tag (first mid of the group) of the answer.
-std::string candidate_mid(const sdp::Answer& answer) {
-  if (const auto* group = answer.sdp.bundle_group(); group != nullptr && !group->mids.empty()) {
+// The mid our candidates belong to: the BUNDLE tag (first mid of the group) of our answer, or of
+// our first offer to a viewer.
+std::string candidate_mid(const sdp::SessionDescription& sdp) {
+  if (const auto* group = sdp.bundle_group(); group != nullptr && !group->mids.empty()) {
     return group->mids.front();
   }
-  for (const auto& media : answer.media) {
-    if (media.accepted) return media.mid;
-  }
-  return answer.media.empty() ? std::string() : answer.media.front().mid;
+  return sdp.media.empty() ? std::string() : sdp.media.front().mid;
+}
+
+// Our a=sctp-port in the data channel m-line of a first server offer, and its message size.
+const sdp::DataChannelOffer& data_channel_offer() {
+  static const sdp::DataChannelOffer offer{5000, sdp::default_capabilities().max_message_size};
+  return offer;
 }
 
 bool same_tracks(const std::vector<room::OfferedTrack>& a,
@@ -91,10 +96,15 @@ MediaParticipant::MediaParticipant(MediaContext& context, MediaRoom& room, std::
       data_bytes_(context.limits.max_data_bytes_per_second) {
   room::RouterSink& sink = *this;  // private base: convertible only in here
   member_ = &room_.router().add(id_, sink, state);
+  // A viewer's first offer, if the room has something for it by then (the participant is in its
+  // room's map when the timer fires: the constructor runs inside MediaRoom::join).
+  first_offer_at_ = room_.now() + time::to_duration(kViewerOfferDelay);
+  first_offer_timer_ = context_.loop.add_timer(first_offer_at_, [this] { refresh_offer(); });
 }
 
 MediaParticipant::~MediaParticipant() {
   connect_timer_.cancel();
+  first_offer_timer_.cancel();
   leave_router();
   if (peer_ != nullptr) {
     collect_counters();
@@ -153,6 +163,8 @@ void MediaParticipant::on_connect_deadline() {
 void MediaParticipant::on_offer(const std::string& text,
                                 const std::vector<room::TrackInfo>& tracks) {
   if (closing_) return;
+  client_offered_ = true;
+  first_offer_timer_.cancel();
   arm_connect_deadline();  // from the first offer, rejected or not
   auto offer = sdp::parse(text, offer_parse_limits(offers_.media_section_count()));
   if (!offer) return reject("bad SDP: " + offer.error().message());
@@ -183,7 +195,10 @@ void MediaParticipant::on_offer(const std::string& text,
     reoffer_ = true;
   }
   history_.record(*answer, *config);
-  if (!started_ && !start_peer(*answer, std::move(*config))) return;
+  if (!started_) {
+    candidate_mid_ = candidate_mid(answer->sdp);
+    if (!start_peer(answer->remote, std::move(*config))) return;
+  }
   publish(*answer);
   // Sent before any trickled candidate: those come from later loop events, and the channel keeps
   // this thread's order.
@@ -192,7 +207,8 @@ void MediaParticipant::on_offer(const std::string& text,
   refresh_offer();
 }
 
-bool MediaParticipant::start_peer(const sdp::Answer& answer, transport::PeerConfig config) {
+bool MediaParticipant::start_peer(const sdp::RemoteTransport& remote,
+                                  transport::PeerConfig config) {
   config.connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
       context_.limits.connect_timeout + kPeerConnectBackstop);
   if (const auto started = peer_->start(config); started != transport::StartResult::Started) {
@@ -200,8 +216,7 @@ bool MediaParticipant::start_peer(const sdp::Answer& answer, transport::PeerConf
     return false;
   }
   started_ = true;
-  candidate_mid_ = candidate_mid(answer);
-  for (const auto& candidate : transport::remote_candidates_from(answer.remote)) {
+  for (const auto& candidate : transport::remote_candidates_from(remote)) {
     apply_remote_candidate(candidate);
   }
   for (const auto& candidate : pending_candidates_) apply_remote_candidate(candidate);
@@ -238,30 +253,9 @@ void MediaParticipant::publish(const sdp::Answer& answer) {
   room_.arm_router_timer();
 }
 
-std::uint32_t MediaParticipant::ssrc_for(const std::string& track_key) {
-  auto& ssrc = ssrcs_[track_key];
-  while (ssrc == 0) {
-    ssrc = static_cast<std::uint32_t>(std::random_device{}());
-    for (const auto& [key, other] : ssrcs_) {
-      if (key != track_key && other == ssrc) ssrc = 0;
-    }
-  }
-  return ssrc;
-}
-
-void MediaParticipant::reclaim_ssrcs(const std::vector<room::OfferedTrack>& wanted) {
-  const auto listed = [](const std::vector<room::OfferedTrack>& tracks, const std::string& key) {
-    return std::any_of(tracks.begin(), tracks.end(),
-                       [&](const room::OfferedTrack& t) { return t.track.id == key; });
-  };
-  std::erase_if(ssrcs_, [&](const auto& entry) {
-    return !listed(wanted, entry.first) && !listed(offered_, entry.first) &&
-           !listed(committed_, entry.first);
-  });
-}
-
 void MediaParticipant::refresh_offer() {
-  if (closing_ || !started_ || member_ == nullptr) return;
+  if (closing_ || member_ == nullptr) return;
+  if (!started_ && !may_offer_first()) return;
   if (offers_.has_pending_offer()) {
     reoffer_ = true;
     return;
@@ -269,11 +263,21 @@ void MediaParticipant::refresh_offer() {
   reoffer_ = false;
   auto wanted = room_.offered_tracks_for(*this);
   reclaim_ssrcs(wanted);
-  if (same_tracks(wanted, committed_)) return;
+  if (same_tracks(wanted, committed_)) return;  // a viewer in a room with no tracks: nothing yet
+  const bool first = !started_;
+  if (peer_ == nullptr && !create_peer()) return fail("could not create the ICE agent");
   std::vector<sdp::ForwardedTrack> tracks;
   tracks.reserve(wanted.size());
   for (const auto& offered : wanted) tracks.push_back(offered.track);
-  const auto offer = offers_.create_offer(tracks, local_transport());
+  const bool data = first && capabilities().data_channels;
+  const auto offer =
+      offers_.create_offer(tracks, local_transport(), data ? &data_channel_offer() : nullptr);
+  if (first) {
+    // The server starts this PeerConnection: its candidates belong to our offer's BUNDLE tag,
+    // and the connect deadline runs from this offer.
+    candidate_mid_ = candidate_mid(offer);
+    arm_connect_deadline();
+  }
   offered_ = std::move(wanted);
   context_.counters.server_offers.increment();
   context_.channel->send_offer(room_.name(), id_, sdp::serialize(offer));
@@ -290,10 +294,20 @@ void MediaParticipant::on_answer(const std::string& text) {
     offered_.clear();
     return reject("bad SDP: " + answer.error().message());
   }
+  // A viewer's answer to the server's first offer carries the transport that starts its Peer:
+  // checked before anything is committed.
+  std::optional<std::pair<sdp::RemoteTransport, transport::PeerConfig>> first;
+  if (!started_ && !(first = first_answer_transport(*answer))) return;
   auto sent = offers_.apply_answer(*answer);
   if (!sent) {
     offered_.clear();
     return reject("bad answer: " + sent.error().message());
+  }
+  count_ignored();
+  if (first) {
+    history_.record_transport(first->second);
+    if (!start_peer(first->first, std::move(first->second))) return;
+    if (const auto& data = offers_.answered_data()) enable_offered_data_channels(*data);
   }
   std::vector<room::Subscription> subscriptions;
   for (const auto& media : *sent) {
@@ -326,6 +340,7 @@ void MediaParticipant::close() {
   if (closing_) return;
   closing_ = true;
   connect_timer_.cancel();
+  first_offer_timer_.cancel();
   // The Peer aborts its data channels while DTLS is still up.
   if (peer_ != nullptr) peer_->close();
   leave_router();

@@ -1,13 +1,23 @@
 #pragma once
 // One participant's PeerConnection with the server on a media worker: a transport::Peer (ICE
-// controlled, DTLS passive) over a libnice agent, created by the participant's first offer, and
-// its membership in the room's Router.
+// controlled, DTLS passive) over a libnice agent, created by the participant's first offer (or
+// by the server's first offer to a viewer, below), and its membership in the room's Router.
 //
 // Admission (issue 15): an offer is validated whole (engine/offer_checks.hpp) before anything is
 // allocated for it; a rejected one gets error 400 and costs no ICE agent, port or Peer. The
 // participant's first offer, rejected or not, starts its connect deadline
 // (MediaLimits::connect_timeout): a PeerConnection not connected by then is removed with error
 // 408 and everything of it released, as for a leave.
+//
+// Viewers (issue 16): a participant that has not offered kViewerOfferDelay after joining is
+// offered by the server as soon as the room has tracks for it: the server creates the Peer and
+// sends a complete first offer (BUNDLE, rtcp-mux, ICE credentials, fingerprint, a=setup:actpass,
+// one sendonly m-line per forwarded track, then a data channel m-line); that offer starts the
+// connect deadline, and the client's answer (a=setup:active) starts the Peer and subscribes the
+// participant. From then on it is negotiated like everyone else, and its own later `offer` is a
+// re-offer of that transport. The delay leaves a client that joins and then publishes the time
+// to send its own offer first, so a plain join-then-offer client never meets an offer it did
+// not expect.
 //
 // Negotiation (PROTOCOL.md): the client's offers are answered; the tracks it publishes go to the
 // Router. When the tracks it should receive change, refresh_offer() sends a server offer (one
@@ -20,6 +30,7 @@
 // fails, or that the client closes, tells signaling (remove_participant), marks itself closing
 // and asks for a sweep: the room frees it later, never inside a Peer callback.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -45,6 +56,10 @@ namespace rrtc::engine {
 
 class MediaRoom;
 
+// How long after its Join a participant that has not offered waits before the server offers it
+// first (it is a viewer).
+inline constexpr std::chrono::milliseconds kViewerOfferDelay{500};
+
 class MediaParticipant final : private transport::PeerListener, private room::RouterSink {
  public:
   MediaParticipant(MediaContext& context, MediaRoom& room, std::string id,
@@ -66,7 +81,9 @@ class MediaParticipant final : private transport::PeerListener, private room::Ro
   void close();
 
   // Sends a server offer if the tracks this participant should receive changed (or marks one
-  // to follow the outstanding offer).
+  // to follow the outstanding offer). For a participant without a PeerConnection yet (a viewer)
+  // the first offer waits until kViewerOfferDelay after its Join, and none comes once it has
+  // offered itself.
   void refresh_offer();
   // What it publishes, from the last answer to its own offer.
   const std::vector<room::PublishedMedia>& published() const noexcept { return published_; }
@@ -117,10 +134,20 @@ class MediaParticipant final : private transport::PeerListener, private room::Ro
                        bool binary) override;
 
   void enable_data_channels(const sdp::NegotiatedMedia& application);
+  void enable_data_channels(const transport::DataChannelConfig& config);
+  // The data channel m-line of the server's first offer, as the client's answer accepted it.
+  void enable_offered_data_channels(const sdp::AnsweredData& data);
   bool create_peer();
   sdp::LocalTransport local_transport();
-  // Starts the Peer with the first accepted offer's transport.
-  bool start_peer(const sdp::Answer& answer, transport::PeerConfig config);
+  // Starts the Peer with the remote transport of the first accepted offer, or of the answer to
+  // the server's first offer (a viewer).
+  bool start_peer(const sdp::RemoteTransport& remote, transport::PeerConfig config);
+  // Whether the server may make the first offer of this PeerConnection now (a viewer).
+  bool may_offer_first();
+  // The answer to the server's first offer: what starts a viewer's Peer (nullopt: rejected).
+  std::optional<std::pair<sdp::RemoteTransport, transport::PeerConfig>> first_answer_transport(
+      const sdp::SessionDescription& answer);
+  void count_ignored();
   void publish(const sdp::Answer& answer);
   void arm_connect_deadline();
   void on_connect_deadline();
@@ -141,10 +168,13 @@ class MediaParticipant final : private transport::PeerListener, private room::Ro
   std::unique_ptr<transport::Peer> peer_;
   room::Router::Member* member_ = nullptr;
   bool started_ = false;
+  bool client_offered_ = false;  // any `offer` from the client, refused ones included
   bool closing_ = false;
   bool connected_ = false;
   bool deadline_armed_ = false;
   io::TimerHandle connect_timer_;
+  time::Timestamp first_offer_at_;  // Join + kViewerOfferDelay
+  io::TimerHandle first_offer_timer_;
   OfferHistory history_;
   room::RateBucket data_messages_;
   room::RateBucket data_bytes_;

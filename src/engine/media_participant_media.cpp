@@ -83,8 +83,11 @@ void MediaParticipant::on_gathering_done() {
 }
 
 void MediaParticipant::enable_data_channels(const sdp::NegotiatedMedia& application) {
-  const auto result = peer_->enable_data_channels(
-      transport::data_channel_config_from(application, max_message_size()));
+  enable_data_channels(transport::data_channel_config_from(application, max_message_size()));
+}
+
+void MediaParticipant::enable_data_channels(const transport::DataChannelConfig& config) {
+  const auto result = peer_->enable_data_channels(config);
   if (result != transport::EnableDataResult::Enabled) {
     logger().info("participant {}: no data channels: {}", id_, transport::to_string(result));
   }

@@ -69,7 +69,7 @@ std::optional<std::string> OfferHistory::check(const sdp::SessionDescription& of
                                                const sdp::Answer& answer,
                                                const transport::PeerConfig& config) const {
   if (auto error = check_media(offer, answer)) return error;
-  if (lines_.empty()) return std::nullopt;
+  if (!transport_fixed_) return std::nullopt;
   if (auto error = check_transport(config)) return error;
   return check_lines(answer);
 }
@@ -127,11 +127,15 @@ std::optional<std::string> OfferHistory::check_lines(const sdp::Answer& answer) 
   return std::nullopt;
 }
 
+void OfferHistory::record_transport(const transport::PeerConfig& config) {
+  if (transport_fixed_) return;
+  transport_fixed_ = true;
+  credentials_ = config.remote_credentials;
+  fingerprints_ = config.dtls.remote_fingerprints;
+}
+
 void OfferHistory::record(const sdp::Answer& answer, const transport::PeerConfig& config) {
-  if (lines_.empty()) {
-    credentials_ = config.remote_credentials;
-    fingerprints_ = config.dtls.remote_fingerprints;
-  }
+  record_transport(config);
   lines_.clear();
   ssrcs_.clear();
   for (const auto& media : answer.media) {

@@ -42,11 +42,16 @@ class OfferHistory {
   bool empty() const noexcept { return lines_.empty(); }
   // Why `answer` (to a client offer) may not be used, or nullopt. For the first offer only the
   // media rules apply: at least one m-line accepted, and every m-line the client sends on has a
-  // codec the server forwards.
+  // codec the server forwards. When the server started the PeerConnection (a viewer: its answer
+  // to the server's first offer fixed the transport, record_transport()), the client's first
+  // offer is a re-offer of that transport and must keep its ICE credentials and fingerprint.
   std::optional<std::string> check(const sdp::SessionDescription& offer, const sdp::Answer& answer,
                                    const transport::PeerConfig& config) const;
   // Records an answered offer (after check() passed). Bounded by the m-lines of one offer.
   void record(const sdp::Answer& answer, const transport::PeerConfig& config);
+  // Records the transport of a PeerConnection the server started: the remote ICE credentials
+  // and fingerprints from the client's answer to the server's first offer.
+  void record_transport(const transport::PeerConfig& config);
 
   std::size_t ssrc_count() const noexcept { return ssrcs_.size(); }
 
@@ -59,6 +64,7 @@ class OfferHistory {
   std::optional<std::string> check_transport(const transport::PeerConfig& config) const;
   std::optional<std::string> check_lines(const sdp::Answer& answer) const;
 
+  bool transport_fixed_ = false;
   ice::IceCredentials credentials_;
   std::vector<dtls::Fingerprint> fingerprints_;
   std::vector<Line> lines_;                                   // by m-line index

@@ -51,14 +51,7 @@ SimClient::SimClient(io::SimLoop& loop, std::string id, std::unique_ptr<ice::Ice
       timer_(loop),
       publishes_(publishes),
       receive_only_(receive_only) {
-  transport::PeerListener& listener = *this;
-  peer_ = std::make_unique<transport::Peer>(std::move(ice), dtls::Certificate::generate(), timer_,
-                                            listener);
-  timer_.set_peer(peer_.get());
-  const auto credentials = peer_->local_credentials();
-  identity_.ice_ufrag = credentials.ufrag;
-  identity_.ice_pwd = credentials.pwd;
-  identity_.fingerprint = {"sha-256", peer_->local_fingerprint().value()};
+  create_peer(std::move(ice));
   identity_.session_id = "4242";
   identity_.cname = id_;
   published_.participant_id = id_;
@@ -69,6 +62,23 @@ SimClient::SimClient(io::SimLoop& loop, std::string id, std::unique_ptr<ice::Ice
   for (const unsigned char c : id_) seed = (seed ^ c) * 16777619u;
   published_.audio_ssrc = seed | 1u;
   published_.video_ssrc = (seed * 31u) | 2u;
+}
+
+SimClient::SimClient(io::SimLoop& loop, std::string id, IceSource source)
+    : SimClient(loop, std::move(id), nullptr, false) {
+  ice_source_ = std::move(source);
+}
+
+void SimClient::create_peer(std::unique_ptr<ice::IceTransport> ice) {
+  if (ice == nullptr) return;  // a viewer: the first server offer brings it
+  transport::PeerListener& listener = *this;
+  peer_ = std::make_unique<transport::Peer>(std::move(ice), dtls::Certificate::generate(), timer_,
+                                            listener);
+  timer_.set_peer(peer_.get());
+  const auto credentials = peer_->local_credentials();
+  identity_.ice_ufrag = credentials.ufrag;
+  identity_.ice_pwd = credentials.pwd;
+  identity_.fingerprint = {"sha-256", peer_->local_fingerprint().value()};
 }
 
 SimClient::~SimClient() {
@@ -89,14 +99,18 @@ std::string SimClient::on_answer(const std::string& text) {
   if (started_) return "";  // a renegotiation of ours: the transport stays
   const auto remote = loadgen::remote_transport(*answer);
   if (!remote) return "answer without ICE credentials or fingerprint";
-  if (const auto started = peer_->start(loadgen::client_peer_config(*remote));
+  return start(*remote, true);
+}
+
+std::string SimClient::start(const loadgen::RemoteTransportInfo& remote, bool data_channels) {
+  if (const auto started = peer_->start(loadgen::client_peer_config(remote));
       started != transport::StartResult::Started) {
     return std::string("could not start the peer: ") + transport::to_string(started);
   }
   started_ = true;
-  // Both sides use a=sctp-port 5000 (the load generator's offers and rrtc's answers).
-  peer_->enable_data_channels(transport::DataChannelConfig{});
-  for (const auto& candidate : remote->candidates) peer_->add_remote_candidate(candidate);
+  // Both sides use a=sctp-port 5000 (the load generator's SDP and rrtc's).
+  if (data_channels) peer_->enable_data_channels(transport::DataChannelConfig{});
+  for (const auto& candidate : remote.candidates) peer_->add_remote_candidate(candidate);
   for (const auto& candidate : early_candidates_) peer_->add_remote_candidate(candidate);
   early_candidates_.clear();
   return "";
@@ -105,11 +119,51 @@ std::string SimClient::on_answer(const std::string& text) {
 std::optional<std::string> SimClient::on_offer(const std::string& text) {
   auto offer = sdp::parse(text);
   if (!offer) return std::nullopt;
+  const auto remote = loadgen::remote_transport(*offer);
+  if (peer_ == nullptr) {
+    if (!remote || !ice_source_) return std::nullopt;
+    create_peer(ice_source_(remote->ice_ufrag));
+    if (peer_ == nullptr) return std::nullopt;
+  }
   auto answer = loadgen::answer_server_offer(*offer, identity_, publishes_ ? &published_ : nullptr,
                                              ++sdp_version_);
   if (!answer) return std::nullopt;
+  if (!started_) {
+    // A viewer: the server's offer started this PeerConnection.
+    if (!remote) return std::nullopt;
+    const bool data = std::any_of(answer->answer.media.begin(), answer->answer.media.end(),
+                                  [](const sdp::MediaSection& m) {
+                                    return m.kind() == sdp::MediaKind::application && m.port != 0;
+                                  });
+    if (!start(*remote, data).empty()) return std::nullopt;
+  }
   tracks_ = answer->tracks;
+  last_answer_ = answer->answer;
   return sdp::serialize(answer->answer);
+}
+
+std::string SimClient::start_publishing() {
+  sdp::SessionDescription offer = last_answer_.value_or(sdp::SessionDescription{});
+  offer.origin.session_version = std::to_string(++sdp_version_);
+  for (auto& media : offer.media) {
+    if (media.port != 0) media.setup = sdp::Setup::actpass;
+  }
+  publishes_ = true;
+  published_.audio = true;
+  published_.video = true;
+  const auto own = loadgen::publisher_offer(identity_, published_, sdp_version_);
+  sdp::Group bundle{"BUNDLE", {}};
+  for (const auto& media : offer.media) {
+    if (media.port != 0) bundle.mids.push_back(media.mid);
+  }
+  for (auto media : own.media) {
+    if (media.kind() != sdp::MediaKind::audio && media.kind() != sdp::MediaKind::video) continue;
+    media.mid = media.kind() == sdp::MediaKind::audio ? "pa" : "pv";
+    bundle.mids.push_back(media.mid);
+    offer.media.push_back(std::move(media));
+  }
+  offer.groups = {bundle};
+  return sdp::serialize(offer);
 }
 
 void SimClient::on_candidate(const std::string& candidate) {
@@ -265,10 +319,11 @@ void SimClient::on_gathering_done() {
 }
 
 bool SimClient::open_channel(const std::string& label) {
-  return peer_->open_data_channel(label, "").id.has_value();
+  return peer_ != nullptr && peer_->open_data_channel(label, "").id.has_value();
 }
 
 bool SimClient::send_text(const std::string& label, const std::string& text) {
+  if (peer_ == nullptr) return false;
   const auto id = peer_->data_channel_id(label);
   if (!id) return false;
   const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(text.data()),

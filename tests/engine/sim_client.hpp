@@ -7,7 +7,9 @@
 //    sends PLI / FIR), kept so NACKed packets are resent with the same SSRC and sequence;
 //  - receive: per forwarded SSRC, every sequence number and whether the first video packet was
 //    a key frame; a generic NACK for each gap, again every 50 ms (three tries);
-//  - data channels: open one, send text, record what arrives.
+//  - data channels: open one, send text, record what arrives;
+//  - a viewer (issue 16) never offers: it answers the server's first offer, taking the ICE end
+//    of the Peer the server created for it, and may start publishing later (start_publishing).
 //
 // Threading: the simulated loop's only thread. No clock: time is the loop's.
 
@@ -41,11 +43,18 @@ struct ReceivedStream {
 
 class SimClient final : private transport::PeerListener {
  public:
+  // Hands a viewer the client end of the server Peer whose ICE ufrag is `server_ufrag` (what the
+  // server's first offer says); nullptr when there is none.
+  using IceSource =
+      std::function<std::unique_ptr<ice::IceTransport>(const std::string& server_ufrag)>;
+
   // `ice`: the client end of a simulated link. A client that does not publish offers what
   // `receive_only` says: a data channel m-line (default) or a recvonly Opus m-line (no SCTP).
   SimClient(io::SimLoop& loop, std::string id, std::unique_ptr<ice::IceTransport> ice,
             bool publishes,
             loadgen::SubscriberOffer receive_only = loadgen::SubscriberOffer::data_channel);
+  // A viewer: no Peer until the server's first offer, whose ufrag picks the ICE end.
+  SimClient(io::SimLoop& loop, std::string id, IceSource source);
   ~SimClient();
   SimClient(const SimClient&) = delete;
   SimClient& operator=(const SimClient&) = delete;
@@ -59,8 +68,13 @@ class SimClient final : private transport::PeerListener {
   std::string offer();
   // The server's answer to our offer: starts the Peer. "" or why not.
   std::string on_answer(const std::string& sdp);
-  // A server offer: our answer's SDP, or nullopt when it cannot be answered.
+  // A server offer: our answer's SDP, or nullopt when it cannot be answered. The first server
+  // offer of a viewer starts its Peer (DTLS active), with data channels when it had an
+  // application m-line.
   std::optional<std::string> on_offer(const std::string& sdp);
+  // A viewer that starts publishing audio and video: the re-offer of its PeerConnection (the
+  // m-lines of its last answer, then sendonly Opus and VP8 m-lines with mids "pa" and "pv").
+  std::string start_publishing();
   void on_candidate(const std::string& candidate);
   // Where our trickled candidates go ("" ends them): the test's signaling relay.
   void set_candidate_sink(std::function<void(const std::string&)> sink) {
@@ -86,10 +100,10 @@ class SimClient final : private transport::PeerListener {
   const ReceivedStream* stream_of(const std::string& track_id) const;
   // Data channels: the association is up; open a channel; send text on it; what arrived, as
   // "<label>: <text>".
-  bool data_up() const noexcept { return peer_->data_channels_up(); }
+  bool data_up() const noexcept { return peer_ != nullptr && peer_->data_channels_up(); }
   bool open_channel(const std::string& label);
   bool has_channel(const std::string& label) const {
-    return peer_->data_channel_id(label).has_value();
+    return peer_ != nullptr && peer_->data_channel_id(label).has_value();
   }
   bool send_text(const std::string& label, const std::string& text);
   const std::vector<std::string>& messages() const noexcept { return messages_; }
@@ -115,6 +129,9 @@ class SimClient final : private transport::PeerListener {
   void on_data_message(std::uint16_t id, std::string_view label, std::span<const std::uint8_t> data,
                        bool binary) override;
 
+  void create_peer(std::unique_ptr<ice::IceTransport> ice);
+  // Starts the Peer with the server's transport (from its answer, or a viewer's first offer).
+  std::string start(const loadgen::RemoteTransportInfo& remote, bool data_channels);
   void send(std::uint32_t ssrc, std::uint8_t payload_type, std::uint16_t sequence,
             std::uint32_t timestamp, bool marker, std::span<const std::uint8_t> payload);
   void resend(std::uint32_t ssrc, std::uint16_t sequence);
@@ -134,6 +151,8 @@ class SimClient final : private transport::PeerListener {
   std::uint64_t sdp_version_ = 0;
   bool started_ = false;
   std::vector<std::string> early_candidates_;
+  IceSource ice_source_;                        // viewers only
+  std::optional<sdp::SessionDescription> last_answer_;  // to a server offer
   std::function<void(const std::string&)> candidate_sink_;
 
   std::uint16_t audio_sequence_ = 1000;

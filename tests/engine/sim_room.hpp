@@ -131,6 +131,20 @@ class SimRoomTest : public ::testing::Test {
     to_server(id, room::request::Join{});
     return ref;
   }
+  // A viewer joins and never offers (issue 16). It gets no prepared pair: its ICE end is the one
+  // of the Peer the server creates for its first offer, found by that offer's ufrag.
+  SimClient& enter_viewer(const std::string& id, const std::string& room = "sim") {
+    auto client = std::make_unique<SimClient>(
+        loop_, id, [this](const std::string& ufrag) { return peers_.take_client_end(ufrag); });
+    auto& ref = *client;
+    clients_[id] = std::move(client);
+    rooms_[id] = room;
+    ref.set_candidate_sink([this, id](const std::string& candidate) {
+      to_server(id, room::request::Candidate{room::IceCandidate{candidate, "0", 0}});
+    });
+    to_server(id, room::request::Join{});
+    return ref;
+  }
   void send_offer(const std::string& id, std::string sdp) {
     to_server(id, room::request::Offer{std::move(sdp), {}});
   }
