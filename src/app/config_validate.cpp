@@ -41,10 +41,35 @@ void check_turn(ConfigBuilder& builder) {
         builder.origin_of(key), "turn.url",
         "expected a turn: or turns: URL when turn.username or turn.credential is set");
   }
-  // libnice allocates relays only with long-term credentials.
-  if (turn->username.empty() || turn->credential.empty()) {
+  // libnice allocates relays only with long-term credentials: configured, or (turn_secret, both
+  // unset) minted for each Peer by the media layer.
+  const bool minted =
+      !builder.config().turn_secret.empty() && turn->username.empty() && turn->credential.empty();
+  if (!minted && (turn->username.empty() || turn->credential.empty())) {
     ConfigBuilder::fail(builder.origin_of("turn.url"), "turn",
-                        "expected turn.username and turn.credential with turn.url");
+                        "expected turn.username and turn.credential with turn.url (or neither, "
+                        "with turn_secret)");
+  }
+}
+
+// Browsers refuse a TURN server without both username and credential (RTCPeerConnection throws
+// InvalidAccessError): an entry needs both, or neither with turn_secret (each `joined` then
+// carries credentials minted for its participant). Checked here, not while reading the file,
+// because turn_secret may come from any source.
+void check_ice_servers(ConfigBuilder& builder) {
+  const Config& config = builder.config();
+  for (std::size_t i = 0; i < config.ice_servers.size(); ++i) {
+    const auto& server = config.ice_servers[i];
+    const bool turn = std::any_of(server.urls.begin(), server.urls.end(), [](const auto& url) {
+      return url.rfind("turn:", 0) == 0 || url.rfind("turns:", 0) == 0;
+    });
+    if (!turn || (!server.username.empty() && !server.credential.empty())) continue;
+    if (server.username.empty() && server.credential.empty() && !config.turn_secret.empty()) {
+      continue;
+    }
+    ConfigBuilder::fail(builder.origin_of("ice_servers"), "ice_servers[" + std::to_string(i) + "]",
+                        "a turn: or turns: URL needs username and credential (or neither, with "
+                        "turn_secret)");
   }
 }
 
@@ -110,6 +135,7 @@ void warn_about_log_filter(ConfigBuilder& builder) {
 void validate_config(ConfigBuilder& builder, const std::filesystem::path& working_dir) {
   check_port_range(builder);
   check_turn(builder);
+  check_ice_servers(builder);
   check_api(builder);
   check_web_root(builder, working_dir);
   warn_about_log_filter(builder);

@@ -1,6 +1,26 @@
 #include "app/media_options.hpp"
 
+#include "signaling/turn_credentials.hpp"
+
 namespace rrtc::app {
+
+namespace {
+
+// The TURN REST user name of rrtc's own allocations: "<expiry>:rrtc" in coturn's logs.
+constexpr std::string_view kServerTurnUser = "rrtc";
+
+// rrtc's own relay on a TURN server that takes ephemeral credentials (turn_secret set, no
+// [turn] username): each new Peer's agent gets credentials valid for turn_credential_ttl from
+// its creation, so a server running longer than the TTL keeps relaying new Peers.
+transport::MintTurnCredentials server_turn_credentials(const Config& config) {
+  return [secret = config.turn_secret,
+          ttl = config.turn_credential_ttl](std::chrono::system_clock::time_point now) {
+    auto minted = signaling::turn_credential(secret, kServerTurnUser, now + ttl);
+    return transport::TurnCredentials{std::move(minted.username), std::move(minted.credential)};
+  };
+}
+
+}  // namespace
 
 engine::MediaEngineOptions to_media_options(const Config& config) {
   engine::MediaEngineOptions options;
@@ -14,6 +34,9 @@ engine::MediaEngineOptions to_media_options(const Config& config) {
     options.ice.turn.url = config.turn->url;
     options.ice.turn.username = config.turn->username;
     options.ice.turn.credential = config.turn->credential;
+    if (!config.turn->url.empty() && config.turn->username.empty() && !config.turn_secret.empty()) {
+      options.ice.turn.mint = server_turn_credentials(config);
+    }
     options.ice.relay_only = config.turn->relay_only;
   }
   options.limits.remb_max_bitrate = config.remb_max_bitrate;

@@ -94,11 +94,12 @@ IceConfig resolve_ice_config(const IceOptions& options) {
     if (!url.is_turn()) {
       reject("turn.url: '" + options.turn.url + "' is not a turn: or turns: URL");
     }
-    if (options.turn.username.empty() || options.turn.credential.empty()) {
+    if (!options.turn.mint && (options.turn.username.empty() || options.turn.credential.empty())) {
       reject("turn: username and credential are required (long-term credentials)");
     }
-    config.turn = ResolvedTurn{ResolvedServer{resolve_host(url.host, "turn.url"), url.port},
-                               url.transport, options.turn.username, options.turn.credential};
+    config.turn =
+        ResolvedTurn{ResolvedServer{resolve_host(url.host, "turn.url"), url.port}, url.transport,
+                     options.turn.username, options.turn.credential, options.turn.mint};
   }
   return config;
 }

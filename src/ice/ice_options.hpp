@@ -3,7 +3,9 @@
 // (IceConfig: names resolved, URLs parsed, every value checked). resolve_ice_config runs once at
 // start-up, so no worker ever does a blocking lookup when a participant joins.
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +13,16 @@
 #include "ice/ice_server_url.hpp"
 
 namespace rrtc::ice {
+
+// Long-term TURN credentials made afresh for each agent (coturn's use-auth-secret: they expire),
+// from the wall-clock time the agent is created. Called on the worker thread that creates the
+// agent, by every worker: it must be safe to call concurrently (capture values only).
+struct TurnCredentials {
+  std::string username;
+  std::string credential;
+};
+using MintTurnCredentials =
+    std::function<TurnCredentials(std::chrono::system_clock::time_point now)>;
 
 struct IceOptions {
   // Interface names ("eth0", "lo") or IP addresses to gather host candidates on. Empty: libnice's
@@ -27,6 +39,7 @@ struct IceOptions {
     std::string url;  // "turn:host[:port][?transport=udp|tcp]" or "turns:host[:port]"
     std::string username;
     std::string credential;
+    MintTurnCredentials mint;  // set: replaces username and credential for each agent
   } turn;
   bool controlling = false;  // the server is the controlled agent; clients and load generators not
   // Gather and use relayed candidates only (libnice's force-relay): for clients that must hide
@@ -45,6 +58,7 @@ struct ResolvedTurn {
   RelayTransport transport = RelayTransport::Udp;
   std::string username;
   std::string credential;
+  MintTurnCredentials mint;  // set: each agent gets its own credentials (transport does it)
 };
 
 struct IceConfig {

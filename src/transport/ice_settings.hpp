@@ -12,6 +12,9 @@ using IceOptions = ice::IceOptions;
 using IceConfig = ice::IceConfig;
 using IceCredentials = ice::IceCredentials;
 using CandidateResult = ice::CandidateResult;
+// Ephemeral TURN credentials for each new agent (IceOptions::Turn::mint).
+using TurnCredentials = ice::TurnCredentials;
+using MintTurnCredentials = ice::MintTurnCredentials;
 // to_string(CandidateResult) (and IceState) as transport::to_string.
 using ice::to_string;
 

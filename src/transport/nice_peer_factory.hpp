@@ -5,6 +5,7 @@
 //
 // Threading: create() and set_send_ring() on the worker's thread; agents_alive() anywhere.
 
+#include <chrono>
 #include <memory>
 
 #include "dtls/certificate.hpp"
@@ -40,6 +41,11 @@ class NicePeerFactory final : public PeerFactory {
   // asynchronously after their Peer is gone, so a worker spins its loop until this reaches zero
   // before stopping it. Thread-safe.
   static int agents_alive() noexcept;
+
+  // The configuration for an agent created at wall-clock time `now`: the resolved one, with
+  // fresh TURN credentials when config.turn->mint is set (ephemeral credentials). On the
+  // worker's thread; valid until the next call.
+  const IceConfig& config_for_new_agent(std::chrono::system_clock::time_point now);
 
  private:
   io::GlibLoop& loop_;

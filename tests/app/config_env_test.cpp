@@ -17,7 +17,10 @@ struct EnvCase {
   std::string value;
   std::string key;  // the config key it sets
   std::function<bool(const Config&)> applied;
+  Environment companions{};  // other variables the key is only valid with
 };
+
+constexpr const char* kApiSecret = "0123456789abcdef0123456789abcdef-api";
 
 std::vector<EnvCase> env_cases() {
   using std::chrono::seconds;
@@ -95,6 +98,27 @@ std::vector<EnvCase> env_cases() {
        [](const Config& c) { return c.log_format == LogFormat::kJson; }},
       {"STUN_URL", "stun:stun.example.org:3478", "stun",
        [](const Config& c) { return c.stun == "stun:stun.example.org:3478"; }},
+      {"API_KEY", "backend-1", "api_key", [](const Config& c) { return c.api_key == "backend-1"; },
+       {{"API_SECRET", kApiSecret}}},
+      {"API_SECRET", kApiSecret, "api_secret",
+       [](const Config& c) { return c.api_secret == kApiSecret; }, {{"API_KEY", "backend-1"}}},
+      {"WEBHOOK_URLS", "http://127.0.0.1:9000/hook, https://hooks.example.org/rrtc",
+       "webhook_urls",
+       [](const Config& c) {
+         return c.webhook_urls == std::vector<std::string>{"http://127.0.0.1:9000/hook",
+                                                           "https://hooks.example.org/rrtc"};
+       },
+       {{"API_KEY", "backend-1"}, {"API_SECRET", kApiSecret}}},
+      {"WEBHOOK_TIMEOUT_SECONDS", "2", "webhook_timeout_seconds",
+       [](const Config& c) { return c.webhook_timeout == seconds(2); }},
+      {"WEBHOOK_RETRY_SECONDS", "0", "webhook_retry_seconds",
+       [](const Config& c) { return c.webhook_retry_for == seconds(0); }},
+      {"WEBHOOK_QUEUE_SIZE", "250", "webhook_queue_size",
+       [](const Config& c) { return c.webhook_queue_size == 250; }},
+      {"TURN_SECRET", "coturn-static-auth-secret", "turn_secret",
+       [](const Config& c) { return c.turn_secret == "coturn-static-auth-secret"; }},
+      {"TURN_CREDENTIAL_TTL_SECONDS", "3600", "turn_credential_ttl_seconds",
+       [](const Config& c) { return c.turn_credential_ttl == seconds(3600); }},
   };
 }
 
@@ -102,7 +126,9 @@ TEST(ConfigEnv, EveryVariableFromTheEnvironment) {
   TempDir dir;
   for (const auto& c : env_cases()) {
     SCOPED_TRACE(c.name);
-    LoadedConfig result = loaded(load({}, {{c.name, c.value}}, dir.path()));
+    Environment env = c.companions;
+    env[c.name] = c.value;
+    LoadedConfig result = loaded(load({}, env, dir.path()));
     EXPECT_TRUE(c.applied(result.config));
     ASSERT_EQ(result.origins.count(c.key), 1u);
     EXPECT_EQ(result.origins.at(c.key).to_string(), "environment variable " + c.name);
@@ -114,7 +140,7 @@ TEST(ConfigEnv, EveryVariableFromDotenv) {
     SCOPED_TRACE(c.name);
     TempDir dir;
     dir.write(".env", "# comment\n\n" + c.name + "='" + c.value + "'\n");
-    LoadedConfig result = loaded(load({}, {}, dir.path()));
+    LoadedConfig result = loaded(load({}, c.companions, dir.path()));
     EXPECT_TRUE(c.applied(result.config));
     ASSERT_EQ(result.origins.count(c.key), 1u);
     EXPECT_EQ(result.origins.at(c.key).to_string(), (dir.path() / ".env").string() + ":3");
@@ -245,6 +271,16 @@ TEST(ConfigEnv, BadValuesNameTheVariable) {
       {"IO_URING", "no", "io_uring: expected \"auto\" or \"off\", got \"no\""},
       {"JOIN_TIMEOUT_SECONDS", "0",
        "join_timeout_seconds: expected an integer from 1 to 3600, got 0"},
+      {"WEBHOOK_TIMEOUT_SECONDS", "0",
+       "webhook_timeout_seconds: expected an integer from 1 to 300, got 0"},
+      {"WEBHOOK_RETRY_SECONDS", "86401",
+       "webhook_retry_seconds: expected an integer from 0 to 86400, got 86401"},
+      {"WEBHOOK_QUEUE_SIZE", "0",
+       "webhook_queue_size: expected an integer from 1 to 1000000, got 0"},
+      {"TURN_CREDENTIAL_TTL_SECONDS", "59",
+       "turn_credential_ttl_seconds: expected an integer from 60 to 2592000, got 59"},
+      {"TURN_CREDENTIAL_TTL_SECONDS", "2592001",
+       "turn_credential_ttl_seconds: expected an integer from 60 to 2592000, got 2592001"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name + "=" + c.value);
@@ -260,7 +296,7 @@ TEST(ConfigEnv, TurnWithoutUrlOrCredentialsIsAnError) {
             "turn.username or turn.credential is set");
   EXPECT_EQ(error_line(load({}, {{"TURN_URL", "turn:t.example.org"}}, dir.path())),
             "environment variable TURN_URL: turn: expected turn.username and turn.credential with "
-            "turn.url");
+            "turn.url (or neither, with turn_secret)");
 }
 
 TEST(ConfigEnv, EnvironmentFromEnvp) {

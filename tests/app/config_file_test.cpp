@@ -34,6 +34,14 @@ workers = 2
 remb_max_bitrate = 1500000
 log_level = "info,ice=debug"
 log_format = "json"
+api_key = "backend-1"
+api_secret = "0123456789abcdef0123456789abcdef-api"
+webhook_urls = ["https://hooks.example.org/rrtc", "http://10.0.0.5:8000/events"]
+webhook_timeout_seconds = 3
+webhook_retry_seconds = 120
+webhook_queue_size = 2000
+turn_secret = "coturn-static-auth-secret"
+turn_credential_ttl_seconds = 7200
 
 [turn]
 url = "turn:turn.example.org:3478"
@@ -58,6 +66,10 @@ constexpr const char* kFullJson = R"({
   "rtc_min_port": 40000, "rtc_max_port": 40100, "public_ip": "198.51.100.4",
   "interfaces": ["127.0.0.1", "eth0"], "stun": "stun:stun.example.org:3478", "workers": 2,
   "remb_max_bitrate": 1500000, "log_level": "info,ice=debug", "log_format": "json",
+  "api_key": "backend-1", "api_secret": "0123456789abcdef0123456789abcdef-api",
+  "webhook_urls": ["https://hooks.example.org/rrtc", "http://10.0.0.5:8000/events"],
+  "webhook_timeout_seconds": 3, "webhook_retry_seconds": 120, "webhook_queue_size": 2000,
+  "turn_secret": "coturn-static-auth-secret", "turn_credential_ttl_seconds": 7200,
   "turn": {"url": "turn:turn.example.org:3478", "username": "rrtc", "credential": "relay-secret"},
   "ice_servers": [
     {"urls": ["stun:stun.example.org:3478"]},
@@ -89,6 +101,14 @@ Config expected_full(const TempDir& dir) {
   c.remb_max_bitrate = 1500000;
   c.log_level = "info,ice=debug";
   c.log_format = LogFormat::kJson;
+  c.api_key = "backend-1";
+  c.api_secret = "0123456789abcdef0123456789abcdef-api";
+  c.webhook_urls = {"https://hooks.example.org/rrtc", "http://10.0.0.5:8000/events"};
+  c.webhook_timeout = std::chrono::seconds(3);
+  c.webhook_retry_for = std::chrono::seconds(120);
+  c.webhook_queue_size = 2000;
+  c.turn_secret = "coturn-static-auth-secret";
+  c.turn_credential_ttl = std::chrono::seconds(7200);
   c.turn = TurnConfig{"turn:turn.example.org:3478", "rrtc", "relay-secret"};
   c.ice_servers = {
       IceServerConfig{{"stun:stun.example.org:3478"}, "", ""},
@@ -103,7 +123,9 @@ TEST(ConfigFile, TomlSetsEveryKey) {
   EXPECT_EQ(result.config, expected_full(dir));
   EXPECT_TRUE(result.warnings.empty());
   EXPECT_EQ(result.origins.at("rtc_max_port").to_string(), "rrtc.toml:15");
-  EXPECT_EQ(result.origins.at("turn.credential").to_string(), "rrtc.toml:27");
+  EXPECT_EQ(result.origins.at("turn.credential").to_string(), "rrtc.toml:35");
+  EXPECT_EQ(result.origins.at("webhook_urls").to_string(), "rrtc.toml:25");
+  EXPECT_EQ(result.origins.at("turn_secret").to_string(), "rrtc.toml:29");
 }
 
 TEST(ConfigFile, JsonSetsEveryKey) {
@@ -225,13 +247,15 @@ TEST(ConfigFile, BadIceServersAndTurn) {
       {"a.toml", "[[ice_servers]]\nurls = []\n",
        ":1: ice_servers[0].urls: expected at least one stun:, stuns:, turn: or turns: URL"},
       {"a.toml", "[[ice_servers]]\nurls = \"turn:x\"\nusername = \"u\"\n",
-       ":1: ice_servers[0]: a turn: or turns: URL needs username and credential"},
+       ":1: ice_servers[0]: a turn: or turns: URL needs username and credential (or neither, "
+       "with turn_secret)"},
       {"a.toml", "[[ice_servers]]\nurls = [\"stun:x\", 3]\n",
        ":2: ice_servers[0].urls: expected a string, got an integer"},
       {"a.toml", "[turn]\nusername = \"u\"\ncredential = \"c\"\n",
        ":2: turn.url: expected a turn: or turns: URL when turn.username or turn.credential is set"},
       {"a.toml", "[turn]\nurl = \"turn:x\"\n",
-       ":2: turn: expected turn.username and turn.credential with turn.url"},
+       ":2: turn: expected turn.username and turn.credential with turn.url (or neither, with "
+       "turn_secret)"},
       {"a.toml", "[turn]\nice_transport_policy = \"relay\"\n",
        ":2: turn.url: expected a turn: or turns: URL when turn.ice_transport_policy is set"},
       {"a.toml",

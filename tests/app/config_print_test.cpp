@@ -21,6 +21,14 @@ Config with_secrets() {
       IceServerConfig{
           {"turn:t.example.org:3478", "turns:t.example.org:5349"}, "web-user", "web-pass"}};
   c.interfaces = {"127.0.0.1"};
+  c.api_key = "backend-1";
+  c.api_secret = "api-secret-0123456789abcdef0123456789";
+  c.webhook_urls = {"https://hooks.example.org/rrtc"};
+  c.webhook_timeout = std::chrono::seconds(2);
+  c.webhook_retry_for = std::chrono::seconds(60);
+  c.webhook_queue_size = 500;
+  c.turn_secret = "coturn-static-auth-secret";
+  c.turn_credential_ttl = std::chrono::seconds(3600);
   return c;
 }
 
@@ -37,6 +45,15 @@ TEST(ConfigPrint, MasksEveryCredential) {
   EXPECT_EQ(text.find("0123456789abcdef"), std::string::npos);
   EXPECT_EQ(text.find("relay-pass"), std::string::npos);
   EXPECT_EQ(text.find("web-pass"), std::string::npos);
+  EXPECT_EQ(text.find("api-secret-"), std::string::npos);
+  EXPECT_EQ(text.find("coturn-static-auth-secret"), std::string::npos);
+  EXPECT_NE(text.find("\napi_key = \"backend-1\"\napi_secret = \"****\"\n"), std::string::npos);
+  EXPECT_NE(text.find("\nwebhook_urls = [\"https://hooks.example.org/rrtc\"]\n"
+                      "webhook_timeout_seconds = 2\nwebhook_retry_seconds = 60\n"
+                      "webhook_queue_size = 500\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("\nturn_secret = \"****\"\nturn_credential_ttl_seconds = 3600\n"),
+            std::string::npos);
   EXPECT_NE(text.find("join_secret = \"****\"\n"), std::string::npos);
   EXPECT_NE(text.find("[turn]\nurl = \"turn:t.example.org:3478\"\nusername = "
                       "\"relay-user\"\ncredential = \"****\"\n"),
@@ -47,6 +64,10 @@ TEST(ConfigPrint, MasksEveryCredential) {
 TEST(ConfigPrint, EmptySecretsStayEmpty) {
   std::string text = print_config(Config{});
   EXPECT_NE(text.find("join_secret = \"\"\n"), std::string::npos);
+  EXPECT_NE(text.find("api_secret = \"\"\n"), std::string::npos);
+  EXPECT_NE(text.find("turn_secret = \"\"\n"), std::string::npos);
+  EXPECT_NE(text.find("webhook_urls = []\n"), std::string::npos);
+  EXPECT_NE(text.find("turn_credential_ttl_seconds = 86400\n"), std::string::npos);
   EXPECT_NE(text.find("# turn: not set\n"), std::string::npos);
   EXPECT_NE(text.find("ice_servers = []\n"), std::string::npos);
 }

@@ -23,6 +23,14 @@ TEST(ServerOptions, DefaultsMatchTheSignalingDefaults) {
   EXPECT_EQ(mapped.max_missed_pongs, defaults.max_missed_pongs);
   EXPECT_EQ(mapped.join_secret, defaults.join_secret);
   EXPECT_EQ(mapped.web_root, defaults.web_root);
+  EXPECT_EQ(mapped.api_key, defaults.api_key);
+  EXPECT_EQ(mapped.api_secret, defaults.api_secret);
+  EXPECT_EQ(mapped.webhook_urls, defaults.webhook_urls);
+  EXPECT_EQ(mapped.webhook_timeout, defaults.webhook_timeout);
+  EXPECT_EQ(mapped.webhook_retry_for, defaults.webhook_retry_for);
+  EXPECT_EQ(mapped.webhook_queue_size, defaults.webhook_queue_size);
+  EXPECT_EQ(mapped.turn_secret, defaults.turn_secret);
+  EXPECT_EQ(mapped.turn_credential_ttl, defaults.turn_credential_ttl);
   EXPECT_TRUE(mapped.ice_servers.empty());
   EXPECT_EQ(mapped.version, "1.2.3");
 }
@@ -50,6 +58,14 @@ TEST(ServerOptions, EveryFieldIsCarriedOver) {
   c.max_protocol_errors = 15;
   c.protocol_error_window = std::chrono::seconds(16);
   c.trusted_proxies = {"10.0.0.0/8"};
+  c.api_key = "backend";
+  c.api_secret = "api-secret";
+  c.webhook_urls = {"http://a/hook", "https://b/hook"};
+  c.webhook_timeout = std::chrono::seconds(17);
+  c.webhook_retry_for = std::chrono::seconds(18);
+  c.webhook_queue_size = 19;
+  c.turn_secret = "turn-secret";
+  c.turn_credential_ttl = std::chrono::seconds(20);
   signaling::ServerOptions o = to_server_options(c, "0.1.0");
   EXPECT_EQ(o.listen_address, "127.0.0.1");
   EXPECT_EQ(o.port, 0);
@@ -75,6 +91,14 @@ TEST(ServerOptions, EveryFieldIsCarriedOver) {
   EXPECT_EQ(o.max_missed_pongs, 10u);
   EXPECT_EQ(o.join_secret, "secret");
   EXPECT_EQ(o.web_root, "/srv/web");
+  EXPECT_EQ(o.api_key, "backend");
+  EXPECT_EQ(o.api_secret, "api-secret");
+  EXPECT_EQ(o.webhook_urls, (std::vector<std::string>{"http://a/hook", "https://b/hook"}));
+  EXPECT_EQ(o.webhook_timeout, std::chrono::seconds(17));
+  EXPECT_EQ(o.webhook_retry_for, std::chrono::seconds(18));
+  EXPECT_EQ(o.webhook_queue_size, 19u);
+  EXPECT_EQ(o.turn_secret, "turn-secret");
+  EXPECT_EQ(o.turn_credential_ttl, std::chrono::seconds(20));
 }
 
 }  // namespace

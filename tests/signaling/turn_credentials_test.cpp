@@ -11,8 +11,8 @@ const auto kNow = std::chrono::system_clock::time_point(1'700'000'000s);
 constexpr std::string_view kSecret = "north-wind-turn-secret";
 
 // Expected credentials computed outside rrtc, with OpenSSL's command line:
-//   printf '%s' '1700000000:alice' | openssl dgst -sha1 -hmac 'north-wind-turn-secret' -binary \
-//     | base64
+//   printf '%s' '1700000000:alice' | openssl dgst -sha1 -hmac 'north-wind-turn-secret' -binary |
+//   base64
 // and, the same, with python3:
 //   base64.b64encode(hmac.new(b'north-wind-turn-secret', b'1700000000:alice',
 //                             hashlib.sha1).digest())
