@@ -18,7 +18,7 @@ using rrtc::time::Duration;
 using rrtc::time::Timestamp;
 namespace bwe = rrtc::bwe;
 
-constexpr std::int64_t kBatch = 64;  // packets per feedback (64 ms at 1 packet/ms)
+constexpr std::int64_t kBatch = 64;              // packets per feedback (64 ms at 1 packet/ms)
 constexpr std::int64_t kCycle = 65536 / kBatch;  // feedbacks before the 16-bit numbers repeat
 
 Duration arrival_of(std::int64_t seq) {

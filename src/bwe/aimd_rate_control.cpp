@@ -51,8 +51,7 @@ void AimdRateControl::observe_capacity(DataRate sample) noexcept {
   capacity_variance_ = std::clamp(capacity_variance_, 0.4, 2.5);
 }
 
-void AimdRateControl::decrease(std::optional<DataRate> acknowledged,
-                               time::Timestamp now) noexcept {
+void AimdRateControl::decrease(std::optional<DataRate> acknowledged, time::Timestamp now) noexcept {
   // Once per round trip: the feedback of the next round trip still shows the queue we built.
   const time::Duration spacing = std::clamp(rtt_, time::Duration(10'000), time::Duration(200'000));
   if (last_decrease_ && now - *last_decrease_ < spacing) return;
@@ -72,8 +71,7 @@ void AimdRateControl::decrease(std::optional<DataRate> acknowledged,
   state_ = State::kHold;
 }
 
-void AimdRateControl::increase(std::optional<DataRate> acknowledged,
-                               time::Timestamp now) noexcept {
+void AimdRateControl::increase(std::optional<DataRate> acknowledged, time::Timestamp now) noexcept {
   const time::Duration elapsed =
       std::min(last_update_ ? now - *last_update_ : time::Duration(0), time::Duration(1'000'000));
   const double seconds = to_ms(elapsed) / 1000.0;
@@ -87,10 +85,10 @@ void AimdRateControl::increase(std::optional<DataRate> acknowledged,
                           static_cast<std::int64_t>(additive_increase_bps_per_second() * seconds));
   } else {
     const double factor = std::pow(config_.multiplicative_increase_per_second, seconds);
-    next = current_ + DataRate::bits_per_second(std::max<std::int64_t>(
-                          static_cast<std::int64_t>(static_cast<double>(current_.bps()) *
-                                                    (factor - 1)),
-                          static_cast<std::int64_t>(1000 * seconds)));
+    next = current_ +
+           DataRate::bits_per_second(std::max<std::int64_t>(
+               static_cast<std::int64_t>(static_cast<double>(current_.bps()) * (factor - 1)),
+               static_cast<std::int64_t>(1000 * seconds)));
   }
   if (acknowledged) {
     const DataRate cap = *acknowledged * 1.5 + DataRate::kilobits_per_second(10);

@@ -8,9 +8,9 @@
 //
 // Packets are fed in send order, once each; one sent before the current group began is
 // ignored (feedback for it came late). A group that arrived before the one sent ahead of it
-// (reordered on the path) restarts the grouping: its delta would be a false delay drop. Time: send times are ours (time::Timestamp); arrival
-// times are the receiver's clock with an arbitrary origin (time::Duration), only their
-// differences matter.
+// (reordered on the path) restarts the grouping: its delta would be a false delay drop. Time: send
+// times are ours (time::Timestamp); arrival times are the receiver's clock with an arbitrary origin
+// (time::Duration), only their differences matter.
 
 #include <cstdint>
 #include <optional>

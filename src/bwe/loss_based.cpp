@@ -33,8 +33,7 @@ void LossBased::on_report(std::int64_t lost, std::int64_t received, DataRate tar
     last_increase_ = now;
     return;
   }
-  const double seconds =
-      std::min(to_ms(now - last_increase_.value_or(now)), 1000.0) / 1000.0;
+  const double seconds = std::min(to_ms(now - last_increase_.value_or(now)), 1000.0) / 1000.0;
   last_increase_ = now;
   *bound_ = *bound_ * std::pow(config_.increase_per_second, seconds) +
             DataRate::bits_per_second(static_cast<std::int64_t>(1000 * seconds));

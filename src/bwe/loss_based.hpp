@@ -18,7 +18,7 @@ struct LossBasedConfig {
   double decrease_loss = 0.10;
   double increase_loss = 0.02;
   double increase_per_second = 1.08;
-  std::int64_t min_packets = 50;          // an interval closes with this many packets ...
+  std::int64_t min_packets = 50;             // an interval closes with this many packets ...
   std::int64_t min_packets_per_second = 20;  // ... or after a second with at least this many
   DataRate min_bitrate = DataRate::kilobits_per_second(30);
 };
@@ -29,8 +29,8 @@ class LossBased {
 
   // Packets newly reported lost and received by one feedback (or one receiver report).
   // target: the estimator's target now; delay_based: the delay-based estimate now.
-  void on_report(std::int64_t lost, std::int64_t received, DataRate target,
-                 DataRate delay_based, time::Timestamp now) noexcept;
+  void on_report(std::int64_t lost, std::int64_t received, DataRate target, DataRate delay_based,
+                 time::Timestamp now) noexcept;
   void set_rtt(time::Duration rtt) noexcept { rtt_ = rtt; }
 
   // The bound, or nullopt while loss does not limit the target.

@@ -4,8 +4,8 @@ namespace rrtc::bwe {
 
 namespace {
 constexpr double kMinReceivedShare = 0.8;
-constexpr double kMaxValidRatio = 2.0;       // receive rate / send rate
-constexpr double kSaturatedRatio = 0.95;     // receive rate / send rate below this: saturated
+constexpr double kMaxValidRatio = 2.0;    // receive rate / send rate
+constexpr double kSaturatedRatio = 0.95;  // receive rate / send rate below this: saturated
 constexpr double kSaturatedUtilization = 0.95;
 constexpr time::Duration kMaxSpan{1'000'000};
 }  // namespace
@@ -71,8 +71,8 @@ std::optional<ProbeResult> ProbeBitrate::evaluate(int id) const noexcept {
   }
   const time::Duration send_span = c->last_send - c->first_send;
   const time::Duration arrival_span = c->last_arrival - c->first_arrival;
-  if (send_span <= time::Duration(0) || arrival_span <= time::Duration(0) ||
-      send_span > kMaxSpan || arrival_span > kMaxSpan) {
+  if (send_span <= time::Duration(0) || arrival_span <= time::Duration(0) || send_span > kMaxSpan ||
+      arrival_span > kMaxSpan) {
     return std::nullopt;
   }
   const DataRate send_rate = DataRate::of(c->bytes - c->last_send_size, send_span);

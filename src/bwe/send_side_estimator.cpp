@@ -38,7 +38,8 @@ SendSideEstimator::SendSideEstimator(const EstimatorConfig& config, time::Timest
       detector_(config.detector),
       aimd_(aimd_config(config)),
       loss_based_(loss_config(config)),
-      probes_(probe_config(config)) {
+      probes_(probe_config(config)),
+      window_(config.window) {
   probes_.start(aimd_.estimate(), now);
 }
 
@@ -52,6 +53,8 @@ void SendSideEstimator::begin_feedback() noexcept {
   fb_received_ = 0;
   fb_overuse_ = false;
   fb_cluster_count_ = 0;
+  fb_newest_send_.reset();
+  fb_newest_seq_ = -1;
 }
 
 void SendSideEstimator::on_report(std::int64_t seq, bool received, time::Duration arrival,
@@ -71,6 +74,10 @@ void SendSideEstimator::on_report(std::int64_t seq, bool received, time::Duratio
     case ReportOutcome::kRecovered:
       break;  // counted lost already; its timing still counts
   }
+  if (seq > fb_newest_seq_) {
+    fb_newest_seq_ = seq;
+    fb_newest_send_ = sent.send_time;
+  }
   acknowledged_.on_packet_acked(arrival, sent.size);
   if (sent.probe_cluster != kNoProbeCluster) {
     probe_bitrate_.on_packet_received(sent, arrival);
@@ -89,8 +96,8 @@ void SendSideEstimator::on_report(std::int64_t seq, bool received, time::Duratio
   }
   if (const auto delta = inter_arrival_.add(sent.send_time, arrival, sent.size)) {
     trendline_.update(*delta);
-    const BandwidthUsage usage = detector_.detect(
-        trendline_.modified_trend(), delta->send_delta, trendline_.num_deltas(), now);
+    const BandwidthUsage usage = detector_.detect(trendline_.modified_trend(), delta->send_delta,
+                                                  trendline_.num_deltas(), now);
     if (usage == BandwidthUsage::kOverusing) fb_overuse_ = true;
   }
 }
@@ -119,8 +126,14 @@ void SendSideEstimator::finish_feedback(time::Timestamp now) noexcept {
   } else {
     aimd_.update(usage, Throughput{acknowledged_.bitrate(), acknowledged_.last_sample()}, now);
   }
-  loss_based_.on_report(fb_lost_, fb_received_, target_bitrate(), aimd_.estimate(), now);
-  probes_.on_target(target_bitrate(), now);
+  loss_based_.on_report(fb_lost_, fb_received_, estimate(), aimd_.estimate(), now);
+  std::optional<time::Duration> rtt_sample;
+  if (fb_newest_send_ && fb_newest_seq_ > newest_reported_) {
+    newest_reported_ = fb_newest_seq_;
+    rtt_sample = now - *fb_newest_send_;
+  }
+  window_.on_feedback(rtt_sample, history_.in_flight_bytes(), estimate(), now);
+  probes_.on_target(estimate(), now);
 }
 
 time::Duration SendSideEstimator::unwrap_reference(std::int32_t reference) noexcept {
@@ -174,7 +187,7 @@ void SendSideEstimator::on_remb(DataRate bitrate, time::Timestamp now) noexcept 
   last_now_ = now;
   remb_ = bitrate;
   remb_at_ = now;
-  probes_.on_target(target_bitrate(), now);
+  probes_.on_target(estimate(), now);
 }
 
 void SendSideEstimator::on_loss_report(std::int64_t lost, std::int64_t received,
@@ -189,6 +202,12 @@ void SendSideEstimator::set_application_limited(bool limited) noexcept {
 }
 
 DataRate SendSideEstimator::target_bitrate() const noexcept {
+  const DataRate target = estimate();
+  if (!transport_cc_seen_) return target;
+  return clamp(target * window_.ratio(), config_.min_bitrate, config_.max_bitrate);
+}
+
+DataRate SendSideEstimator::estimate() const noexcept {
   DataRate target = aimd_.estimate();
   const bool remb_fresh = remb_ && (!last_now_ || *last_now_ - remb_at_ <= config_.remb_timeout);
   if (!transport_cc_seen_ && remb_fresh) target = *remb_;
@@ -198,6 +217,8 @@ DataRate SendSideEstimator::target_bitrate() const noexcept {
 }
 
 std::optional<ProbeCluster> SendSideEstimator::next_probe(time::Timestamp now) noexcept {
+  // While the window pushes back, a queue is draining: a probe would only lengthen it.
+  if (window_.ratio() < 1.0) return std::nullopt;
   auto cluster = probes_.next_probe(now);
   if (cluster) probe_bitrate_.start_cluster(cluster->id, cluster->min_packets);
   return cluster;
@@ -220,6 +241,9 @@ EstimatorStats SendSideEstimator::stats() const noexcept {
   s.usage = detector_.state();
   s.threshold_ms = detector_.threshold_ms();
   s.modified_trend = trendline_.modified_trend();
+  s.in_flight_bytes = history_.in_flight_bytes();
+  s.window_bytes = window_.window_bytes();
+  s.pushback = window_.ratio();
   return s;
 }
 

@@ -37,6 +37,7 @@
 
 #include "bwe/acknowledged_bitrate.hpp"
 #include "bwe/aimd_rate_control.hpp"
+#include "bwe/congestion_window.hpp"
 #include "bwe/data_rate.hpp"
 #include "bwe/inter_arrival.hpp"
 #include "bwe/loss_based.hpp"
@@ -57,6 +58,7 @@ struct EstimatorConfig {
   TrendlineConfig trendline;
   OveruseDetectorConfig detector;
   ProbeControllerConfig probing;  // its max_bitrate is taken from max_bitrate above
+  CongestionWindowConfig window;
   time::Duration remb_timeout{5'000'000};
   std::size_t history = 16384;  // sent packets remembered (a power of two)
 };
@@ -82,6 +84,9 @@ struct EstimatorStats {
   BandwidthUsage usage = BandwidthUsage::kNormal;
   double threshold_ms = 0;
   double modified_trend = 0;
+  std::int64_t in_flight_bytes = 0;
+  std::int64_t window_bytes = 0;
+  double pushback = 1.0;  // the congestion window's factor on the target
 };
 
 class SendSideEstimator {
@@ -100,6 +105,8 @@ class SendSideEstimator {
   void on_loss_report(std::int64_t lost, std::int64_t received, time::Timestamp now) noexcept;
   void set_application_limited(bool limited) noexcept;
 
+  // The estimate (delay-based, bounded by loss and REMB) scaled by the congestion window's
+  // pushback, clamped to [min_bitrate, max_bitrate].
   DataRate target_bitrate() const noexcept;
   std::optional<ProbeCluster> next_probe(time::Timestamp now) noexcept;
   std::optional<time::Timestamp> next_timeout() const noexcept;
@@ -111,6 +118,7 @@ class SendSideEstimator {
                  time::Timestamp now) noexcept;
   void finish_feedback(time::Timestamp now) noexcept;
   time::Duration unwrap_reference(std::int32_t reference) noexcept;
+  DataRate estimate() const noexcept;  // before pushback
 
   EstimatorConfig config_;
   SentPacketHistory history_;
@@ -122,6 +130,7 @@ class SendSideEstimator {
   LossBased loss_based_;
   ProbeBitrate probe_bitrate_;
   ProbeController probes_;
+  CongestionWindow window_;
 
   bool transport_cc_seen_ = false;
   std::optional<DataRate> remb_;
@@ -133,11 +142,14 @@ class SendSideEstimator {
   std::int64_t stats_lost_ = 0;
   std::int64_t stats_received_ = 0;
   std::int64_t stats_probe_results_ = 0;
+  std::int64_t newest_reported_ = -1;
 
   // Per feedback.
   std::int64_t fb_lost_ = 0;
   std::int64_t fb_received_ = 0;
   bool fb_overuse_ = false;
+  std::optional<time::Timestamp> fb_newest_send_;  // send time of the newest packet reported
+  std::int64_t fb_newest_seq_ = -1;
   std::array<int, ProbeBitrate::kClusters> fb_clusters_{};
   std::size_t fb_cluster_count_ = 0;
 };

@@ -10,7 +10,9 @@ SentPacketHistory::SentPacketHistory(std::size_t capacity)
 void SentPacketHistory::add(const SentPacket& packet) noexcept {
   if (packet.seq < 0 || (newest_ >= 0 && packet.seq <= newest_)) return;
   Entry& entry = ring_[static_cast<std::size_t>(packet.seq) & mask_];
+  sent_bytes_ += packet.size;
   entry.packet = packet;
+  entry.sent_bytes = sent_bytes_;
   entry.state = State::kUnreported;
   entry.used = true;
   newest_ = packet.seq;
@@ -36,6 +38,10 @@ ReportOutcome SentPacketHistory::report(std::int64_t seq, bool received,
   }
   Entry& entry = ring_[static_cast<std::size_t>(seq) & mask_];
   if (!entry.used || entry.packet.seq != seq) return ReportOutcome::kIgnored;
+  if (seq > highest_reported_) {
+    highest_reported_ = seq;
+    reported_bytes_ = entry.sent_bytes;
+  }
   ReportOutcome outcome = ReportOutcome::kIgnored;
   if (received) {
     if (entry.state == State::kUnreported) outcome = ReportOutcome::kReceived;

@@ -20,8 +20,8 @@ namespace rrtc::bwe {
 inline constexpr int kNoProbeCluster = -1;
 
 struct SentPacket {
-  std::int64_t seq = 0;    // transport-wide sequence number, unwrapped (increasing)
-  std::int64_t size = 0;   // bytes on the wire we account for (RTP header + payload + padding)
+  std::int64_t seq = 0;   // transport-wide sequence number, unwrapped (increasing)
+  std::int64_t size = 0;  // bytes on the wire we account for (RTP header + payload + padding)
   time::Timestamp send_time{};
   int probe_cluster = kNoProbeCluster;  // ProbeCluster::id when sent as part of a probe
 };
@@ -49,16 +49,25 @@ class SentPacketHistory {
 
   std::optional<std::int64_t> newest_seq() const noexcept;
 
+  // Bytes sent after the highest sequence number any feedback has reported (lost or received):
+  // what is still in the network or in feedback on its way back. All bytes sent before the
+  // first report.
+  std::int64_t in_flight_bytes() const noexcept { return sent_bytes_ - reported_bytes_; }
+
  private:
   enum class State : std::uint8_t { kUnreported, kLost, kReceived };
   struct Entry {
     SentPacket packet;
+    std::int64_t sent_bytes = 0;  // bytes sent up to and including this packet
     State state = State::kUnreported;
     bool used = false;
   };
   std::vector<Entry> ring_;
   std::size_t mask_;
   std::int64_t newest_ = -1;
+  std::int64_t highest_reported_ = -1;
+  std::int64_t sent_bytes_ = 0;
+  std::int64_t reported_bytes_ = 0;  // sent_bytes of the highest reported packet
 };
 
 }  // namespace rrtc::bwe

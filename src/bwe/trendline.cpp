@@ -18,8 +18,8 @@ void Trendline::update(const GroupDelta& delta) noexcept {
   }
   num_deltas_ = std::min(num_deltas_ + 1, 1000);
   accumulated_delay_ms_ += to_ms(delta.arrival_delta) - to_ms(delta.send_delta);
-  smoothed_delay_ms_ = config_.smoothing * smoothed_delay_ms_ +
-                       (1 - config_.smoothing) * accumulated_delay_ms_;
+  smoothed_delay_ms_ =
+      config_.smoothing * smoothed_delay_ms_ + (1 - config_.smoothing) * accumulated_delay_ms_;
 
   points_[next_] = Point{arrival_ms - first_arrival_ms_, smoothed_delay_ms_};
   next_ = (next_ + 1) % config_.window;

@@ -60,15 +60,15 @@ void EstimatorSim::maybe_send_feedback(time::Timestamp now) {
   std::size_t arrived = 0;
   while (arrived < in_flight_.size() && in_flight_[arrived].arrival <= now) {
     const InFlight& p = in_flight_[arrived++];
-    unreported_.push_back(rtcp::PacketArrival{
-        p.seq, p.arrival.time_since_epoch() + config_.receiver_clock_offset});
+    unreported_.push_back(
+        rtcp::PacketArrival{p.seq, p.arrival.time_since_epoch() + config_.receiver_clock_offset});
   }
   in_flight_.erase(in_flight_.begin(), in_flight_.begin() + static_cast<std::ptrdiff_t>(arrived));
   if (now < next_feedback_) return;
   const auto spread = config_.max_feedback_interval - config_.min_feedback_interval;
   next_feedback_ = now + config_.min_feedback_interval +
-                   time::Duration(static_cast<std::int64_t>(
-                       random_.uniform() * static_cast<double>(spread.count())));
+                   time::Duration(static_cast<std::int64_t>(random_.uniform() *
+                                                            static_cast<double>(spread.count())));
   if (unreported_.empty()) return;
   const rtcp::TransportCc cc(1, 2, feedback_count_++, unreported_);
   Returning back;
@@ -106,7 +106,7 @@ void EstimatorSim::run(time::Duration until,
     maybe_send_feedback(now_);
     if (elapsed >= next_sample_) {
       samples_.push_back(SimSample{elapsed, estimator_.target_bitrate(), link_.capacity(),
-                                    estimator_.stats(), link_.queue_delay(now_)});
+                                   estimator_.stats(), link_.queue_delay(now_)});
       next_sample_ += config_.sample_every;
     }
     now_ += time::Duration(1000);
@@ -120,9 +120,14 @@ StepSummary summarize_step(const std::vector<SimSample>& samples, time::Duration
   s.min_share_whole_step = 1e9;
   double sum = 0;
   int count = 0;
+  double queue_sum = 0;
+  int queue_count = 0;
   for (const SimSample& sample : samples) {
     if (sample.at < from || sample.at >= to) continue;
     const double share = sample.target / sample.capacity;
+    queue_sum += to_ms(sample.queue_delay);
+    ++queue_count;
+    s.max_queue_ms = std::max(s.max_queue_ms, to_ms(sample.queue_delay));
     if (sample.at >= from + time::Duration(5'000'000)) {
       s.min_share_whole_step = std::min(s.min_share_whole_step, share);
     }
@@ -134,6 +139,7 @@ StepSummary summarize_step(const std::vector<SimSample>& samples, time::Duration
     ++count;
   }
   if (count > 0) s.mean_share = sum / count;
+  if (queue_count > 0) s.mean_queue_ms = queue_sum / queue_count;
   return s;
 }
 

@@ -93,10 +93,12 @@ class EstimatorSim {
 // What one capacity step's run looked like from its start to its end.
 struct StepSummary {
   std::optional<time::Duration> converged_after;  // first sample within 70-100 % of capacity
-  double mean_share = 0;   // mean target / capacity from convergence to the step's end
+  double mean_share = 0;  // mean target / capacity from convergence to the step's end
   double min_share = 0;
   double max_share = 0;
   double min_share_whole_step = 0;  // from the step's start (after the first 5 s)
+  double mean_queue_ms = 0;         // the bottleneck's queuing delay over the whole step
+  double max_queue_ms = 0;
 };
 
 StepSummary summarize_step(const std::vector<SimSample>& samples, time::Duration from,

@@ -14,7 +14,7 @@ TEST(InterArrival, OneDeltaPerClosedPairOfGroups) {
   // Packets 20 ms apart, each its own group; arrivals 20, 23, 19 ms apart.
   EXPECT_FALSE(ia.add(kT0, ms(100), 1000));
   EXPECT_FALSE(ia.add(kT0 + ms(20), ms(120), 1100));  // closes group 1: no previous yet
-  const auto d = ia.add(kT0 + ms(40), ms(143), 900);   // closes group 2
+  const auto d = ia.add(kT0 + ms(40), ms(143), 900);  // closes group 2
   ASSERT_TRUE(d);
   EXPECT_EQ(d->send_delta, ms(20));
   EXPECT_EQ(d->arrival_delta, ms(20));

@@ -11,9 +11,7 @@ std::uint64_t Random::next() noexcept {
   return z ^ (z >> 31);
 }
 
-double Random::uniform() noexcept {
-  return static_cast<double>(next() >> 11) * 0x1.0p-53;
-}
+double Random::uniform() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
 
 std::optional<time::Timestamp> LinkModel::send(std::int64_t size, time::Timestamp now) {
   while (!queue_.empty() && queue_.front().departure <= now) {
@@ -39,8 +37,7 @@ std::optional<time::Timestamp> LinkModel::send(std::int64_t size, time::Timestam
   queued_bytes_ += size;
   const auto jitter = time::Duration(
       static_cast<std::int64_t>(jitter_draw * static_cast<double>(config_.jitter.count())));
-  const time::Timestamp arrival =
-      std::max(departure + config_.propagation + jitter, last_arrival_);
+  const time::Timestamp arrival = std::max(departure + config_.propagation + jitter, last_arrival_);
   last_arrival_ = arrival;
   return arrival;
 }

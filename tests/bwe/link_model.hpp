@@ -33,8 +33,8 @@ struct LinkConfig {
 
 class LinkModel {
  public:
-  LinkModel(LinkConfig config, DataRate capacity) : config_(config), capacity_(capacity),
-                                                    random_(config.seed) {}
+  LinkModel(LinkConfig config, DataRate capacity)
+      : config_(config), capacity_(capacity), random_(config.seed) {}
 
   // Packets that start service from now on are served at `capacity`.
   void set_capacity(DataRate capacity) noexcept { capacity_ = capacity; }

@@ -34,7 +34,7 @@ TEST(LossBased, DecreasesAtMostOncePerRttPlus300Ms) {
 
 TEST(LossBased, HoldsBetweenTwoAndTenPercentGrowsBelowAndIsLiftedAtTheDelayEstimate) {
   LossBased loss;
-  loss.on_report(10, 40, kbps(1000), kbps(1000), kT0);  // 20 %: 900
+  loss.on_report(10, 40, kbps(1000), kbps(1000), kT0);           // 20 %: 900
   loss.on_report(3, 47, kbps(900), kbps(1000), kT0 + ms(1000));  // 6 %: hold
   EXPECT_EQ(loss.bound()->bps(), 900'000);
   loss.on_report(0, 50, kbps(900), kbps(1000), kT0 + ms(2000));  // 0 %: 8 % a second + 1 kbit/s
@@ -46,7 +46,7 @@ TEST(LossBased, HoldsBetweenTwoAndTenPercentGrowsBelowAndIsLiftedAtTheDelayEstim
 TEST(LossBased, ASlowStreamClosesIntervalsBySecondAndNeverGoesBelowTheMinimum) {
   LossBased loss;
   loss.on_report(10, 9, kbps(40), kbps(40), kT0);
-  EXPECT_FALSE(loss.bound());  // 19 packets
+  EXPECT_FALSE(loss.bound());                                // 19 packets
   loss.on_report(1, 0, kbps(40), kbps(40), kT0 + ms(1000));  // 20 packets over a second
   ASSERT_TRUE(loss.bound());
   EXPECT_EQ(loss.bound()->bps(), 30'000);  // 40 x (1 - 0.55 / 2) = 29, clamped to 30

@@ -81,7 +81,7 @@ TEST(ProbeController, ALargeDropWhileApplicationLimitedIsCheckedAtOnce) {
   const auto recovery = p.next_probe(kT0 + ms(1300));
   ASSERT_TRUE(recovery);
   EXPECT_EQ(recovery->bitrate, kbps(1700));  // 85 % of 2000
-  p.on_target(kbps(800), kT0 + ms(1400));  // once per drop
+  p.on_target(kbps(800), kT0 + ms(1400));    // once per drop
   EXPECT_FALSE(p.next_probe(kT0 + ms(1400)));
 }
 
@@ -137,7 +137,7 @@ TEST(ProbeBitrate, NoResultFromAPartOfACluster) {
   receive(few, 0, 7, 1000);
   EXPECT_FALSE(few.evaluate(1));  // 7 of 10 received
   receive(few, 7, 8, 1000);
-  EXPECT_TRUE(few.evaluate(1));  // 8 of 10
+  EXPECT_TRUE(few.evaluate(1));   // 8 of 10
   EXPECT_FALSE(few.evaluate(2));  // unknown cluster
   ProbeBitrate short_cluster;
   send_cluster(short_cluster, 4, 1000);  // fewer than its 5 packets

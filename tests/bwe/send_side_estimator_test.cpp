@@ -1,8 +1,8 @@
 #include "bwe/send_side_estimator.hpp"
 
-#include <vector>
-
 #include <gtest/gtest.h>
+
+#include <vector>
 
 #include "rtcp/header.hpp"
 
@@ -36,7 +36,8 @@ std::vector<PacketReport> send(SendSideEstimator& e, std::int64_t first, std::in
 TEST(SendSideEstimator, FeedbackForUnknownNumbersIsIgnored) {
   SendSideEstimator e(no_probing(), kT0);
   send(e, 0, 9);
-  const std::vector<PacketReport> unknown = {{100, true, ms(1)}, {101, false, ms(0)}, {-3, true, ms(2)}};
+  const std::vector<PacketReport> unknown = {
+      {100, true, ms(1)}, {101, false, ms(0)}, {-3, true, ms(2)}};
   e.on_feedback(unknown, kT0 + ms(100));
   EXPECT_EQ(e.stats().reports_ignored, 3);
   EXPECT_EQ(e.stats().feedbacks, 0);
@@ -123,7 +124,7 @@ TEST(SendSideEstimator, RembAloneSetsTheTargetUntilItGoesStale) {
   EXPECT_EQ(e.target_bitrate(), kbps(800));
   e.on_remb(kbps(10), kT0 + ms(20));
   EXPECT_EQ(e.target_bitrate(), kbps(30));  // the minimum
-  e.on_rtt(ms(50), kT0 + ms(5100));  // REMB older than 5 s: back to the delay-based estimate
+  e.on_rtt(ms(50), kT0 + ms(5100));         // REMB older than 5 s: back to the delay-based estimate
   EXPECT_EQ(e.target_bitrate(), kbps(300));
 }
 

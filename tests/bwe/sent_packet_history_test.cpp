@@ -8,7 +8,9 @@ namespace {
 using time::Duration;
 const time::Timestamp kT0{Duration(1'000'000)};
 
-SentPacket packet(std::int64_t seq) { return SentPacket{seq, 1000 + seq % 7, kT0, kNoProbeCluster}; }
+SentPacket packet(std::int64_t seq) {
+  return SentPacket{seq, 1000 + seq % 7, kT0, kNoProbeCluster};
+}
 
 TEST(SentPacketHistory, UnwrapsWireNumbersBelowTheNewest) {
   SentPacketHistory h(1024);
