@@ -3,12 +3,24 @@
 #include "log/log.hpp"
 #include "signaling/hub.hpp"
 #include "signaling/listener.hpp"
+#include "signaling/webhook_dispatcher.hpp"
 
 namespace rrtc::signaling {
+namespace {
+// Within the app's shutdown grace (5 s): queued webhook events get this long to go out.
+constexpr auto kWebhookGrace = std::chrono::seconds(2);
+}  // namespace
 
 Server::Server(boost::asio::io_context& ioc, ServerOptions options, MediaBackend* media)
     : ioc_(ioc), hub_(std::make_shared<Hub>(ioc, std::move(options), media)) {
   hub_->attach_media();
+  if (!hub_->options().webhook_urls.empty()) {
+    webhooks_ = std::make_shared<WebhookDispatcher>(ioc, hub_->options());
+    hub_->set_event_sink([weak = std::weak_ptr<WebhookDispatcher>(webhooks_)](const RoomEvent& e) {
+      if (auto webhooks = weak.lock()) webhooks->on_event(e);
+    });
+    set_extra_metrics({});
+  }
 }
 
 Server::~Server() { stop(); }
@@ -28,6 +40,7 @@ void Server::stop() {
   stopped_ = true;
   if (listener_) listener_->close();
   hub_->stop();
+  if (webhooks_) webhooks_->stop(kWebhookGrace);
 }
 
 std::size_t Server::rooms() const { return hub_->rooms(); }
@@ -35,7 +48,11 @@ std::size_t Server::participants() const { return hub_->participants(); }
 std::size_t Server::sessions() const { return hub_->sessions(); }
 
 void Server::set_extra_metrics(std::function<std::string()> source) {
-  hub_->set_extra_metrics(std::move(source));
+  if (!webhooks_) return hub_->set_extra_metrics(std::move(source));
+  hub_->set_extra_metrics([source = std::move(source), webhooks = webhooks_] {
+    std::string text = source ? source() : std::string();
+    return text + webhooks->metrics_text();
+  });
 }
 
 }  // namespace rrtc::signaling

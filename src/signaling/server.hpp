@@ -5,7 +5,8 @@
 //
 // Threading: construct, start(), stop() and the counters on the io_context's thread (or before
 // it runs); the io_context must be run by exactly one thread. io_context::run() returns after
-// stop() once every connection has closed (at most ~2 s later: stragglers are cut).
+// stop() once every connection has closed (at most ~2 s later: stragglers are cut) and the
+// webhook events still queued are delivered (at most 2 s later: the rest are dropped).
 
 #include <boost/asio/io_context.hpp>
 #include <cstdint>
@@ -22,6 +23,7 @@ using MediaBackend = room::MediaBackend;
 
 class Hub;
 class Listener;
+class WebhookDispatcher;
 
 class Server {
  public:
@@ -51,6 +53,7 @@ class Server {
   boost::asio::io_context& ioc_;
   std::shared_ptr<Hub> hub_;
   std::shared_ptr<Listener> listener_;
+  std::shared_ptr<WebhookDispatcher> webhooks_;  // when webhook_urls is set
   bool stopped_ = false;
 };
 

@@ -51,10 +51,9 @@ TEST(WebhookBody, TrackEvent) {
   e.participant = "bob";
   e.track = room::PublishedTrackInfo{"bob-camera", "1", room::TrackType::camera, "VP8"};
   std::string body = webhook_body(e, "x", "Bob");
-  EXPECT_EQ(body,
-            R"({"id":"x","event":"track_published","created_at":2.500,"room":"standup",)"
-            R"("participant":{"id":"bob","name":"Bob"},)"
-            R"("track":{"track_id":"bob-camera","mid":"1","type":"camera","codec":"VP8"}})");
+  EXPECT_EQ(body, R"({"id":"x","event":"track_published","created_at":2.500,"room":"standup",)"
+                  R"("participant":{"id":"bob","name":"Bob"},)"
+                  R"("track":{"track_id":"bob-camera","mid":"1","type":"camera","codec":"VP8"}})");
   // Valid JSON whatever the room name holds.
   e.room = "a\"b\\c\n";
   auto parsed = boost::json::parse(webhook_body(e, "x", "Bob"));

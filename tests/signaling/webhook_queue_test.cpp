@@ -121,8 +121,8 @@ TEST(WebhookQueue, DroppedWhenRetryForHasPassedSinceTheFirstAttempt) {
     if (next.kind == Kind::wait) now = next.wake;
   }
   // 0, 0.5, 1.5, 3.5, 7.5, 15.5, 31.5 s after the first attempt, then the deadline itself.
-  const milliseconds offsets[] = {milliseconds(0),     milliseconds(500),   milliseconds(1500),
-                                  milliseconds(3500),  milliseconds(7500),  milliseconds(15500),
+  const milliseconds offsets[] = {milliseconds(0),     milliseconds(500),  milliseconds(1500),
+                                  milliseconds(3500),  milliseconds(7500), milliseconds(15500),
                                   milliseconds(31500), milliseconds(60000)};
   ASSERT_EQ(attempts.size(), std::size(offsets));
   for (std::size_t i = 0; i < attempts.size(); ++i) {
