@@ -22,7 +22,8 @@
 //     Feedback for numbers we never sent, duplicated and reordered feedback are harmless.
 //   - The round-trip time from the subscriber's receiver reports (RFC 3550 DLSR):
 //       on_rtt(rtt, now)
-//   - REMB from a subscriber that did not negotiate transport-cc: on_remb(bitrate, now); its
+//   - A subscriber that did not negotiate transport-cc gets an estimator built with
+//     probing.enabled = false (nothing could measure a probe); its REMB: on_remb(bitrate, now); its
 //     RR loss (fraction lost x packets expected since the last RR): on_loss_report(...).
 //   - Whether the sender had less to send than target_bitrate() (application-limited):
 //       set_application_limited(limited)
