@@ -137,8 +137,12 @@ StepSummary summarize_step(const std::vector<SimSample>& samples, time::Duration
     s.max_share = std::max(s.max_share, share);
     sum += share;
     ++count;
+    if (share >= 0.7 && share <= 1.0) s.in_band += 1;
   }
-  if (count > 0) s.mean_share = sum / count;
+  if (count > 0) {
+    s.mean_share = sum / count;
+    s.in_band /= count;
+  }
   if (queue_count > 0) s.mean_queue_ms = queue_sum / queue_count;
   return s;
 }

@@ -97,7 +97,8 @@ struct StepSummary {
   double min_share = 0;
   double max_share = 0;
   double min_share_whole_step = 0;  // from the step's start (after the first 5 s)
-  double mean_queue_ms = 0;         // the bottleneck's queuing delay over the whole step
+  double in_band = 0;        // share of the samples after convergence within 70-100 % of capacity
+  double mean_queue_ms = 0;  // the bottleneck's queuing delay over the whole step
   double max_queue_ms = 0;
 };
 

@@ -22,10 +22,6 @@ std::optional<time::Timestamp> LinkModel::send(std::int64_t size, time::Timestam
   // sequence.
   const double loss_draw = random_.uniform();
   const double jitter_draw = random_.uniform();
-  if (loss_draw < config_.loss) {
-    ++random_losses_;
-    return std::nullopt;
-  }
   if (queued_bytes_ + size > config_.queue_bytes) {
     ++queue_drops_;
     return std::nullopt;
@@ -35,6 +31,11 @@ std::optional<time::Timestamp> LinkModel::send(std::int64_t size, time::Timestam
   last_departure_ = departure;
   queue_.push_back(Queued{departure, size});
   queued_bytes_ += size;
+  // Lost after the bottleneck (a lossy last hop): the packet took its share of the capacity.
+  if (loss_draw < config_.loss) {
+    ++random_losses_;
+    return std::nullopt;
+  }
   const auto jitter = time::Duration(
       static_cast<std::int64_t>(jitter_draw * static_cast<double>(config_.jitter.count())));
   const time::Timestamp arrival = std::max(departure + config_.propagation + jitter, last_arrival_);

@@ -26,7 +26,7 @@ class Random {
 struct LinkConfig {
   time::Duration propagation{40'000};  // one way
   time::Duration jitter{5'000};        // extra delay, uniform in [0, jitter)
-  double loss = 0.0;                   // random loss before the queue
+  double loss = 0.0;                   // random loss after the bottleneck
   std::int64_t queue_bytes = 150'000;  // drop-tail limit of the bottleneck
   std::uint64_t seed = 1;
 };
