@@ -117,8 +117,10 @@ void Participant::handle(const std::string& text) {
 
 void Participant::on_joined() {
   if (phase_ != ParticipantPhase::joining) return;
-  auto ice = ice::NiceTransport::create(context_.loop.context(), context_.ice);
+  std::unique_ptr<ice::IceTransport> ice =
+      ice::NiceTransport::create(context_.loop.context(), context_.ice);
   if (ice == nullptr) return fail("libnice refused the ICE configuration");
+  if (hooks_.wrap_transport) ice = hooks_.wrap_transport(std::move(ice));
   transport::PeerListener& listener = *this;
   peer_ = std::make_unique<transport::Peer>(std::move(ice), context_.certificate, timer_, listener);
   timer_.set_peer(peer_.get());
@@ -161,18 +163,24 @@ void Participant::on_answer(const std::string& text) {
   if (!answer) return fail("unparsable answer: " + answer.error().message());
   const auto remote = remote_transport(*answer);
   if (!remote) return fail("answer without ICE credentials or fingerprint");
-  if (const auto started = peer_->start(client_peer_config(*remote));
-      started != transport::StartResult::Started) {
+  auto config = client_peer_config(*remote);
+  if (hooks_.adjust_config) hooks_.adjust_config(config);
+  if (const auto started = peer_->start(config); started != transport::StartResult::Started) {
     return fail(std::string("could not start the peer: ") + transport::to_string(started));
   }
   answered_ = true;
-  for (const auto& candidate : remote->candidates) peer_->add_remote_candidate(candidate);
+  for (const auto& candidate : remote->candidates) {
+    if (hooks_.on_server_candidate) hooks_.on_server_candidate(candidate);
+    peer_->add_remote_candidate(candidate);
+  }
   for (const auto& candidate : early_candidates_) peer_->add_remote_candidate(candidate);
   early_candidates_.clear();
+  if (hooks_.on_started) hooks_.on_started(config);
 }
 
 void Participant::on_remote_candidate(const json::object& message) {
   const std::string candidate = string_field(message, "candidate");
+  if (!candidate.empty() && hooks_.on_server_candidate) hooks_.on_server_candidate(candidate);
   if (peer_ == nullptr) return;
   if (!answered_) {
     if (early_candidates_.size() < ice::kMaxRemoteCandidates)
@@ -191,6 +199,7 @@ void Participant::on_server_offer(const std::string& text) {
                                     ++sdp_version_);
   if (!answer) return fail("server offer without a usable m-line");
   receiver_->set_tracks(answer->tracks);
+  if (hooks_.on_tracks) hooks_.on_tracks(answer->tracks);
   send(json::object{{"type", "answer"}, {"sdp", sdp::serialize(answer->answer)}});
 }
 
@@ -212,6 +221,7 @@ void Participant::on_state(transport::PeerState state, std::string_view reason) 
 }
 
 void Participant::on_rtp(std::span<std::uint8_t> packet) noexcept {
+  if (hooks_.on_rtp) hooks_.on_rtp(packet);
   if (receiver_) receiver_->on_rtp(packet);
 }
 

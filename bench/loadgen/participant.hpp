@@ -4,6 +4,11 @@
 // SRTP) built from the project's layers, with a MediaSender when it publishes and always a
 // MediaReceiver for what the server forwards to it.
 //
+// The same class is the hostile client of tests/abuse: ParticipantHooks let a test put its own
+// transport between libnice and the Peer, edit the Peer's configuration, and see the server's
+// candidates, the forwarded tracks and every RTP packet, without a second copy of the join /
+// offer / answer flow. The load generator sets no hook; an unset hook costs one branch.
+//
 // Threading: constructed on any thread; start() and everything after run on the loop's thread
 // (the Runner posts them). Signaling messages arrive on the io_context's thread and are posted
 // to the loop. Lifetime: the Runner destroys participants only after the io_context and the loop
@@ -12,9 +17,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
-#include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "client_sdp.hpp"
 #include "io/glib_loop.hpp"
@@ -49,6 +56,23 @@ struct ParticipantSpec {
   bool publishes = false;
 };
 
+// Optional observers and edits, set before start(); all called on the loop thread.
+struct ParticipantHooks {
+  // Receives libnice's transport and returns the one the Peer gets (a test's tap around it).
+  std::function<std::unique_ptr<ice::IceTransport>(std::unique_ptr<ice::IceTransport>)>
+      wrap_transport;
+  // Applied to the Peer's configuration before Peer::start() (e.g. a longer DTLS deadline).
+  std::function<void(transport::PeerConfig&)> adjust_config;
+  // The server's answer arrived and the Peer started with `config` (its candidates are added).
+  std::function<void(const transport::PeerConfig& config)> on_started;
+  // Each server candidate ("candidate:..."), trickled or from the answer, in arrival order.
+  std::function<void(const std::string& candidate)> on_server_candidate;
+  // The forwarded tracks of each server offer we answered (the whole list every time).
+  std::function<void(const std::vector<ForwardedTrack>& tracks)> on_tracks;
+  // Every decrypted RTP packet, before the MediaReceiver sees it.
+  std::function<void(std::span<const std::uint8_t> packet)> on_rtp;
+};
+
 enum class ParticipantPhase { idle, joining, negotiating, connected, failed, closed };
 
 class Participant final : private SignalingListener, private transport::PeerListener {
@@ -59,6 +83,8 @@ class Participant final : private SignalingListener, private transport::PeerList
   Participant(const Participant&) = delete;
   Participant& operator=(const Participant&) = delete;
 
+  // Set before start().
+  ParticipantHooks& hooks() { return hooks_; }
   // Loop thread: opens the WebSocket and joins.
   void start();
   // Loop thread: leave, close the Peer and the socket.
@@ -69,6 +95,9 @@ class Participant final : private SignalingListener, private transport::PeerList
   const std::string& failure() const { return failure_; }
   MediaSender* sender() { return sender_.get(); }
   MediaReceiver* receiver() { return receiver_.get(); }
+  // Null until the server's joined.
+  transport::Peer* peer() { return peer_.get(); }
+  const PublishedStreams& published() const { return published_; }
   // CLOCK_MONOTONIC ns of the join request, of Connected, and of the first media (0: not yet).
   std::int64_t join_ns() const { return join_ns_; }
   std::int64_t connected_ns() const { return connected_ns_; }
@@ -101,6 +130,7 @@ class Participant final : private SignalingListener, private transport::PeerList
   boost::asio::io_context& ioc_;
   WsUrl url_;
   ParticipantSpec spec_;
+  ParticipantHooks hooks_;
   std::shared_ptr<SignalingClient> client_;
   transport::LoopPeerTimer timer_;  // declared before the Peer: outlives it
   std::unique_ptr<transport::Peer> peer_;

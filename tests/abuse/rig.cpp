@@ -39,7 +39,8 @@ void Rig::stop_all() {
 
 Client& Rig::add(const std::string& room, const std::string& id, bool publishes,
                  const std::function<void(Client&)>& before_start) {
-  auto client = std::make_unique<Client>(env_, ioc_, url_, room, id, next_index_++, publishes);
+  loadgen::ParticipantSpec spec{room, id, next_index_++, publishes};
+  auto client = std::make_unique<Client>(env_, ioc_, url_, std::move(spec));
   Client& ref = *client;
   clients_.push_back(std::move(client));
   on_loop([&] {

@@ -29,7 +29,7 @@ class Rig {
   explicit Rig(loadgen::WsUrl url);
   ~Rig();
 
-  Env& env() { return env_; }
+  loadgen::LoopContext& env() { return env_; }
   // Creates and starts a client (on the loop).
   Client& add(const std::string& room, const std::string& id, bool publishes,
               const std::function<void(Client&)>& before_start = {});
@@ -76,7 +76,7 @@ class Rig {
   void stop_all();
 
  private:
-  Env env_;
+  loadgen::LoopContext env_;
   boost::asio::io_context ioc_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::thread io_thread_;

@@ -111,11 +111,11 @@ int scenario_d2(Rig& rig) {
   if (!rig.start_calm_pair()) return rig.report();
   rig.sync("before");
   Client& attacker = rig.add("hot", "hot-d2", false, [](Client& c) {
-    c.adjust_config = [](transport::PeerConfig& config) {
+    c.hooks().adjust_config = [](transport::PeerConfig& config) {
       config.dtls.handshake_timeout = std::chrono::seconds(120);
       config.connect_timeout = std::chrono::seconds(120);
     };
-    c.on_started = [&c] { c.tap()->drop_dtls_out = true; };
+    c.hooks().on_started = [&c](const transport::PeerConfig&) { c.tap()->drop_dtls_out = true; };
   });
   const bool ice = rig.wait_until(
       [&] { return attacker.tap() != nullptr && attacker.tap()->state() == ice::IceState::Connected; },
@@ -168,11 +168,11 @@ int scenario_d2(Rig& rig) {
   // A handshake that stalls after the ClientHello: a second client lets its Peer's real
   // ClientHello out and nothing after it.
   Client& staller = rig.add("hot", "hot-d2-stall", false, [](Client& c) {
-    c.adjust_config = [](transport::PeerConfig& config) {
+    c.hooks().adjust_config = [](transport::PeerConfig& config) {
       config.dtls.handshake_timeout = std::chrono::seconds(120);
       config.connect_timeout = std::chrono::seconds(120);
     };
-    c.on_started = [&c] {
+    c.hooks().on_started = [&c](const transport::PeerConfig&) {
       c.tap()->drop_dtls_out = true;
       c.tap()->dtls_out_allowance = 1;
     };
@@ -194,13 +194,13 @@ int scenario_c1(Rig& rig) {
   rig.sync("before");
   std::unique_ptr<SctpAttacker> attacker;
   Client& client = rig.add("hot", "hot-sctp", false, [&](Client& c) {
-    c.adjust_config = [](transport::PeerConfig& config) {
+    c.hooks().adjust_config = [](transport::PeerConfig& config) {
       config.dtls.handshake_timeout = std::chrono::seconds(120);
       config.connect_timeout = std::chrono::seconds(120);
     };
-    c.on_started = [&] {
+    c.hooks().on_started = [&](const transport::PeerConfig& config) {
       attacker = std::make_unique<SctpAttacker>(rig.env().loop, *c.tap(), rig.env().certificate,
-                                                c.peer_config()->dtls);
+                                                config.dtls);
       c.tap()->on_ice_state = [&](ice::IceState state) {
         if (state == ice::IceState::Connected) attacker->start();
       };
