@@ -32,6 +32,7 @@ const ProbeBitrate::Cluster* ProbeBitrate::find(int id) const noexcept {
 }
 
 void ProbeBitrate::on_packet_sent(const SentPacket& packet) noexcept {
+  if (packet.probe_cluster == kNoProbeCluster && sending_ == kNoProbeCluster) return;  // media
   if (packet.probe_cluster != sending_ && sending_ != kNoProbeCluster) {
     if (Cluster* ended = find(sending_)) ended->complete = true;
   }
