@@ -118,15 +118,18 @@ describe('viewers', () => {
     no_page_errors();
   });
 
-  it('a page whose browser refuses camera and microphone joins as a viewer and sees the others', kTestTimeout, async (t) => {
+  it('a page whose browser refuses camera and microphone, or has none, joins as a viewer and sees the others', kTestTimeout, async (t) => {
     const { join, browsers, no_page_errors } = await setup(t);
     const denying = await launch_chromium({ devices: 'denied' });
     browsers.push(denying);
+    const deviceless = await launch_chromium({ devices: 'none' });
+    browsers.push(deviceless);
     const ada = await join('refused', 'Ada');
     const bob = await join('refused', 'Bob');
     const cy = await join('refused', 'Cy', { via: denying });
-    await cy.wait_remote_names(['Ada', 'Bob']);
-    await ada.wait_remote_names(['Bob', 'Cy']);
+    const dee = await join('refused', 'Dee', { via: deviceless });
+    await cy.wait_remote_names(['Ada', 'Bob', 'Dee']);
+    await ada.wait_remote_names(['Bob', 'Cy', 'Dee']);
     // A notice, not a failure: the page says that it watches only, and why.
     assert.equal(await cy.page.getAttribute('#viewer-label', 'data-reason'), 'refused');
     assert.match(await cy.page.getAttribute('#viewer-label', 'title'),
@@ -138,6 +141,12 @@ describe('viewers', () => {
     }
     assert.deepEqual(await viewer_state(cy), { offers_sent: 0, remote_type: 'offer', senders: 0, label: 'Watching only',
                                                mic: 'true', cam: 'true', mic_disabled: false });
+    // No devices at all: the same, with the browser's reason.
+    assert.match(await dee.page.getAttribute('#viewer-label', 'title'),
+                 /^No camera or microphone \(Requested device not found\): you joined as a viewer/);
+    await connected(dee);
+    await expect_sees_and_hears(dee, ada);
+    assert.equal((await viewer_state(dee)).offers_sent, 0);
     // Asking again is refused the same way: a toast, and the page stays a viewer.
     await cy.page.click('#mic-button');
     await cy.page.waitForSelector('.toast:has-text("Microphone unavailable")', { timeout: 15000 });
