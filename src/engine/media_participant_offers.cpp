@@ -68,8 +68,8 @@ void MediaParticipant::enable_offered_data_channels(const sdp::AnsweredData& dat
   sdp::NegotiatedMedia application;
   application.sctp_port = data.sctp_port;
   application.max_message_size = data.max_message_size;
-  auto config = transport::data_channel_config_from(
-      application, sdp::default_capabilities().max_message_size);
+  auto config = transport::data_channel_config_from(application,
+                                                    sdp::default_capabilities().max_message_size);
   config.local_port = sdp::DataChannelOffer{}.sctp_port;  // what our offer said; theirs may differ
   enable_data_channels(config);
 }

@@ -35,8 +35,7 @@ bool offered_extension(const MediaSection& offered, const Extmap& ext) {
 // so it harms nothing. An offered payload type renamed to another codec cannot work: the client
 // would decode our packets as that codec.
 std::optional<Error> check_answered_section(const MediaSection& offered,
-                                            const MediaSection& answered,
-                                            AnswerLeniency& ignored) {
+                                            const MediaSection& answered, AnswerLeniency& ignored) {
   if (!is_rtp(offered)) return std::nullopt;
   for (const std::string& format : answered.formats) {
     const auto pt = text::to_uint<std::uint8_t>(format);
@@ -260,11 +259,11 @@ Result<std::vector<SentMedia>> ServerOfferBuilder::apply_answer(const SessionDes
       if (const Codec* offered = pt ? slot.section.find_codec(*pt) : nullptr) {
         media.codecs.push_back(*offered);
         if (const Codec* kept = answered.find_codec(*pt)) {
-          media.nack = media.nack || std::any_of(kept->feedback.begin(), kept->feedback.end(),
-                                                 [](const RtcpFeedback& fb) {
-                                                   return text::iequals(fb.type, "nack") &&
-                                                          fb.param.empty();
-                                                 });
+          media.nack =
+              media.nack ||
+              std::any_of(kept->feedback.begin(), kept->feedback.end(), [](const RtcpFeedback& fb) {
+                return text::iequals(fb.type, "nack") && fb.param.empty();
+              });
         }
       }
     }

@@ -151,7 +151,7 @@ class SimClient final : private transport::PeerListener {
   std::uint64_t sdp_version_ = 0;
   bool started_ = false;
   std::vector<std::string> early_candidates_;
-  IceSource ice_source_;                        // viewers only
+  IceSource ice_source_;                                // viewers only
   std::optional<sdp::SessionDescription> last_answer_;  // to a server offer
   std::function<void(const std::string&)> candidate_sink_;
 

@@ -100,7 +100,7 @@ TEST_F(SimViewer, ViewerJoinedBeforeAnyTrackIsOfferedWhenTheFirstTrackAppears) {
   run_for(3s);
   EXPECT_EQ(server_offers["V"], 0);
   EXPECT_EQ(peer_factory().created(), 0U);  // nothing allocated for a viewer with nothing to see
-  EXPECT_TRUE(errors.empty());               // and no connect deadline running
+  EXPECT_TRUE(errors.empty());              // and no connect deadline running
   const auto joined = loop().now();
   auto& a = join("A", true);
   ASSERT_TRUE(run_until([&] { return server_offers["V"] == 1; }, 1s));

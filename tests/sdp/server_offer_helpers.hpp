@@ -12,7 +12,7 @@
 namespace rrtc::sdp::test {
 
 inline Codec codec(std::uint8_t pt, std::string name, std::uint32_t clock, std::uint16_t channels,
-            std::vector<FmtpParam> fmtp = {}) {
+                   std::vector<FmtpParam> fmtp = {}) {
   Codec c;
   c.payload_type = pt;
   c.has_rtpmap = true;
@@ -37,7 +37,7 @@ inline ForwardedTrack audio_track(std::string participant, std::uint32_t ssrc) {
 }
 
 inline ForwardedTrack video_track(std::string participant, TrackType type, std::uint32_t ssrc,
-                           unsigned ordinal = 1) {
+                                  unsigned ordinal = 1) {
   ForwardedTrack t;
   t.id = participant + "/" + std::string(to_string(type)) + std::to_string(ordinal);
   t.participant_id = participant;

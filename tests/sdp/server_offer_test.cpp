@@ -6,9 +6,9 @@
 
 #include "fixtures.hpp"
 #include "negotiation_helpers.hpp"
-#include "server_offer_helpers.hpp"
 #include "sdp/parser.hpp"
 #include "sdp/serializer.hpp"
+#include "server_offer_helpers.hpp"
 
 namespace rrtc::sdp {
 namespace {
@@ -72,15 +72,16 @@ TEST_F(ServerOffer, AddsOneSendonlyMediaSectionPerTrack) {
 
 TEST_F(ServerOffer, SentMediaSaysWhetherTheAnswerKeptNack) {
   // A browser answers with the feedback it supports: nack for video, none for Opus.
-  SessionDescription answer =
-      client_answer(offer({audio_track("alice", 1000), video_track("alice", TrackType::camera, 2000)}));
+  SessionDescription answer = client_answer(
+      offer({audio_track("alice", 1000), video_track("alice", TrackType::camera, 2000)}));
   auto sent = builder.apply_answer(answer);
   ASSERT_TRUE(sent) << sent.error().message();
   ASSERT_EQ(sent->size(), 2u);
   EXPECT_FALSE((*sent)[0].nack);  // audio
   EXPECT_TRUE((*sent)[1].nack);   // video
   // The same offer answered without rtcp-fb: nothing to keep copies for.
-  answer = client_answer(offer({audio_track("alice", 1000), video_track("alice", TrackType::camera, 2000)}));
+  answer = client_answer(
+      offer({audio_track("alice", 1000), video_track("alice", TrackType::camera, 2000)}));
   for (MediaSection& m : answer.media) {
     for (Codec& c : m.codecs) c.feedback.clear();
   }

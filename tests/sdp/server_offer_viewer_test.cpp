@@ -118,8 +118,8 @@ TEST_F(ViewerOffer, ViewerReofferTakesTheServerDataLineAsItsOwn) {
   ASSERT_TRUE(answer) << answer.error().message();
   ASSERT_EQ(answer->media.size(), 3u);
   EXPECT_EQ(answer->media[0].direction, Direction::sendonly);  // still forwarding alice
-  EXPECT_TRUE(answer->media[1].accepted);                       // the data channel
-  EXPECT_EQ(answer->media[2].direction, Direction::recvonly);   // the new camera
+  EXPECT_TRUE(answer->media[1].accepted);                      // the data channel
+  EXPECT_EQ(answer->media[2].direction, Direction::recvonly);  // the new camera
   builder.on_client_offer_answered(*answer);
   // The next server offer keeps all three m-lines and adds bob's after them.
   const SessionDescription next =
