@@ -26,7 +26,7 @@ describe('moderation', () => {
   before(async () => { browser = await launch_chromium(); });
   after(async () => { await browser?.close(); });
 
-  it('a mute from the admin API turns the page\'s own microphone and camera off', kTestTimeout, async (t) => {
+  it('a mute from the admin API turns the page\'s own microphone, camera and screen share off', kTestTimeout, async (t) => {
     const server = new RrtcServer({ api_key: kApiKey, api_secret: kApiSecret }, { name: 'moderation' });
     await server.start();
     const people = [];
@@ -73,6 +73,17 @@ describe('moderation', () => {
     assert.deepEqual(await own(), { mic: 'true', cam: 'true', audio_enabled: false, video_enabled: false, tile_muted: 'true' });
     await bob_sees('data-video-on', 'false');
     await wait_stalled(bob, ada_id, 'camera');
+
+    // A screen share stopped by the server: Ada's page ends it (and says so), Bob's stage goes.
+    await ada.page.click('#screen-button');
+    await bob.page.waitForSelector(`#stage:not([hidden])[data-owner="${ada_id}"]`, { timeout: 20000 });
+    await mute({ type: 'screen' });
+    await ada.page.waitForSelector('.toast:has-text("The server stopped your screen share")', { timeout: 15000 });
+    assert.equal(await ada.page.getAttribute('#screen-button', 'aria-pressed'), 'false');
+    assert.equal(await ada.page.evaluate(() => window.rrtc.session.peer_connection.getSenders()
+      .filter((sender) => sender.track?.kind === 'video').length), 1);
+    await bob_sees('data-screen-sharing', 'false');
+    await bob.page.waitForSelector('#stage', { state: 'hidden', timeout: 20000 });
 
     // Ada unmutes herself: her audio reaches Bob again.
     await ada.page.click('#mic-button');
