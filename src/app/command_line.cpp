@@ -1,6 +1,7 @@
 #include "app/command_line.hpp"
 
 #include <boost/program_options.hpp>
+#include <cstdint>
 #include <sstream>
 #include <vector>
 
@@ -35,14 +36,33 @@ po::options_description make_options() {
   return options;
 }
 
-std::string usage_text(const po::options_description& options) {
+po::options_description make_token_options() {
+  po::options_description options("Options of rrtc token", kUsageWidth);
+  options.add_options()("room", po::value<std::string>()->value_name("ROOM"),
+                        "the room a join token admits to (required without --api)")(
+      "identity", po::value<std::string>()->value_name("ID"),
+      "the participant id a join token is for (sub); without it any id may use it")(
+      "ttl", po::value<std::string>()->value_name("TTL"),
+      "lifetime: 90, 90s, 10m, 1h or 7d (default 1h, at most 365d)")(
+      "api", "an admin API bearer token (iss = api_key, signed with api_secret) instead");
+  return options;
+}
+
+std::string usage_text(const po::options_description& options,
+                       const po::options_description& token_options) {
   std::ostringstream out;
   out << "Usage: rrtc [options] [config-file]\n"
+      << "       rrtc token --room ROOM [--identity ID] [--ttl TTL] [options] [config-file]\n"
+      << "       rrtc token --api [--ttl TTL] [options] [config-file]\n"
       << "rrtc " << RRTC_VERSION << ": WebRTC selective forwarding unit.\n\n"
       << "Configuration sources, later wins: defaults < config file < .env in the working\n"
       << "directory < environment variables < command line. Keys and variables are listed in\n"
       << "config.example.toml, .env.example and README.md (Configuration).\n\n"
-      << options;
+      << "rrtc token prints a join token signed with join_secret, or with --api a bearer\n"
+      << "token for the admin API (docs/admin-api.md), from the same configuration sources;\n"
+      << "exit status 2 when the secret it needs is not configured.\n\n"
+      << options << "\n"
+      << token_options;
   return out.str();
 }
 
@@ -53,16 +73,67 @@ std::optional<std::string> value_of(const po::variables_map& vm, const char* nam
   return vm[name].as<std::string>();
 }
 
+[[noreturn]] void fail(const std::string& message) {
+  ConfigBuilder::fail(Origin{"command line", std::nullopt}, "", message);
+}
+
+TokenOptions token_options_from(const po::variables_map& vm) {
+  TokenOptions token;
+  token.api = vm.count("api") != 0;
+  token.room = value_of(vm, "room");
+  token.identity = value_of(vm, "identity");
+  if (auto ttl = value_of(vm, "ttl")) {
+    auto seconds = parse_ttl(*ttl);
+    if (!seconds) {
+      fail("--ttl " + *ttl + ": expected a lifetime like 90, 90s, 10m, 1h or 7d (at most 365d)");
+    }
+    token.ttl = *seconds;
+  }
+  if (token.api && (token.room || token.identity)) {
+    fail("rrtc token --api makes an admin token, which has no --room or --identity");
+  }
+  if (!token.api && !token.room) fail("rrtc token needs --room ROOM (or --api)");
+  if (token.room && token.room->empty()) fail("--room must not be empty");
+  if (token.identity && token.identity->empty()) fail("--identity must not be empty");
+  return token;
+}
+
 }  // namespace
 
 std::string_view version() { return RRTC_VERSION; }
 
+std::optional<std::chrono::seconds> parse_ttl(std::string_view text) {
+  constexpr std::int64_t kMaxSeconds = 365LL * 24 * 3600;
+  std::int64_t unit = 1;  // no suffix: seconds
+  if (!text.empty() && text.find_first_of("smhd", text.size() - 1) != std::string_view::npos) {
+    unit = text.back() == 'm' ? 60 : text.back() == 'h' ? 3600 : text.back() == 'd' ? 86400 : 1;
+    text.remove_suffix(1);
+  }
+  // At most 12 digits, so the product cannot overflow before the range check.
+  if (text.empty() || text.size() > 12 || text.find_first_not_of("0123456789") != text.npos) {
+    return std::nullopt;
+  }
+  std::int64_t seconds = std::stoll(std::string(text)) * unit;
+  if (seconds <= 0 || seconds > kMaxSeconds) return std::nullopt;
+  return std::chrono::seconds(seconds);
+}
+
 CommandLine parse_command_line(std::span<const char* const> args) {
+  // `rrtc token ...`: the subcommand word goes, its own options come in.
+  const bool token_command = args.size() >= 2 && std::string_view(args[1]) == "token";
+  std::vector<const char*> rest;
+  if (token_command) {
+    rest.push_back(args[0]);
+    rest.insert(rest.end(), args.begin() + 2, args.end());
+    args = rest;
+  }
   po::options_description options = make_options();
+  po::options_description token_options = make_token_options();
   po::options_description hidden;
   hidden.add_options()("config-file", po::value<std::vector<std::string>>());
   po::options_description all;
   all.add(options).add(hidden);
+  if (token_command) all.add(token_options);
   po::positional_options_description positional;
   positional.add("config-file", -1);
 
@@ -79,11 +150,14 @@ CommandLine parse_command_line(std::span<const char* const> args) {
   }
 
   CommandLine line;
-  line.usage = usage_text(options);
+  line.usage = usage_text(options, token_options);
   if (vm.count("help") != 0) {
     line.action = Action::kHelp;
   } else if (vm.count("version") != 0) {
     line.action = Action::kVersion;
+  } else if (token_command) {
+    line.action = Action::kToken;
+    line.token = token_options_from(vm);
   } else if (vm.count("check-config") != 0) {
     line.action = Action::kCheckConfig;
   }

@@ -28,6 +28,7 @@ LoadResult load_config(std::span<const char* const> args, const Environment& env
     LoadedConfig loaded;
     loaded.action = line.action;
     loaded.usage = line.usage;
+    loaded.token = line.token;
     if (line.action == Action::kHelp || line.action == Action::kVersion) {
       return loaded;
     }

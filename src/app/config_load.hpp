@@ -4,6 +4,7 @@
 // The environment and working directory are parameters, so tests never touch the real ones.
 
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <variant>
@@ -23,6 +24,7 @@ struct LoadedConfig {
   Config config;      // defaults only for kHelp and kVersion: no source is read then
   Origins origins;    // key -> where its value came from; absent = default
   std::vector<ConfigWarning> warnings;
+  std::optional<TokenOptions> token;  // Action::kToken: what to sign
 };
 
 using LoadResult = std::variant<LoadedConfig, ConfigError>;

@@ -1,6 +1,8 @@
 // rrtc: load the configuration, set up logging, run the signaling server until SIGINT/SIGTERM.
-// Exit status: 0 after a clean stop (or --help, --version, a valid --check-config), 1 when the
-// server cannot start, 2 for a configuration error.
+// `rrtc token` prints a join or admin API token instead (docs/admin-api.md).
+// Exit status: 0 after a clean stop (or --help, --version, a valid --check-config, a token
+// printed), 1 when the server cannot start, 2 for a configuration error (or no secret to sign a
+// token with).
 
 #include <unistd.h>
 
@@ -19,6 +21,7 @@
 #include "app/logging.hpp"
 #include "app/media_options.hpp"
 #include "app/server_options.hpp"
+#include "app/token_command.hpp"
 #include "log/log.hpp"
 #include "engine/engine.hpp"
 #include "signaling/server.hpp"
@@ -121,6 +124,20 @@ int main(int argc, char** argv) {
       std::cout << rrtc::app::print_config(loaded.config,
                                            {.mask_secrets = true, .origins = &loaded.origins});
       return 0;
+    case rrtc::app::Action::kToken: {
+      // Only the token on stdout, so `TOKEN=$(rrtc token ...)` works; warnings go to stderr.
+      for (const auto& warning : loaded.warnings) {
+        std::cerr << "rrtc: warning: " << warning.to_string() << '\n';
+      }
+      auto issued =
+          rrtc::app::issue_token(loaded.config, *loaded.token, std::chrono::system_clock::now());
+      if (!issued.error.empty()) {
+        std::cerr << "rrtc token: error: " << issued.error << '\n';
+        return 2;
+      }
+      std::cout << issued.token << '\n';
+      return 0;
+    }
     case rrtc::app::Action::kRun:
       break;
   }

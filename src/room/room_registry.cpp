@@ -88,6 +88,13 @@ std::optional<time::Timestamp> RoomRegistry::next_expiry() const {
   return next;
 }
 
+bool RoomRegistry::remove_empty(const std::string& room_id) {
+  auto it = rooms_.find(room_id);
+  if (it == rooms_.end() || !it->second.empty()) return false;
+  rooms_.erase(it);
+  return true;
+}
+
 const Room* RoomRegistry::find(const std::string& room_id) const {
   auto it = rooms_.find(room_id);
   return it == rooms_.end() ? nullptr : &it->second;

@@ -67,6 +67,11 @@ class RoomRegistry {
   std::optional<time::Timestamp> next_expiry() const;
 
   const Room* find(const std::string& room_id) const;
+  // Every room by id (the admin API lists them).
+  const std::map<std::string, Room>& rooms() const { return rooms_; }
+  // Removes an empty room now, grace period or not (the admin API closed it); false if the room
+  // does not exist or still has participants.
+  bool remove_empty(const std::string& room_id);
   std::size_t room_count() const { return rooms_.size(); }
   std::size_t participant_count() const { return participant_count_; }
   const RegistryLimits& limits() const { return limits_; }

@@ -1,8 +1,11 @@
 #include "signaling/http_session.hpp"
 
+#include <algorithm>
 #include <boost/beast/websocket.hpp>
 
 #include "log/log.hpp"
+#include "signaling/admin_api.hpp"
+#include "signaling/admin_route.hpp"
 #include "signaling/websocket_session.hpp"
 
 namespace rrtc::signaling {
@@ -13,7 +16,9 @@ namespace http = beast::http;
 namespace {
 
 constexpr std::uint32_t kHeaderLimit = 16 * 1024;
-constexpr std::uint64_t kBodyLimit = 16 * 1024;  // only GET and HEAD are served
+// Only GET and HEAD are served outside the admin API, whose POST bodies may be as large as a
+// WebSocket message (max_message_bytes) when it is on.
+constexpr std::uint64_t kBodyLimit = 16 * 1024;
 
 // The value of every `name` field of `request`, joined with "," as RFC 9110 section 5.3 allows.
 std::string joined_fields(const HttpRequest& request, std::string_view name) {
@@ -42,7 +47,10 @@ HttpResponse error_response(unsigned version, http::status status, ErrorCode cod
 
 HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<Hub> hub,
                          ConnectionSlot slot)
-    : stream_(std::move(socket)), hub_(std::move(hub)), id_(hub_->next_id()) {
+    : stream_(std::move(socket)),
+      hub_(std::move(hub)),
+      id_(hub_->next_id()),
+      reply_timer_(stream_.get_executor()) {
   slot_.emplace(std::move(slot));
 }
 
@@ -54,6 +62,8 @@ void HttpSession::run() {
 }
 
 void HttpSession::shut_down() {
+  awaiting_ = 0;
+  reply_timer_.cancel();
   beast::error_code ignored;
   stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
   stream_.close();
@@ -62,7 +72,11 @@ void HttpSession::shut_down() {
 void HttpSession::do_read() {
   parser_.emplace();
   parser_->header_limit(kHeaderLimit);
-  parser_->body_limit(kBodyLimit);
+  std::uint64_t body_limit = kBodyLimit;
+  if (!hub_->options().api_secret.empty()) {
+    body_limit = std::max<std::uint64_t>(body_limit, hub_->options().max_message_bytes);
+  }
+  parser_->body_limit(body_limit);
   // One deadline for the whole request, from the moment we wait for it: a client trickling its
   // headers (slowloris) or never sending any is closed at message_timeout.
   stream_.expires_after(hub_->options().message_timeout);
@@ -88,6 +102,14 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     hub_->metrics().connection_closed("too_large");
     hub_->log_limited("closed_http_too_large", "closing HTTP connection from {}: {}",
                       slot_->address(), ec.message());
+    // A body over the limit came after whole headers: an admin request gets the API's JSON.
+    if (ec == http::error::body_limit && !hub_->options().api_secret.empty() &&
+        is_admin_path(parser_->get().target())) {
+      hub_->metrics().admin_request(413);
+      return write(admin_error_response(parser_->get().version(), false,
+                                        http::status::payload_too_large,
+                                        "request body over max_message_bytes"));
+    }
     return write(error_response(11, http::status::payload_too_large, ErrorCode::too_large,
                                 "request headers or body too large"));
   }
@@ -112,7 +134,44 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     response.keep_alive(false);
     return write(std::move(response));
   }
+  if (is_admin_path(request.target())) return answer_admin(request);
   write(route_request(*hub_, request));
+}
+
+void HttpSession::answer_admin(const HttpRequest& request) {
+  const std::uint64_t number = ++requests_;
+  awaiting_ = number;
+  awaiting_version_ = request.version();
+  awaiting_keep_alive_ = request.keep_alive();
+  // The timer's handler holds the session while it waits; the answer holds it only weakly, so
+  // an answer that never comes keeps nothing alive past the deadline.
+  reply_timer_.expires_after(hub_->options().message_timeout);
+  reply_timer_.async_wait(
+      beast::bind_front_handler(&HttpSession::on_admin_deadline, shared_from_this(), number));
+  handle_admin_request(hub_, request,
+                       [weak = weak_from_this(), number](HttpResponse response) {
+                         if (auto self = weak.lock()) {
+                           self->on_admin_answer(number, std::move(response));
+                         }
+                       });
+}
+
+void HttpSession::on_admin_answer(std::uint64_t request, HttpResponse response) {
+  if (awaiting_ != request) return;  // answered 504 already, or shut down
+  awaiting_ = 0;
+  reply_timer_.cancel();
+  write(std::move(response));
+}
+
+void HttpSession::on_admin_deadline(std::uint64_t request, beast::error_code ec) {
+  if (ec || awaiting_ != request) return;
+  awaiting_ = 0;
+  hub_->metrics().admin_request(504);
+  hub_->log_limited("admin_timeout", "admin API: no answer within {} s (message_timeout): 504",
+                    hub_->options().message_timeout.count());
+  write(admin_error_response(awaiting_version_, awaiting_keep_alive_,
+                             http::status::gateway_timeout,
+                             "the media stack did not answer in time"));
 }
 
 bool HttpSession::bind_client(const HttpRequest& request) {

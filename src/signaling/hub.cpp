@@ -428,6 +428,12 @@ const std::vector<room::PublishedTrackInfo>& Hub::published_tracks(
 
 void Hub::emit(RoomEventKind kind, const std::string& room, const std::string& participant,
                std::string name, std::optional<room::PublishedTrackInfo> track) {
+  // Room lifetimes for the admin API's created_at, whether or not webhooks listen.
+  if (kind == RoomEventKind::room_started) {
+    room_created_[room] = std::chrono::system_clock::now();
+  } else if (kind == RoomEventKind::room_finished) {
+    room_created_.erase(room);
+  }
   if (!event_sink_) return;
   RoomEvent event;
   event.kind = kind;

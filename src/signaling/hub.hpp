@@ -23,6 +23,7 @@
 
 #include "room/media_backend.hpp"
 #include "room/room_registry.hpp"
+#include "signaling/admin_json.hpp"
 #include "signaling/client_address.hpp"
 #include "signaling/log_limit.hpp"
 #include "signaling/messages.hpp"
@@ -136,6 +137,26 @@ class Hub : public std::enable_shared_from_this<Hub> {
   const std::vector<room::PublishedTrackInfo>& published_tracks(const std::string& room,
                                                                 const std::string& participant) const;
 
+  // ---- admin API (defined in admin_hub.cpp; docs/admin-api.md) ----
+  enum class AdminOutcome { done, no_room, no_participant, no_track };
+  std::vector<AdminRoomSummary> admin_rooms() const;
+  // The room, its participants, their state and reported tracks; nullopt for an unknown room.
+  std::optional<AdminRoomDetail> admin_room(const std::string& room) const;
+  // Asks the media stack for `room`'s counters and calls `done` with them on this thread (at
+  // once with none without a media backend). Not called if the Hub is gone by then.
+  void admin_room_stats(const std::string& room,
+                        std::function<void(std::vector<room::ParticipantStats>)> done);
+  // `error` 403 "removed by the server", the others get participant_left, close 1008.
+  AdminOutcome admin_remove(const std::string& room, const std::string& participant);
+  // Turns the target track off in the participant's state (forwarding stops) and sends the
+  // state_update to everyone in the room, the participant included; `state` is the new state.
+  AdminOutcome admin_mute(const std::string& room, const std::string& participant,
+                          const MuteTarget& target, room::ParticipantState& state);
+  // Every participant gets `error` 403 "room closed by the server" and close 1008; the room is
+  // removed. How many participants were disconnected, or nullopt for an unknown room.
+  std::optional<std::size_t> admin_close_room(const std::string& room);
+  boost::asio::io_context& io_context() { return ioc_; }
+
   // ---- room events (webhooks) ----
   // Receives every RoomEvent, synchronously on this thread; set before start.
   void set_event_sink(RoomEventSink sink) { event_sink_ = std::move(sink); }
@@ -199,6 +220,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
   std::function<std::string()> extra_metrics_;
   RoomEventSink event_sink_;
   std::map<Key, std::vector<room::PublishedTrackInfo>> tracks_;  // as the media stack reported
+  std::map<std::string, std::chrono::system_clock::time_point> room_created_;  // admin API
 };
 
 }  // namespace rrtc::signaling

@@ -139,6 +139,10 @@ std::string Metrics::render(const Gauges& g) const {
   fmt::format_to(it, "rrtc_signaling_received_bytes_total {}\n", bytes_in_);
   header(out, "rrtc_signaling_sent_bytes_total", "counter", "WebSocket message bytes sent.");
   fmt::format_to(it, "rrtc_signaling_sent_bytes_total {}\n", bytes_out_);
+  header(out, "rrtc_admin_requests_total", "counter", "Admin API requests answered, by status.");
+  for (const auto& [status, n] : admin_) {
+    fmt::format_to(it, "rrtc_admin_requests_total{{status=\"{}\"}} {}\n", status, n);
+  }
   header(out, "rrtc_http_requests_total", "counter", "Plain HTTP requests served.");
   fmt::format_to(it, "rrtc_http_requests_total {}\n", http_requests_);
   return out;

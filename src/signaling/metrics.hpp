@@ -35,6 +35,13 @@ class Metrics {
   void connection_closed(std::string_view reason) { bump(closed_, reason); }
   void join_refused(std::string_view reason) { bump(joins_refused_, reason); }
   void forwarded_header_invalid() { ++forwarded_invalid_; }
+  // One admin API answer (docs/admin-api.md), by HTTP status; statuses outside the API's set
+  // are not counted.
+  void admin_request(unsigned status) { bump(admin_, std::to_string(status)); }
+  std::uint64_t admin_requests(unsigned status) const {
+    auto it = admin_.find(std::to_string(status));
+    return it == admin_.end() ? 0 : it->second;
+  }
 
   std::uint64_t messages_in(std::string_view type) const;
   std::uint64_t messages_out(std::string_view type) const;
@@ -58,6 +65,8 @@ class Metrics {
   Counters closed_{{"join_timeout", 0}, {"message_timeout", 0}, {"protocol_errors", 0},
                    {"too_large", 0},    {"idle_timeout", 0},    {"invalid_utf8", 0}};
   Counters joins_refused_{{"server_full", 0}};  // max_participants
+  Counters admin_{{"200", 0}, {"400", 0}, {"401", 0}, {"404", 0}, {"405", 0},
+                  {"409", 0}, {"413", 0}, {"415", 0}, {"504", 0}};
   std::uint64_t forwarded_invalid_ = 0;         // trusted proxy sent an unusable forwarding header
   std::map<std::string, std::uint64_t, std::less<>> in_;
   std::map<std::string, std::uint64_t, std::less<>> out_;
