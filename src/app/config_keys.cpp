@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "app/logging.hpp"
+#include "signaling/webhook_event.hpp"
 
 namespace rrtc::app {
 namespace {
@@ -57,7 +58,13 @@ std::optional<std::string> check_turn_url(std::string_view text) {
 
 std::optional<std::string> check_webhook_url(std::string_view text) {
   static constexpr std::array<std::string_view, 2> kSchemes{"http://", "https://"};
-  return check_url(text, kSchemes, "an http:// or https:// URL");
+  if (auto error = check_url(text, kSchemes, "an http:// or https:// URL")) return error;
+  // What the webhook client can use (docs/webhooks.md): a host, a port in 1-65535.
+  if (!rrtc::signaling::parse_webhook_url(text)) {
+    return "expected http(s)://host[:port][/path] (a host, a port 1-65535, no user@ or #), got " +
+           display_quoted(text);
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> check_ice_transport_policy(std::string_view text) {
