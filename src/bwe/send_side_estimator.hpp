@@ -61,7 +61,7 @@ struct EstimatorConfig {
   ProbeControllerConfig probing;  // its max_bitrate is taken from max_bitrate above
   CongestionWindowConfig window;
   time::Duration remb_timeout{5'000'000};
-  std::size_t history = 16384;  // sent packets remembered (a power of two)
+  std::size_t history = 4096;  // sent packets remembered (rounded up to a power of two)
 };
 
 // One packet's status in feedback given without the RTCP message (tests, other feedback

@@ -1,6 +1,9 @@
 #include "bwe/sent_packet_history.hpp"
 
+#include <algorithm>
 #include <bit>
+#include <climits>
+#include <cstdint>
 
 namespace rrtc::bwe {
 
@@ -11,10 +14,15 @@ void SentPacketHistory::add(const SentPacket& packet) noexcept {
   if (packet.seq < 0 || (newest_ >= 0 && packet.seq <= newest_)) return;
   Entry& entry = ring_[static_cast<std::size_t>(packet.seq) & mask_];
   sent_bytes_ += packet.size;
-  entry.packet = packet;
+  entry.seq = packet.seq;
+  entry.send_time_us = packet.send_time.time_since_epoch().count();
   entry.sent_bytes = sent_bytes_;
+  // Sizes beyond 2 GiB and cluster ids beyond 32767 do not occur (ids count up from 1 per
+  // probe, a few a minute); clamp rather than wrap if they ever did.
+  entry.size = static_cast<std::int32_t>(std::min<std::int64_t>(packet.size, INT32_MAX));
+  entry.probe_cluster = static_cast<std::int16_t>(
+      std::clamp(packet.probe_cluster, kNoProbeCluster, static_cast<int>(INT16_MAX)));
   entry.state = State::kUnreported;
-  entry.used = true;
   newest_ = packet.seq;
 }
 
@@ -37,7 +45,7 @@ ReportOutcome SentPacketHistory::report(std::int64_t seq, bool received,
     return ReportOutcome::kIgnored;
   }
   Entry& entry = ring_[static_cast<std::size_t>(seq) & mask_];
-  if (!entry.used || entry.packet.seq != seq) return ReportOutcome::kIgnored;
+  if (entry.seq != seq) return ReportOutcome::kIgnored;
   if (seq > highest_reported_) {
     highest_reported_ = seq;
     reported_bytes_ = entry.sent_bytes;
@@ -51,7 +59,10 @@ ReportOutcome SentPacketHistory::report(std::int64_t seq, bool received,
     outcome = ReportOutcome::kLost;
     entry.state = State::kLost;
   }
-  if (outcome != ReportOutcome::kIgnored && sent != nullptr) *sent = entry.packet;
+  if (outcome != ReportOutcome::kIgnored && sent != nullptr) {
+    *sent = SentPacket{entry.seq, entry.size, time::Timestamp(time::Duration(entry.send_time_us)),
+                       entry.probe_cluster};
+  }
   return outcome;
 }
 

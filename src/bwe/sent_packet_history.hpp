@@ -36,7 +36,7 @@ enum class ReportOutcome {
 class SentPacketHistory {
  public:
   // capacity: rounded up to a power of two; the only allocation.
-  explicit SentPacketHistory(std::size_t capacity = 16384);
+  explicit SentPacketHistory(std::size_t capacity = 4096);
 
   // Packets must come in increasing seq order; a seq not above the newest is ignored.
   void add(const SentPacket& packet) noexcept;
@@ -56,12 +56,16 @@ class SentPacketHistory {
 
  private:
   enum class State : std::uint8_t { kUnreported, kLost, kReceived };
+  // 32 bytes: a subscriber's default ring of 4096 takes 128 KiB.
   struct Entry {
-    SentPacket packet;
-    std::int64_t sent_bytes = 0;  // bytes sent up to and including this packet
+    std::int64_t seq = -1;          // -1: never used
+    std::int64_t send_time_us = 0;  // time::Timestamp's count
+    std::int64_t sent_bytes = 0;    // bytes sent up to and including this packet
+    std::int32_t size = 0;
+    std::int16_t probe_cluster = kNoProbeCluster;
     State state = State::kUnreported;
-    bool used = false;
   };
+  static_assert(sizeof(Entry) == 32);
   std::vector<Entry> ring_;
   std::size_t mask_;
   std::int64_t newest_ = -1;
