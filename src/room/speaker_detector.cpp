@@ -63,6 +63,9 @@ void SpeakerDetector::on_level(Source source, std::uint8_t byte, time::Timestamp
   if (!state.in_run) {
     state.in_run = true;
     state.run_start = now;
+    // Speech after silence starts the average at its own level: a new speaker is not ranked
+    // below one already speaking for the silence it broke, nor announced with its level.
+    if (!state.floor) state.loudness_q8 = std::max(state.loudness_q8, loudness);
   }
   state.last_voiced = now;
   if (now - state.run_start >= options_.onset) state.floor = true;

@@ -21,7 +21,9 @@
 //   pauses between sentences do not end a turn, silence ends it within a second (whether the
 //   sender sends silent packets or none at all, as Opus DTX does);
 // - the loudness of a source is smoothed per packet (an exponential average, weight 1/8: about
-//   160 ms of 20 ms packets), in integer arithmetic so results repeat exactly.
+//   160 ms of 20 ms packets), in integer arithmetic so results repeat exactly; a run that starts
+//   without the floor starts the average at its first voiced level (silence before it does not
+//   drag a new speaker's level down, however few packets a loaded sender manages).
 // speakers() lists the sources with the floor, loudest smoothed level first (ties: the source
 // added first), so overlapping speech lists both.
 //

@@ -187,10 +187,9 @@ TEST_F(SimSpeakers, TurnTakingIsReportedInOrderOnlyOnChange) {
   EXPECT_GE(lists()[2].at - b_starts, time::to_duration(300ms));
   EXPECT_LE(lists()[2].at - b_starts, time::to_duration(520ms));
   EXPECT_LE(lists()[3].at - b_stops, time::to_duration(1000ms));
-  // -30 dBov reads 0.625 once the average settled; at the announcement, 300-500 ms after
-  // silence, it has come most of the way there.
-  EXPECT_GT(lists()[0].speakers[0].level, 0.5);
-  EXPECT_LE(lists()[0].speakers[0].level, 0.625);
+  // -30 dBov: the average starts at the first voiced packet's level, not at the silence.
+  EXPECT_DOUBLE_EQ(lists()[0].speakers[0].level, 0.625);
+  EXPECT_DOUBLE_EQ(lists()[2].speakers[0].level, 0.625);
   expect_only_changes_at_most_every_200ms();
 }
 
@@ -202,10 +201,8 @@ TEST_F(SimSpeakers, OverlappingSpeechListsTheLouderFirst) {
   ASSERT_EQ(lists().size(), 2U);
   EXPECT_EQ(ids(lists()[0].speakers), std::vector<std::string>{"A"});
   EXPECT_EQ(ids(lists()[1].speakers), (std::vector<std::string>{"B", "A"}));
-  // B's level is still rising towards -20 dBov (0.75) when it overtakes A's -30 dBov (0.625).
-  EXPECT_GT(lists()[1].speakers[0].level, lists()[1].speakers[1].level);
-  EXPECT_LE(lists()[1].speakers[0].level, 0.75);
-  EXPECT_NEAR(lists()[1].speakers[1].level, 0.625, 0.001);
+  EXPECT_DOUBLE_EQ(lists()[1].speakers[0].level, 0.75);  // -20 dBov
+  EXPECT_DOUBLE_EQ(lists()[1].speakers[1].level, 0.625);  // -30 dBov
   expect_only_changes_at_most_every_200ms();
 }
 

@@ -108,18 +108,18 @@ TEST(SpeakerDetector, ACoughAloneIsNeverASpeaker) {
 }
 
 TEST(SpeakerDetector, OverlappingSpeechListsBothLoudestFirst) {
-  // A at -30 dBov from 0, B at -20 dBov from 1000: both speak past the end (2800). B's smoothed
-  // level passes A's within its first 400 ms, so B leads from the evaluation after its onset.
+  // A at -30 dBov from 0, B at -20 dBov from 1000: both speak past the end (2800). B's average
+  // starts at its own level, above A's, so B leads from the evaluation after its onset.
   std::vector<SpeakerDetector::Speaker> last;
   SpeakerDetector detector;
   const auto changes = run({speaks(0, 3000), speaks(1000, 3000, kLoud)}, 2800, &detector, &last);
   const std::vector<Change> expected{{400, {0}}, {1400, {1, 0}}};
   EXPECT_EQ(changes, expected) << describe(changes);
   ASSERT_EQ(last.size(), 2U);
-  // Smoothed levels settle within 7/256 dB of the input (the average truncates): -20 dBov
-  // reads (80 - 20) / 80 = 0.75, -30 dBov 0.625.
-  EXPECT_NEAR(last[0].level, 0.75, 0.001);
-  EXPECT_NEAR(last[1].level, 0.625, 0.001);
+  // Each run started its average at its own level, and the level stayed: -20 dBov reads
+  // (80 - 20) / 80 = 0.75, -30 dBov 0.625.
+  EXPECT_DOUBLE_EQ(last[0].level, 0.75);
+  EXPECT_DOUBLE_EQ(last[1].level, 0.625);
 }
 
 TEST(SpeakerDetector, OverlapOrderFollowsWhoIsLouderNow) {
@@ -159,6 +159,22 @@ TEST(SpeakerDetector, PausesBetweenSentencesKeepTheTurn) {
   const auto changes = run({sentences}, 4400);
   const std::vector<Change> expected{{400, {0}}};
   EXPECT_EQ(changes, expected) << describe(changes);
+}
+
+TEST(SpeakerDetector, SpeechAfterSilenceIsMeasuredFromItsFirstPacketThenSmoothed) {
+  SpeakerDetector detector;
+  const Source a = detector.add();
+  for (int ms = 0; ms < 1000; ms += 20) detector.on_level(a, kSilent, at(ms));
+  // Speech at -30 dBov with a single -60 dBov packet inside the run (at 1200).
+  for (int ms = 1000; ms <= 1400; ms += 20) {
+    detector.on_level(a, ms == 1200 ? kNoise : kSpeech, at(ms));
+  }
+  std::vector<SpeakerDetector::Speaker> out;
+  detector.speakers(at(1400), out);
+  ASSERT_EQ(out.size(), 1U);
+  // loudness 97 * 256 = 24832; the noise packet moves it (67 - 97) * 256 / 8 = -960 to 23872;
+  // the ten -30 dBov packets after it bring it back an eighth of the gap each (truncated): 24577.
+  EXPECT_DOUBLE_EQ(out[0].level, level_of_dbov(127 - 24577 / 256.0));
 }
 
 TEST(SpeakerDetector, TheVoiceActivityBitIsIgnored) {
