@@ -92,6 +92,7 @@ describe('viewers', () => {
     assert.equal(await ada.remote_tile('Vic').getAttribute('data-muted'), 'true');
     assert.equal(await ada.remote_tile('Vic').getAttribute('data-video-on'), 'false');
     assert.deepEqual(Object.keys(await inbound(ada)), []);
+    await vic.screenshot('viewer.png');
 
     // Chat on the data channel of the server's offer, both ways, still without an offer.
     await chat_open(vic);
