@@ -13,6 +13,7 @@ const kNameKey = 'rrtc.name';
 const kActiveRoomKey = 'rrtc.active_room';  // sessionStorage: a reload of a call rejoins it
 const kWithoutDevicesKey = 'rrtc.without_devices';  // the join form's choice, remembered
 const kRoomPattern = /^[A-Za-z0-9._-]{1,64}$/;
+const kViewerHint = 'You see and hear the others; turn on your microphone or camera from the toolbar to be seen or heard';
 
 const speaking = new SpeakingDetector();
 const tiles = new TileGrid({ grid: $('grid'), template: $('tile-template'), stage: $('stage'),
@@ -97,6 +98,10 @@ async function join(room, name, token, without_devices) {
   speaking.ensure_started();  // inside the click, so the AudioContext may run
   media = new LocalMedia();
   const warning = without_devices ? null : await media.acquire();
+  // The notice stays in the top bar while the page only watches; when the browser refused the
+  // devices its tooltip says why.
+  $('viewer-label').dataset.reason = without_devices ? 'chosen' : 'refused';
+  $('viewer-label').title = media.viewer && warning ? `${warning} ${kViewerHint}.` : kViewerHint;
   localStorage.setItem(kNameKey, name);
   localStorage.setItem(kWithoutDevicesKey, String(without_devices));
   sessionStorage.setItem(kActiveRoomKey, room);
