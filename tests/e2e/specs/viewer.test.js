@@ -88,6 +88,7 @@ describe('viewers', () => {
     // Vic only answered: the connection came from the server's offer, nothing is sent.
     assert.deepEqual(await viewer_state(vic), { offers_sent: 0, remote_type: 'offer', senders: 0, label: 'Watching only',
                                                 mic: 'true', cam: 'true', mic_disabled: false });
+    assert.equal(await vic.page.getAttribute('#viewer-label', 'data-reason'), 'chosen');
     assert.equal(await vic.local_tile().getAttribute('data-has-video'), 'false');
     assert.equal(await ada.remote_tile('Vic').getAttribute('data-muted'), 'true');
     assert.equal(await ada.remote_tile('Vic').getAttribute('data-video-on'), 'false');
