@@ -21,13 +21,8 @@ Usage: aiortc_turn_secret_test.py --rrtc <rrtc binary> [--turnserver <path>]
 Exit status 77 (CTest: skipped) when no turnserver is installed (Debian package coturn)."""
 import asyncio
 import json
-import os
 import re
 import secrets
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
 
 import aioice.ice
@@ -41,40 +36,16 @@ from aiortc.sdp import candidate_from_sdp
 # The helpers of the long-term-credential TURN test (importing it also limits aioice to
 # 127.0.0.1).
 from aiortc_turn_test import (AUDIO, VIDEO, RelayOnlyConnection, candidate_type, check_coturn,
-                              coturn_sessions, free_udp_range, nominated_pair, read, run_case,
-                              start_rrtc, stop, stun_binding_answered)
-from rrtc_server import check, free_port, metrics
+                              coturn_sessions, nominated_pair, read, run_case, run_cases,
+                              start_rrtc, stop)
+from rrtc_server import check, metrics
 
-SKIP = 77
 DEADLINE = 30  # seconds, for each wait below
 MEDIA_SECONDS = 2
-REALM = "rrtc.test"
 TTL = 600  # turn_credential_ttl_seconds given to rrtc
 SECRET = secrets.token_hex(24)
 AUDIO_BYTES = "rrtc_media_rtp_bytes_received_total{kind=\"audio\"}"
 VIDEO_BYTES = "rrtc_media_rtp_bytes_received_total{kind=\"video\"}"
-
-
-def start_coturn(turnserver, tmp):
-    port = free_port()
-    relay_min, relay_max = free_udp_range(64)
-    log = os.path.join(tmp, "turnserver.log")
-    args = [turnserver, "-n",  # no configuration file
-            "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
-            f"--listening-port={port}", f"--min-port={relay_min}", f"--max-port={relay_max}",
-            "--use-auth-secret", f"--static-auth-secret={SECRET}", f"--realm={REALM}",
-            "--fingerprint", "--no-tls", "--no-dtls", "--no-cli", "--no-multicast-peers",
-            "--allow-loopback-peers",  # rrtc and aiortc are both on 127.0.0.1
-            f"--userdb={os.path.join(tmp, 'turndb')}",
-            f"--pidfile={os.path.join(tmp, 'turnserver.pid')}",
-            f"--log-file={log}", "--simple-log",
-            "-V"]  # session lines (requests, usage) are logged at this level only
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + DEADLINE
-    while not stun_binding_answered(port):
-        check(process.poll() is None, f"turnserver exited: {read(log)[-2000:]}")
-        check(time.monotonic() < deadline, "turnserver did not answer STUN")
-    return process, port, log
 
 
 def turn_url(turn_port):
@@ -269,36 +240,10 @@ def case_wrong_secret(binary, tmp, turn_port, log):
     return {"user": user, "error": list(refused)}
 
 
-def main():
-    args = sys.argv[1:]
-    check(len(args) in (2, 4) and args[0] == "--rrtc" and (len(args) == 2 or
-                                                           args[2] == "--turnserver"),
-          "usage: aiortc_turn_secret_test.py --rrtc <rrtc binary> [--turnserver <path>]")
-    binary = args[1]
-    turnserver = args[3] if len(args) == 4 else (shutil.which("turnserver") or
-                                                 "/usr/bin/turnserver")
-    if not turnserver or not os.access(turnserver, os.X_OK):
-        print("SKIP: turnserver not found (Debian package coturn)")
-        sys.exit(SKIP)
-    with tempfile.TemporaryDirectory() as tmp:
-        coturn, turn_port, log = start_coturn(turnserver, tmp)
-        try:
-            started = time.monotonic()
-            for name, case in (("joined-credentials", case_joined_credentials),
-                               ("server-relay", case_server_relay),
-                               ("wrong-secret", case_wrong_secret)):
-                case_started = time.monotonic()
-                result = case(binary, tmp, turn_port, log)
-                result["seconds"] = round(time.monotonic() - case_started, 2)
-                print(name, json.dumps(result), flush=True)
-            print(f"all cases in {time.monotonic() - started:.1f} s")
-        except BaseException:
-            print(read(log)[-6000:], file=sys.stderr)
-            raise
-        finally:
-            stop(coturn, "turnserver")
-    print("aiortc TURN secret test passed")
-
-
 if __name__ == "__main__":
-    main()
+    run_cases("aiortc_turn_secret_test.py",
+              (("joined-credentials", case_joined_credentials),
+               ("server-relay", case_server_relay),
+               ("wrong-secret", case_wrong_secret)),
+              auth=["--use-auth-secret", f"--static-auth-secret={SECRET}"])
+    print("aiortc TURN secret test passed")

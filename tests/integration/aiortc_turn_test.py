@@ -100,21 +100,24 @@ def stun_binding_answered(port):
     return len(reply) >= 20 and reply[0:2] == b"\x01\x01" and reply[8:20] == transaction
 
 
-def start_coturn(turnserver, tmp):
+def start_coturn(turnserver, tmp, auth=None):
+    """coturn on 127.0.0.1 with `auth` (its authentication options; default: long-term
+    credentials for USERS); returns (process, port, log path) once it answers STUN."""
+    if auth is None:
+        auth = ["--lt-cred-mech"] + [f"--user={user}:{password}" for user, password in USERS.items()]
     port = free_port()
     relay_min, relay_max = free_udp_range(64)
     log = os.path.join(tmp, "turnserver.log")
     args = [turnserver, "-n",  # no configuration file
             "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
             f"--listening-port={port}", f"--min-port={relay_min}", f"--max-port={relay_max}",
-            "--lt-cred-mech", f"--realm={REALM}", "--fingerprint",
+            *auth, f"--realm={REALM}", "--fingerprint",
             "--no-tls", "--no-dtls", "--no-cli", "--no-multicast-peers",
             "--allow-loopback-peers",  # rrtc and aiortc are both on 127.0.0.1
             f"--userdb={os.path.join(tmp, 'turndb')}",
             f"--pidfile={os.path.join(tmp, 'turnserver.pid')}",
             f"--log-file={log}", "--simple-log",
             "-V"]  # session lines (requests, usage) are logged at this level only
-    args += [f"--user={user}:{password}" for user, password in USERS.items()]
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + DEADLINE
     while not stun_binding_answered(port):
@@ -335,11 +338,14 @@ def case_server_relay(binary, tmp, turn_port, log):
     return result
 
 
-def main():
+def run_cases(script, cases, auth=None):
+    """The main of a TURN test: parses `--rrtc <binary> [--turnserver <path>]`, starts coturn
+    with `auth` (start_coturn), runs each (name, case) in order, printing its result, and stops
+    coturn. Exit status 77 (CTest: skipped) without a turnserver."""
     args = sys.argv[1:]
     check(len(args) in (2, 4) and args[0] == "--rrtc" and (len(args) == 2 or
                                                            args[2] == "--turnserver"),
-          "usage: aiortc_turn_test.py --rrtc <rrtc binary> [--turnserver <path>]")
+          f"usage: {script} --rrtc <rrtc binary> [--turnserver <path>]")
     binary = args[1]
     turnserver = args[3] if len(args) == 4 else (shutil.which("turnserver") or
                                                  "/usr/bin/turnserver")
@@ -347,23 +353,23 @@ def main():
         print("SKIP: turnserver not found (Debian package coturn)")
         sys.exit(SKIP)
     with tempfile.TemporaryDirectory() as tmp:
-        coturn, turn_port, log = start_coturn(turnserver, tmp)
+        coturn, turn_port, log = start_coturn(turnserver, tmp, auth)
         try:
             started = time.monotonic()
-            for name, case in (("client-relay", case_client_relay),
-                               ("server-relay", case_server_relay)):
+            for name, case in cases:
                 case_started = time.monotonic()
                 result = case(binary, tmp, turn_port, log)
                 result["seconds"] = round(time.monotonic() - case_started, 2)
                 print(name, json.dumps(result), flush=True)
-            print(f"both cases in {time.monotonic() - started:.1f} s")
+            print(f"{len(cases)} cases in {time.monotonic() - started:.1f} s")
         except BaseException:
             print(read(log)[-6000:], file=sys.stderr)
             raise
         finally:
             stop(coturn, "turnserver")
-    print("aiortc TURN test passed")
 
 
 if __name__ == "__main__":
-    main()
+    run_cases("aiortc_turn_test.py",
+              (("client-relay", case_client_relay), ("server-relay", case_server_relay)))
+    print("aiortc TURN test passed")
