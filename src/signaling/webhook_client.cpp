@@ -227,8 +227,10 @@ void WebhookClient::finish(bool delivered, std::string why) {
   if (delivered) {
     queue_.attempt_delivered(seq_);
   } else {
+    const auto expired = queue_.counters().dropped_expired;
     queue_.attempt_failed(seq_, Clock::now(), jitter());
-    if (observer_.attempt_failed) observer_.attempt_failed(why);
+    const bool dropped = queue_.counters().dropped_expired > expired;
+    if (observer_.attempt_failed) observer_.attempt_failed(why, dropped);
   }
   pump();
 }

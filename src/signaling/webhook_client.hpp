@@ -43,7 +43,8 @@ class WebhookClient : public std::enable_shared_from_this<WebhookClient> {
   };
   // Called on the signaling thread, never from inside push() or abandon().
   struct Observer {
-    std::function<void(const std::string& why)> attempt_failed;
+    // `dropped`: that was the event's last attempt (retry_for has passed).
+    std::function<void(const std::string& why, bool dropped)> attempt_failed;
     std::function<void()> idle;  // nothing queued and nothing in flight any more
   };
 

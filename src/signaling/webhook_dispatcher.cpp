@@ -43,7 +43,9 @@ WebhookDispatcher::WebhookDispatcher(boost::asio::io_context& ioc, const ServerO
     WebhookClient::Observer observer;
     // The clients never outlive this object's use of them: the destructor abandons them,
     // which clears these callbacks.
-    observer.attempt_failed = [this, text](const std::string& why) { attempt_failed(text, why); };
+    observer.attempt_failed = [this, text](const std::string& why, bool dropped) {
+      attempt_failed(text, why, dropped);
+    };
     observer.idle = [this] { client_idle(); };
     clients_.push_back(std::make_shared<WebhookClient>(ioc, tls_ ? &*tls_ : nullptr,
                                                        std::move(settings), std::move(observer)));
@@ -113,14 +115,16 @@ void WebhookDispatcher::abandon_all() {
   for (auto& client : clients_) client->abandon();
 }
 
-void WebhookDispatcher::attempt_failed(const std::string& url, const std::string& why) {
+void WebhookDispatcher::attempt_failed(const std::string& url, const std::string& why,
+                                       bool dropped) {
   std::uint64_t suppressed = 0;
   if (!log_limit_.allow(url, LogLimit::Clock::now(), suppressed)) return;
+  const char* outcome = dropped ? "event dropped, retried for webhook_retry_seconds" : "will retry";
   if (suppressed > 0) {
-    logger().warn("webhook {}: {}; will retry ({} more failed attempts not logged)", url, why,
+    logger().warn("webhook {}: {}; {} ({} more failed attempts not logged)", url, why, outcome,
                   suppressed);
   } else {
-    logger().warn("webhook {}: {}; will retry", url, why);
+    logger().warn("webhook {}: {}; {}", url, why, outcome);
   }
 }
 

@@ -51,7 +51,7 @@ class WebhookDispatcher : public std::enable_shared_from_this<WebhookDispatcher>
   std::string metrics_text() const;
 
  private:
-  void attempt_failed(const std::string& url, const std::string& why);
+  void attempt_failed(const std::string& url, const std::string& why, bool dropped);
   void client_idle();
   void arm_grace();
   void abandon_all();

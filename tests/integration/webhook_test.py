@@ -12,8 +12,11 @@ WebSocket clients (python3-websockets).
    arrives in order.
 4. https:// to a receiver with a certificate the system trusts (SSL_CERT_FILE points OpenSSL at
    it) is delivered; the same receiver without that trust is refused and counted as failing.
+With --aiortc, only: 5. a python3-aiortc publisher's tracks give track_published and
+   track_unpublished events (audio and camera, their ids and codecs), in order.
 
-Run: webhook_test.py --rrtc <binary>. Standard library and python3-websockets only."""
+Run: webhook_test.py --rrtc <binary> [--aiortc]. Without --aiortc: standard library and
+python3-websockets only."""
 import argparse
 import asyncio
 import hashlib
@@ -313,10 +316,49 @@ async def https(binary):
     print("https: delivered with a trusted certificate, refused (and counted) without")
 
 
+async def tracks(binary):
+    """A python3-aiortc publisher: track_published for its audio and camera after its offer,
+    track_unpublished for both before its participant_left when it goes."""
+    from aiortc_room import Client  # aiortc only in this mode
+    receiver = Receiver(free_port())
+    await receiver.start()
+    async with Rrtc(binary, config(f"http://127.0.0.1:{receiver.port}/")) as server:
+        alice = Client("alice", server.port, "media")
+        await alice.join()
+        await alice.publish()
+        published = lambda: [e for e in receiver.delivered() if e["event"] == "track_published"]
+        await wait_until(lambda: len(published()) == 2, "track_published for audio and camera")
+        await alice.close()
+        await wait_until(lambda: receiver.delivered()[-1]["event"] == "room_finished", "the end")
+        events = receiver.delivered()
+    await receiver.stop()
+    kinds = [e["event"] for e in events]
+    check(kinds == ["room_started", "participant_joined", "track_published", "track_published",
+                    "track_unpublished", "track_unpublished", "participant_left",
+                    "room_finished"], kinds)
+    check_signed(receiver.requests)
+    tracks = {e["track"]["type"]: e["track"] for e in events[2:4]}
+    check(set(tracks) == {"audio", "camera"}, tracks)
+    check(tracks["audio"]["track_id"] == "alice-audio" and tracks["audio"]["codec"].lower() ==
+          "opus", tracks)
+    check(tracks["camera"]["track_id"] == "alice-camera" and tracks["camera"]["codec"], tracks)
+    check({e["track"]["track_id"] for e in events[4:6]} == {"alice-audio", "alice-camera"}, events)
+    check(all(e["participant"] == {"id": "alice", "name": "alice"} for e in events[1:7]), events)
+    print(f"tracks: {', '.join(t['track_id'] + ' (' + t['codec'] + ')' for t in tracks.values())}"
+          " published and unpublished in order")
+
+
 async def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rrtc", required=True)
-    binary = parser.parse_args().rrtc
+    parser.add_argument("--aiortc", action="store_true",
+                        help="only the track events, with a python3-aiortc publisher")
+    arguments = parser.parse_args()
+    binary = arguments.rrtc
+    if arguments.aiortc:
+        await tracks(binary)
+        print("webhook track test passed")
+        return
     await room_life(binary)
     await receiver_down_then_up(binary)
     await receiver_hangs(binary)
