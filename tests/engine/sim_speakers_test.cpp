@@ -201,7 +201,7 @@ TEST_F(SimSpeakers, OverlappingSpeechListsTheLouderFirst) {
   ASSERT_EQ(lists().size(), 2U);
   EXPECT_EQ(ids(lists()[0].speakers), std::vector<std::string>{"A"});
   EXPECT_EQ(ids(lists()[1].speakers), (std::vector<std::string>{"B", "A"}));
-  EXPECT_DOUBLE_EQ(lists()[1].speakers[0].level, 0.75);  // -20 dBov
+  EXPECT_DOUBLE_EQ(lists()[1].speakers[0].level, 0.75);   // -20 dBov
   EXPECT_DOUBLE_EQ(lists()[1].speakers[1].level, 0.625);  // -30 dBov
   expect_only_changes_at_most_every_200ms();
 }

@@ -124,12 +124,8 @@ TEST(SpeakerDetector, OverlappingSpeechListsBothLoudestFirst) {
 
 TEST(SpeakerDetector, OverlapOrderFollowsWhoIsLouderNow) {
   // A loud then normal, B normal then loud: the order swaps once both levels have settled.
-  const auto a = [](int ms) -> std::optional<std::uint8_t> {
-    return ms < 2000 ? kLoud : kSpeech;
-  };
-  const auto b = [](int ms) -> std::optional<std::uint8_t> {
-    return ms < 2000 ? kSpeech : kLoud;
-  };
+  const auto a = [](int ms) -> std::optional<std::uint8_t> { return ms < 2000 ? kLoud : kSpeech; };
+  const auto b = [](int ms) -> std::optional<std::uint8_t> { return ms < 2000 ? kSpeech : kLoud; };
   const auto changes = run({a, b}, 3000);
   // From 2000 each packet moves both averages an eighth of the way to the new levels: they
   // cross at the sixth (2100), seen at 2200.
