@@ -263,8 +263,9 @@ void MediaParticipant::refresh_offer() {
   reoffer_ = false;
   auto wanted = room_.offered_tracks_for(*this);
   reclaim_ssrcs(wanted);
-  if (same_tracks(wanted, committed_)) return;  // a viewer in a room with no tracks: nothing yet
   const bool first = !started_;
+  // A viewer is offered once the room has tracks for it or data channels (chat) it can join.
+  if (first ? wanted.empty() && !room_.has_data_labels() : same_tracks(wanted, committed_)) return;
   if (peer_ == nullptr && !create_peer()) return fail("could not create the ICE agent");
   std::vector<sdp::ForwardedTrack> tracks;
   tracks.reserve(wanted.size());

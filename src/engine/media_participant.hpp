@@ -10,7 +10,7 @@
 // 408 and everything of it released, as for a leave.
 //
 // Viewers (issue 16): a participant that has not offered kViewerOfferDelay after joining is
-// offered by the server as soon as the room has tracks for it: the server creates the Peer and
+// offered by the server as soon as the room has tracks for it (or data channels to join): the server creates the Peer and
 // sends a complete first offer (BUNDLE, rtcp-mux, ICE credentials, fingerprint, a=setup:actpass,
 // one sendonly m-line per forwarded track, then a data channel m-line); that offer starts the
 // connect deadline, and the client's answer (a=setup:active) starts the Peer and subscribes the
@@ -101,7 +101,8 @@ class MediaParticipant final : private transport::PeerListener, private room::Ro
 
   // Data channels (SCTP over DTLS, when the client's offer had an application m-line).
   bool data_up() const noexcept;
-  // Opens a channel with `label` towards the client unless it has one.
+  // Opens a channel with `label` towards the client unless it has one (a viewer without a
+  // PeerConnection yet is offered one, refresh_offer()).
   void ensure_channel(const std::string& label, const std::string& protocol,
                       const transport::DataChannelParameters& parameters);
   // Sends a relayed message (already framed) on the channel with `label`; false if it has none

@@ -99,6 +99,12 @@ bool MediaParticipant::data_up() const noexcept {
 
 void MediaParticipant::ensure_channel(const std::string& label, const std::string& protocol,
                                       const transport::DataChannelParameters& parameters) {
+  if (!started_) {
+    // A viewer in a room whose first data channel just opened: offered one to join it (the
+    // channel follows when its association comes up, MediaRoom::on_data_up).
+    refresh_offer();
+    return;
+  }
   if (!data_up() || peer_->data_channel_id(label)) return;
   const auto opened = peer_->open_data_channel(label, protocol, parameters);
   if (!opened.id) {

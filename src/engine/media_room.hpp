@@ -86,6 +86,8 @@ class MediaRoom {
   bool sweep();
   void collect_counters();
   std::size_t size() const noexcept { return participants_.size(); }
+  // Whether anyone opened a data channel here (a viewer is offered a data channel m-line for it).
+  bool has_data_labels() const noexcept { return !data_labels_.empty(); }
   MediaParticipant* find(const std::string& participant);
 
   // The worker loop's time.

@@ -1,8 +1,8 @@
 // Issue 16, viewers, on the simulated network and clock: a participant that joins and never
 // offers is offered by the server (kViewerOfferDelay after its Join, once the room has tracks
-// for it), answers, connects and receives; its connect deadline starts at that offer; it may
-// start publishing later on the same PeerConnection; a client that offers late collides with
-// the server's first offer and is answered (the server is polite).
+// or data channels for it), answers, connects and receives; its connect deadline starts at that
+// offer; it may start publishing later on the same PeerConnection; a client that offers late
+// collides with the server's first offer and is answered (the server is polite).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -109,6 +109,31 @@ TEST_F(SimViewer, ViewerJoinedBeforeAnyTrackIsOfferedWhenTheFirstTrackAppears) {
   ASSERT_TRUE(run_until([&] { return a.connected() && v.connected(); }, 2s)) << v.failure();
   expect_receives(v, "A");
   EXPECT_EQ(peer_factory().created(), 2U);
+  EXPECT_TRUE(rejections.empty());
+}
+
+TEST_F(SimViewer, ViewerInARoomWithOnlyChatIsOfferedTheDataChannel) {
+  // C offers a data channel only and opens "chat": the room has no track, but a channel.
+  auto& c = join("C", false);
+  ASSERT_TRUE(run_until([&] { return c.data_up(); }, 2s));
+  auto& v = enter_viewer("V");
+  run_for(2s);
+  EXPECT_EQ(server_offers["V"], 0);  // nothing to see or join yet
+  const auto opened = loop().now();
+  ASSERT_TRUE(c.open_channel("chat"));
+  ASSERT_TRUE(run_until([&] { return server_offers["V"] == 1; }, 1s));
+  // C's DATA_CHANNEL_OPEN crossed its link (5 ms +- 1 ms, SCTP on its 10 ms tick) and made
+  // V's offer when it arrived.
+  EXPECT_LE(loop().now() - opened, 30ms);
+  const std::string& offer = last_server_offer["V"];
+  EXPECT_NE(offer.find("a=group:BUNDLE 0\r\n"), std::string::npos) << offer;
+  EXPECT_NE(offer.find("m=application 9 UDP/DTLS/SCTP webrtc-datachannel"), std::string::npos);
+  EXPECT_EQ(offer.find("m=audio"), std::string::npos);
+  ASSERT_TRUE(run_until([&] { return v.connected() && v.has_channel("chat"); }, 2s));
+  ASSERT_TRUE(c.send_text("chat", "anyone?"));
+  ASSERT_TRUE(run_until([&] { return !v.messages().empty(); }, 1s));
+  EXPECT_EQ(v.messages().front(), R"(chat: {"from":"C","data":"anyone?"})");
+  EXPECT_TRUE(v.tracks().empty());
   EXPECT_TRUE(rejections.empty());
 }
 
