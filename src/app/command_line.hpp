@@ -21,10 +21,10 @@ enum class Action { kRun, kHelp, kVersion, kCheckConfig, kToken };
 
 // `rrtc token`: what to sign.
 struct TokenOptions {
-  bool api = false;                       // an admin token instead of a join token
-  std::optional<std::string> room;        // join token: required
-  std::optional<std::string> identity;    // join token: the participant id (`sub`)
-  std::chrono::seconds ttl{3600};         // --ttl, default 1h
+  bool api = false;                     // an admin token instead of a join token
+  std::optional<std::string> room;      // join token: required
+  std::optional<std::string> identity;  // join token: the participant id (`sub`)
+  std::chrono::seconds ttl{3600};       // --ttl, default 1h
 };
 
 struct CommandLine {
@@ -34,7 +34,7 @@ struct CommandLine {
   std::optional<std::string> listen;
   std::optional<std::string> log_level;
   std::optional<TokenOptions> token;  // set for Action::kToken
-  std::string usage;  // what --help prints
+  std::string usage;                  // what --help prints
 };
 
 // A lifetime: a positive whole number with an optional unit, s (default), m, h or d ("90",

@@ -22,8 +22,8 @@
 #include "app/media_options.hpp"
 #include "app/server_options.hpp"
 #include "app/token_command.hpp"
-#include "log/log.hpp"
 #include "engine/engine.hpp"
+#include "log/log.hpp"
 #include "signaling/server.hpp"
 
 namespace {

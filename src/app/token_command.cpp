@@ -17,7 +17,8 @@ IssuedToken issue_token(const Config& config, const TokenOptions& options,
           "rrtc token --api";
       return issued;
     }
-    issued.token = signaling::make_admin_token(config.api_key, issued.expires_at, config.api_secret);
+    issued.token =
+        signaling::make_admin_token(config.api_key, issued.expires_at, config.api_secret);
     return issued;
   }
   if (config.join_secret.empty()) {

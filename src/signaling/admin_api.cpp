@@ -36,11 +36,11 @@ struct Answer {
 
 // RFC 6750 section 3: the challenge, with error="invalid_token" when a token was given.
 void unauthorized(const Answer& answer, std::string_view message, bool token_given) {
-  HttpResponse response = admin_error_response(answer.version, answer.keep_alive,
-                                               http::status::unauthorized, message);
-  response.set(http::field::www_authenticate,
-               token_given ? R"(Bearer realm="rrtc", error="invalid_token")"
-                           : R"(Bearer realm="rrtc")");
+  HttpResponse response =
+      admin_error_response(answer.version, answer.keep_alive, http::status::unauthorized, message);
+  response.set(http::field::www_authenticate, token_given
+                                                  ? R"(Bearer realm="rrtc", error="invalid_token")"
+                                                  : R"(Bearer realm="rrtc")");
   answer.send(std::move(response));
 }
 
@@ -103,18 +103,20 @@ void get_room(const Answer& answer, const std::string& room) {
   if (!answer.hub->admin_room(room)) return answer.error(http::status::not_found, "no such room");
   // The media backend holds this until it answers: the Hub only weakly, so a backend that never
   // answers keeps no Hub alive (the session answers 504 on its own).
-  answer.hub->admin_room_stats(
-      room, [hub = std::weak_ptr<Hub>(answer.hub), version = answer.version,
-             keep_alive = answer.keep_alive, reply = answer.reply,
-             room](std::vector<room::ParticipantStats> stats) {
-        auto locked = hub.lock();
-        if (!locked) return;
-        Answer later{locked, version, keep_alive, reply};
-        // The room as it is now that the counters came, not as it was when they were asked for.
-        auto detail = locked->admin_room(room);
-        if (!detail) return later.error(http::status::not_found, "no such room");
-        later.ok(room_json(*detail, stats));
-      });
+  answer.hub->admin_room_stats(room,
+                               [hub = std::weak_ptr<Hub>(answer.hub), version = answer.version,
+                                keep_alive = answer.keep_alive, reply = answer.reply,
+                                room](std::vector<room::ParticipantStats> stats) {
+                                 auto locked = hub.lock();
+                                 if (!locked) return;
+                                 Answer later{locked, version, keep_alive, reply};
+                                 // The room as it is now that the counters came, not as it was when
+                                 // they were asked for.
+                                 auto detail = locked->admin_room(room);
+                                 if (!detail)
+                                   return later.error(http::status::not_found, "no such room");
+                                 later.ok(room_json(*detail, stats));
+                               });
 }
 
 void mute(const Answer& answer, const AdminRoute& route, const HttpRequest& request) {
@@ -156,8 +158,8 @@ void dispatch(const Answer& answer, const AdminRoute& route, const HttpRequest& 
     case AdminEndpoint::close_room: {
       auto closed = hub.admin_close_room(route.room);
       if (!closed) return answer.error(http::status::not_found, "no such room");
-      return answer.ok(json::serialize(json::object{
-          {"room", route.room}, {"closed", true}, {"participants", *closed}}));
+      return answer.ok(json::serialize(
+          json::object{{"room", route.room}, {"closed", true}, {"participants", *closed}}));
     }
     case AdminEndpoint::remove_participant: {
       auto outcome = hub.admin_remove(route.room, route.participant);
@@ -206,9 +208,9 @@ void handle_admin_request(const std::shared_ptr<Hub>& hub, const HttpRequest& re
   AdminRouteMatch match = match_admin_route(request.method(), request.target());
   if (!match.route) {
     if (match.status == 405) {
-      HttpResponse response = admin_error_response(answer.version, answer.keep_alive,
-                                                   http::status::method_not_allowed,
-                                                   "method not allowed on this path");
+      HttpResponse response =
+          admin_error_response(answer.version, answer.keep_alive, http::status::method_not_allowed,
+                               "method not allowed on this path");
       response.set(http::field::allow, match.allow);
       return answer.send(std::move(response));
     }

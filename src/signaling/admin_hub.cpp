@@ -56,9 +56,10 @@ void Hub::admin_room_stats(const std::string& room,
                                std::vector<room::ParticipantStats> stats) mutable {
     auto self = weak.lock();
     if (!self) return;
-    boost::asio::post(self->ioc_, [weak, done = std::move(done), stats = std::move(stats)]() mutable {
-      if (weak.lock()) done(std::move(stats));
-    });
+    boost::asio::post(self->ioc_,
+                      [weak, done = std::move(done), stats = std::move(stats)]() mutable {
+                        if (weak.lock()) done(std::move(stats));
+                      });
   });
 }
 

@@ -201,8 +201,8 @@ std::string room_json(const AdminRoomDetail& room,
 
 std::string participant_state_json(std::string_view room, std::string_view participant,
                                    const room::ParticipantState& state) {
-  return json::serialize(json::object{
-      {"room", room}, {"participant", participant}, {"state", state_object(state)}});
+  return json::serialize(
+      json::object{{"room", room}, {"participant", participant}, {"state", state_object(state)}});
 }
 
 std::string token_json(std::string_view token, std::int64_t expires_at) {

@@ -75,7 +75,9 @@ AdminRouteMatch match_admin_route(http::verb method, std::string_view target) {
   if (!path.starts_with("/api/")) return {};
   auto segments = split_segments(path);  // "api", ...
   const std::size_t n = segments.size();
-  const auto id = [&](std::size_t index) { return decode_path_segment(segments[index], kMaxIdBytes); };
+  const auto id = [&](std::size_t index) {
+    return decode_path_segment(segments[index], kMaxIdBytes);
+  };
 
   if (n == 2 && segments[1] == "tokens") {
     if (method != http::verb::post) return wrong_method("POST");

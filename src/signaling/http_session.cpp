@@ -148,12 +148,11 @@ void HttpSession::answer_admin(const HttpRequest& request) {
   reply_timer_.expires_after(hub_->options().message_timeout);
   reply_timer_.async_wait(
       beast::bind_front_handler(&HttpSession::on_admin_deadline, shared_from_this(), number));
-  handle_admin_request(hub_, request,
-                       [weak = weak_from_this(), number](HttpResponse response) {
-                         if (auto self = weak.lock()) {
-                           self->on_admin_answer(number, std::move(response));
-                         }
-                       });
+  handle_admin_request(hub_, request, [weak = weak_from_this(), number](HttpResponse response) {
+    if (auto self = weak.lock()) {
+      self->on_admin_answer(number, std::move(response));
+    }
+  });
 }
 
 void HttpSession::on_admin_answer(std::uint64_t request, HttpResponse response) {
@@ -169,8 +168,7 @@ void HttpSession::on_admin_deadline(std::uint64_t request, beast::error_code ec)
   hub_->metrics().admin_request(504);
   hub_->log_limited("admin_timeout", "admin API: no answer within {} s (message_timeout): 504",
                     hub_->options().message_timeout.count());
-  write(admin_error_response(awaiting_version_, awaiting_keep_alive_,
-                             http::status::gateway_timeout,
+  write(admin_error_response(awaiting_version_, awaiting_keep_alive_, http::status::gateway_timeout,
                              "the media stack did not answer in time"));
 }
 

@@ -134,8 +134,8 @@ class Hub : public std::enable_shared_from_this<Hub> {
   // `active_speakers` to everyone in `room`.
   void media_speakers(const std::string& room, const std::vector<room::SpeakerLevel>& speakers);
   // The tracks a participant publishes, as last reported (empty when none or unknown).
-  const std::vector<room::PublishedTrackInfo>& published_tracks(const std::string& room,
-                                                                const std::string& participant) const;
+  const std::vector<room::PublishedTrackInfo>& published_tracks(
+      const std::string& room, const std::string& participant) const;
 
   // ---- admin API (defined in admin_hub.cpp; docs/admin-api.md) ----
   enum class AdminOutcome { done, no_room, no_participant, no_track };

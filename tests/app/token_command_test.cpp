@@ -24,15 +24,15 @@ TEST(TokenCommand, TtlUnits) {
   EXPECT_EQ(parse_ttl("1h"), 3600s);
   EXPECT_EQ(parse_ttl("7d"), 7 * 86400s);
   EXPECT_EQ(parse_ttl("365d"), 365 * 86400s);
-  for (std::string_view bad : {"", "0", "0h", "h", "1x", "-1h", "1.5h", "1 h", "366d",
-                               "99999999999999d", "1hh", " 1h"}) {
+  for (std::string_view bad :
+       {"", "0", "0h", "h", "1x", "-1h", "1.5h", "1 h", "366d", "99999999999999d", "1hh", " 1h"}) {
     EXPECT_FALSE(parse_ttl(bad)) << bad;
   }
 }
 
 TEST(TokenCommand, ParsesTheSubcommand) {
-  std::vector<const char*> join{"rrtc", "token", "--room", "r1", "--identity", "ann", "--ttl",
-                                "10m", "--config", "x.toml"};
+  std::vector<const char*> join{"rrtc", "token", "--room", "r1",       "--identity",
+                                "ann",  "--ttl", "10m",    "--config", "x.toml"};
   CommandLine line = parse_command_line(join);
   EXPECT_EQ(line.action, Action::kToken);
   ASSERT_TRUE(line.token);

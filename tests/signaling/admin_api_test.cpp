@@ -73,7 +73,8 @@ TEST(AdminTokenTest, JoinTokensMadeHereVerifyAsJoinTokens) {
   EXPECT_EQ(verdict.claims->room, "room 1");
   EXPECT_EQ(verdict.claims->subject, "alice");
   EXPECT_EQ(verdict.claims->expires_at, 1'700'000'060.0);
-  auto anyone = verify_hs256(make_join_token("r", std::nullopt, 1'700'000'060, "join"), "join", kNow);
+  auto anyone =
+      verify_hs256(make_join_token("r", std::nullopt, 1'700'000'060, "join"), "join", kNow);
   ASSERT_TRUE(anyone.claims);
   EXPECT_FALSE(anyone.claims->subject);
 }
@@ -197,7 +198,8 @@ TEST(AdminJsonTest, TokenBodies) {
   EXPECT_FALSE(minimal.value->identity);
   EXPECT_EQ(minimal.value->ttl_seconds, 3600);
   EXPECT_EQ(parse_token_body(R"({"room":"r","ttl_seconds":60.0})").value->ttl_seconds, 60);
-  const std::string ttl_error = "'ttl_seconds' must be a whole number of seconds from 1 to 31536000";
+  const std::string ttl_error =
+      "'ttl_seconds' must be a whole number of seconds from 1 to 31536000";
   struct Case {
     std::string_view body;
     std::string error;
