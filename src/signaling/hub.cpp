@@ -254,6 +254,10 @@ void Hub::handle_join(WebSocketSession& session, JoinMessage join) {
   send(session, "joined",
        std::make_shared<const std::string>(joined_json(
            id, join.room, others, ice_servers_for(options_, id, std::chrono::system_clock::now()))));
+  // Someone speaking now: the newcomer learns it at once, not at the next change.
+  if (auto it = speakers_.find(join.room); it != speakers_.end()) {
+    send(session, "active_speakers", it->second);
+  }
   broadcast(join.room, id, "participant_joined",
             participant_joined_json({id, participant.name, participant.state}));
   if (starts_room) emit(RoomEventKind::room_started, join.room);
@@ -416,7 +420,14 @@ void Hub::media_tracks(const std::string& room, const std::string& participant,
 }
 
 void Hub::media_speakers(const std::string& room, const std::vector<room::SpeakerLevel>& speakers) {
-  broadcast(room, {}, "active_speakers", active_speakers_json(speakers));
+  if (registry_.find(room) == nullptr) return;
+  auto text = active_speakers_json(speakers);
+  if (speakers.empty()) {
+    speakers_.erase(room);
+  } else {
+    speakers_[room] = std::make_shared<const std::string>(text);
+  }
+  broadcast(room, {}, "active_speakers", text);
 }
 
 const std::vector<room::PublishedTrackInfo>& Hub::published_tracks(
@@ -433,6 +444,7 @@ void Hub::emit(RoomEventKind kind, const std::string& room, const std::string& p
     room_created_[room] = std::chrono::system_clock::now();
   } else if (kind == RoomEventKind::room_finished) {
     room_created_.erase(room);
+    speakers_.erase(room);
   }
   if (!event_sink_) return;
   RoomEvent event;

@@ -221,6 +221,9 @@ class Hub : public std::enable_shared_from_this<Hub> {
   RoomEventSink event_sink_;
   std::map<Key, std::vector<room::PublishedTrackInfo>> tracks_;  // as the media stack reported
   std::map<std::string, std::chrono::system_clock::time_point> room_created_;  // admin API
+  // The last non-empty `active_speakers` of each room, for newcomers (the media stack sends
+  // only changes).
+  std::map<std::string, std::shared_ptr<const std::string>> speakers_;
 };
 
 }  // namespace rrtc::signaling

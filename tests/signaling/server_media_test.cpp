@@ -189,6 +189,30 @@ TEST(ServerMediaTest, SpeakersFromTheBackendReachEveryoneInTheRoomOnly) {
   EXPECT_FALSE(other.read(200ms));
 }
 
+TEST(ServerMediaTest, ANewcomerLearnsWhoIsSpeakingRightAfterJoined) {
+  RecordingBackend backend;
+  ServerFixture server(test_options(), &backend);
+  WsClient a(server.port());
+  ASSERT_EQ(a.join("r", "a").at("type"), "joined");
+  auto channel = backend.channel();
+  std::thread([&] { channel->send_speakers("r", {{"a", 0.75}}); }).join();
+  ASSERT_TRUE(a.read_type("active_speakers"));
+  const json::object speaking{
+      {"type", "active_speakers"},
+      {"speakers", json::array{json::object{{"participant_id", "a"}, {"level", 0.75}}}}};
+  WsClient b(server.port());
+  ASSERT_EQ(b.join("r", "b").at("type"), "joined");
+  auto first = b.read();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(*first, speaking);
+  // Once nobody speaks, a newcomer is told nothing (the empty list is the default).
+  std::thread([&] { channel->send_speakers("r", {}); }).join();
+  ASSERT_TRUE(b.read_type("active_speakers"));
+  WsClient c(server.port());
+  ASSERT_EQ(c.join("r", "c").at("type"), "joined");
+  EXPECT_FALSE(c.read(300ms));
+}
+
 TEST(ServerMediaTest, ChannelCallsAfterTheServerIsGoneAreDropped) {
   RecordingBackend backend;
   boost::asio::io_context ioc;
