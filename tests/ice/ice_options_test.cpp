@@ -16,7 +16,7 @@ TEST(IceOptions, ResolvesAddressesAndUrls) {
   options.min_port = 40000;
   options.max_port = 40100;
   options.stun_url = "stun:127.0.0.1:3478";
-  options.turn = {"turn:127.0.0.1:3479?transport=tcp", "u", "p"};
+  options.turn = {"turn:127.0.0.1:3479?transport=tcp", "u", "p", {}};
   IceConfig config = resolve_ice_config(options);
   // "lo" resolves to 127.0.0.1 (and ::1 when IPv6 is up).
   ASSERT_GE(config.local_addresses.size(), 2u);
@@ -80,12 +80,12 @@ TEST(IceOptions, RejectsBadSettingsWithTheSettingNamed) {
   }
   {
     IceOptions o = base;
-    o.turn = {"stun:127.0.0.1", "u", "p"};
+    o.turn = {"stun:127.0.0.1", "u", "p", {}};
     cases.push_back({o, "turn.url"});
   }
   {
     IceOptions o = base;
-    o.turn = {"turn:127.0.0.1", "", "p"};
+    o.turn = {"turn:127.0.0.1", "", "p", {}};
     cases.push_back({o, "username"});
   }
   for (const Case& c : cases) {
