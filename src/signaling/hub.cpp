@@ -57,28 +57,6 @@ TrustedProxies parse_trusted(const std::vector<std::string>& entries) {
 
 }  // namespace
 
-ConnectionSlot::ConnectionSlot(std::shared_ptr<Hub> hub, const IpAddress& peer, bool via_proxy)
-    : hub_(std::move(hub)), peer_(peer), address_(peer.to_string()), via_proxy_(via_proxy) {
-  // A direct client counts against its own address at once; a proxy's connection waits for the
-  // request that names its client.
-  counted_ = !via_proxy_;
-}
-
-ConnectionSlot::~ConnectionSlot() {
-  if (!hub_) return;  // moved from
-  if (counted_) hub_->release_address(address_);
-  hub_->release_connection();
-}
-
-bool ConnectionSlot::rebind(const IpAddress& client) {
-  std::string address = client.to_string();
-  if (counted_ && address == address_) return true;
-  if (counted_) hub_->release_address(address_);
-  address_ = std::move(address);
-  counted_ = hub_->count_address(address_);
-  return counted_;
-}
-
 Hub::Hub(boost::asio::io_context& ioc, ServerOptions options, room::MediaBackend* media)
     : ioc_(ioc),
       options_(std::move(options)),
@@ -94,46 +72,6 @@ void Hub::attach_media() {
   if (media_ != nullptr) {
     media_->attach(std::make_shared<MediaChannel>(ioc_.get_executor(), weak_from_this()));
   }
-}
-
-std::optional<ConnectionSlot> Hub::admit(const IpAddress& peer, Refusal& refusal) {
-  if (connection_count_ >= options_.max_connections) {
-    refusal = Refusal::server_full;
-    metrics_.connection_refused("server_full");
-    log_limited("refused_server_full", "refusing a connection from {}: {} open (max_connections)",
-                peer.to_string(), connection_count_);
-    return std::nullopt;
-  }
-  bool via_proxy = trusted_proxies_.contains(peer);
-  if (!via_proxy && !count_address(peer.to_string())) {
-    refusal = Refusal::per_ip;
-    metrics_.connection_refused("per_ip");
-    log_limited("refused_per_ip",
-                "refusing a connection from {}: {} open from that address "
-                "(max_connections_per_ip)",
-                peer.to_string(), options_.max_connections_per_ip);
-    return std::nullopt;
-  }
-  ++connection_count_;
-  std::optional<ConnectionSlot> slot;
-  slot.emplace(shared_from_this(), peer, via_proxy);
-  return slot;
-}
-
-bool Hub::count_address(const std::string& address) {
-  std::size_t& count = connections_per_address_[address];
-  if (count >= options_.max_connections_per_ip) {
-    if (count == 0) connections_per_address_.erase(address);
-    return false;
-  }
-  ++count;
-  return true;
-}
-
-void Hub::release_address(const std::string& address) {
-  auto it = connections_per_address_.find(address);
-  if (it == connections_per_address_.end()) return;
-  if (--it->second == 0) connections_per_address_.erase(it);
 }
 
 void Hub::track(std::uint64_t id, std::weak_ptr<HttpSession> session) {
@@ -367,93 +305,6 @@ void Hub::log_line(const std::string& text, std::uint64_t suppressed) {
   } else {
     logger().warn("{} ({} more like it not logged)", text, suppressed);
   }
-}
-
-void Hub::media_send(const std::string& room, const std::string& participant, std::string_view type,
-                     std::string text) {
-  auto it = members_.find({room, participant});
-  if (it == members_.end()) return;
-  send(*it->second, type, std::make_shared<const std::string>(std::move(text)));
-}
-
-void Hub::media_reject(const std::string& room, const std::string& participant,
-                       std::string_view message, ErrorCode code) {
-  auto it = members_.find({room, participant});
-  if (it == members_.end()) return;
-  send_error(*it->second, code, message);
-}
-
-void Hub::media_remove(const std::string& room, const std::string& participant,
-                       std::string_view reason, ErrorCode code) {
-  auto it = members_.find({room, participant});
-  if (it == members_.end()) return;
-  WebSocketSession& session = *it->second;
-  send_error(session, code, reason);
-  leave_room(session);
-  session.close(code == ErrorCode::internal              ? websocket::close_code::internal_error
-                : code == ErrorCode::service_unavailable ? websocket::close_code::try_again_later
-                                                         : websocket::close_code::policy_error);
-}
-
-void Hub::media_tracks(const std::string& room, const std::string& participant,
-                       std::vector<room::PublishedTrackInfo> tracks) {
-  // A report racing the participant's leave is late: it has no tracks any more.
-  if (members_.find({room, participant}) == members_.end()) return;
-  auto& known = tracks_[{room, participant}];
-  const auto listed = [](const std::vector<room::PublishedTrackInfo>& list,
-                         const room::PublishedTrackInfo& track) {
-    return std::any_of(list.begin(), list.end(), [&](const room::PublishedTrackInfo& t) {
-      return t.track_id == track.track_id;
-    });
-  };
-  for (const auto& track : known) {
-    if (!listed(tracks, track)) emit(RoomEventKind::track_unpublished, room, participant, {}, track);
-  }
-  for (const auto& track : tracks) {
-    if (!listed(known, track)) emit(RoomEventKind::track_published, room, participant, {}, track);
-  }
-  if (tracks.empty()) {
-    tracks_.erase({room, participant});
-  } else {
-    known = std::move(tracks);
-  }
-}
-
-void Hub::media_speakers(const std::string& room, const std::vector<room::SpeakerLevel>& speakers) {
-  if (registry_.find(room) == nullptr) return;
-  auto text = active_speakers_json(speakers);
-  if (speakers.empty()) {
-    speakers_.erase(room);
-  } else {
-    speakers_[room] = std::make_shared<const std::string>(text);
-  }
-  broadcast(room, {}, "active_speakers", text);
-}
-
-const std::vector<room::PublishedTrackInfo>& Hub::published_tracks(
-    const std::string& room, const std::string& participant) const {
-  static const std::vector<room::PublishedTrackInfo> kNone;
-  auto it = tracks_.find({room, participant});
-  return it == tracks_.end() ? kNone : it->second;
-}
-
-void Hub::emit(RoomEventKind kind, const std::string& room, const std::string& participant,
-               std::string name, std::optional<room::PublishedTrackInfo> track) {
-  // Room lifetimes for the admin API's created_at, whether or not webhooks listen.
-  if (kind == RoomEventKind::room_started) {
-    room_created_[room] = std::chrono::system_clock::now();
-  } else if (kind == RoomEventKind::room_finished) {
-    room_created_.erase(room);
-    speakers_.erase(room);
-  }
-  if (!event_sink_) return;
-  RoomEvent event;
-  event.kind = kind;
-  event.room = room;
-  event.participant = participant;
-  event.name = std::move(name);
-  event.track = std::move(track);
-  event_sink_(event);
 }
 
 void Hub::schedule_expiry() {
