@@ -29,16 +29,15 @@ import aioice.ice
 import aioice.stun
 import aiortc.rtcicetransport
 import websockets
-from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
 from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
-from aiortc.sdp import candidate_from_sdp
 
 # The helpers of the long-term-credential TURN test (importing it also limits aioice to
 # 127.0.0.1).
-from aiortc_turn_test import (AUDIO, VIDEO, RelayOnlyConnection, candidate_type, check_coturn,
-                              coturn_sessions, nominated_pair, read, run_case, run_cases,
-                              start_rrtc, stop)
-from rrtc_server import check, metrics
+from aiortc_turn_test import (AUDIO, RelayOnlyConnection, candidate_type, check_coturn,
+                              coturn_sessions, nominated_pair, offer_and_send, read, run_case,
+                              run_cases, start_rrtc, stop)
+from rrtc_server import check
 
 DEADLINE = 30  # seconds, for each wait below
 MEDIA_SECONDS = 2
@@ -81,44 +80,6 @@ async def join(ws, room, turn_port):
     return me, entry
 
 
-async def connect_and_send(port, ws, pc, server_candidates):
-    """Offers, trickles until connected, then waits for audio and video RTP in /metrics."""
-    await pc.setLocalDescription(await pc.createOffer())
-    tracks = [{"mid": t.mid, "type": "audio" if t.kind == "audio" else "camera"}
-              for t in pc.getTransceivers()]
-    await ws.send(json.dumps({"type": "offer", "sdp": pc.localDescription.sdp, "tracks": tracks}))
-    started = time.monotonic()
-    answered = False
-    while pc.connectionState != "connected":
-        check(time.monotonic() < started + DEADLINE, f"not connected: {pc.connectionState}")
-        check(pc.connectionState != "failed", "aiortc: connection failed")
-        try:
-            message = await recv(ws, timeout=0.2)
-        except asyncio.TimeoutError:
-            continue
-        check(message["type"] in ("answer", "candidate"), message)
-        if message["type"] == "answer":
-            check(not answered, "two answers")
-            answered = True
-            await pc.setRemoteDescription(RTCSessionDescription(message["sdp"], "answer"))
-        elif message["candidate"]:
-            line = message["candidate"]
-            server_candidates.append(line)
-            candidate = candidate_from_sdp(line.split(":", 1)[1])
-            candidate.sdpMid = message["sdpMid"]
-            candidate.sdpMLineIndex = message["sdpMLineIndex"]
-            await pc.addIceCandidate(candidate)
-    connect_seconds = time.monotonic() - started
-    media_started = time.monotonic()
-    while True:
-        await asyncio.sleep(0.25)
-        values = await asyncio.get_running_loop().run_in_executor(None, metrics, port)
-        elapsed = time.monotonic() - media_started
-        if values.get(AUDIO, 0) > 0 and values.get(VIDEO, 0) > 0 and elapsed > MEDIA_SECONDS:
-            return connect_seconds, values
-        check(elapsed < DEADLINE, f"no RTP decrypted: {values}")
-
-
 async def joined_credentials_call(port, turn_port):
     async with websockets.connect(f"ws://127.0.0.1:{port}/ws") as ws:
         me, entry = await join(ws, "turn-secret", turn_port)
@@ -128,7 +89,8 @@ async def joined_credentials_call(port, turn_port):
         try:
             pc.addTrack(AudioStreamTrack())
             pc.addTrack(VideoStreamTrack())
-            connect_seconds, values = await connect_and_send(port, ws, pc, server_candidates)
+            connect_seconds, values = await offer_and_send(port, ws, pc, server_candidates,
+                                                           MEDIA_SECONDS)
             client_candidates = [line[2:] for line in pc.localDescription.sdp.splitlines()
                                  if line.startswith("a=candidate:")]
             pair = nominated_pair(pc)

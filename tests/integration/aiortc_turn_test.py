@@ -169,57 +169,56 @@ async def recv(ws):
     return json.loads(await asyncio.wait_for(ws.recv(), timeout=DEADLINE))
 
 
+async def offer_and_send(port, ws, pc, server_candidates, media_seconds=None):
+    """On a joined `ws`: offers, trickles until connected, then waits until audio and video RTP
+    have shown up in /metrics for `media_seconds` (MEDIA_SECONDS); returns (seconds to connect,
+    the metrics). Appends the server's trickled candidate lines to `server_candidates`."""
+    media_seconds = MEDIA_SECONDS if media_seconds is None else media_seconds
+    await pc.setLocalDescription(await pc.createOffer())
+    tracks = [{"mid": t.mid, "type": "audio" if t.kind == "audio" else "camera"}
+              for t in pc.getTransceivers()]
+    await ws.send(json.dumps({"type": "offer", "sdp": pc.localDescription.sdp, "tracks": tracks}))
+    started = time.monotonic()
+    answered = False
+    while pc.connectionState != "connected":
+        check(time.monotonic() < started + DEADLINE, f"not connected: {pc.connectionState}")
+        check(pc.connectionState != "failed", "aiortc: connection failed")
+        try:
+            message = json.loads(await asyncio.wait_for(ws.recv(), timeout=0.2))
+        except asyncio.TimeoutError:
+            continue
+        check(message["type"] in ("answer", "candidate"), message)
+        if message["type"] == "answer":
+            check(not answered, "two answers")
+            answered = True
+            await pc.setRemoteDescription(RTCSessionDescription(message["sdp"], "answer"))
+        elif message["candidate"]:
+            check(answered, "candidate before the answer")
+            line = message["candidate"]
+            server_candidates.append(line)
+            candidate = candidate_from_sdp(line.split(":", 1)[1])
+            candidate.sdpMid = message["sdpMid"]
+            candidate.sdpMLineIndex = message["sdpMLineIndex"]
+            await pc.addIceCandidate(candidate)
+    connect_seconds = time.monotonic() - started
+
+    media_started = time.monotonic()
+    while True:
+        await asyncio.sleep(0.25)
+        values = await asyncio.get_running_loop().run_in_executor(None, metrics, port)
+        elapsed = time.monotonic() - media_started
+        if values.get(AUDIO, 0) > 0 and values.get(VIDEO, 0) > 0 and elapsed > media_seconds:
+            return connect_seconds, values
+        check(elapsed < DEADLINE, f"no RTP decrypted: {values}")
+
+
 async def send_media(port, pc, server_candidates):
-    """Joins, offers, trickles until connected, then waits for audio and video RTP to show up in
-    /metrics. Appends the server's trickled candidate lines to `server_candidates`."""
+    """Joins, then offer_and_send(); leaves."""
     async with websockets.connect(f"ws://127.0.0.1:{port}/ws") as ws:
         await ws.send(json.dumps({"type": "join", "room": "turn", "name": "aiortc"}))
         joined = await recv(ws)
         check(joined["type"] == "joined", joined)
-        await pc.setLocalDescription(await pc.createOffer())
-        tracks = [{"mid": t.mid, "type": "audio" if t.kind == "audio" else "camera"}
-                  for t in pc.getTransceivers()]
-        await ws.send(json.dumps({"type": "offer", "sdp": pc.localDescription.sdp,
-                                  "tracks": tracks}))
-        started = time.monotonic()
-        connected = asyncio.Event()
-
-        @pc.on("connectionstatechange")
-        def on_state():
-            if pc.connectionState == "connected":
-                connected.set()
-
-        answered = False
-        while not connected.is_set():
-            check(time.monotonic() < started + DEADLINE, f"not connected: {pc.connectionState}")
-            check(pc.connectionState != "failed", "aiortc: connection failed")
-            try:
-                message = json.loads(await asyncio.wait_for(ws.recv(), timeout=0.2))
-            except asyncio.TimeoutError:
-                continue
-            check(message["type"] in ("answer", "candidate"), message)
-            if message["type"] == "answer":
-                check(not answered, "two answers")
-                answered = True
-                await pc.setRemoteDescription(RTCSessionDescription(message["sdp"], "answer"))
-            elif message["candidate"]:
-                check(answered, "candidate before the answer")
-                line = message["candidate"]
-                server_candidates.append(line)
-                candidate = candidate_from_sdp(line.split(":", 1)[1])
-                candidate.sdpMid = message["sdpMid"]
-                candidate.sdpMLineIndex = message["sdpMLineIndex"]
-                await pc.addIceCandidate(candidate)
-        connect_seconds = time.monotonic() - started
-
-        media_started = time.monotonic()
-        while True:
-            await asyncio.sleep(0.25)
-            values = await asyncio.get_running_loop().run_in_executor(None, metrics, port)
-            elapsed = time.monotonic() - media_started
-            if values.get(AUDIO, 0) > 0 and values.get(VIDEO, 0) > 0 and elapsed > MEDIA_SECONDS:
-                break
-            check(elapsed < DEADLINE, f"no RTP decrypted: {values}")
+        connect_seconds, values = await offer_and_send(port, ws, pc, server_candidates)
         await ws.send(json.dumps({"type": "leave"}))
     return connect_seconds, values
 
