@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Participant, launch_chromium } from '../lib/browser.js';
+import { launch_chromium } from '../lib/browser.js';
+import { media_connected, start_call } from '../lib/call.js';
 import { expect_sees_and_hears, inbound, tile_video, wait_flowing, wait_picture,
          wait_stalled } from '../lib/media.js';
-import { RrtcServer, kArtifacts, kRepoRoot, wait_until } from '../lib/rrtc_server.js';
+import { kArtifacts, kRepoRoot, wait_until } from '../lib/rrtc_server.js';
 
 const kTestTimeout = { timeout: 150000 };
 
@@ -19,31 +20,8 @@ describe('media through rrtc', () => {
   before(async () => { browser = await launch_chromium(); });
   after(async () => { await browser?.close(); });
 
-  async function setup(t) {
-    const server = new RrtcServer({}, { name: t.name.replace(/\W+/g, '_') });
-    await server.start();
-    const people = [];
-    t.after(async () => {
-      for (const person of people) await person.close().catch(() => {});
-      await server.dispose();
-    });
-    const join = async (room, name) => {
-      const person = await Participant.join(browser, server.base_url, { room, name });
-      people.push(person);
-      return person;
-    };
-    const no_page_errors = () => {
-      for (const person of people) {
-        const errors = person.console.filter((line) => line.startsWith('pageerror'));
-        assert.deepEqual(errors, [], `${person.name}'s page threw`);
-      }
-    };
-    return { server, join, people, no_page_errors };
-  }
-
-  const connected = (person) => wait_until(
-    () => person.page.evaluate(() => window.rrtc.peer_connection?.connectionState === 'connected'),
-    { timeout_ms: 20000, what: `${person.name}'s media connection` });
+  const setup = (t) => start_call(t, browser);
+  const connected = (person) => media_connected(person, 20000);
 
   it('two, then three participants see and hear each other', kTestTimeout, async (t) => {
     const { join, no_page_errors } = await setup(t);

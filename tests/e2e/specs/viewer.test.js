@@ -5,9 +5,10 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Participant, launch_chromium } from '../lib/browser.js';
+import { launch_chromium } from '../lib/browser.js';
+import { media_connected, start_call } from '../lib/call.js';
 import { expect_sees_and_hears, inbound, tile_video, wait_flowing, wait_picture, wait_playing } from '../lib/media.js';
-import { RrtcServer, wait_until } from '../lib/rrtc_server.js';
+import { wait_until } from '../lib/rrtc_server.js';
 
 const kTestTimeout = { timeout: 180000 };
 
@@ -16,33 +17,8 @@ describe('viewers', () => {
   before(async () => { browser = await launch_chromium(); });
   after(async () => { await browser?.close(); });
 
-  async function setup(t) {
-    const server = new RrtcServer({}, { name: t.name.replace(/\W+/g, '_') });
-    await server.start();
-    const people = [];
-    const browsers = [];
-    t.after(async () => {
-      for (const person of people) await person.close().catch(() => {});
-      for (const other of browsers) await other.close().catch(() => {});
-      await server.dispose();
-    });
-    const join = async (room, name, { via = browser, without_devices = false } = {}) => {
-      const person = await Participant.join(via, server.base_url, { room, name, without_devices });
-      people.push(person);
-      return person;
-    };
-    const no_page_errors = () => {
-      for (const person of people) {
-        const errors = person.console.filter((line) => line.startsWith('pageerror'));
-        assert.deepEqual(errors, [], `${person.name}'s page threw`);
-      }
-    };
-    return { server, join, browsers, no_page_errors };
-  }
-
-  const connected = (person) => wait_until(
-    () => person.page.evaluate(() => window.rrtc.peer_connection?.connectionState === 'connected'),
-    { timeout_ms: 30000, what: `${person.name}'s media connection` });
+  const setup = (t) => start_call(t, browser);
+  const connected = (person) => media_connected(person, 30000);
   const your_id = (person) => person.page.evaluate(() => window.rrtc.session.your_id);
   // What a viewer's page says about itself and its connection.
   const viewer_state = (person) => person.page.evaluate(() => {
