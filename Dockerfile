@@ -22,12 +22,14 @@ RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \
  && build/rrtc --version
 
 FROM debian:bookworm-slim AS runtime
-# The runtime halves of the -dev packages install-deps.sh builds against.
+# The runtime halves of the -dev packages install-deps.sh builds against, and the CA store
+# https:// webhooks are verified against.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libboost-json1.81.0 libboost-program-options1.81.0 libboost-container1.81.0 \
       libtomlplusplus3 libspdlog1.10 libfmt9 libssl3 \
       libnice10 libglib2.0-0 libusrsctp2 liburing2 \
+      ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /var/lib/rrtc --create-home --shell /usr/sbin/nologin rrtc
 COPY --from=build /src/build/rrtc /usr/local/bin/rrtc

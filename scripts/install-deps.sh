@@ -22,9 +22,11 @@ if [[ "${1:-}" == "--bench" ]]; then
   no_recommends=(--no-install-recommends)
 fi
 # What the test suite drives: real peers, a TURN server, a browser; network namespaces (ip netns)
-# and nftables to inject packet loss (tests/integration/netns.py).
+# and nftables to inject packet loss (tests/integration/netns.py); the openssl command for the
+# webhook test's https receiver certificate.
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(coturn python3 python3-aiortc python3-websockets chromium iproute2 nftables procps)
+  packages+=(coturn python3 python3-aiortc python3-websockets chromium iproute2 nftables procps
+             openssl)
 fi
 
 missing=()
