@@ -68,12 +68,11 @@ Hub::AdminOutcome Hub::admin_remove(const std::string& room, const std::string& 
   if (it == members_.end()) {
     return registry_.find(room) == nullptr ? AdminOutcome::no_room : AdminOutcome::no_participant;
   }
-  WebSocketSession& session = *it->second;
-  logger().info("admin API: removing {} from room {} ({})", participant, room, session.address());
-  send_error(session, ErrorCode::forbidden, "removed by the server", false);
-  // Leave now, not when the socket is gone: the HTTP answer comes after the others were told.
-  leave_room(session);
-  session.close(websocket::close_code::policy_error);
+  logger().info("admin API: removing {} from room {} ({})", participant, room,
+                it->second->address());
+  // The HTTP answer comes after the others were told (remove_member leaves at once).
+  remove_member(*it->second, ErrorCode::forbidden, "removed by the server",
+                websocket::close_code::policy_error);
   return AdminOutcome::done;
 }
 

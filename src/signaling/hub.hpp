@@ -188,6 +188,10 @@ class Hub : public std::enable_shared_from_this<Hub> {
   void handle_state(WebSocketSession& session, const room::StateChange& change);
   void handle_media(WebSocketSession& session, const ClientMessage& message);
   void leave_room(WebSocketSession& session);
+  // Sends `error` (not counted), leaves the room at once (the others get participant_left
+  // before the caller goes on) and closes with `close_code`.
+  void remove_member(WebSocketSession& session, ErrorCode code, std::string_view message,
+                     boost::beast::websocket::close_code close_code);
   void broadcast(const std::string& room, const std::string& except, std::string_view type,
                  const std::string& text);
   void schedule_expiry();

@@ -27,12 +27,17 @@ void Hub::media_remove(const std::string& room, const std::string& participant,
                        std::string_view reason, ErrorCode code) {
   auto it = members_.find({room, participant});
   if (it == members_.end()) return;
-  WebSocketSession& session = *it->second;
-  send_error(session, code, reason);
-  leave_room(session);
-  session.close(code == ErrorCode::internal              ? websocket::close_code::internal_error
+  remove_member(*it->second, code, reason,
+                code == ErrorCode::internal              ? websocket::close_code::internal_error
                 : code == ErrorCode::service_unavailable ? websocket::close_code::try_again_later
                                                          : websocket::close_code::policy_error);
+}
+
+void Hub::remove_member(WebSocketSession& session, ErrorCode code, std::string_view message,
+                        websocket::close_code close_code) {
+  send_error(session, code, message, false);
+  leave_room(session);
+  session.close(close_code);
 }
 
 void Hub::media_tracks(const std::string& room, const std::string& participant,
