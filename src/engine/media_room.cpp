@@ -82,12 +82,27 @@ void MediaRoom::handle(room::MediaRequest& request) {
           p->on_answer(command.sdp);
         } else if constexpr (std::is_same_v<Command, room::request::Candidate>) {
           p->on_candidate(command.candidate);
+        } else if constexpr (std::is_same_v<Command, room::request::TrackSettings>) {
+          set_track_settings(*p, command.update);
         } else {
           static_assert(std::is_same_v<Command, room::request::State>);
           p->set_state(command.state);
         }
       },
       request.command);
+}
+
+void MediaRoom::set_track_settings(MediaParticipant& participant,
+                                   const room::TrackSettingsUpdate& update) {
+  auto* member = participant.member();
+  if (member != nullptr && router_.set_track_settings(*member, update, now())) {
+    arm_router_timer();
+    return;
+  }
+  if (context_.channel) {
+    context_.channel->send_error(name_, participant.id(), 400,
+                                 "track_settings: unknown track_id " + update.track_id, false);
+  }
 }
 
 void MediaRoom::close_all() {

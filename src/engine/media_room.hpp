@@ -98,6 +98,8 @@ class MediaRoom {
 
  private:
   void join(const std::string& participant, const room::ParticipantState& state);
+  // A subscriber's track_settings; an unknown track id gets error 400.
+  void set_track_settings(MediaParticipant& participant, const room::TrackSettingsUpdate& update);
   void arm_speaker_timer();
   void on_speaker_timer();
 

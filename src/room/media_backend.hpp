@@ -59,6 +59,29 @@ struct SpeakerLevel {
   friend bool operator==(const SpeakerLevel&, const SpeakerLevel&) = default;
 };
 
+// A subscriber's `track_settings` message (PROTOCOL.md v1.1): what it wants of one received
+// video track. Omitted fields keep their earlier value; 0 for a size or rate means no limit.
+struct TrackSettingsUpdate {
+  std::string track_id;  // "<participant>-<type>[-N]"
+  std::optional<bool> paused;
+  std::optional<std::uint32_t> max_width;
+  std::optional<std::uint32_t> max_height;
+  std::optional<std::uint32_t> max_fps;
+
+  friend bool operator==(const TrackSettingsUpdate&, const TrackSettingsUpdate&) = default;
+};
+
+// `stream_state` (PROTOCOL.md v1.1): what a subscriber receives of one video track now.
+enum class StreamPause : std::uint8_t { none, requested, bandwidth, publisher };
+struct StreamState {
+  std::string track_id;
+  StreamPause paused = StreamPause::none;  // none: "active"; else "paused" with that reason
+  std::uint32_t width = 0;                 // the layer forwarded now, 0: unknown
+  std::uint32_t height = 0;
+
+  friend bool operator==(const StreamState&, const StreamState&) = default;
+};
+
 // Basic counters of one published track (admin API).
 struct TrackStats {
   PublishedTrackInfo track;
@@ -118,6 +141,16 @@ class SignalingChannel {
   virtual void send_speakers(std::string room, std::vector<SpeakerLevel> speakers) {
     (void)room, (void)speakers;
   }
+  // Sends `stream_state` to subscriber `participant` (PROTOCOL.md v1.1).
+  virtual void send_stream_state(std::string room, std::string participant, StreamState state) {
+    (void)room, (void)participant, (void)state;
+  }
+  // Sends `publish_layers` to publisher `participant`: of its simulcast m-line `mid`, the rids
+  // some subscriber needs now (PROTOCOL.md v1.1).
+  virtual void send_publish_layers(std::string room, std::string participant, std::string mid,
+                                   std::vector<std::string> active) {
+    (void)room, (void)participant, (void)mid, (void)active;
+  }
 };
 
 // What signaling asks of the media stack for one participant: one command type, posted as a
@@ -146,10 +179,14 @@ struct Candidate {
 struct State {
   ParticipantState state;
 };
+// Its `track_settings` for one track it receives (an unknown track id gets error 400).
+struct TrackSettings {
+  TrackSettingsUpdate update;
+};
 }  // namespace request
 
 using MediaCommand = std::variant<request::Join, request::Leave, request::Offer, request::Answer,
-                                  request::Candidate, request::State>;
+                                  request::Candidate, request::State, request::TrackSettings>;
 
 struct MediaRequest {
   std::string room;

@@ -123,7 +123,9 @@ void Router::relink() {
 
 void Router::refresh_waiting(UpTrack& up) noexcept {
   up.awaiting_keyframe = std::any_of(up.downs.begin(), up.downs.end(),
-                                     [](const DownLink* l) { return l->track.waiting_keyframe(); });
+                                     [](const DownLink* l) {
+                                       return !l->settings.paused && l->track.waiting_keyframe();
+                                     });
 }
 
 void Router::reschedule(UpTrack& up) noexcept {
@@ -243,6 +245,38 @@ void Router::on_connected(Member& member, time::Timestamp now) {
   }
 }
 
+bool Router::set_track_settings(Member& member, const TrackSettingsUpdate& update,
+                                time::Timestamp now) {
+  const auto it = std::find_if(member.downs.begin(), member.downs.end(), [&](const auto& link) {
+    return link->track.subscription().track_id == update.track_id;
+  });
+  if (it == member.downs.end()) return false;
+  DownLink& link = **it;
+  const bool was_paused = link.settings.paused;
+  if (update.paused) link.settings.paused = *update.paused;
+  if (update.max_width) link.settings.max_width = *update.max_width;
+  if (update.max_height) link.settings.max_height = *update.max_height;
+  if (update.max_fps) link.settings.max_fps = *update.max_fps;
+  if (was_paused && !link.settings.paused) {
+    // As when a track resumes: continue the stream at the next key frame, asked for now.
+    link.track.resync(now);
+    if (link.up != nullptr) {
+      refresh_waiting(*link.up);
+      if (link.up->wants_keyframe()) request_keyframe(*link.up, now);
+      reschedule(*link.up);
+    }
+  }
+  return true;
+}
+
+std::optional<TrackSettings> Router::track_settings(const Member& member,
+                                                    std::string_view track_id) const noexcept {
+  for (const auto& link : member.downs) {
+    if (link->track.subscription().track_id == track_id) return link->settings;
+  }
+  return std::nullopt;
+}
+
 Router::UpTrack* Router::find_up(Member& member, std::uint32_t ssrc) noexcept {
   for (auto& up : member.ups) {
     if (up->info.ssrc == ssrc || (up->info.rtx_ssrc != 0 && up->info.rtx_ssrc == ssrc)) {
@@ -337,6 +371,7 @@ void Router::forward(UpTrack& up, std::span<std::uint8_t> bytes, std::int64_t ex
   const auto& codec = up.info.codecs[static_cast<std::size_t>(up.codec_of[payload_type])];
   int keyframe = -1;  // probed once, only when a subscriber waits for one
   for (DownLink* link : up.downs) {
+    if (link->settings.paused) continue;
     std::memcpy(egress_.data(), bytes.data(), bytes.size());
     auto copy = rtp::Packet::parse(std::span<std::uint8_t>(egress_.data(), bytes.size()));
     if (!copy) return;

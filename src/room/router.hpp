@@ -173,6 +173,13 @@ class Router {
   // again at a key frame, and the tracks it publishes that subscribers wait on are asked for one
   // at once (earlier requests never reached it).
   void on_connected(Member& member, time::Timestamp now);
+  // `member`'s track_settings for the track it receives as `update.track_id` (PROTOCOL.md v1.1):
+  // omitted fields keep their value. A paused track is not forwarded; resuming it resyncs and
+  // waits for a key frame. False when `member` receives no track of that id.
+  bool set_track_settings(Member& member, const TrackSettingsUpdate& update, time::Timestamp now);
+  // What `member` asked of its track `track_id`; nullopt when it receives none of that id.
+  std::optional<TrackSettings> track_settings(const Member& member,
+                                              std::string_view track_id) const noexcept;
 
   // Hot path. `packet` is decrypted, in the receive buffer (it may be modified: RTX is
   // unwrapped in place).

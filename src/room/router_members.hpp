@@ -98,6 +98,7 @@ struct Router::DownLink {
   };
   DownTrack track;
   Member* subscriber;
+  TrackSettings settings;  // the subscriber's track_settings; paused: not forwarded
   UpTrack* up = nullptr;
   std::array<SentReport, 4> reports{};
   std::size_t next_report = 0;

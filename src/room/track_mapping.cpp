@@ -249,6 +249,8 @@ Subscription subscription_for(const OfferedTrack& offered, const sdp::SentMedia&
   subscription.ssrc = offered.track.ssrc;
   subscription.clock_rate = offered.clock_rate;
   subscription.video = offered.video;
+  subscription.track_id = sdp::msid_track_id(offered.track);
+  subscription.type = to_room(offered.track.type);
   subscription.nack = sent.nack;
   subscription.payload_types.fill(kNoPayloadType);
   subscription.extension_ids.fill(0);

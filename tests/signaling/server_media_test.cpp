@@ -60,6 +60,19 @@ class RecordingBackend : public room::MediaBackend {
   static std::string describe(const std::string& who, const room::request::State& state) {
     return "state " + who + state_text(state.state);
   }
+  static std::string describe(const std::string& who, const room::request::TrackSettings& ts) {
+    const auto& u = ts.update;
+    const auto field = [](const auto& value) {
+      if (!value) return std::string("-");
+      if constexpr (std::is_same_v<std::decay_t<decltype(*value)>, bool>) {
+        return std::string(*value ? "1" : "0");
+      } else {
+        return std::to_string(*value);
+      }
+    };
+    return "track_settings " + who + " " + u.track_id + " p" + field(u.paused) + " w" +
+           field(u.max_width) + " h" + field(u.max_height) + " f" + field(u.max_fps);
+  }
   static std::string state_text(const room::ParticipantState& s) {
     return std::string(" m") + (s.muted ? "1" : "0") + "v" + (s.video_on ? "1" : "0") + "s" +
            (s.screen_sharing ? "1" : "0");
