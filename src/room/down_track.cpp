@@ -1,5 +1,6 @@
 #include "room/down_track.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace rrtc::room {
@@ -10,7 +11,8 @@ DownTrack::DownTrack(Subscription subscription, const DownTrackOptions& options,
       options_(options),
       retransmit_(ring_for(sub_, options)),
       resent_(retransmit_.capacity()),
-      waiting_keyframe_(sub_.video),
+      seq_ring_(sub_.video ? kVideoSeqRing : kAudioSeqRing),
+      pending_since_set_(true),
       waiting_since_(now) {}
 
 rtp::RetransmitBuffer DownTrack::ring_for(const Subscription& subscription,
@@ -32,35 +34,126 @@ void DownTrack::update(const Subscription& subscription) {
 }
 
 void DownTrack::resync(time::Timestamp now) noexcept {
-  resync_ = true;
-  if (sub_.video) {
-    waiting_keyframe_ = true;
+  current_ = -1;
+  waiting_since_ = now;
+  pending_since_set_ = true;
+}
+
+void DownTrack::set_target_layer(int layer) noexcept {
+  if (layer < 0) layer = -1;
+  if (layer == target_) return;
+  target_ = layer;
+  pending_since_set_ = false;  // the wait starts at the target's first packet
+  if (layer < 0) current_ = -1;
+}
+
+void DownTrack::set_max_temporal_layer(int tid) noexcept {
+  max_tid_ = tid < 0 || tid > kMaxTid ? kMaxTid : tid;
+  if (current_ < 0) cur_tid_ = max_tid_;
+}
+
+bool DownTrack::switch_point(const FrameInfo& frame, time::Timestamp now) noexcept {
+  if (!sub_.video || frame.keyframe) return true;
+  if (current_ >= 0) return false;  // the current layer keeps flowing until the key frame
+  if (!pending_since_set_) {
     waiting_since_ = now;
+    pending_since_set_ = true;
+  }
+  return now - waiting_since_ >= options_.keyframe_wait_limit;
+}
+
+void DownTrack::rebase(int layer, const rtp::Packet& packet, std::int64_t extended_seq,
+                       const FrameInfo& frame, time::Timestamp now) noexcept {
+  current_ = layer;
+  pending_since_set_ = false;
+  resync_base_ = extended_seq;
+  highest_in_ = extended_seq - 1;
+  cur_tid_ = max_tid_;
+  last_dropped_picture_.reset();
+  if (started_) {
+    seq_delta_ = last_out_seq_ + 1 - extended_seq;
+    const auto elapsed = now - last_out_time_;
+    const auto ticks = elapsed.count() * static_cast<std::int64_t>(sub_.clock_rate) / 1'000'000;
+    const auto advance = static_cast<std::uint32_t>(ticks > 0 ? ticks : 1);
+    ts_offset_ = last_out_ts_ + advance - packet.timestamp();
+  } else {
+    seq_delta_ = 0;
+    ts_offset_ = 0;
+  }
+  // The codec numbering continues from the last packet sent: +1 (the switch point starts a
+  // new picture, a new TL0 picture and, being a key frame, a new KEYIDX).
+  picture_delta_ = 0;
+  tl0_delta_ = 0;
+  keyidx_delta_ = 0;
+  if (!frame.vp8) return;
+  const rtp::Vp8Descriptor& vp8 = *frame.vp8;
+  if (vp8.picture_id && last_out_picture_) {
+    picture_delta_ = static_cast<std::uint16_t>((*last_out_picture_ + 1 - *vp8.picture_id) &
+                                                kPictureMask);
+  }
+  if (vp8.tl0picidx && last_out_tl0_) {
+    tl0_delta_ = static_cast<std::uint8_t>(*last_out_tl0_ + 1 - *vp8.tl0picidx);
+  }
+  if (vp8.keyidx && last_out_keyidx_) {
+    keyidx_delta_ = static_cast<std::uint8_t>((*last_out_keyidx_ + 1 - *vp8.keyidx) & 0x1f);
   }
 }
 
-ForwardResult DownTrack::forward(rtp::Packet& packet, std::int64_t extended_seq, bool keyframe,
-                                 time::Timestamp now) noexcept {
+bool DownTrack::temporal_drop(const FrameInfo& frame) noexcept {
+  if (!frame.vp8 || !frame.vp8->tid) return false;
+  const rtp::Vp8Descriptor& vp8 = *frame.vp8;
+  const int tid = *vp8.tid;
+  if (vp8.keyframe) {
+    cur_tid_ = max_tid_;
+  } else if (vp8.starts_picture()) {
+    // Down at once; up one TID at a time, at a picture of that TID that depends only on TL0
+    // (Y): its own TID's earlier pictures, which we dropped, are not referenced.
+    if (cur_tid_ > max_tid_) {
+      cur_tid_ = max_tid_;
+    } else if (cur_tid_ < max_tid_ && tid == cur_tid_ + 1 && vp8.layer_sync) {
+      cur_tid_ = tid;
+    }
+  }
+  if (tid <= cur_tid_) return false;
+  // Later pictures move down by one so the subscriber sees consecutive picture ids.
+  if (vp8.picture_id && last_dropped_picture_ != vp8.picture_id) {
+    last_dropped_picture_ = vp8.picture_id;
+    picture_delta_ = static_cast<std::uint16_t>((picture_delta_ - 1) & kPictureMask);
+  }
+  return true;
+}
+
+void DownTrack::rewrite_vp8(rtp::Packet& packet, const rtp::Vp8Descriptor& vp8,
+                            std::uint16_t picture_delta, bool newest) noexcept {
+  const auto payload = packet.payload();
+  if (payload.size() < vp8.header_size) return;
+  if (vp8.picture_id) {
+    const auto out = static_cast<std::uint16_t>((*vp8.picture_id + picture_delta) & kPictureMask);
+    rtp::write_vp8_picture_id(payload, vp8, out);
+    if (newest) last_out_picture_ = out;
+  }
+  if (vp8.tl0picidx) {
+    const auto out = static_cast<std::uint8_t>(*vp8.tl0picidx + tl0_delta_);
+    rtp::write_vp8_tl0picidx(payload, vp8, out);
+    if (newest) last_out_tl0_ = out;
+  }
+  if (vp8.keyidx) {
+    const auto out = static_cast<std::uint8_t>((*vp8.keyidx + keyidx_delta_) & 0x1f);
+    rtp::write_vp8_keyidx(payload, vp8, out);
+    if (newest) last_out_keyidx_ = out;
+  }
+}
+
+ForwardResult DownTrack::forward(rtp::Packet& packet, int layer, std::int64_t extended_seq,
+                                 const FrameInfo& frame, time::Timestamp now) noexcept {
   const std::uint8_t payload_type = sub_.payload_types[packet.payload_type() & 0x7f];
   if (payload_type == kNoPayloadType) return ForwardResult::unmapped;
-  if (waiting_keyframe_) {
-    if (!keyframe && now - waiting_since_ < options_.keyframe_wait_limit) {
-      return ForwardResult::waiting_keyframe;
-    }
-    waiting_keyframe_ = false;
-  }
-  if (resync_) {
-    resync_ = false;
-    resync_base_ = extended_seq;
-    if (started_) {
-      seq_offset_ = last_out_seq_ + 1 - extended_seq;
-      const auto elapsed = now - last_out_time_;
-      const auto ticks = elapsed.count() * static_cast<std::int64_t>(sub_.clock_rate) / 1'000'000;
-      const auto advance = static_cast<std::uint32_t>(ticks > 0 ? ticks : 1);
-      ts_offset_ = last_out_ts_ + advance - packet.timestamp();
-    } else {
-      seq_offset_ = 0;
-      ts_offset_ = 0;
+  if (target_ < 0) return ForwardResult::paused;
+  const bool switching = layer != current_;
+  if (switching) {
+    if (layer != target_) return ForwardResult::other_layer;
+    if (!switch_point(frame, now)) {
+      return current_ < 0 ? ForwardResult::waiting_keyframe : ForwardResult::other_layer;
     }
   } else if (extended_seq < resync_base_) {
     return ForwardResult::stale;
@@ -68,21 +161,72 @@ ForwardResult DownTrack::forward(rtp::Packet& packet, std::int64_t extended_seq,
   if (packet.has_extension_block() && !packet.rewrite_extension_ids(sub_.extension_ids)) {
     return ForwardResult::rewrite_failed;
   }
+  if (switching) rebase(layer, packet, extended_seq, frame, now);
+
+  const bool newest = extended_seq > highest_in_;
+  std::int64_t seq_delta = seq_delta_;
+  std::uint16_t picture_delta = picture_delta_;
+  if (newest) {
+    // Sequence numbers skipped over (lost or reordered) keep the numbers they would have had.
+    const auto ring = static_cast<std::int64_t>(seq_ring_.size());
+    for (std::int64_t s = std::max(highest_in_ + 1, extended_seq - ring + 1); s < extended_seq;
+         ++s) {
+      slot_for(s) = SeqSlot{s, seq_delta_, picture_delta_, static_cast<std::int8_t>(cur_tid_),
+                            false};
+    }
+    highest_in_ = extended_seq;
+    if (temporal_drop(frame)) {
+      slot_for(extended_seq) = SeqSlot{extended_seq, 0, 0, 0, true};
+      --seq_delta_;
+      return ForwardResult::temporal_dropped;
+    }
+    seq_delta = seq_delta_;
+    picture_delta = picture_delta_;
+    slot_for(extended_seq) = SeqSlot{extended_seq, seq_delta, picture_delta,
+                                     static_cast<std::int8_t>(cur_tid_), false};
+  } else {
+    const SeqSlot& slot = slot_for(extended_seq);
+    if (highest_in_ - extended_seq >= static_cast<std::int64_t>(seq_ring_.size()) ||
+        slot.seq != extended_seq) {
+      return ForwardResult::stale;
+    }
+    // A dropped packet's number went to the next one; a reserved slot of a TID above what was
+    // allowed then stays a hole (a NACK for it finds no copy).
+    if (slot.dropped || (frame.vp8 && frame.vp8->tid && *frame.vp8->tid > slot.max_tid)) {
+      return ForwardResult::temporal_dropped;
+    }
+    seq_delta = slot.seq_delta;
+    picture_delta = slot.picture_delta;
+  }
+
+  if (frame.vp8) rewrite_vp8(packet, *frame.vp8, picture_delta, newest);
   packet.set_payload_type(payload_type);
   packet.set_ssrc(sub_.ssrc);
-  const std::int64_t out_seq = extended_seq + seq_offset_;
+  const std::int64_t out_seq = extended_seq + seq_delta;
   const std::uint32_t out_ts = packet.timestamp() + ts_offset_;
   packet.set_sequence_number(static_cast<std::uint16_t>(out_seq));
   packet.set_timestamp(out_ts);
-  if (!started_ || out_seq > last_out_seq_) {
+  if (newest) {
     last_out_seq_ = out_seq;
     last_out_ts_ = out_ts;
     last_out_time_ = now;
+    last_out_payload_type_ = payload_type;
+    last_out_marker_ = packet.marker();
   }
   started_ = true;
   ++packets_;
   octets_ += static_cast<std::uint32_t>(packet.payload().size());
   return ForwardResult::forwarded;
+}
+
+std::optional<DownTrack::PaddingSlot> DownTrack::padding_slot(time::Timestamp now) noexcept {
+  (void)now;
+  if (!started_ || !sub_.video || !last_out_marker_) return std::nullopt;
+  ++last_out_seq_;
+  ++seq_delta_;  // new packets of the current layer come after the padding
+  ++packets_;
+  return PaddingSlot{static_cast<std::uint16_t>(last_out_seq_), last_out_ts_,
+                     last_out_payload_type_};
 }
 
 }  // namespace rrtc::room

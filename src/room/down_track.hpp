@@ -1,16 +1,33 @@
 #pragma once
 // One published track as one subscriber receives it: the rewriting of a forwarded copy (SSRC,
-// payload type, sequence number, timestamp, extension ids) and the copies kept for NACKs.
+// payload type, sequence number, timestamp, extension ids, VP8 picture id / TL0PICIDX / KEYIDX),
+// the choice of which simulcast layer and temporal layers it forwards, and the copies kept for
+// NACKs.
 //
 // Continuity: outgoing sequence numbers and timestamps never jump backwards. After a pause
-// (mute, camera off, screen stop) or at the start, resync() makes the next forwarded packet
-// follow the last one sent: sequence number + 1, timestamp advanced by the wall-clock time
-// since, so the subscriber's decoder and SRTP replay window see one continuous stream. A video
-// track starts and resumes only at a key frame (or, should the publisher never send one the
-// probe recognises, after `keyframe_wait_limit`).
+// (mute, camera off, screen stop, a -1 target layer), at the start, or at a switch to another
+// simulcast layer, the next forwarded packet is re-based to follow the last one sent: sequence
+// number + 1, timestamp advanced by the wall-clock time since, VP8 picture id, TL0PICIDX and
+// KEYIDX + 1, so the subscriber's decoder and SRTP replay window see one continuous stream. A
+// video track starts, resumes and changes layer only at a key frame of the layer it goes to
+// (or, when nothing is being forwarded and the publisher never sends a key frame the probe
+// recognises, after `keyframe_wait_limit`).
 //
-// Pure: time is a parameter. The retransmit buffer is allocated at construction; forward()
-// allocates nothing.
+// Simulcast: each layer is its own RTP stream (own SSRC, sequence numbers and timestamps, one
+// clock rate); the caller passes every packet of the track with its layer index and the
+// layer's unwrapped sequence number. Only the current layer is forwarded. After
+// set_target_layer() to another layer the current one keeps flowing until a key frame of the
+// target arrives; that packet is the switch point, and the old layer's later packets are
+// dropped (other_layer).
+//
+// Temporal layers (VP8 with T): packets whose TID is above the allowed one are dropped and the
+// sequence numbers and picture ids after them shift down, so the subscriber sees no gap. The
+// allowed TID goes down at the next picture start and up one step at a time at a layer-sync
+// (Y) picture of the next TID, or at once at a key frame. Out-of-order packets take the numbers
+// reserved for them when their gap was seen (a small ring indexed by sequence number).
+//
+// Pure: time is a parameter. The retransmit buffer and the sequence ring are allocated at
+// construction; forward() allocates nothing.
 
 #include <cstdint>
 #include <optional>
@@ -20,6 +37,7 @@
 #include "room/track.hpp"
 #include "rtp/packet.hpp"
 #include "rtp/retransmit_buffer.hpp"
+#include "rtp/vp8_descriptor.hpp"
 #include "time/media_time.hpp"
 
 namespace rrtc::room {
@@ -36,6 +54,18 @@ enum class ForwardResult : std::uint8_t {
   stale,             // older than the resync point: would go backwards
   unmapped,          // payload type the subscriber did not accept
   rewrite_failed,    // extension ids did not fit the block
+  other_layer,       // a simulcast layer this subscriber does not receive now (incl. the old
+                     // layer's stragglers after a switch, and the target's before its key frame)
+  paused,            // target layer -1: nothing is forwarded
+  temporal_dropped,  // VP8 temporal layer above the allowed one (or a reserved slot's duplicate)
+};
+
+// What the Router learned of one incoming packet, once, for every DownTrack of the track.
+struct FrameInfo {
+  bool keyframe = false;  // starts a key frame (the codec's probe, or vp8->keyframe)
+  int temporal_id = -1;   // -1 unknown
+  std::optional<rtp::Vp8Descriptor> vp8;  // VP8 packets: rewritten and temporal-filtered
+  std::uint32_t width = 0, height = 0;    // a key frame's size when the codec says it, else 0
 };
 
 class DownTrack {
@@ -52,13 +82,49 @@ class DownTrack {
   // The next forwarded packet re-bases sequence numbers and timestamps; video waits for a key
   // frame from `now`.
   void resync(time::Timestamp now) noexcept;
-  bool waiting_keyframe() const noexcept { return waiting_keyframe_; }
+  // Nothing is forwarded and the track waits for a key frame of the target layer (video).
+  bool waiting_keyframe() const noexcept { return sub_.video && current_ < 0 && target_ >= 0; }
   time::Timestamp waiting_since() const noexcept { return waiting_since_; }
 
-  // Rewrites `packet` (the subscriber's copy) in place. `extended_seq` is the publisher's
-  // unwrapped sequence number of it; `keyframe` whether it starts a key frame.
+  // Simulcast: which spatial layer this subscription forwards (0 for a track without layers,
+  // the default). A switch happens at a key frame of the target layer; -1 forwards nothing (the
+  // current layer becomes -1 at once) and a later target waits for a key frame again.
+  void set_target_layer(int layer) noexcept;
+  int target_layer() const noexcept { return target_; }
+  int current_layer() const noexcept { return current_; }  // -1: nothing forwarded now
+  // Waiting for a key frame of the target layer (to start, resume or switch): the Router asks
+  // the publisher for one on that layer.
+  bool switch_pending() const noexcept { return target_ >= 0 && current_ != target_; }
+  // VP8 temporal layers: forward TIDs up to `tid` (negative or above 3: all).
+  void set_max_temporal_layer(int tid) noexcept;
+  int max_temporal_layer() const noexcept { return max_tid_; }
+  // The TID forwarded now (it follows max_temporal_layer() at picture starts and sync points).
+  int current_temporal_layer() const noexcept { return cur_tid_; }
+
+  // Rewrites `packet` (the subscriber's copy) in place when it is forwarded. `layer` is its
+  // simulcast layer, `extended_seq` the publisher's unwrapped sequence number of it on that
+  // layer, `frame` what the Router parsed of it (its `vp8` offsets must match this packet).
+  ForwardResult forward(rtp::Packet& packet, int layer, std::int64_t extended_seq,
+                        const FrameInfo& frame, time::Timestamp now) noexcept;
+  // Before simulcast: layer 0, only the key-frame flag.
   ForwardResult forward(rtp::Packet& packet, std::int64_t extended_seq, bool keyframe,
-                        time::Timestamp now) noexcept;
+                        time::Timestamp now) noexcept {
+    FrameInfo frame;
+    frame.keyframe = keyframe;
+    return forward(packet, 0, extended_seq, frame, now);
+  }
+
+  // The header of an RTP padding-only packet (bandwidth probes) that may go now: the track was
+  // started and the last packet sent ended a frame (marker bit). It takes the next sequence
+  // number (later media packets shift by one) and repeats the last timestamp; nullopt when
+  // a frame is incomplete or nothing was sent yet. Also while paused (a probe may decide to
+  // resume). Counted in packets_sent().
+  struct PaddingSlot {
+    std::uint16_t seq;
+    std::uint32_t timestamp;
+    std::uint8_t payload_type;
+  };
+  std::optional<PaddingSlot> padding_slot(time::Timestamp now) noexcept;
   // Keeps the protected-to-be copy for NACKs (call after forward() succeeded, before SRTP).
   void remember(std::span<const std::uint8_t> packet, time::Timestamp now) noexcept {
     if (retransmit_.store(packet, now.time_since_epoch())) {
@@ -102,20 +168,64 @@ class DownTrack {
   };
   std::size_t slot_of(std::uint16_t seq) const noexcept { return seq % resent_.size(); }
 
+  // What became of one incoming sequence number of the current layer: the offsets it was (or,
+  // for a gap, will be) forwarded with, or that it was dropped.
+  struct SeqSlot {
+    std::int64_t seq = -1;
+    std::int64_t seq_delta = 0;
+    std::uint16_t picture_delta = 0;
+    std::int8_t max_tid = 3;  // the TID allowed when the slot was reserved
+    bool dropped = false;
+  };
+  SeqSlot& slot_for(std::int64_t seq) noexcept {
+    return seq_ring_[static_cast<std::size_t>(seq) % seq_ring_.size()];
+  }
+  // Whether `layer`'s packet is a switch point now (the target layer's key frame, or any packet
+  // when nothing flows and the wait limit passed).
+  bool switch_point(const FrameInfo& frame, time::Timestamp now) noexcept;
+  void rebase(int layer, const rtp::Packet& packet, std::int64_t extended_seq, const FrameInfo& frame,
+              time::Timestamp now) noexcept;
+  // In-order VP8 temporal filter: drops TIDs above cur_tid_, which moves at picture starts.
+  bool temporal_drop(const FrameInfo& frame) noexcept;
+  void rewrite_vp8(rtp::Packet& packet, const rtp::Vp8Descriptor& vp8,
+                   std::uint16_t picture_delta, bool newest) noexcept;
+
+  static constexpr int kMaxTid = 3;  // VP8's TID has 2 bits
+  static constexpr std::uint16_t kPictureMask = 0x7fff;
+  // Reordering window of the sequence map: ~0.5 s of 1 Mbit/s video, ~1.3 s of audio.
+  static constexpr std::size_t kVideoSeqRing = 512;
+  static constexpr std::size_t kAudioSeqRing = 64;
+
   Subscription sub_;
   DownTrackOptions options_;
   rtp::RetransmitBuffer retransmit_;
   std::vector<ResendMark> resent_;  // retransmit_.capacity() marks
+  std::vector<SeqSlot> seq_ring_;   // allocated once
   bool started_ = false;            // something was forwarded
-  bool resync_ = true;              // re-base on the next forwarded packet
-  bool waiting_keyframe_;
+  int target_ = 0;
+  int current_ = -1;
+  bool pending_since_set_ = false;  // waiting_since_ holds when the wait began
   time::Timestamp waiting_since_{};
-  std::int64_t seq_offset_ = 0;   // out extended = in extended + offset
-  std::int64_t resync_base_ = 0;  // publisher extended seq of the first packet after resync
+  int max_tid_ = 3;
+  int cur_tid_ = 3;
+  // Current layer, publisher side.
+  std::int64_t resync_base_ = 0;  // extended seq of the switch point
+  std::int64_t highest_in_ = 0;   // newest extended seq seen since
+  std::int64_t seq_delta_ = 0;    // out extended = in extended + delta (for new packets)
   std::uint32_t ts_offset_ = 0;
+  std::uint16_t picture_delta_ = 0;  // out picture id = in + delta (mod 2^15)
+  std::uint8_t tl0_delta_ = 0;
+  std::uint8_t keyidx_delta_ = 0;
+  std::optional<std::uint16_t> last_dropped_picture_;  // publisher's picture id
+  // Subscriber side: the newest packet sent.
   std::int64_t last_out_seq_ = 0;  // extended
   std::uint32_t last_out_ts_ = 0;
   time::Timestamp last_out_time_{};
+  std::uint8_t last_out_payload_type_ = 0;
+  bool last_out_marker_ = false;
+  std::optional<std::uint16_t> last_out_picture_;  // 15-bit space
+  std::optional<std::uint8_t> last_out_tl0_;
+  std::optional<std::uint8_t> last_out_keyidx_;
   std::uint32_t packets_ = 0;
   std::uint32_t octets_ = 0;
 };
