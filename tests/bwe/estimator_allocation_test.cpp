@@ -2,9 +2,11 @@
 // from RTCP bytes), probes and every query run inside an allocation-counting scope.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <vector>
 
 #include "bwe/send_side_estimator.hpp"
+#include "bwe/uplink_feedback.hpp"
 #include "rtcp/header.hpp"
 #include "support/counting_new.hpp"
 
@@ -61,6 +63,22 @@ TEST(SendSideEstimatorAllocation, NothingPerPacketAfterConstruction) {
   EXPECT_EQ(scope.count(), 0u);
   EXPECT_GT(probes, 0);
   EXPECT_EQ(estimator.stats().packets_received + estimator.stats().packets_lost, 5000);
+}
+
+// The publisher side: recording arrivals and writing feedback allocate nothing either.
+TEST(UplinkFeedbackAllocation, NothingPerPacketAfterConstruction) {
+  UplinkFeedback feedback;
+  std::array<std::uint8_t, kMaxFeedbackBytes> out{};
+  const time::Timestamp t0{Duration(1'000'000'000)};
+  test::CountAllocations scope;
+  std::size_t messages = 0;
+  for (std::int64_t i = 0; i < 20'000; ++i) {
+    const time::Timestamp now = t0 + Duration(i * 1000);
+    if (i % 17 != 5) feedback.on_packet(static_cast<std::uint16_t>(i * 1 + (i % 7 == 0)), now);
+    while (feedback.write_feedback(now, 1, 2, out) != 0) ++messages;
+  }
+  EXPECT_EQ(scope.count(), 0u);
+  EXPECT_EQ(messages, 400u);
 }
 
 }  // namespace
