@@ -40,11 +40,16 @@ rrtc_layer(transport      PUBLIC ice dtls srtp io sdp time          PRIVATE sctp
 rrtc_layer(room           PUBLIC rtp sdp time                       PRIVATE rtcp)
 
 # The media engine: Peers from a transport::PeerFactory, never ice, sctp or dtls itself.
-rrtc_layer(engine         PUBLIC room transport io sdp time         PRIVATE rtp rtcp log)
+rrtc_layer(engine         PUBLIC bwe room transport io sdp time     PRIVATE rtp rtcp log)
+
+# Clusters (with redis_url, docs/cluster.md): the pure core (Redis URLs, the relay envelope) and
+# the Redis client, node directory, room placement and bus on the signaling thread's io_context.
+rrtc_layer(cluster_core   FOLDER cluster)
+rrtc_layer(cluster        PUBLIC cluster_core time                  PRIVATE log)
 
 # Signaling: the pure core (messages, tokens, metrics, static files) and the Beast server.
 rrtc_layer(signaling_core FOLDER signaling PUBLIC room time         PRIVATE log)
-rrtc_layer(signaling      PUBLIC signaling_core room time           PRIVATE log)
+rrtc_layer(signaling      PUBLIC signaling_core room time cluster cluster_core  PRIVATE log)
 
 # The application: configuration, logging and the rrtc executable.
-rrtc_layer(app            PUBLIC signaling_core signaling engine time  PRIVATE room log)
+rrtc_layer(app            PUBLIC signaling_core signaling engine time  PRIVATE room log cluster_core cluster)

@@ -10,7 +10,7 @@ packages=(
   clang libclang-rt-14-dev
   libnice-dev libssl-dev libsrtp2-dev libusrsctp-dev libglib2.0-dev liburing-dev
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
-  libtomlplusplus-dev libspdlog-dev libfmt-dev
+  libtomlplusplus-dev libspdlog-dev libfmt-dev libhiredis-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 # --bench: the load generator's plot (scripts/plot-loadgen.py). Installed without recommends:
@@ -23,10 +23,10 @@ if [[ "${1:-}" == "--bench" ]]; then
 fi
 # What the test suite drives: real peers, a TURN server, a browser; network namespaces (ip netns)
 # and nftables to inject packet loss (tests/integration/netns.py); the openssl command for the
-# webhook test's https receiver certificate.
+# webhook test's https receiver certificate; redis-server for the cluster tests (tests/cluster).
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(coturn python3 python3-aiortc python3-websockets chromium iproute2 nftables procps
-             openssl)
+             openssl redis-server)
 fi
 
 missing=()
