@@ -9,15 +9,21 @@
 // offers: it answers the server's offers, and opens "chat" once the server's offer has brought
 // an application m-line (a channel on a negotiated SCTP association needs no offer of ours), or
 // with its first own offer when it starts publishing.
+//
+// The camera is published as simulcast (simulcast.js): three encodings, of which the server's
+// `publish_layers` may pause some; a server that refuses simulcast gets the full picture.
 
 import { kChatLabel, kMaxChatBytes } from './chat.js';
 import { parse_media_sections, server_sends, track_type } from './sdp_labels.js';
+import { answer_accepts_simulcast, apply_active_layers, camera_send_encodings,
+         restore_single_encoding, simulcast_possible } from './simulcast.js';
 
 const kMaxServerChats = 4;
 
 export class PeerLink {
   // callbacks: send(msg), on_remote_track({mid, participant_id, type, track}),
   // on_remote_track_gone({mid, participant_id, type}), on_media_error(text),
+  // (on_remote_track also gets `track_id`: the server's msid track id, PROTOCOL.md v1.1)
   // on_connection_state(state), on_chat_message(data), on_chat_ready(open, why) (why:
   // 'unavailable' when the server does not take data channels).
   // options.chat: false leaves out the chat channel (tests of media negotiation alone).
@@ -33,6 +39,8 @@ export class PeerLink {
     this.closed_ = false;
     this.sender_types_ = new Map();  // RTCRtpSender -> 'audio' | 'camera' | 'screen'
     this.screen_transceiver_ = null;
+    this.simulcast_ = new Set();     // camera transceivers sent with several encodings
+    this.parameters_ = Promise.resolve();  // setParameters calls, one at a time
     this.remote_ = new Map();        // mid -> { participant_id, type, track }
     this.pending_candidates_ = [];
     this.offers_sent_ = 0;
@@ -85,8 +93,38 @@ export class PeerLink {
   add_track(track, stream) {
     this.blocked_ = false;
     this.open_chat_();
-    const transceiver = this.pc_.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
-    this.sender_types_.set(transceiver.sender, track.kind === 'audio' ? 'audio' : 'camera');
+    const init = { direction: 'sendonly', streams: [stream] };
+    const camera = track.kind === 'video';
+    let transceiver = null;
+    if (camera && simulcast_possible(this.pc_.remoteDescription?.sdp)) {
+      try {
+        transceiver = this.pc_.addTransceiver(track, { ...init, sendEncodings: camera_send_encodings() });
+        this.simulcast_.add(transceiver);
+      } catch (error) {  // a browser without simulcast: one encoding
+        console.warn('rrtc: publishing the camera without simulcast', error.message ?? error);
+      }
+    }
+    transceiver ??= this.pc_.addTransceiver(track, init);
+    this.sender_types_.set(transceiver.sender, camera ? 'camera' : 'audio');
+  }
+
+  // The server's `publish_layers` for our m-line `mid`: send exactly the encodings whose rids
+  // are in `active` (a Set). Resolves true when the sender's parameters changed.
+  set_active_layers(mid, active) {
+    const transceiver = this.pc_.getTransceivers().find((t) => t.mid === mid && this.simulcast_.has(t));
+    if (!transceiver) return Promise.resolve(false);
+    return this.update_parameters_(transceiver.sender, (parameters) => apply_active_layers(parameters, active));
+  }
+
+  // Which rids of our camera are sent now: [{ mid, rid, active }] (tests and debugging).
+  layers() {
+    const layers = [];
+    for (const transceiver of this.simulcast_) {
+      for (const encoding of transceiver.sender.getParameters().encodings ?? []) {
+        layers.push({ mid: transceiver.mid, rid: encoding.rid ?? null, active: encoding.active !== false });
+      }
+    }
+    return layers;
   }
 
   // Starts (track given) or stops (null) sending the screen. The screen keeps one transceiver
@@ -131,6 +169,7 @@ export class PeerLink {
       if (!this.offer_outstanding_) return;
       await this.pc_.setRemoteDescription({ type: 'answer', sdp });
       this.offer_outstanding_ = false;
+      this.check_simulcast_(sdp);
       // The server refused the application m-line: the chat channel will never open.
       if (this.chat_ && !this.pc_.sctp) this.cb_.on_chat_ready?.(false, 'unavailable');
       await this.flush_candidates_();
@@ -188,6 +227,13 @@ export class PeerLink {
     return owners;
   }
 
+  // mid -> track type ('audio' | 'camera' | 'screen') of the tracks received now.
+  remote_types() {
+    const types = new Map();
+    for (const [mid, entry] of this.remote_) types.set(mid, entry.type);
+    return types;
+  }
+
   close() {
     this.closed_ = true;
     this.pc_.onnegotiationneeded = null;
@@ -202,6 +248,33 @@ export class PeerLink {
       channel.onmessage = null;
     }
     this.pc_.close();
+  }
+
+  // After an answer: a camera whose m-line came back without a=simulcast (a v1 server) sends
+  // one encoding, the quarter-size first one: make it the full picture again.
+  check_simulcast_(sdp) {
+    for (const transceiver of [...this.simulcast_]) {
+      if (transceiver.mid === null || answer_accepts_simulcast(sdp, transceiver.mid)) continue;
+      this.simulcast_.delete(transceiver);
+      this.update_parameters_(transceiver.sender, restore_single_encoding);
+    }
+  }
+
+  // getParameters, `change` (true when it changed them), setParameters; serialized per page so
+  // two changes never race on one transaction.
+  update_parameters_(sender, change) {
+    const step = this.parameters_.then(async () => {
+      if (this.closed_) return false;
+      const parameters = sender.getParameters();
+      if (!change(parameters)) return false;
+      await sender.setParameters(parameters);
+      return true;
+    });
+    this.parameters_ = step.catch((error) => {
+      if (!this.closed_) console.warn('rrtc: could not change what the camera sends', error.message ?? error);
+      return false;
+    });
+    return this.parameters_;
   }
 
   // Creates our "chat" channel unless it exists (or chat is off). Before any SCTP is negotiated
@@ -279,15 +352,16 @@ export class PeerLink {
       const type = track_type(participant_id, section.track_id) ?? (track.kind === 'audio' ? 'audio' : 'camera');
       seen.add(mid);
       const old = this.remote_.get(mid);
-      if (old && old.participant_id === participant_id && old.type === type) continue;
-      if (old) this.cb_.on_remote_track_gone({ mid, participant_id: old.participant_id, type: old.type });
-      this.remote_.set(mid, { participant_id, type, track });
-      this.cb_.on_remote_track({ mid, participant_id, type, track });
+      if (old && old.participant_id === participant_id && old.type === type && old.track_id === section.track_id) continue;
+      if (old) this.cb_.on_remote_track_gone({ mid, participant_id: old.participant_id, type: old.type, track_id: old.track_id });
+      const track_id = section.track_id;
+      this.remote_.set(mid, { participant_id, type, track, track_id });
+      this.cb_.on_remote_track({ mid, participant_id, type, track, track_id });
     }
     for (const [mid, old] of [...this.remote_]) {
       if (seen.has(mid)) continue;
       this.remote_.delete(mid);
-      this.cb_.on_remote_track_gone({ mid, participant_id: old.participant_id, type: old.type });
+      this.cb_.on_remote_track_gone({ mid, participant_id: old.participant_id, type: old.type, track_id: old.track_id });
     }
   }
 }

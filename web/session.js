@@ -5,13 +5,17 @@
 // with the sender's name (kept after they left, so their last words still have a name).
 // Remote tiles are highlighted from the server's `active_speakers`; a `state_update` about this
 // participant itself (a moderator's mute through the admin API) is applied to the local media.
+// Simulcast (PROTOCOL.md v1.1): received video reports its shown size and shows the server's
+// `stream_state` (received_video.js); `publish_layers` turns our camera's encodings on and off.
 
 import { Backoff } from './backoff.js';
 import { parse_relayed } from './chat.js';
 import { describe_error, is_fatal_join_error } from './errors.js';
 import { PeerLink } from './peer.js';
+import { ReceivedVideo } from './received_video.js';
 import { SignalingChannel } from './signaling.js';
 import { SpeakerHighlights, parse_active_speakers } from './speakers.js';
+import { parse_publish_layers } from './simulcast.js';
 import { StatsSampler } from './stats.js';
 
 export const kLocalTile = 'local';
@@ -37,6 +41,7 @@ export class CallSession {
     this.retry_timer_ = null;
     this.stats_timer_ = null;
     this.stats_ = new StatsSampler();
+    this.video_ = new ReceivedVideo(this.tiles_, (message) => this.channel_?.send(message));
   }
 
   get your_id() { return this.your_id_; }
@@ -49,13 +54,21 @@ export class CallSession {
   get active_speakers() { return this.speakers_.latest; }
   get highlighted_speakers() { return this.speakers_.speaking; }
 
-  // What is shown of the others now: [{ participant_id, type, mid }] (tests and debugging).
+  // What is shown of the others now: [{ participant_id, type, mid, track_id }] (tests and
+  // debugging; track_id null for audio).
   remote_tracks() {
+    const track_ids = this.video_.track_ids_by_mid();
     return [...this.remote_media_].map(([key, mid]) => {
       const cut = key.lastIndexOf(':');
-      return { participant_id: key.slice(0, cut), type: key.slice(cut + 1), mid };
+      return { participant_id: key.slice(0, cut), type: key.slice(cut + 1), mid, track_id: track_ids.get(mid) ?? null };
     });
   }
+
+  // The server's last stream_state per track id, and the track_settings last sent for one.
+  stream_states() { return this.video_.stream_states(); }
+  track_settings_sent(track_id) { return this.video_.settings_sent(track_id); }
+  // Our camera's encodings and whether each is sent now: [{ mid, rid, active }].
+  published_layers() { return this.peer_?.layers() ?? []; }
 
   start() { this.connect_(); }
 
@@ -115,6 +128,8 @@ export class CallSession {
       case 'participant_left': return this.participant_left_(message.participant_id);
       case 'state_update': return this.state_update_(message);
       case 'active_speakers': return this.active_speakers_(message);
+      case 'stream_state': return this.video_.stream_state(message);
+      case 'publish_layers': return this.publish_layers_(message);
       case 'answer': return this.peer_?.handle_answer(message.sdp);
       case 'offer': return this.peer_?.handle_offer(message.sdp);
       case 'candidate': return this.peer_?.handle_candidate(message);
@@ -127,6 +142,7 @@ export class CallSession {
     this.phase_ = 'joined';
     this.backoff_.reset();
     this.your_id_ = message.your_id;
+    this.video_.joined();
     this.tiles_.set_notice(kLocalTile, null);
     for (const participant of message.participants ?? []) this.participant_joined_(participant, false);
     this.view_.status('connected', null);
@@ -172,6 +188,7 @@ export class CallSession {
     this.participants_.delete(id);
     this.speakers_.forget(id);
     for (const key of [...this.remote_media_.keys()]) if (key.startsWith(`${id}:`)) this.remote_media_.delete(key);
+    this.video_.participant_left(id);
     this.tiles_.remove(id);
     this.view_.toast(`${participant.name} left`);
     this.update_count_();
@@ -186,7 +203,7 @@ export class CallSession {
     this.chat_?.add({ name: this.names_.get(message.from) ?? 'Someone who left', text: message.text });
   }
 
-  remote_track_({ mid, participant_id, type, track }) {
+  remote_track_({ mid, participant_id, type, track, track_id }) {
     if (!this.participants_.has(participant_id)) return;  // it left before the offer was answered
     this.remote_media_.set(`${participant_id}:${type}`, mid);
     if (type === 'audio') {
@@ -196,12 +213,14 @@ export class CallSession {
     } else {
       this.tiles_.set_stage(participant_id, track, `${this.participants_.get(participant_id).name} is presenting`);
     }
+    this.video_.added({ participant_id, type, mid, track_id });
   }
 
-  remote_track_gone_({ mid, participant_id, type }) {
+  remote_track_gone_({ mid, participant_id, type, track_id }) {
     const key = `${participant_id}:${type}`;
     if (this.remote_media_.get(key) !== mid) return;
     this.remote_media_.delete(key);
+    this.video_.gone(track_id, mid);
     if (type === 'audio') {
       this.tiles_.set_audio(participant_id, null);
     } else if (type === 'camera') {
@@ -213,6 +232,11 @@ export class CallSession {
 
   // Only remote tiles that exist are highlighted; this page's own tile follows its own detector.
   shows_remote_ = (id) => id !== this.your_id_ && this.participants_.has(id);
+
+  publish_layers_(message) {
+    const layers = parse_publish_layers(message);
+    if (layers) this.peer_?.set_active_layers(layers.mid, layers.active);
+  }
 
   active_speakers_(message) {
     const speakers = parse_active_speakers(message);
@@ -247,6 +271,7 @@ export class CallSession {
   }
 
   error_(message) {
+    if (this.video_.error(message)) return;  // about track_settings: never about an offer
     const code = Number(message.code);
     const text = describe_error(code, message.message);
     if (this.phase_ === 'joining' && is_fatal_join_error(code)) {
@@ -291,6 +316,7 @@ export class CallSession {
     for (const id of this.participants_.keys()) this.tiles_.remove(id);
     this.participants_.clear();
     this.remote_media_.clear();
+    this.video_.clear();
     this.update_count_();
   }
 
@@ -308,13 +334,14 @@ export class CallSession {
   async sample_stats_() {
     const pc = this.peer_?.connection;
     if (!pc) return;
-    const owners = { by_mid: this.peer_.remote_owners(), by_track: new Map() };
+    const owners = { by_mid: this.peer_.remote_owners(), by_track: new Map(), types: this.peer_.remote_types() };
     for (const receiver of pc.getReceivers()) {
       const transceiver = pc.getTransceivers().find((t) => t.receiver === receiver);
       const owner = transceiver && owners.by_mid.get(transceiver.mid);
       if (owner) owners.by_track.set(receiver.track.id, owner);
     }
     const results = this.stats_.sample(await pc.getStats(), owners);
+    this.video_.annotate_stats(results);
     for (const [id, stats] of results) this.tiles_.set_stats(id === 'local' ? kLocalTile : id, stats);
   }
 }

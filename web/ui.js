@@ -1,8 +1,10 @@
 // The call screen's tiles and stage. A tile is an <article class="tile"> whose data attributes
 // (data-participant-id, data-muted, data-video-on, data-screen-sharing, data-speaking) drive
-// its indicators through CSS, so what the page shows is also what tests can query.
+// its indicators through CSS, so what the page shows is also what tests can query. A camera
+// or screen the server paused for lack of bandwidth (`stream_state`) gets an overlay saying so
+// (data-bandwidth-paused); a pause this page asked for (an offscreen tile) needs none.
 
-import { format_bitrate, format_rtt } from './stats.js';
+import { format_bitrate, format_layer, format_rtt, format_stream_state } from './stats.js';
 
 const kMinTileWidth = 220;  // px; below this names and badges no longer fit
 
@@ -25,6 +27,9 @@ export class TileGrid {
     this.tiles_ = new Map();     // participant id -> { root, video, audio, name, ... }
     this.stage_owner_ = null;
     this.screens_ = new Map();   // owner id -> { track, label }, in the order shared
+    this.paused_screens_ = new Set();  // owner ids whose screen the server paused for bandwidth
+    this.stage_paused_ = stage.querySelector('.paused-overlay');
+    this.on_stage_change = null;  // called when the stage starts showing another screen (or none)
     this.show_stats_ = false;
     if (typeof ResizeObserver === 'function') new ResizeObserver(() => this.layout_()).observe(grid);
   }
@@ -50,7 +55,11 @@ export class TileGrid {
         bitrate: root.querySelector('.stat-bitrate'),
         lost: root.querySelector('.stat-lost'),
         rtt: root.querySelector('.stat-rtt'),
+        layer: root.querySelector('.stat-layer'),
+        stream_state: root.querySelector('.stat-state'),
+        paused: root.querySelector('.paused-overlay'),
       };
+      root.dataset.bandwidthPaused = 'false';
       tile.stats.hidden = !this.show_stats_;
       this.tiles_.set(id, tile);
       if (local) this.rows_.prepend(root);
@@ -71,6 +80,27 @@ export class TileGrid {
     if (typeof state.muted === 'boolean') tile.root.dataset.muted = String(state.muted);
     if (typeof state.video_on === 'boolean') tile.root.dataset.videoOn = String(state.video_on);
     if (typeof state.screen_sharing === 'boolean') tile.root.dataset.screenSharing = String(state.screen_sharing);
+  }
+
+  // The <video> showing `id`'s camera, or null.
+  video_element(id) { return this.tiles_.get(id)?.video ?? null; }
+  // Whose screen the stage shows now (null: none), and its <video>.
+  get stage_owner() { return this.stage_owner_; }
+  get stage_video() { return this.stage_video_; }
+
+  // The server paused (true) or resumed `id`'s camera for lack of bandwidth.
+  set_bandwidth_paused(id, paused) {
+    const tile = this.tiles_.get(id);
+    if (!tile) return;
+    tile.root.dataset.bandwidthPaused = String(paused);
+    tile.paused.hidden = !paused;
+  }
+
+  // Likewise for `owner_id`'s screen (shown when it is on the stage).
+  set_screen_bandwidth_paused(owner_id, paused) {
+    if (paused) this.paused_screens_.add(owner_id);
+    else this.paused_screens_.delete(owner_id);
+    this.show_stage_();
   }
 
   set_video(id, track) {
@@ -127,6 +157,8 @@ export class TileGrid {
     tile.bitrate.textContent = format_bitrate(stats.bitrate_bps);
     tile.lost.textContent = String(stats.packets_lost);
     tile.rtt.textContent = format_rtt(stats.rtt_s);
+    tile.layer.textContent = format_layer(stats.layer);
+    tile.stream_state.textContent = format_stream_state(stats.stream_state);
   }
 
   remove(id) {
@@ -183,6 +215,7 @@ export class TileGrid {
   }
 
   clear_stage(owner_id) {
+    this.paused_screens_.delete(owner_id);
     if (!this.screens_.delete(owner_id)) return;
     this.show_stage_();
   }
@@ -194,11 +227,15 @@ export class TileGrid {
       this.stage_owner_ = owner_id;
       this.stage_video_.srcObject = latest ? new MediaStream([latest[1].track]) : null;
       if (latest) this.stage_video_.play().catch(() => {});
+      this.on_stage_change?.(owner_id);
     }
     this.stage_label_.textContent = latest ? latest[1].label : '';
     if (latest) this.stage_.dataset.owner = owner_id;
     else delete this.stage_.dataset.owner;
     this.stage_.hidden = !latest;
+    const paused = Boolean(latest) && this.paused_screens_.has(owner_id);
+    this.stage_.dataset.bandwidthPaused = String(paused);
+    if (this.stage_paused_) this.stage_paused_.hidden = !paused;
     this.layout_();
   }
 }

@@ -1,6 +1,6 @@
 // The browser client's pure modules (no DOM, no imports), loaded straight from web/ in Node:
 // reconnection backoff, SDP msid labels, error texts, the stats arithmetic, chat framing and the
-// active speaker highlights.
+// active speaker highlights, simulcast publishing and track_settings.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -16,9 +16,12 @@ async function load(file) {
 const { Backoff } = await load('backoff.js');
 const { parse_media_sections, server_sends, track_type } = await load('sdp_labels.js');
 const { describe_error, is_fatal_join_error } = await load('errors.js');
-const { StatsSampler, format_bitrate, format_rtt } = await load('stats.js');
+const { StatsSampler, format_bitrate, format_layer, format_rtt, format_stream_state } = await load('stats.js');
 const { clamp_utf8, kMaxChatBytes, outgoing_text, parse_relayed } = await load('chat.js');
 const { SpeakerHighlights, parse_active_speakers } = await load('speakers.js');
+const { answer_accepts_simulcast, apply_active_layers, camera_send_encodings, parse_publish_layers,
+        restore_single_encoding, simulcast_possible } = await load('simulcast.js');
+const { TrackSettingsReporter, settings_for, track_settings_error } = await load('track_settings.js');
 
 describe('Backoff', () => {
   it('doubles from 1 s to a 30 s ceiling without jitter', () => {
@@ -113,7 +116,28 @@ describe('StatsSampler', () => {
     assert.equal(sampler.sample(at(3000, 10), owners).get('bob').bitrate_bps, 0);
   });
 
+  it('reads the decoded frame size of each remote camera as its layer', () => {
+    const sampler = new StatsSampler();
+    const owners = { by_mid: new Map([['1', 'ada'], ['2', 'ada'], ['3', 'ada']]), by_track: new Map(),
+                     types: new Map([['1', 'audio'], ['2', 'camera'], ['3', 'screen']]) };
+    const result = sampler.sample(report([
+      { id: 'A', type: 'inbound-rtp', kind: 'audio', mid: '1', bytesReceived: 1, timestamp: 1 },
+      { id: 'C', type: 'inbound-rtp', kind: 'video', mid: '2', bytesReceived: 1, timestamp: 1, frameWidth: 640, frameHeight: 360 },
+      { id: 'S', type: 'inbound-rtp', kind: 'video', mid: '3', bytesReceived: 1, timestamp: 1, frameWidth: 1920, frameHeight: 1080 },
+    ]), owners);
+    assert.deepEqual(result.get('ada').layer, { width: 640, height: 360 });
+    // Before the first decoded frame there is no layer.
+    const early = new StatsSampler().sample(report([
+      { id: 'C', type: 'inbound-rtp', kind: 'video', mid: '2', bytesReceived: 1, timestamp: 1 }]), owners);
+    assert.equal(Object.hasOwn(early.get('ada'), 'layer'), false);
+  });
+
   it('formats for the panel', () => {
+    assert.equal(format_layer({ width: 320, height: 180 }), '320x180');
+    assert.equal(format_layer(undefined), '–');
+    assert.equal(format_stream_state({ state: 'paused', reason: 'bandwidth' }), 'paused (bandwidth)');
+    assert.equal(format_stream_state({ state: 'active', reason: null }), 'active');
+    assert.equal(format_stream_state(null), '–');
     assert.equal(format_bitrate(0), '0 kbit/s');
     assert.equal(format_bitrate(640000), '640 kbit/s');
     assert.equal(format_bitrate(2500000), '2.50 Mbit/s');
@@ -222,5 +246,153 @@ describe('active speakers', () => {
     highlights.clear();
     assert.deepEqual(tiles.get('a'), { speaking: false, level: 0, rank: 0 });
     assert.deepEqual(highlights.latest, []);
+  });
+});
+
+describe('simulcast publishing', () => {
+  it('sends the camera as quarter, half and full resolution, low to high', () => {
+    const encodings = camera_send_encodings();
+    assert.deepEqual(encodings.map((e) => [e.rid, e.scaleResolutionDownBy, e.active]),
+                     [['q', 4, true], ['h', 2, true], ['f', 1, true]]);
+    assert.ok(encodings[0].maxBitrate < encodings[1].maxBitrate && encodings[1].maxBitrate < encodings[2].maxBitrate);
+    encodings[0].active = false;  // fresh objects each time: the browser may keep them
+    assert.equal(camera_send_encodings()[0].active, true);
+  });
+
+  const answer = (lines) => ['v=0', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:0', ...lines, ''].join('\r\n');
+  it('sees whether the answer accepted simulcast on our m-line', () => {
+    const sdp = answer(['m=video 9 UDP/TLS/RTP/SAVPF 96', 'a=mid:1', 'a=rid:q recv', 'a=rid:h recv',
+                        'a=simulcast:recv q;h', 'm=video 9 UDP/TLS/RTP/SAVPF 96', 'a=mid:2']);
+    assert.equal(answer_accepts_simulcast(sdp, '1'), true);
+    assert.equal(answer_accepts_simulcast(sdp, '2'), false);
+    assert.equal(answer_accepts_simulcast(sdp, '0'), false);
+    assert.equal(answer_accepts_simulcast(sdp, '9'), false);
+    assert.equal(answer_accepts_simulcast('', '1'), false);
+  });
+
+  it('offers simulcast only while the connection can still negotiate rtp-stream-id', () => {
+    assert.equal(simulcast_possible(undefined), true);
+    assert.equal(simulcast_possible(answer(['a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid',
+                                            'a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id'])), true);
+    assert.equal(simulcast_possible(answer(['a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid'])), false);
+  });
+
+  it('makes the one encoding a v1 server leaves the full picture', () => {
+    const parameters = { encodings: [{ rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150000, active: true }] };
+    assert.equal(restore_single_encoding(parameters), true);
+    assert.deepEqual(parameters.encodings[0], { rid: 'q', scaleResolutionDownBy: 1, maxBitrate: 1500000, active: true });
+    assert.equal(restore_single_encoding(parameters), false);
+    assert.equal(restore_single_encoding({ encodings: [{}, {}] }), false);
+    assert.equal(restore_single_encoding({}), false);
+  });
+
+  it('obeys publish_layers: exactly the listed rids are sent', () => {
+    const parameters = { encodings: camera_send_encodings() };
+    const active = (list) => parse_publish_layers({ type: 'publish_layers', mid: '1', active: list }).active;
+    assert.equal(apply_active_layers(parameters, active(['q', 'h'])), true);
+    assert.deepEqual(parameters.encodings.map((e) => e.active), [true, true, false]);
+    assert.equal(apply_active_layers(parameters, active(['q', 'h'])), false);  // no change, no setParameters
+    assert.equal(apply_active_layers(parameters, active(['q', 'h', 'f'])), true);
+    assert.deepEqual(parameters.encodings.map((e) => e.active), [true, true, true]);
+    assert.equal(apply_active_layers(parameters, active([])), true);  // nobody needs any layer
+    assert.deepEqual(parameters.encodings.map((e) => e.active), [false, false, false]);
+    // Rids that are not ours: not meant for this sender.
+    assert.equal(apply_active_layers(parameters, active(['x'])), false);
+    // A sender with one encoding and no rid is never touched.
+    assert.equal(apply_active_layers({ encodings: [{ active: true }] }, active([])), false);
+    for (const bad of [null, {}, { mid: 1, active: [] }, { mid: '1', active: 'q' }, { mid: '1', active: [1] }]) {
+      assert.equal(parse_publish_layers(bad), null);
+    }
+  });
+});
+
+describe('track_settings', () => {
+  // Timers by hand: run(ms) advances the clock and fires what is due.
+  function clock() {
+    let now = 0;
+    let next_id = 1;
+    const pending = new Map();
+    return {
+      timers: { set: (fn, ms) => { pending.set(next_id, { fn, at: now + ms }); return next_id++; },
+                clear: (id) => pending.delete(id) },
+      run(ms) {
+        now += ms;
+        for (const [id, timer] of [...pending].sort((a, b) => a[1].at - b[1].at)) {
+          if (timer.at > now) continue;
+          pending.delete(id);
+          timer.fn();
+        }
+      },
+    };
+  }
+  const setup = () => {
+    const sent = [];
+    const time = clock();
+    const reporter = new TrackSettingsReporter((message) => sent.push(message), { timers: time.timers });
+    return { sent, time, reporter };
+  };
+
+  it('asks for the shown size in device pixels, or a pause when not shown', () => {
+    assert.deepEqual(settings_for({ width: 426.4, height: 239.6, visible: true }), { paused: false, max_width: 426, max_height: 240 });
+    assert.deepEqual(settings_for({ width: 426, height: 240, visible: false }), { paused: true });
+    assert.deepEqual(settings_for({ width: 0, height: 240, visible: true }), { paused: true });
+    assert.deepEqual(settings_for(null), { paused: true });
+  });
+
+  it('sends once a size held for 300 ms, and only when it changed', () => {
+    const { sent, time, reporter } = setup();
+    reporter.update('A-camera', { width: 1280, height: 720, visible: true });
+    time.run(299);
+    assert.deepEqual(sent, []);
+    time.run(1);
+    assert.deepEqual(sent, [{ type: 'track_settings', track_id: 'A-camera', paused: false, max_width: 1280, max_height: 720 }]);
+    // A burst of layout changes: only the last one goes out, 300 ms after it.
+    sent.length = 0;
+    for (const width of [1000, 800, 640]) {
+      reporter.update('A-camera', { width, height: width * 9 / 16, visible: true });
+      time.run(100);
+    }
+    assert.deepEqual(sent, []);
+    time.run(200);
+    assert.deepEqual(sent, [{ type: 'track_settings', track_id: 'A-camera', paused: false, max_width: 640, max_height: 360 }]);
+    // The same size again: nothing.
+    reporter.update('A-camera', { width: 640, height: 360, visible: true });
+    time.run(300);
+    assert.equal(sent.length, 1);
+    // Scrolled away and back.
+    reporter.update('A-camera', { width: 640, height: 360, visible: false });
+    time.run(300);
+    reporter.update('A-camera', { width: 640, height: 360, visible: true });
+    time.run(300);
+    assert.deepEqual(sent.slice(1), [
+      { type: 'track_settings', track_id: 'A-camera', paused: true },
+      { type: 'track_settings', track_id: 'A-camera', paused: false, max_width: 640, max_height: 360 }]);
+    assert.deepEqual(reporter.sent('A-camera'), { paused: false, max_width: 640, max_height: 360 });
+  });
+
+  it('forgets tracks that went away, and stops for a server that does not know the message', () => {
+    const { sent, time, reporter } = setup();
+    reporter.update('A-camera', { width: 640, height: 360, visible: true });
+    reporter.forget('A-camera');
+    time.run(1000);
+    assert.deepEqual(sent, []);
+    assert.equal(reporter.sent('A-camera'), null);
+    reporter.update('B-screen', { width: 640, height: 360, visible: true });
+    reporter.disable();
+    reporter.update('B-screen', { width: 800, height: 450, visible: true });
+    time.run(1000);
+    assert.deepEqual(sent, []);
+    reporter.enable();
+    reporter.update('B-screen', { width: 800, height: 450, visible: true });
+    time.run(300);
+    assert.equal(sent.length, 1);
+  });
+
+  it('tells the errors about track_settings from the others', () => {
+    assert.deepEqual(track_settings_error({ type: 'error', code: 400, message: "unknown message type 'track_settings'" }), { unknown_type: true });
+    assert.deepEqual(track_settings_error({ type: 'error', code: 400, message: 'track_settings: unknown track_id A-camera' }), { unknown_type: false });
+    assert.equal(track_settings_error({ type: 'error', code: 400, message: 'offer: unparsable SDP' }), null);
+    assert.equal(track_settings_error({ type: 'error', code: 500, message: 'track_settings' }), null);
+    assert.equal(track_settings_error(null), null);
   });
 });

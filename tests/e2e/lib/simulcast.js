@@ -1,0 +1,106 @@
+// What simulcast looks like from the pages: the publisher's encodings (outbound-rtp per rid),
+// the layer a subscriber decodes (inbound-rtp frame size of one remote camera), the port of a
+// page's selected ICE candidate pair (what the server sends to), and a sampler that records a
+// remote camera's decoded frames every 200 ms inside the page, so stalls are measured on the
+// page's own clock and not on how fast the test can ask.
+
+import { wait_until } from './rrtc_server.js';
+
+// [{ rid, width, height, frames_encoded }] of the page's video outbound-rtp (rid null without
+// simulcast), sorted by width.
+export async function outbound_layers(person) {
+  return person.page.evaluate(async () => {
+    const layers = [];
+    for (const stats of (await window.rrtc.peer_connection.getStats()).values()) {
+      if (stats.type !== 'outbound-rtp' || stats.kind !== 'video') continue;
+      layers.push({ rid: stats.rid ?? null, width: stats.frameWidth ?? 0, height: stats.frameHeight ?? 0,
+                    frames_encoded: stats.framesEncoded ?? 0 });
+    }
+    return layers.sort((a, b) => a.width - b.width);
+  });
+}
+
+// Waits until the page sends `count` encodings, each with frames, and returns them (low first).
+export async function wait_sending_layers(person, count, timeout_ms = 30000) {
+  return wait_until(async () => {
+    const layers = (await outbound_layers(person)).filter((layer) => layer.width > 0 && layer.frames_encoded > 0);
+    return layers.length === count ? layers : null;
+  }, { timeout_ms, interval_ms: 250, what: `${person.name} sending ${count} video encodings` });
+}
+
+// What `person` receives of `owner_id`'s `type` track now: { width, height, frames_decoded,
+// packets_received } (zeros before anything arrived).
+export async function received(person, owner_id, type = 'camera') {
+  return person.page.evaluate(async ({ owner, kind }) => {
+    const entry = window.rrtc.session?.remote_tracks().find((t) => t.participant_id === owner && t.type === kind);
+    const result = { width: 0, height: 0, frames_decoded: 0, packets_received: 0 };
+    if (!entry) return result;
+    for (const stats of (await window.rrtc.peer_connection.getStats()).values()) {
+      if (stats.type !== 'inbound-rtp' || stats.mid !== entry.mid) continue;
+      return { width: stats.frameWidth ?? 0, height: stats.frameHeight ?? 0,
+               frames_decoded: stats.framesDecoded ?? 0, packets_received: stats.packetsReceived ?? 0 };
+    }
+    return result;
+  }, { owner: owner_id, kind: type });
+}
+
+// Waits until `person` decodes `owner_id`'s camera at a width `accept(width)` likes; returns it.
+export async function wait_layer(person, owner_id, accept, what, timeout_ms = 30000) {
+  return wait_until(async () => {
+    const now = await received(person, owner_id);
+    return now.width > 0 && accept(now.width) ? now : null;
+  }, { timeout_ms, interval_ms: 200, what: `${person.name} decoding ${what}` });
+}
+
+// The local port of the page's selected candidate pair: the port the server sends media to.
+export async function selected_local_port(person) {
+  return wait_until(() => person.page.evaluate(async () => {
+    const report = await window.rrtc.peer_connection.getStats();
+    let pair_id = null;
+    for (const stats of report.values()) if (stats.type === 'transport' && stats.selectedCandidatePairId) pair_id = stats.selectedCandidatePairId;
+    const pair = pair_id && report.get(pair_id);
+    const local = pair && report.get(pair.localCandidateId);
+    return local && local.protocol === 'udp' ? local.port : null;
+  }), { what: `${person.name}'s selected candidate pair` });
+}
+
+// Starts sampling `owner_id`'s camera in `person`'s page every 200 ms: { t, frames, width }.
+export async function start_sampling(person, owner_id) {
+  await person.page.evaluate((owner) => {
+    const samples = [];
+    const tick = async () => {
+      const entry = window.rrtc.session?.remote_tracks().find((t) => t.participant_id === owner && t.type === 'camera');
+      if (!entry) return;
+      for (const stats of (await window.rrtc.peer_connection.getStats()).values()) {
+        if (stats.type === 'inbound-rtp' && stats.mid === entry.mid) {
+          samples.push({ t: Date.now(), frames: stats.framesDecoded ?? 0, width: stats.frameWidth ?? 0 });
+        }
+      }
+    };
+    clearInterval(window.rrtc_samples?.timer);
+    window.rrtc_samples = { samples, timer: setInterval(tick, 200) };
+  }, owner_id);
+}
+
+// The samples taken so far in `person`'s page.
+export async function samples(person) {
+  return person.page.evaluate(() => window.rrtc_samples?.samples ?? []);
+}
+
+// The longest time (ms) framesDecoded did not grow between samples taken in [from, to] (Date.now()
+// times), counting from the last sample before `from` that it grew at or the first one.
+export function longest_stall(list, from = 0, to = Infinity) {
+  let longest = 0;
+  let grew_at = null;
+  let last_frames = null;
+  for (const sample of list) {
+    if (sample.t > to) break;
+    if (last_frames === null || sample.frames > last_frames) {
+      grew_at = sample.t;
+    } else if (sample.t >= from) {
+      longest = Math.max(longest, sample.t - Math.max(grew_at, from));
+    }
+    last_frames = sample.frames;
+  }
+  return longest;
+}
