@@ -92,9 +92,11 @@ class DownTrack {
   void set_target_layer(int layer) noexcept;
   int target_layer() const noexcept { return target_; }
   int current_layer() const noexcept { return current_; }  // -1: nothing forwarded now
-  // Waiting for a key frame of the target layer (to start, resume or switch): the Router asks
-  // the publisher for one on that layer.
-  bool switch_pending() const noexcept { return target_ >= 0 && current_ != target_; }
+  // Waiting for a key frame of the target layer (video: to start, resume or switch): the Router
+  // asks the publisher for one on that layer. Audio never waits (it switches at any packet).
+  bool switch_pending() const noexcept {
+    return sub_.video && target_ >= 0 && current_ != target_;
+  }
   // VP8 temporal layers: forward TIDs up to `tid` (negative or above 3: all).
   void set_max_temporal_layer(int tid) noexcept;
   int max_temporal_layer() const noexcept { return max_tid_; }

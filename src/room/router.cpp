@@ -1,4 +1,5 @@
-// The Router's membership, forwarding and deadlines; the RTCP it reads and writes is in
+// The Router's membership and deadlines; forwarding is in router_forward.cpp, simulcast layers in
+// router_layers.cpp, allocation in router_allocation.cpp, the RTCP it reads and writes in
 // router_rtcp.cpp.
 #include "room/router.hpp"
 
@@ -77,6 +78,7 @@ void Router::remove(Member& member) {
   speakers_.remove(member.speaker);
   speaker_members_[member.speaker] = nullptr;
   timers_.cancel(member);
+  timers_.cancel(member.allocation);
   for (auto& up : member.ups) timers_.cancel(*up);
   std::erase_if(members_, [&](const auto& m) { return m.get() == &member; });
   relink();
@@ -89,9 +91,9 @@ std::size_t Router::subscriptions_of(const Member& member) const noexcept {
 std::uint32_t Router::rtcp_ssrc(const Member& member) const noexcept { return member.rtcp_ssrc; }
 
 void Router::reserve_timers() {
-  // Every member and every published track may be scheduled at once; scheduling on the hot
-  // path must not allocate.
-  std::size_t nodes = members_.size();
+  // Every member (reports, allocation) and every published track may be scheduled at once;
+  // scheduling on the hot path must not allocate.
+  std::size_t nodes = 2 * members_.size();
   for (const auto& member : members_) nodes += member->ups.size();
   timers_.reserve(nodes);
 }
@@ -117,25 +119,39 @@ void Router::relink() {
     for (auto& up : member->ups) {
       refresh_waiting(*up);
       reschedule(*up);
+      up->rids_dirty = up->simulcast();
+      rids_dirty_ = rids_dirty_ || up->simulcast();
+    }
+  }
+  reserve_scratch();
+}
+
+void Router::refresh_waiting(UpTrack& up) noexcept {
+  for (auto& layer : up.layers) layer.awaiting_keyframe = false;
+  for (const DownLink* link : up.downs) {
+    const int target = link->track.target_layer();
+    if (link->settings.paused || target < 0 || target >= static_cast<int>(up.layers.size())) {
+      continue;
+    }
+    if (link->track.waiting_keyframe() || link->track.switch_pending()) {
+      up.layers[static_cast<std::size_t>(target)].awaiting_keyframe = true;
     }
   }
 }
 
-void Router::refresh_waiting(UpTrack& up) noexcept {
-  up.awaiting_keyframe = std::any_of(up.downs.begin(), up.downs.end(),
-                                     [](const DownLink* l) {
-                                       return !l->settings.paused && l->track.waiting_keyframe();
-                                     });
-}
-
 void Router::reschedule(UpTrack& up) noexcept {
   std::optional<time::Timestamp> due;
-  if (up.nackable()) due = up.nacks.next_due();
-  if (up.wants_keyframe()) {
-    // Never sooner than the rate limit lets a request through, so the deadline does work.
-    const auto retry = std::max(options_.keyframe_retry, options_.keyframe_min_interval);
-    const time::Timestamp keyframe = up.last_keyframe_request + retry;
-    if (!due || keyframe < *due) due = keyframe;
+  // Never sooner than the rate limit lets a request through, so the deadline does work.
+  const auto retry = std::max(options_.keyframe_retry, options_.keyframe_min_interval);
+  for (auto& layer : up.layers) {
+    if (up.nackable(layer)) {
+      const auto nack = layer.nacks.next_due();
+      if (nack && (!due || *nack < *due)) due = nack;
+    }
+    if (up.wants_keyframe(layer)) {
+      const time::Timestamp keyframe = layer.last_keyframe_request + retry;
+      if (!due || keyframe < *due) due = keyframe;
+    }
   }
   if (due) {
     timers_.schedule(up, *due);
@@ -149,21 +165,27 @@ void Router::publish(Member& member, const std::vector<PublishedTrack>& tracks,
   std::vector<std::unique_ptr<UpTrack>> next;
   next.reserve(tracks.size());
   for (const auto& track : tracks) {
+    // A track keeps its state (learned SSRCs, stats, sequence state) while its key, its
+    // SSRC and its layers stay.
     const auto it = std::find_if(member.ups.begin(), member.ups.end(), [&](const auto& up) {
-      return up != nullptr && up->info.key == track.key &&
-             (track.ssrc == 0 || up->info.ssrc == track.ssrc);
+      if (up == nullptr || up->info.key != track.key) return false;
+      if (up->info.layers.size() != track.layers.size()) return false;
+      for (std::size_t i = 0; i < track.layers.size(); ++i) {
+        if (up->info.layers[i].rid != track.layers[i].rid) return false;
+      }
+      return track.ssrc == 0 || up->layers[0].ssrc == track.ssrc;
     });
     std::unique_ptr<UpTrack> up;
     if (it != member.ups.end()) {
       up = std::move(*it);
-      const std::uint32_t learned = up->info.ssrc;
       up->info = track;
-      if (up->info.ssrc == 0) up->info.ssrc = learned;
+      up->take_signalled_ssrcs();
       up->index_codecs();
     } else {
       up = std::make_unique<UpTrack>(track, &member, options_);
     }
     up->enabled = passes(track.type, member.state);
+    reorder(*up);
     next.push_back(std::move(up));
   }
   for (auto& gone : member.ups) {
@@ -173,6 +195,10 @@ void Router::publish(Member& member, const std::vector<PublishedTrack>& tracks,
   member.ups = std::move(next);
   reserve_timers();
   relink();
+  // Their subscribers get layers of the new tracks at once.
+  for (auto& up : member.ups) {
+    for (DownLink* link : up->downs) request_allocation(*link->subscriber, now, true);
+  }
   // Subscribers already waiting for these tracks (a publisher that re-offered) get a key frame.
   for (auto& up : member.ups) {
     if (up->wants_keyframe()) {
@@ -203,6 +229,7 @@ void Router::subscribe(Member& member, const std::vector<Subscription>& subscrip
   }
   member.downs = std::move(next);
   relink();
+  request_allocation(member, now, true);  // the new links' first layers
   for (DownLink* link : fresh) {
     if (link->up != nullptr && link->up->wants_keyframe()) {
       request_keyframe(*link->up, now);
@@ -216,6 +243,7 @@ void Router::set_state(Member& member, ParticipantState state, time::Timestamp n
   member.state = state;
   for (auto& up : member.ups) {
     const bool on = passes(up->info.type, state);
+    const bool was = up->enabled;
     if (on && !up->enabled) {
       for (DownLink* link : up->downs) link->track.resync(now);
       up->enabled = true;
@@ -224,6 +252,13 @@ void Router::set_state(Member& member, ParticipantState state, time::Timestamp n
     }
     up->enabled = on;
     reschedule(*up);
+    if (on == was) continue;
+    // stream_state says "publisher" while it is off, and its bandwidth goes to the others.
+    for (DownLink* link : up->downs) {
+      link->state_dirty = true;
+      states_dirty_ = true;
+      request_allocation(*link->subscriber, now, true);
+    }
   }
 }
 
@@ -239,7 +274,7 @@ void Router::on_connected(Member& member, time::Timestamp now) {
   // subscribers wait on are asked again now, past the rate limit.
   for (auto& up : member.ups) {
     if (!up->wants_keyframe()) continue;
-    up->requested = false;
+    for (auto& layer : up->layers) layer.requested = false;
     request_keyframe(*up, now);
     reschedule(*up);
   }
@@ -253,19 +288,17 @@ bool Router::set_track_settings(Member& member, const TrackSettingsUpdate& updat
   if (it == member.downs.end()) return false;
   DownLink& link = **it;
   const bool was_paused = link.settings.paused;
+  const TrackSettings before = link.settings;
   if (update.paused) link.settings.paused = *update.paused;
   if (update.max_width) link.settings.max_width = *update.max_width;
   if (update.max_height) link.settings.max_height = *update.max_height;
   if (update.max_fps) link.settings.max_fps = *update.max_fps;
   if (was_paused && !link.settings.paused) {
-    // As when a track resumes: continue the stream at the next key frame, asked for now.
+    // As when a track resumes: continue the stream at the next key frame (asked for by the
+    // allocation below, which gives it a layer again).
     link.track.resync(now);
-    if (link.up != nullptr) {
-      refresh_waiting(*link.up);
-      if (link.up->wants_keyframe()) request_keyframe(*link.up, now);
-      reschedule(*link.up);
-    }
   }
+  if (before != link.settings) request_allocation(member, now, true);
   return true;
 }
 
@@ -275,123 +308,6 @@ std::optional<TrackSettings> Router::track_settings(const Member& member,
     if (link->track.subscription().track_id == track_id) return link->settings;
   }
   return std::nullopt;
-}
-
-Router::UpTrack* Router::find_up(Member& member, std::uint32_t ssrc) noexcept {
-  for (auto& up : member.ups) {
-    if (up->info.ssrc == ssrc || (up->info.rtx_ssrc != 0 && up->info.rtx_ssrc == ssrc)) {
-      return up.get();
-    }
-  }
-  return nullptr;
-}
-
-Router::DownLink* Router::find_down(Member& member, std::uint32_t ssrc) noexcept {
-  for (auto& link : member.downs) {
-    if (link->track.ssrc() == ssrc) return link.get();
-  }
-  return nullptr;
-}
-
-void Router::on_rtp(Member& from, std::span<std::uint8_t> bytes, time::Timestamp now) noexcept {
-  auto parsed = rtp::Packet::parse(bytes);
-  if (!parsed) {
-    counters_.unroutable_packets.increment();
-    return;
-  }
-  rtp::Packet packet = *parsed;
-  UpTrack* up = find_up(from, packet.ssrc());
-  if (up == nullptr) {
-    // No a=ssrc for this track: bind the SSRC the first time a packet names the track's mid.
-    for (auto& candidate : from.ups) {
-      if (candidate->info.ssrc != 0 || candidate->info.mid_extension_id == 0) continue;
-      const auto mid = packet.extension(candidate->info.mid_extension_id);
-      if (!mid || candidate->codec_of[packet.payload_type()] < 0) continue;
-      if (std::equal(mid->begin(), mid->end(), candidate->info.mid.begin(),
-                     candidate->info.mid.end())) {
-        candidate->info.ssrc = packet.ssrc();
-        up = candidate.get();
-        // Subscribers waited for this track before it could be asked for a key frame.
-        if (up->wants_keyframe()) request_keyframe(*up, now);
-        break;
-      }
-    }
-  }
-  if (up == nullptr || up->info.ssrc == 0) {
-    counters_.unroutable_packets.increment();
-    return;
-  }
-  const bool admitted = admit(*up, bytes.size(), now);
-  const std::int8_t repaired = up->rtx_of[packet.payload_type()];
-  if (repaired >= 0 || packet.ssrc() != up->info.ssrc) {
-    if (!admitted) return;  // a dropped repair stays missing: the NACK tracker asks again
-    // RFC 4588: the original sequence number, then the original payload. Unwrapped in place.
-    const auto payload = packet.payload();
-    if (repaired < 0 || payload.size() < 2) return;  // padding-only probe, or not RTX
-    const auto original = static_cast<std::uint16_t>((payload[0] << 8) | payload[1]);
-    const std::size_t header = packet.header_size();
-    std::memmove(bytes.data() + header, bytes.data() + header + 2, bytes.size() - header - 2);
-    bytes = bytes.first(bytes.size() - 2);
-    auto unwrapped = rtp::Packet::parse(bytes);
-    if (!unwrapped) return;
-    packet = *unwrapped;
-    packet.set_sequence_number(original);
-    packet.set_payload_type(up->info.codecs[static_cast<std::size_t>(repaired)].payload_type);
-    packet.set_ssrc(up->info.ssrc);
-  }
-  if (up->codec_of[packet.payload_type()] < 0) {
-    counters_.unroutable_packets.increment();
-    return;
-  }
-  const std::int64_t extended = up->seq.unwrap(packet.sequence_number());
-  up->stats.on_packet(packet.sequence_number(), packet.timestamp(), now.time_since_epoch());
-  if (up->nacks.on_packet(extended, now)) counters_.packets_recovered.increment();
-  up->heard = true;
-  if (repaired < 0 && admitted) observe_level(from, *up, packet, now);
-  if (!from.scheduled()) timers_.schedule(from, now + options_.report_interval);
-  if (admitted && !up->downs.empty()) {
-    if (!up->enabled) {
-      counters_.filtered_packets.increment();
-    } else {
-      forward(*up, bytes, extended, now);
-      // A key frame (or the wait limit) may have started the subscribers that waited.
-      if (up->awaiting_keyframe) refresh_waiting(*up);
-    }
-  }
-  reschedule(*up);
-}
-
-void Router::forward(UpTrack& up, std::span<std::uint8_t> bytes, std::int64_t extended,
-                     time::Timestamp now) noexcept {
-  if (bytes.size() > kMaxForwardedPacket) {
-    counters_.unroutable_packets.increment();
-    return;
-  }
-  const std::uint8_t payload_type = bytes[1] & 0x7f;
-  const auto& codec = up.info.codecs[static_cast<std::size_t>(up.codec_of[payload_type])];
-  int keyframe = -1;  // probed once, only when a subscriber waits for one
-  for (DownLink* link : up.downs) {
-    if (link->settings.paused) continue;
-    std::memcpy(egress_.data(), bytes.data(), bytes.size());
-    auto copy = rtp::Packet::parse(std::span<std::uint8_t>(egress_.data(), bytes.size()));
-    if (!copy) return;
-    if (keyframe < 0 && link->track.waiting_keyframe()) {
-      keyframe = codec.video_codec && rtp::is_keyframe(*codec.video_codec, copy->payload()) ? 1 : 0;
-    }
-    const auto result = link->track.forward(*copy, extended, keyframe == 1, now);
-    if (result != ForwardResult::forwarded) {
-      if (result == ForwardResult::waiting_keyframe) counters_.waiting_keyframe.increment();
-      continue;
-    }
-    const std::span<const std::uint8_t> plain(egress_.data(), bytes.size());
-    link->track.remember(plain, now);
-    if (link->subscriber->sink->send_rtp(egress_, bytes.size())) {
-      link->subscriber->retransmit_budget.earn(bytes.size());
-      counters_.forwarded_packets.increment();
-      counters_.forwarded_bytes.add(bytes.size());
-      ++undeparted_copies_;
-    }
-  }
 }
 
 void Router::departed(time::Timestamp arrived, time::Timestamp departed) noexcept {
@@ -415,17 +331,23 @@ void Router::handle_timeout(time::Timestamp now) noexcept {
       case Timer::Kind::reports:
         on_reports_due(static_cast<Member&>(timer), now);
         break;
+      case Timer::Kind::allocation:
+        allocate_for(*static_cast<AllocationTimer&>(timer).member, now);
+        break;
     }
   }
 }
 
 void Router::on_track_due(UpTrack& up, time::Timestamp now) noexcept {
-  if (up.nackable()) {
-    if (const auto due = up.nacks.next_due(); due && *due <= now) send_nacks(up, now);
-  }
-  if (up.wants_keyframe()) {
-    const auto retry = std::max(options_.keyframe_retry, options_.keyframe_min_interval);
-    if (up.last_keyframe_request + retry <= now) request_keyframe(up, now);
+  const auto retry = std::max(options_.keyframe_retry, options_.keyframe_min_interval);
+  for (std::size_t i = 0; i < up.layers.size(); ++i) {
+    UpLayer& layer = up.layers[i];
+    if (up.nackable(layer)) {
+      if (const auto due = layer.nacks.next_due(); due && *due <= now) send_nacks(up, layer, now);
+    }
+    if (up.wants_keyframe(layer) && layer.last_keyframe_request + retry <= now) {
+      request_keyframe(up, static_cast<int>(i), now);
+    }
   }
   reschedule(up);
 }

@@ -66,6 +66,7 @@
 #include <utility>
 #include <vector>
 
+#include "room/allocator.hpp"
 #include "room/down_track.hpp"
 #include "room/forward_counters.hpp"
 #include "room/nack_tracker.hpp"
@@ -147,6 +148,27 @@ struct PolicingNotice {
 // Bytes the egress buffer holds: the largest RTP packet forwarded plus the SRTP overhead.
 inline constexpr std::size_t kMaxForwardedPacket = 1500;
 
+// A `stream_state` for subscriber `participant` (PROTOCOL.md v1.1).
+struct StreamStateNotice {
+  std::string participant;
+  StreamState state;
+};
+// A `publish_layers` for publisher `participant`: of its simulcast m-line `mid`, the rids some
+// subscriber needs now (dynacast), in its a=simulcast order.
+struct PublishLayersNotice {
+  std::string participant;
+  std::string mid;
+  std::vector<std::string> active;
+};
+
+// A simulcast layer's measured bitrate is over this window; a layer not heard for
+// kLayerTimeout (and not paused by publish_layers) counts as stopped by its publisher.
+inline constexpr time::Duration kRateWindow = time::to_duration(std::chrono::seconds(1));
+inline constexpr time::Duration kLayerTimeout = time::to_duration(std::chrono::seconds(2));
+// A subscriber is re-allocated at most this often for estimates and bitrate changes.
+inline constexpr time::Duration kAllocationInterval =
+    time::to_duration(std::chrono::milliseconds(500));
+
 class Router {
  public:
   struct Member;
@@ -180,6 +202,24 @@ class Router {
   // What `member` asked of its track `track_id`; nullopt when it receives none of that id.
   std::optional<TrackSettings> track_settings(const Member& member,
                                               std::string_view track_id) const noexcept;
+
+  // Bandwidth (issue 17). `subscriber`'s downlink estimate in bit/s (0: none, no limit): its
+  // tracks are re-allocated (room/allocator.hpp), at once or, within kAllocationInterval of
+  // the previous allocation, at that deadline.
+  void set_estimate(Member& subscriber, std::uint64_t bitrate, time::Timestamp now) noexcept;
+  std::uint64_t estimate(const Member& subscriber) const noexcept;
+  // Sends RTP padding-only packets (a probe) of about `bytes` in all to `subscriber` on one of
+  // its started video tracks, at a frame boundary, with its transport-cc element for the sink
+  // to stamp. Returns the bytes sent (0: no track can take padding now).
+  std::size_t send_padding(Member& subscriber, std::size_t bytes, time::Timestamp now) noexcept;
+  // What `subscriber`'s tracks forward now: the measured bitrate of each layer it receives.
+  std::uint64_t forwarded_bitrate(const Member& subscriber) const noexcept;
+  // Notices for signaling, gathered since the last call (after on_rtp, on_rtcp,
+  // handle_timeout, set_estimate, set_track_settings, publish, subscribe, remove). Allocates
+  // only when there is news; has_notices() is the cheap check.
+  bool has_notices() const noexcept { return states_dirty_ || rids_dirty_; }
+  std::vector<StreamStateNotice> take_stream_states();
+  std::vector<PublishLayersNotice> take_publish_layers();
 
   // Hot path. `packet` is decrypted, in the receive buffer (it may be modified: RTX is
   // unwrapped in place).
@@ -222,8 +262,14 @@ class Router {
 
  private:
   struct Timer;
+  struct UpLayer;
   struct UpTrack;
   struct DownLink;
+  struct AllocationTimer;
+  struct Found {
+    UpTrack* up = nullptr;
+    int layer = -1;
+  };
 
   void relink();
   void reserve_timers();
@@ -231,12 +277,33 @@ class Router {
   void reschedule(UpTrack& up) noexcept;
   void refresh_waiting(UpTrack& up) noexcept;
   void on_track_due(UpTrack& up, time::Timestamp now) noexcept;
+  // Binds an unknown SSRC of `from` from the mid / rid / repaired-rid extension (no a=ssrc).
+  Found learn_ssrc(Member& from, const rtp::Packet& packet, time::Timestamp now) noexcept;
+  // Per-layer receive accounting: bitrate window, its roll-over (router_layers.cpp).
+  void count_layer(UpTrack& up, int layer, std::size_t size, time::Timestamp now) noexcept;
+  void roll_window(UpTrack& up, int layer, time::Timestamp now) noexcept;
+  // Recomputes up.order (low to high) from sizes, bitrates, restrictions, position.
+  void reorder(UpTrack& up) noexcept;
+  // A key frame of `layer` said its size.
+  void learn_size(UpTrack& up, int layer, std::uint32_t width, std::uint32_t height,
+                  time::Timestamp now) noexcept;
+  int rank_of(const UpTrack& up, int layer) const noexcept;
+  // Allocation (router_allocation.cpp).
+  void request_allocation(Member& subscriber, time::Timestamp now, bool urgent) noexcept;
+  void allocate_for(Member& subscriber, time::Timestamp now) noexcept;
+  // `up`'s subscribers' stream_state may have changed; their allocation too when `layers`
+  // (what a simulcast choice depends on changed) or when they have an estimate (bitrates).
+  void mark_subscribers(UpTrack& up, time::Timestamp now, bool layers) noexcept;
+  void reserve_scratch();
+  StreamState state_of(const DownLink& link) const noexcept;
   void on_reports_due(Member& member, time::Timestamp now) noexcept;
   // Reads `packet`'s RFC 6464 level, if `up` negotiated it, into the speaker detector.
   void observe_level(Member& from, const UpTrack& up, const rtp::Packet& packet,
                      time::Timestamp now) noexcept;
+  // For every layer some subscriber waits on (rate-limited per layer).
   void request_keyframe(UpTrack& up, time::Timestamp now) noexcept;
-  void forward(UpTrack& up, std::span<std::uint8_t> packet, std::int64_t extended_seq,
+  void request_keyframe(UpTrack& up, int layer, time::Timestamp now) noexcept;
+  void forward(UpTrack& up, int layer, rtp::Packet& packet, std::int64_t extended_seq,
                time::Timestamp now) noexcept;
   void on_sender_report(Member& from, std::uint32_t ssrc, std::uint64_t ntp, std::uint32_t rtp,
                         time::Timestamp now) noexcept;
@@ -248,10 +315,10 @@ class Router {
   // False when the packet is over `up`'s ingress caps (counted, and noticed).
   bool admit(UpTrack& up, std::size_t size, time::Timestamp now) noexcept;
   std::uint64_t remb_estimate(Member& publisher, time::Timestamp now) noexcept;
-  void send_nacks(UpTrack& up, time::Timestamp now) noexcept;
+  void send_nacks(UpTrack& up, UpLayer& layer, time::Timestamp now) noexcept;
   // False when none of `member`'s tracks was heard since its previous report (it is silent).
   bool send_reports(Member& member, time::Timestamp now) noexcept;
-  UpTrack* find_up(Member& member, std::uint32_t ssrc) noexcept;
+  Found find_up(Member& member, std::uint32_t ssrc) noexcept;
   DownLink* find_down(Member& member, std::uint32_t ssrc) noexcept;
   bool send_rtcp(Member& to, std::size_t length) noexcept;
   // The RTCP buffer minus the room SRTCP needs after the packet.
@@ -272,6 +339,12 @@ class Router {
   SpeakerDetector speakers_;                 // one source per member
   std::vector<Member*> speaker_members_;     // source -> member (nullptr: free)
   std::vector<SpeakerDetector::Speaker> speaker_scratch_;
+  // Allocation scratch, reserved for the largest subscriber (reserve_scratch()).
+  std::vector<AllocationInput> alloc_in_;
+  std::vector<AllocationOutput> alloc_out_;
+  std::vector<LayerRate> alloc_rates_;
+  bool states_dirty_ = false;  // some DownLink's stream_state may have changed
+  bool rids_dirty_ = false;    // some simulcast UpTrack's needed layers may have changed
   alignas(16) std::array<std::uint8_t, kMaxForwardedPacket + 64> egress_{};
   alignas(16) std::array<std::uint8_t, 1500> rtcp_{};
 };

@@ -51,15 +51,16 @@ void Router::on_rtcp(Member& from, std::span<const std::uint8_t> bytes,
             },
             // A request on a subscriber's behalf moves no deadline: a pending retry finds
             // the newer request when it falls due and waits for its own turn.
+            // It goes to the layer the subscriber forwards, or is switching to.
             [&](const rtcp::Pli& pli) {
               if (auto* link = find_down(from, pli.media_ssrc); link && link->up) {
-                request_keyframe(*link->up, now);
+                request_keyframe(*link->up, link->track.target_layer(), now);
               }
             },
             [&](const rtcp::Fir& fir) {
               for (const auto entry : fir.entries) {
                 if (auto* link = find_down(from, entry.ssrc); link && link->up) {
-                  request_keyframe(*link->up, now);
+                  request_keyframe(*link->up, link->track.target_layer(), now);
                 }
               }
             },
@@ -78,13 +79,16 @@ void Router::on_rtcp(Member& from, std::span<const std::uint8_t> bytes,
 
 void Router::on_sender_report(Member& from, std::uint32_t ssrc, std::uint64_t ntp,
                               std::uint32_t rtp_timestamp, time::Timestamp now) noexcept {
-  UpTrack* up = find_up(from, ssrc);
-  if (up == nullptr || ssrc != up->info.ssrc) return;
-  up->has_sr = true;
-  up->last_sr = static_cast<std::uint32_t>(ntp >> 16);
-  up->last_sr_at = now;
-  for (DownLink* link : up->downs) {
-    if (!link->track.started()) continue;
+  const Found found = find_up(from, ssrc);
+  if (found.up == nullptr) return;
+  UpLayer& layer = found.up->layers[static_cast<std::size_t>(found.layer)];
+  if (ssrc != layer.ssrc) return;
+  layer.has_sr = true;
+  layer.last_sr = static_cast<std::uint32_t>(ntp >> 16);
+  layer.last_sr_at = now;
+  // Translated for the subscribers forwarding this layer now (their timestamps follow it).
+  for (DownLink* link : found.up->downs) {
+    if (!link->track.started() || link->track.current_layer() != found.layer) continue;
     rtcp::SenderReport sr;
     sr.sender_ssrc = link->track.ssrc();
     sr.ntp_timestamp = ntp;
@@ -128,17 +132,28 @@ void Router::on_nack(Member& from, std::uint32_t media_ssrc, std::span<const std
 }
 
 void Router::request_keyframe(UpTrack& up, time::Timestamp now) noexcept {
-  if (up.info.ssrc == 0 || up.info.codecs.empty()) return;
-  if (up.requested && now - up.last_keyframe_request < options_.keyframe_min_interval) return;
-  up.requested = true;
-  up.last_keyframe_request = now;
+  for (std::size_t i = 0; i < up.layers.size(); ++i) {
+    if (up.layers[i].awaiting_keyframe) request_keyframe(up, static_cast<int>(i), now);
+  }
+}
+
+void Router::request_keyframe(UpTrack& up, int index, time::Timestamp now) noexcept {
+  if (index < 0 || index >= static_cast<int>(up.layers.size())) return;
+  UpLayer& layer = up.layers[static_cast<std::size_t>(index)];
+  if (layer.ssrc == 0 || up.info.codecs.empty()) return;
+  // Rate-limited per layer: a switch up and a switch down wait on different SSRCs.
+  if (layer.requested && now - layer.last_keyframe_request < options_.keyframe_min_interval) {
+    return;
+  }
+  layer.requested = true;
+  layer.last_keyframe_request = now;
   const auto& codec = up.info.codecs.front();
   rtcp::CompoundWriter writer(rtcp_writable());
   bool written = false;
   if (codec.pli || !codec.fir) {
-    written = writer.append(rtcp::Pli{up.owner->rtcp_ssrc, up.info.ssrc});
+    written = writer.append(rtcp::Pli{up.owner->rtcp_ssrc, layer.ssrc});
   } else {
-    const std::array<rtcp::FirEntry, 1> entries{rtcp::FirEntry{up.info.ssrc, ++up.fir_seq}};
+    const std::array<rtcp::FirEntry, 1> entries{rtcp::FirEntry{layer.ssrc, ++layer.fir_seq}};
     rtcp::Fir fir;
     fir.sender_ssrc = up.owner->rtcp_ssrc;
     fir.media_ssrc = 0;
@@ -148,15 +163,15 @@ void Router::request_keyframe(UpTrack& up, time::Timestamp now) noexcept {
   if (written && send_rtcp(*up.owner, writer.size())) counters_.keyframe_requests.increment();
 }
 
-void Router::send_nacks(UpTrack& up, time::Timestamp now) noexcept {
+void Router::send_nacks(UpTrack& up, UpLayer& layer, time::Timestamp now) noexcept {
   std::array<std::uint16_t, 64> due{};
   std::array<rtcp::NackItem, 64> items{};
   // One message per 64 numbers, until none is due: the tracker then has nothing before `now`.
-  while (const std::size_t n = up.nacks.collect(now, due)) {
+  while (const std::size_t n = layer.nacks.collect(now, due)) {
     const std::size_t k = rtcp::pack_nack_items(std::span(due.data(), n), items);
     rtcp::Nack nack;
     nack.sender_ssrc = up.owner->rtcp_ssrc;
-    nack.media_ssrc = up.info.ssrc;
+    nack.media_ssrc = layer.ssrc;
     nack.items = std::span<const rtcp::NackItem>(items.data(), k);
     rtcp::CompoundWriter writer(rtcp_writable());
     if (writer.append(nack) && send_rtcp(*up.owner, writer.size())) {
@@ -173,26 +188,31 @@ bool Router::send_reports(Member& member, time::Timestamp now) noexcept {
   bool heard = false;
   std::uint64_t estimate = std::numeric_limits<std::uint64_t>::max();
   for (auto& up : member.ups) {
-    if (!up->heard || up->info.ssrc == 0) continue;
+    if (!up->heard) continue;
     up->heard = false;
-    heard = true;
-    if (n < blocks.size()) {
-      const auto values = up->stats.make_report();
-      rtcp::ReportBlock& block = blocks[n++];
-      block.ssrc = up->info.ssrc;
-      block.fraction_lost = values.fraction_lost;
-      block.cumulative_lost = values.cumulative_lost;
-      block.extended_highest_seq = values.extended_highest_seq;
-      block.jitter = values.jitter;
-      if (up->has_sr) {
-        block.last_sr = up->last_sr;
-        // RFC 3550 6.4.1: units of 1/65536 s.
-        block.delay_since_last_sr =
-            static_cast<std::uint32_t>((now - up->last_sr_at).count() * 65536 / 1'000'000);
+    // One report block per layer heard (each is its own RTP stream).
+    for (auto& layer : up->layers) {
+      if (!layer.heard || layer.ssrc == 0) continue;
+      layer.heard = false;
+      heard = true;
+      if (n < blocks.size()) {
+        const auto values = layer.stats.make_report();
+        rtcp::ReportBlock& block = blocks[n++];
+        block.ssrc = layer.ssrc;
+        block.fraction_lost = values.fraction_lost;
+        block.cumulative_lost = values.cumulative_lost;
+        block.extended_highest_seq = values.extended_highest_seq;
+        block.jitter = values.jitter;
+        if (layer.has_sr) {
+          block.last_sr = layer.last_sr;
+          // RFC 3550 6.4.1: units of 1/65536 s.
+          block.delay_since_last_sr =
+              static_cast<std::uint32_t>((now - layer.last_sr_at).count() * 65536 / 1'000'000);
+        }
       }
-    }
-    if (up->info.video && up->info.remb && videos < video_ssrcs.size()) {
-      video_ssrcs[videos++] = up->info.ssrc;
+      if (up->info.video && up->info.remb && videos < video_ssrcs.size()) {
+        video_ssrcs[videos++] = layer.ssrc;
+      }
     }
   }
   if (!heard) return false;

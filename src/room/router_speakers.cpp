@@ -25,6 +25,18 @@ void Router::active_speakers(time::Timestamp now, std::vector<ActiveSpeaker>& ou
     const Member* member = speaker_members_[speaker.source];
     if (member != nullptr) out.push_back({member->id, speaker.level});
   }
+  // A speaker's camera has the `speaker` priority in its subscribers' allocation: who gained or
+  // lost the floor is re-allocated.
+  for (auto& member : members_) {
+    const bool speaking =
+        std::any_of(speaker_scratch_.begin(), speaker_scratch_.end(),
+                    [&](const SpeakerDetector::Speaker& s) { return s.source == member->speaker; });
+    if (speaking == member->speaking) continue;
+    member->speaking = speaking;
+    for (auto& up : member->ups) {
+      if (up->info.video && up->info.type == TrackType::camera) mark_subscribers(*up, now, false);
+    }
+  }
 }
 
 std::optional<TrackCounters> Router::track_counters(const Member& member,
