@@ -146,6 +146,20 @@ void describe_sources(const MediaSection& offered, NegotiatedMedia& out) {
   if (!offered.msids.empty()) out.msid = offered.msids.front();
 }
 
+// RFC 8853 section 5.3.2: the answer receives what it accepts of a=simulcast send.
+void accept_simulcast(const MediaSection& offered, MediaSection& answer, NegotiatedMedia& out) {
+  const bool rid_extension =
+      std::any_of(out.extensions.begin(), out.extensions.end(),
+                  [](const Extmap& e) { return e.uri == uri::kRtpStreamId; });
+  if (!rid_extension) return;
+  std::vector<std::uint8_t> payload_types;
+  for (const NegotiatedCodec& negotiated : out.codecs) {
+    payload_types.push_back(negotiated.codec.payload_type);
+  }
+  out.simulcast = accepted_simulcast(offered, payload_types);
+  add_simulcast_answer(answer, out.simulcast);
+}
+
 Direction server_direction(const MediaSection& offered, const SendingTrack* sending) {
   const Direction client = offered.effective_direction();
   const bool client_sends = client == Direction::sendrecv || client == Direction::sendonly;
@@ -181,6 +195,7 @@ bool answer_rtp(const MediaSection& offered, const AnswerInput& input, MediaSect
   if (out.direction == Direction::recvonly) {
     out.track_type = classify_track(offered, input.track_types);
     describe_sources(offered, out);
+    accept_simulcast(offered, answer, out);
   }
   return true;
 }

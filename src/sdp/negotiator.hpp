@@ -15,6 +15,7 @@
 #include "sdp/capabilities.hpp"
 #include "sdp/error.hpp"
 #include "sdp/model.hpp"
+#include "sdp/simulcast.hpp"
 
 namespace rrtc::sdp {
 
@@ -68,7 +69,10 @@ struct NegotiatedMedia {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> rtx_pairs;  // FID: media, repair
   std::vector<std::uint32_t> simulcast_ssrcs;                      // SIM group, low to high
   std::string cname;
-  std::vector<Rid> rids;
+  std::vector<Rid> rids;  // the offer's a=rid send lines
+  // Rid simulcast the answer accepted (sdp/simulcast.hpp), in the offer's a=simulcast order;
+  // empty: none. The legacy form is `simulcast_ssrcs` above.
+  std::vector<SimulcastLayerOffer> simulcast;
   std::optional<Msid> msid;
   std::uint16_t sctp_port = 0;  // application m-line
   std::uint64_t max_message_size = 0;

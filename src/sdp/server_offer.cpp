@@ -25,6 +25,12 @@ bool is_rtp(const MediaSection& media) {
   return media.kind() == MediaKind::audio || media.kind() == MediaKind::video;
 }
 
+bool lists(const Codec& codec, std::string_view type) {
+  return std::any_of(codec.feedback.begin(), codec.feedback.end(), [&](const RtcpFeedback& fb) {
+    return text::iequals(fb.type, type) && fb.param.empty();
+  });
+}
+
 bool offered_extension(const MediaSection& offered, const Extmap& ext) {
   return std::any_of(offered.extmaps.begin(), offered.extmaps.end(),
                      [&](const Extmap& e) { return e.id == ext.id && e.uri == ext.uri; });
@@ -259,11 +265,11 @@ Result<std::vector<SentMedia>> ServerOfferBuilder::apply_answer(const SessionDes
       if (const Codec* offered = pt ? slot.section.find_codec(*pt) : nullptr) {
         media.codecs.push_back(*offered);
         if (const Codec* kept = answered.find_codec(*pt)) {
-          media.nack =
-              media.nack ||
-              std::any_of(kept->feedback.begin(), kept->feedback.end(), [](const RtcpFeedback& fb) {
-                return text::iequals(fb.type, "nack") && fb.param.empty();
-              });
+          media.nack = media.nack || lists(*kept, "nack");
+          // Only with the offered feedback: transport-cc needs the extension slot the server
+          // offers along with it.
+          media.transport_cc = media.transport_cc ||
+                               (lists(*kept, "transport-cc") && lists(*offered, "transport-cc"));
         }
       }
     }

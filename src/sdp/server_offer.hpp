@@ -54,6 +54,9 @@ struct SentMedia {
   // The answer lists generic NACK (a=rtcp-fb:<pt> nack) for a kept codec: the receiver may ask
   // for retransmissions, so copies are worth keeping (browsers do not NACK audio).
   bool nack = false;
+  // The answer lists rtcp-fb transport-cc for a kept codec: the client sends transport-wide
+  // feedback (draft-holmer-rmcat-transport-wide-cc-extensions-01) for this m-line's packets.
+  bool transport_cc = false;
 };
 
 // The data channel m-line (RFC 8841) the server offers a PeerConnection it starts itself:

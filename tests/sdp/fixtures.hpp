@@ -28,10 +28,17 @@ inline SessionDescription parse_fixture(const std::string& name) {
 }
 
 inline const char* const kAllFixtures[] = {
-    "chromium_offer.sdp",  "chromium_offer_av.sdp",
-    "chromium_answer.sdp", "chromium_offer_simulcast.sdp",
-    "aiortc_offer.sdp",    "firefox_offer.sdp",
+    "chromium_offer.sdp",
+    "chromium_offer_av.sdp",
+    "chromium_answer.sdp",
+    "chromium_offer_simulcast.sdp",
+    "aiortc_offer.sdp",
+    "firefox_offer.sdp",
     "safari_offer.sdp",
+    "chromium_offer_simulcast_hml.sdp",
+    "firefox_offer_simulcast.sdp",
+    "firefox_offer_simulcast_hml.sdp",
+    "chromium_offer_sim_legacy.sdp",
 };
 
 }  // namespace rrtc::sdp::test

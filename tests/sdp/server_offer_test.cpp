@@ -90,6 +90,28 @@ TEST_F(ServerOffer, SentMediaSaysWhetherTheAnswerKeptNack) {
   EXPECT_FALSE((*sent)[1].nack);
 }
 
+TEST_F(ServerOffer, SentMediaSaysWhetherTheAnswerKeptTransportCc) {
+  ForwardedTrack video = video_track("alice", TrackType::camera, 2000);
+  video.codecs[0].feedback.push_back({"transport-cc", ""});
+  auto sent = builder.apply_answer(client_answer(offer({video})));
+  ASSERT_TRUE(sent) << sent.error().message();
+  EXPECT_TRUE(sent->front().transport_cc);
+  // Answered without it.
+  SessionDescription answer = client_answer(offer({video}));
+  answer.media.back().codecs[0].feedback = {{"nack", ""}};
+  sent = builder.apply_answer(answer);
+  ASSERT_TRUE(sent) << sent.error().message();
+  EXPECT_FALSE(sent->front().transport_cc);
+  EXPECT_TRUE(sent->front().nack);
+  // Answered with it although the offer did not list it: ignored.
+  const ForwardedTrack plain = video_track("alice", TrackType::camera, 2000);
+  answer = client_answer(offer({plain}));
+  answer.media.back().codecs[0].feedback.push_back({"transport-cc", ""});
+  sent = builder.apply_answer(answer);
+  ASSERT_TRUE(sent) << sent.error().message();
+  EXPECT_FALSE(sent->front().transport_cc);
+}
+
 TEST_F(ServerOffer, MsidCountsFurtherTracksOfOneType) {
   const ForwardedTrack screen2 = video_track("bob", TrackType::screen, 3000, 2);
   EXPECT_EQ(msid_track_id(screen2), "bob-screen-2");

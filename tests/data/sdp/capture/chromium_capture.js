@@ -3,7 +3,8 @@
 // Produces chromium_offer.sdp (audio + camera + "screen" video + data channel),
 // chromium_offer_av.sdp (audio + video only) and chromium_answer.sdp (Chromium's answer to the
 // audio + video offer, made by a second PeerConnection) and chromium_offer_simulcast.sdp
-// (sendonly audio + a video transceiver with rids q/h/f).
+// (sendonly audio + a video transceiver with rids q/h/f) and chromium_offer_simulcast_hml.sdp
+// (video only, rids h/m/l high to low with maxBitrate / maxFramerate).
 const { chromium } = require('playwright-core');
 const fs = require('fs');
 const path = require('path');
@@ -73,13 +74,27 @@ async function main() {
     await pc4.setLocalDescription(await pc4.createOffer());
     await gathered(pc4);
     const simulcast = pc4.localDescription.sdp;
-    for (const p of [pc, pc2, pc3, pc4]) p.close();
-    return { full, av, answer, simulcast, ua: navigator.userAgent };
+    // Simulcast with rids named by the app, high to low, with bitrate and frame-rate caps.
+    const pc5 = new RTCPeerConnection();
+    pc5.addTransceiver(media.getVideoTracks()[0], {
+      direction: 'sendonly', streams: [media],
+      sendEncodings: [
+        { rid: 'h', maxBitrate: 1500000 },
+        { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500000 },
+        { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150000, maxFramerate: 15 },
+      ],
+    });
+    await pc5.setLocalDescription(await pc5.createOffer());
+    await gathered(pc5);
+    const simulcastHml = pc5.localDescription.sdp;
+    for (const p of [pc, pc2, pc3, pc4, pc5]) p.close();
+    return { full, av, answer, simulcast, simulcastHml, ua: navigator.userAgent };
   });
   fs.writeFileSync(path.join(outDir, 'chromium_offer.sdp'), result.full);
   fs.writeFileSync(path.join(outDir, 'chromium_offer_av.sdp'), result.av);
   fs.writeFileSync(path.join(outDir, 'chromium_answer.sdp'), result.answer);
   fs.writeFileSync(path.join(outDir, 'chromium_offer_simulcast.sdp'), result.simulcast);
+  fs.writeFileSync(path.join(outDir, 'chromium_offer_simulcast_hml.sdp'), result.simulcastHml);
   console.log(result.ua);
   await browser.close();
   server.close();
