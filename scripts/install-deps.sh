@@ -21,12 +21,13 @@ if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3-matplotlib python3-munkres)
   no_recommends=(--no-install-recommends)
 fi
-# What the test suite drives: real peers, a TURN server, a browser; network namespaces (ip netns)
+# What the test suite drives: real peers, a TURN server, browsers (Chromium, and Firefox ESR for the
+# simulcast interop spec); network namespaces (ip netns)
 # and nftables to inject packet loss (tests/integration/netns.py); the openssl command for the
 # webhook test's https receiver certificate; redis-server for the cluster tests (tests/cluster).
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(coturn python3 python3-aiortc python3-websockets chromium iproute2 nftables procps
-             openssl redis-server)
+  packages+=(coturn python3 python3-aiortc python3-websockets chromium firefox-esr iproute2 nftables
+             procps openssl redis-server)
 fi
 
 missing=()
