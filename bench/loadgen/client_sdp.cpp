@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "dtls/fingerprint.hpp"
+#include "media_config.hpp"
 #include "sdp/candidate.hpp"
+#include "sdp/capabilities.hpp"
 
 namespace rrtc::loadgen {
 namespace {
@@ -73,6 +75,35 @@ sdp::Codec vp8() {
   return c;
 }
 
+sdp::Extmap extmap(std::uint8_t id, const char* uri) {
+  sdp::Extmap e;
+  e.id = id;
+  e.uri = uri;
+  return e;
+}
+
+// The offered extensions; rtp-stream-id and its repaired form on video only.
+std::vector<sdp::Extmap> publisher_extmaps(bool video) {
+  std::vector<sdp::Extmap> out = {extmap(kTransportCcExtensionId, sdp::uri::kTransportWideCc),
+                                  extmap(kMidExtensionId, sdp::uri::kMid)};
+  if (video) {
+    out.push_back(extmap(kRidExtensionId, sdp::uri::kRtpStreamId));
+    out.push_back(extmap(kRepairedRidExtensionId, sdp::uri::kRepairedRtpStreamId));
+  }
+  return out;
+}
+
+// RFC 8851 / 8853 as Chromium writes them: a=rid:q send, a=rid:h send, a=rid:f send,
+// a=simulcast:send q;h;f. The msid stays; the SSRCs are not signalled.
+void add_simulcast(sdp::MediaSection& media) {
+  sdp::Simulcast simulcast;
+  for (const auto& layer : kLayerShapes) {
+    media.rids.push_back(sdp::Rid{layer.rid, sdp::RidDirection::send, ""});
+    simulcast.send.push_back({sdp::SimulcastRid{layer.rid, false}});
+  }
+  media.simulcast = std::move(simulcast);
+}
+
 sdp::MediaSection publisher_section(const LocalIdentity& local, const PublishedStreams& streams,
                                     StreamKind kind) {
   sdp::MediaSection media;
@@ -86,9 +117,15 @@ sdp::MediaSection publisher_section(const LocalIdentity& local, const PublishedS
   media.rtcp_rsize = true;
   media.codecs = {audio ? opus() : vp8()};
   set_formats(media);
+  media.extmaps = publisher_extmaps(!audio);
   const std::string track = streams.participant_id + (audio ? "-audio" : "-camera");
-  add_ssrc(media, audio ? streams.audio_ssrc : streams.video_ssrc, local.cname,
-           streams.participant_id, track);
+  if (!audio && streams.layers > 1) {
+    media.msids = {sdp::Msid{streams.participant_id, track}};
+    add_simulcast(media);
+  } else {
+    add_ssrc(media, audio ? streams.audio_ssrc : streams.video_ssrc, local.cname,
+             streams.participant_id, track);
+  }
   return media;
 }
 
@@ -255,13 +292,28 @@ std::optional<ServerOfferAnswer> answer_server_offer(const sdp::SessionDescripti
       if (direction == sdp::Direction::sendonly || direction == sdp::Direction::sendrecv) {
         media.direction = sdp::Direction::recvonly;
         describe_sources(offered, track);
+        const bool feedback =
+            std::any_of(offered.codecs.begin(), offered.codecs.end(), [](const sdp::Codec& codec) {
+              return std::any_of(codec.feedback.begin(), codec.feedback.end(),
+                                 [](const auto& fb) { return fb.type == "transport-cc"; });
+            });
+        for (const auto& ext : offered.extmaps) {
+          if (feedback && ext.uri == sdp::uri::kTransportWideCc && ext.id <= 255) {
+            out.transport_cc_extension_id = static_cast<std::uint8_t>(ext.id);
+          }
+        }
         out.tracks.push_back(std::move(track));
       } else if (ours && direction == sdp::Direction::recvonly) {
         media.direction = sdp::Direction::sendonly;
         const bool audio = offered.mid == kAudioMid;
-        add_ssrc(media, audio ? published->audio_ssrc : published->video_ssrc, local.cname,
-                 published->participant_id,
-                 published->participant_id + (audio ? "-audio" : "-camera"));
+        const std::string track = published->participant_id + (audio ? "-audio" : "-camera");
+        if (!audio && published->layers > 1) {
+          media.msids = {sdp::Msid{published->participant_id, track}};
+          add_simulcast(media);
+        } else {
+          add_ssrc(media, audio ? published->audio_ssrc : published->video_ssrc, local.cname,
+                   published->participant_id, track);
+        }
       } else {
         media.direction = sdp::Direction::inactive;
       }
@@ -275,6 +327,26 @@ std::optional<ServerOfferAnswer> answer_server_offer(const sdp::SessionDescripti
   if (bundle.mids.empty()) return std::nullopt;
   out.answer.groups.push_back(std::move(bundle));
   return out;
+}
+
+ExtensionIds accepted_extensions(const sdp::SessionDescription& answer, const std::string& mid) {
+  ExtensionIds ids;
+  const auto* media = answer.find_media(mid);
+  if (media == nullptr || media->port == 0) return ids;
+  for (const auto& ext : media->extmaps) {
+    if (ext.id == 0 || ext.id > 255) continue;
+    const auto id = static_cast<std::uint8_t>(ext.id);
+    if (ext.uri == sdp::uri::kTransportWideCc) ids.transport_cc = id;
+    if (ext.uri == sdp::uri::kMid) ids.mid = id;
+    if (ext.uri == sdp::uri::kRtpStreamId) ids.rid = id;
+  }
+  return ids;
+}
+
+bool answer_accepts_simulcast(const sdp::SessionDescription& answer) {
+  const auto* media = answer.find_media(kVideoMid);
+  return media != nullptr && media->port != 0 && media->simulcast &&
+         !media->simulcast->recv.empty();
 }
 
 std::optional<RemoteTransportInfo> remote_transport(const sdp::SessionDescription& answer) {

@@ -38,10 +38,30 @@ struct PublishedStreams {
   bool video = true;
   std::uint32_t audio_ssrc = 0;
   std::uint32_t video_ssrc = 0;
+  // 3: rid simulcast (q, h, f) as Chromium offers it: a=rid:<rid> send lines and
+  // a=simulcast:send q;h;f, no a=ssrc for the video (its SSRCs are learned from the rid
+  // extension). 1: one stream with a=ssrc.
+  unsigned layers = 1;
 };
 
+// Header extension ids as we offer them (Chromium's numbers) and as an answer accepted them.
+inline constexpr std::uint8_t kTransportCcExtensionId = 3;
+inline constexpr std::uint8_t kMidExtensionId = 4;
+inline constexpr std::uint8_t kRidExtensionId = 10;
+inline constexpr std::uint8_t kRepairedRidExtensionId = 11;
+struct ExtensionIds {
+  std::uint8_t transport_cc = 0;  // 0: not accepted
+  std::uint8_t mid = 0;
+  std::uint8_t rid = 0;
+};
+// The ids the answer's m-line `mid` accepted.
+ExtensionIds accepted_extensions(const sdp::SessionDescription& answer, const std::string& mid);
+// Whether the answer's video m-line accepted our simulcast (a=simulcast with recv rids).
+bool answer_accepts_simulcast(const sdp::SessionDescription& answer);
+
 // Audio in mid "0", video in mid "1" (whichever are enabled, in that order), BUNDLE, rtcp-mux,
-// a=setup:actpass.
+// a=setup:actpass; transport-wide-cc and sdes:mid on both, rtp-stream-id and
+// repaired-rtp-stream-id on video, rtcp-fb transport-cc on both codecs.
 sdp::SessionDescription publisher_offer(const LocalIdentity& local, const PublishedStreams& streams,
                                         std::uint64_t version);
 // What a receive-only participant offers: a data channel m-line (as a page that opens a data
@@ -67,6 +87,9 @@ struct ForwardedTrack {
 struct ServerOfferAnswer {
   sdp::SessionDescription answer;
   std::vector<ForwardedTrack> tracks;  // live forwarded tracks we accepted
+  // The server's transport-wide-cc id on the forwarded m-lines when it also offered rtcp-fb
+  // transport-cc (so we send feedback); 0: not negotiated.
+  std::uint8_t transport_cc_extension_id = 0;
 };
 
 // Answers a server offer: each m-line mirrored with the same mid; forwarded (sendonly) tracks

@@ -25,6 +25,7 @@ struct LoopStats {
   LatencyHistogram latency[kStreamKinds];  // first arrivals in order, retransmissions excluded
   // Publisher side (window by send time).
   std::uint64_t sent[kStreamKinds] = {};
+  std::uint64_t sent_layers[kMaxLayers] = {};  // video packets per simulcast layer (0 alone)
   std::uint64_t sent_bytes = 0;
   std::uint64_t keyframes_sent = 0;
   std::uint64_t retransmissions_sent = 0;
@@ -32,7 +33,15 @@ struct LoopStats {
   std::uint64_t nacked_packets_received = 0;
   std::uint64_t send_failures = 0;
   // Receiver side (window by the probe's send time).
-  std::uint64_t received[kStreamKinds] = {};  // unique packets
+  std::uint64_t received[kStreamKinds] = {};       // unique packets
+  std::uint64_t received_layers[kMaxLayers] = {};  // unique video packets by the probe's layer
+  // Forwarded video streams, from their RTP sequence numbers (the server's, continuous across
+  // layer switches): numbers spanned by the window's packets (padding-only packets excluded)
+  // and how many of them arrived. Filled when the window closes.
+  std::uint64_t video_seq_expected = 0;
+  std::uint64_t video_seq_received = 0;
+  std::uint64_t padding_received = 0;            // padding-only RTP packets (the server's probes)
+  std::uint64_t transport_cc_feedback_sent = 0;  // transport-cc feedback messages
   std::uint64_t received_bytes = 0;
   std::uint64_t recovered = 0;  // unique but out of order or via RTX (no latency sample)
   std::uint64_t duplicates = 0;
@@ -53,6 +62,14 @@ struct LoopStats {
       sent[k] += other.sent[k];
       received[k] += other.received[k];
     }
+    for (std::size_t l = 0; l < kMaxLayers; ++l) {
+      sent_layers[l] += other.sent_layers[l];
+      received_layers[l] += other.received_layers[l];
+    }
+    video_seq_expected += other.video_seq_expected;
+    video_seq_received += other.video_seq_received;
+    padding_received += other.padding_received;
+    transport_cc_feedback_sent += other.transport_cc_feedback_sent;
     sent_bytes += other.sent_bytes;
     keyframes_sent += other.keyframes_sent;
     retransmissions_sent += other.retransmissions_sent;

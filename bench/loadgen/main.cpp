@@ -35,6 +35,9 @@ json::object describe(const loadgen::Options& o) {
       {"fps", o.media.fps},
       {"packet_size", o.media.packet_size},
       {"audio_bytes", o.media.audio_bytes},
+      {"layers", o.media.layers},
+      {"temporal_layers", o.media.temporal_layers},
+      {"subscriber_max_width", o.subscriber_max_width},
       {"threads", o.threads},
       {"machine", std::string(name.sysname) + " " + name.release + " " + name.machine},
       {"cpus", std::thread::hardware_concurrency()},
@@ -62,6 +65,9 @@ int main(int argc, char** argv) {
     loadgen::print_table_row(r);
     loadgen::print_details(r);
     steps.push_back(r.to_json());
+    for (const auto& why : r.failures) std::fprintf(stderr, "  failed: %s\n", why.c_str());
+    // A pinned layer the server refused must not pass for a measurement of it.
+    if (options->subscriber_max_width != 0 && r.failed > 0) exit_code = 1;
   };
   std::printf(
       "rrtc-loadgen %s against %s: %u-person rooms (%u publishers), %s%s, %llu bit/s video "

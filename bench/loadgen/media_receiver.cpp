@@ -20,9 +20,13 @@ constexpr std::int64_t kMissingMaxAgeMs = 1000;
 constexpr std::int64_t kPliIntervalMs = 1000;
 constexpr std::int64_t kMaxGapToNack = 200;  // larger gaps: PLI instead
 constexpr std::int64_t kProbeWindow = 4096;
+constexpr std::int64_t kTransportFeedbackMs = 100;
 
-std::uint64_t probe_key(std::uint32_t publisher, StreamKind kind) {
+std::uint64_t kind_key(std::uint32_t publisher, StreamKind kind) {
   return (std::uint64_t{publisher} << 8) | static_cast<std::uint8_t>(kind);
+}
+std::uint64_t probe_key(const Probe& probe) {
+  return (kind_key(probe.publisher, probe.stream) << 8) | probe.layer;
 }
 
 }  // namespace
@@ -72,9 +76,24 @@ void MediaReceiver::on_rtp(std::span<std::uint8_t> bytes) {
     ++stats_.unknown_rtp;
     return;
   }
+  if (transport_cc_id_ != 0) {
+    if (const auto value = packet->extension(transport_cc_id_); value && value->size() == 2) {
+      transport_feedback_.record(static_cast<std::uint16_t>(((*value)[0] << 8) | (*value)[1]),
+                                 mono_ns() / 1000);
+    }
+  }
   const auto payload = packet->payload();
   if (const auto it = tracks_.find(packet->ssrc()); it != tracks_.end()) {
     Stream& stream = *it->second;
+    if (payload.empty() && packet->padding_size() > 0) {
+      // A padding-only packet (the server probing our link): it takes a number of the stream
+      // but carries no media.
+      const std::int64_t ext = stream.unwrapper.unwrap(packet->sequence_number());
+      if (stream.started && ext > stream.highest) stream.highest = ext;
+      if (counted_) stream.window_padding.push_back(ext);
+      ++stats_.padding_received;
+      return;
+    }
     const bool rtx_pt = stream.track.rtx_payload_type != 0 &&
                         packet->payload_type() == stream.track.rtx_payload_type;
     if (!rtx_pt)
@@ -135,16 +154,45 @@ void MediaReceiver::on_media(Stream& stream, std::uint16_t seq, std::uint32_t ti
     send_pli(stream, now_ns / 1'000'000);
   }
   if (const auto probe = read_probe(payload)) {
-    on_probe(*probe, payload.size(), reordered);
+    if (on_probe(*probe, payload.size(), reordered) && stream.track.kind == StreamKind::video) {
+      stream.publisher = probe->publisher;
+      if (stream.window_first < 0 || ext < stream.window_first) stream.window_first = ext;
+      if (ext > stream.window_last) stream.window_last = ext;
+      ++stream.window_received;
+    }
   } else {
     ++stats_.unknown_rtp;
   }
 }
 
-void MediaReceiver::on_probe(const Probe& probe, std::size_t bytes, bool retransmission) {
+void MediaReceiver::reset_window() {
+  for (auto& [ssrc, stream] : tracks_) {
+    stream->window_first = stream->window_last = -1;
+    stream->window_received = 0;
+    stream->window_padding.clear();
+  }
+  window_publishers_.clear();
+}
+
+void MediaReceiver::collect_window(LoopStats& stats) {
+  window_publishers_.clear();
+  for (auto& [ssrc, stream] : tracks_) {
+    if (stream->window_first < 0) continue;
+    auto span = static_cast<std::uint64_t>(stream->window_last - stream->window_first + 1);
+    for (const auto padding : stream->window_padding) {
+      if (padding > stream->window_first && padding < stream->window_last) --span;
+    }
+    stats.video_seq_expected += span;
+    stats.video_seq_received += stream->window_received;
+    window_publishers_.push_back(static_cast<std::uint32_t>(stream->publisher));
+  }
+}
+
+bool MediaReceiver::on_probe(const Probe& probe, std::size_t bytes, bool retransmission) {
   const std::int64_t now_ns = mono_ns();
   if (first_media_ns_ == 0) first_media_ns_ = now_ns;
-  ProbeTrack& track = probes_[probe_key(probe.publisher, probe.stream)];
+  kinds_seen_[kind_key(probe.publisher, probe.stream)] = true;
+  ProbeTrack& track = probes_[probe_key(probe)];
   const auto seq = static_cast<std::int64_t>(probe.sequence);
   bool in_order = false;
   if (seq > track.highest) {
@@ -157,16 +205,17 @@ void MediaReceiver::on_probe(const Probe& probe, std::size_t bytes, bool retrans
     in_order = true;
   } else if (track.highest - seq >= kProbeWindow) {
     ++stats_.too_late;
-    return;
+    return false;
   } else if (track.seen.test(seq % kProbeWindow)) {
     ++stats_.duplicates;
-    return;
+    return false;
   }
   track.seen.set(seq % kProbeWindow);
   const auto send_ns = static_cast<std::int64_t>(probe.send_ns);
-  if (!counted_ || !window_.contains(send_ns)) return;
+  if (!counted_ || !window_.contains(send_ns)) return false;
   const int k = static_cast<int>(probe.stream);
   ++stats_.received[k];
+  if (probe.stream == StreamKind::video) ++stats_.received_layers[probe.layer];
   stats_.received_bytes += bytes;
   if (in_order && !retransmission) {
     stats_.latency[k].record(
@@ -174,6 +223,7 @@ void MediaReceiver::on_probe(const Probe& probe, std::size_t bytes, bool retrans
   } else {
     ++stats_.recovered;
   }
+  return true;
 }
 
 std::int64_t MediaReceiver::feedback(std::int64_t now_ms) {
@@ -199,7 +249,26 @@ std::int64_t MediaReceiver::feedback(std::int64_t now_ms) {
     next_report_ms_ = now_ms + kReportIntervalMs;
     send_receiver_report();
   }
+  if (transport_cc_id_ != 0 && now_ms >= next_transport_feedback_ms_) {
+    next_transport_feedback_ms_ = now_ms + kTransportFeedbackMs;
+    send_transport_feedback();
+  }
   return now_ms + kFeedbackIntervalMs;
+}
+
+void MediaReceiver::send_transport_feedback() {
+  if (transport_feedback_.pending() == 0) return;
+  // The media source field names one of the streams received, as libwebrtc does.
+  const std::uint32_t media_ssrc = tracks_.empty() ? 0 : tracks_.begin()->first;
+  transport_feedback_.flush(own_ssrc_, media_ssrc, [&](std::span<const std::uint8_t> message) {
+    // Reduced-size RTCP (RFC 5506, negotiated by a=rtcp-rsize): the feedback alone.
+    std::array<std::uint8_t, 1500> out{};
+    if (message.size() > out.size() - transport::kRtcpSendOverhead) return;
+    std::copy(message.begin(), message.end(), out.begin());
+    ++stats_.transport_cc_feedback_sent;
+    ++stats_.packets_out;
+    peer_.send_rtcp(out, message.size());
+  });
 }
 
 void MediaReceiver::send_nack(Stream& stream, std::span<const std::uint16_t> seqs) {

@@ -71,7 +71,12 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
     ("storm", po::value(&o.storm)->default_value(o.storm), "join storm: participants joining")
     ("storm-seconds", po::value(&o.storm_s)->default_value(o.storm_s), "join storm: over this many seconds")
     ("room-prefix", po::value(&o.room_prefix)->default_value(o.room_prefix), "room names: <prefix>-<n>")
-    ("subscriber-offer", po::value<std::string>()->default_value("data"), "what receive-only participants offer: data (a data channel m-line) or audio (a recvonly Opus m-line)");
+    ("subscriber-offer", po::value<std::string>()->default_value("data"), "what receive-only participants offer: data (a data channel m-line) or audio (a recvonly Opus m-line)")
+    ("simulcast", "publishers send three rid layers q, h, f (1/16, 1/4 and 1 of --bitrate), as --layers 3")
+    ("layers", po::value(&o.media.layers)->default_value(o.media.layers), "video layers per publisher: 1, or 3 for rid simulcast")
+    ("temporal-layers", po::value(&o.media.temporal_layers)->default_value(o.media.temporal_layers), "VP8 temporal layers per stream (1..3)")
+    ("subscriber-layer", po::value<std::string>(), "every receiver asks for this layer of each video track with track_settings: low (max_width 320), mid (640) or high (1280); a server that refuses it fails the run")
+    ("subscriber-max-width", po::value(&o.subscriber_max_width), "track_settings max_width sent by every receiver for each video track");
   // clang-format on
   po::variables_map vm;
   try {
@@ -104,6 +109,30 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   }
   o.subscriber_offer =
       offer == "data" ? SubscriberOffer::data_channel : SubscriberOffer::recvonly_audio;
+  if (vm.count("simulcast")) o.media.layers = 3;
+  if (o.media.layers != 1 && o.media.layers != 3) {
+    std::cerr << "rrtc-loadgen: --layers is 1 or 3\n";
+    *exit_code = 2;
+    return std::nullopt;
+  }
+  if (o.media.temporal_layers < 1 || o.media.temporal_layers > 3) {
+    std::cerr << "rrtc-loadgen: --temporal-layers is 1, 2 or 3\n";
+    *exit_code = 2;
+    return std::nullopt;
+  }
+  if (vm.count("subscriber-layer")) {
+    const auto layer = vm["subscriber-layer"].as<std::string>();
+    const std::uint32_t width = layer == "low"    ? kLayerShapes[0].width
+                                : layer == "mid"  ? kLayerShapes[1].width
+                                : layer == "high" ? kLayerShapes[2].width
+                                                  : 0;
+    if (width == 0) {
+      std::cerr << "rrtc-loadgen: --subscriber-layer is low, mid or high\n";
+      *exit_code = 2;
+      return std::nullopt;
+    }
+    o.subscriber_max_width = width;
+  }
   o.scenario = preset->scenario;
   o.rooms = vm.count("rooms") ? vm["rooms"].as<unsigned>() : preset->rooms;
   o.publishers = vm.count("publishers") ? vm["publishers"].as<unsigned>() : preset->publishers;

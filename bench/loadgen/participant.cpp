@@ -1,5 +1,6 @@
 #include "participant.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "clock.hpp"
@@ -36,6 +37,7 @@ Participant::Participant(LoopContext& context, boost::asio::io_context& ioc, con
   published_.video = context_.media.video;
   published_.audio_ssrc = mix(spec_.index * 2 + 1);
   published_.video_ssrc = mix(spec_.index * 2 + 2);
+  published_.layers = context_.media.layers;
 }
 
 Participant::~Participant() {
@@ -107,6 +109,11 @@ void Participant::handle(const std::string& text) {
     ++errors_;
     const auto* code = message.if_contains("code");
     const auto n = code != nullptr && code->is_int64() ? code->as_int64() : 0;
+    // A run that pins the layer must not go on measuring something else: a server without
+    // track_settings (400 "unknown message type") or refusing one fails the participant.
+    if (!track_settings_sent_.empty() && n == 400) {
+      return fail("track_settings refused: server error 400: " + string_field(message, "message"));
+    }
     // 429 (rate limit) and 400 for a stray message are survivable; a refused join is not.
     if (phase_ == ParticipantPhase::joining || n == 403 || n == 409 || n == 401 || n == 500) {
       fail("server error " + std::to_string(n) + ": " + string_field(message, "message"));
@@ -149,7 +156,10 @@ void Participant::on_joined() {
     SenderIdentity id;
     id.publisher = spec_.index;
     id.audio_ssrc = published_.audio_ssrc;
-    id.video_ssrc = published_.video_ssrc;
+    id.video_ssrcs[0] = published_.video_ssrc;
+    // The other layers' SSRCs: inputs the audio / first-layer formulas never produce.
+    for (std::uint32_t l = 1; l < kMaxLayers; ++l)
+      id.video_ssrcs[l] = mix((1u << 31) | (spec_.index * 4 + l));
     id.audio_pt = kOpusPayloadType;
     id.video_pt = kVp8PayloadType;
     sender_ = std::make_unique<MediaSender>(*peer_, *context_.wheel, context_.stats,
@@ -169,6 +179,12 @@ void Participant::on_answer(const std::string& text) {
     return fail(std::string("could not start the peer: ") + transport::to_string(started));
   }
   answered_ = true;
+  simulcast_accepted_ = answer_accepts_simulcast(*answer);
+  if (sender_) {
+    auto ids = accepted_extensions(*answer, kVideoMid);
+    if (ids.transport_cc == 0) ids = accepted_extensions(*answer, kAudioMid);
+    sender_->set_extensions(SenderExtensions{ids.transport_cc, ids.mid, ids.rid});
+  }
   for (const auto& candidate : remote->candidates) {
     if (hooks_.on_server_candidate) hooks_.on_server_candidate(candidate);
     peer_->add_remote_candidate(candidate);
@@ -199,8 +215,25 @@ void Participant::on_server_offer(const std::string& text) {
                                     ++sdp_version_);
   if (!answer) return fail("server offer without a usable m-line");
   receiver_->set_tracks(answer->tracks);
+  receiver_->set_transport_cc(answer->transport_cc_extension_id);
   if (hooks_.on_tracks) hooks_.on_tracks(answer->tracks);
   send(json::object{{"type", "answer"}, {"sdp", sdp::serialize(answer->answer)}});
+  send_track_settings(answer->tracks);
+}
+
+void Participant::send_track_settings(const std::vector<ForwardedTrack>& tracks) {
+  if (context_.subscriber_max_width == 0) return;
+  for (const auto& track : tracks) {
+    if (track.kind != StreamKind::video || track.track_id.empty() ||
+        std::find(track_settings_sent_.begin(), track_settings_sent_.end(), track.track_id) !=
+            track_settings_sent_.end()) {
+      continue;
+    }
+    track_settings_sent_.push_back(track.track_id);
+    send(json::object{{"type", "track_settings"},
+                      {"track_id", track.track_id},
+                      {"max_width", context_.subscriber_max_width}});
+  }
 }
 
 void Participant::on_state(transport::PeerState state, std::string_view reason) {

@@ -24,8 +24,8 @@
 #include <vector>
 
 #include "client_sdp.hpp"
-#include "io/glib_loop.hpp"
 #include "ice/ice_options.hpp"
+#include "io/glib_loop.hpp"
 #include "loop_stats.hpp"
 #include "media_config.hpp"
 #include "media_receiver.hpp"
@@ -45,6 +45,8 @@ struct LoopContext {
   std::shared_ptr<const dtls::Certificate> certificate;
   MediaConfig media;
   SubscriberOffer subscriber_offer = SubscriberOffer::data_channel;
+  // --subscriber-layer: a track_settings max_width sent for every received video track (0: none).
+  std::uint32_t subscriber_max_width = 0;
   LoopStats stats;
   Window window;
 };
@@ -103,6 +105,8 @@ class Participant final : private SignalingListener, private transport::PeerList
   std::int64_t connected_ns() const { return connected_ns_; }
   std::int64_t first_media_ns() const { return receiver_ ? receiver_->first_media_ns() : 0; }
   std::uint64_t server_offers() const { return server_offers_; }
+  // The server's answer took our simulcast offer (a=simulcast recv on the video m-line).
+  bool simulcast_accepted() const { return simulcast_accepted_; }
   std::uint64_t errors() const { return errors_; }
 
  private:
@@ -117,6 +121,8 @@ class Participant final : private SignalingListener, private transport::PeerList
   void on_server_offer(const std::string& sdp);
   void on_remote_candidate(const boost::json::object& message);
   void send(const boost::json::object& message);
+  // track_settings (max_width) for the received video tracks not asked for yet.
+  void send_track_settings(const std::vector<ForwardedTrack>& tracks);
   void fail(std::string why);
 
   // transport::PeerListener (loop thread).
@@ -148,6 +154,8 @@ class Participant final : private SignalingListener, private transport::PeerList
   std::int64_t connected_ns_ = 0;
   std::uint64_t server_offers_ = 0;
   std::uint64_t errors_ = 0;
+  bool simulcast_accepted_ = false;
+  std::vector<std::string> track_settings_sent_;
 };
 
 }  // namespace rrtc::loadgen

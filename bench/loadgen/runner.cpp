@@ -68,6 +68,7 @@ bool Runner::start() {
     loop->certificate = certificate;
     loop->media = options_.media;
     loop->subscriber_offer = options_.subscriber_offer;
+    loop->subscriber_max_width = options_.subscriber_max_width;
     loop->loop.start("loadgen-" + std::to_string(i));
     loops_.push_back(std::move(loop));
   }
@@ -149,13 +150,18 @@ std::vector<Runner::Info> Runner::snapshot() {
         info.join_ns = p.join_ns();
         info.connected_ns = p.connected_ns();
         info.first_media_ns = p.first_media_ns();
+        info.simulcast_accepted = p.simulcast_accepted();
         if (auto* receiver = p.receiver()) {
           info.counted = receiver->counted();
           info.streams_seen = receiver->streams_seen();
+          info.video_publishers = receiver->window_video_publishers();
         }
         if (auto* sender = p.sender()) {
           info.sent[0] = sender->window_sent(StreamKind::audio);
           info.sent[1] = sender->window_sent(StreamKind::video);
+          for (std::size_t l = 0; l < kMaxLayers; ++l) {
+            info.sent_layers[l] = sender->window_sent_layer(l);
+          }
         }
       }
     });
@@ -227,6 +233,7 @@ void Runner::open_window(std::int64_t start_ns, std::int64_t end_ns) {
         if (auto* sender = p.sender()) sender->reset_window();
         if (auto* receiver = p.receiver()) {
           receiver->set_counted(p.phase() == ParticipantPhase::connected);
+          receiver->reset_window();
         }
       }
     });
@@ -237,6 +244,10 @@ LoopStats Runner::close_window(StepResult& r) {
   LoopStats total;
   for (auto& loop : loops_) {
     on_loop(*loop, [&] {
+      for (std::size_t i = 0; i < participants_.size(); ++i) {
+        if (&loop_of(i) != loop.get()) continue;
+        if (auto* receiver = participants_[i]->receiver()) receiver->collect_window(loop->stats);
+      }
       total.merge(loop->stats);
       loop->window = Window{};
       const auto& late = loop->wheel->lateness();
@@ -261,20 +272,34 @@ SystemSample Runner::sample_system() {
   return s;
 }
 
-void Runner::count_participants(StepResult& r) {
+void Runner::count_participants(StepResult& r, const LoopStats& total) {
   const auto infos = snapshot();
-  // Expected: every counted receiver gets what each other publisher of its room sent.
+  const bool simulcast = options_.media.layers > 1;
+  // Expected: every counted receiver gets what each other publisher of its room sent. With
+  // simulcast the server forwards one layer of a publisher's video, which one is its choice:
+  // the video expected is what the forwarded streams' sequence numbers span (total), and a
+  // publisher whose video did not arrive at all counts its lowest layer as lost.
+  if (simulcast) r.expected += total.video_seq_expected;
   for (std::size_t i = 0; i < infos.size(); ++i) {
     const Info& info = infos[i];
     ++r.participants;
     if (info.publishes) ++r.publishers;
+    if (info.publishes && info.simulcast_accepted) ++r.simulcast_accepted;
     if (info.phase == ParticipantPhase::connected) ++r.connected;
     if (info.phase == ParticipantPhase::failed) ++r.failed;
+    if (info.phase == ParticipantPhase::failed) r.failures.push_back(info.failure);
     if (!info.counted) continue;
     if (info.first_media_ns != 0) ++r.receiving;
     for (std::size_t j = 0; j < infos.size(); ++j) {
       if (j == i || !infos[j].publishes || infos[j].room != info.room) continue;
-      r.expected += infos[j].sent[0] + infos[j].sent[1];
+      r.expected += infos[j].sent[0];
+      if (!simulcast) {
+        r.expected += infos[j].sent[1];
+      } else if (std::find(info.video_publishers.begin(), info.video_publishers.end(), j) ==
+                 info.video_publishers.end()) {
+        r.expected += infos[j].sent_layers[0];
+        ++r.video_missing;
+      }
     }
   }
 }
@@ -296,7 +321,7 @@ StepResult Runner::measure(const std::string& label, double seconds,
   const SystemSample after = sample_system();
   std::this_thread::sleep_for(std::chrono::duration<double>(options_.drain_s));
   const LoopStats total = close_window(r);
-  count_participants(r);
+  count_participants(r, total);
   fill_from_loops(r, total);
   fill_from_samples(r, before, after, total);
   return r;

@@ -63,6 +63,9 @@ class Runner {
     bool counted = false;
     ParticipantPhase phase = ParticipantPhase::idle;
     std::uint64_t sent[kStreamKinds] = {};
+    std::uint64_t sent_layers[kMaxLayers] = {};
+    bool simulcast_accepted = false;
+    std::vector<std::uint32_t> video_publishers;  // whose video arrived in the last window
     std::size_t streams_seen = 0;
     std::int64_t join_ns = 0, connected_ns = 0, first_media_ns = 0;
     std::string failure;
@@ -80,7 +83,7 @@ class Runner {
   LoopStats close_window(StepResult& r);
   SystemSample sample_system();
   // Participants, connected, failed, receiving and expected packets into `r`.
-  void count_participants(StepResult& r);
+  void count_participants(StepResult& r, const LoopStats& total);
 
   Options options_;
   WsUrl url_;

@@ -4,7 +4,12 @@ one room for a few seconds. The publisher must send audio and video, the server 
 what it sent (/metrics, as the loadgen reports it), and the subscriber must receive forwarded
 packets with one-way latency values.
 
-Usage: smoke_test.py --rrtc <rrtc binary> --loadgen <rrtc-loadgen binary>
+With --mode simulcast the publisher sends three rid layers (q, h, f) to two subscribers: all
+three must be sent, every subscriber must receive the publisher's video (one forwarded stream,
+whichever layer the server picks), and the forwarded stream's sequence numbers must have no gaps
+that NACK did not fill (loss counted from them, as the loadgen reports it).
+
+Usage: smoke_test.py --rrtc <rrtc binary> --loadgen <rrtc-loadgen binary> [--mode simulcast]
 
 rrtc is started here on a free 127.0.0.1 port with 127.0.0.1 as its only ICE address, and
 stopped at the end."""
@@ -23,13 +28,15 @@ def main():
           "usage: smoke_test.py --rrtc <rrtc> --loadgen <rrtc-loadgen>")
     config = "workers = 1\nlog_level = \"warn\"\nmax_connections_per_ip = 1000\n" \
              "max_messages_per_second = 1000\n"
+    simulcast = args.get("--mode") == "simulcast"
     with Server(args["--rrtc"], config) as server:
         port = server.port
         out = os.path.join(server.tmp.name, "out.json")
+        extra = ["--simulcast", "--subscribers", "2"] if simulcast else []
         run = subprocess.run(
             [args["--loadgen"], "--url", f"ws://127.0.0.1:{port}/ws", "--scenario", "1to1",
              "--duration", "3", "--warmup", "1", "--media-timeout", "5",
-             "--server-pid", str(server.process.pid), "--json", out],
+             "--server-pid", str(server.process.pid), "--json", out] + extra,
             timeout=90, capture_output=True, text=True)
         print(run.stdout)
         print(run.stderr, file=sys.stderr)
@@ -38,6 +45,9 @@ def main():
             result = json.load(f)
         step = result["steps"][0]
         server_side = step["server"]
+        if simulcast:
+            check_simulcast(step)
+            return
         check(step["connected"] == 2 and step["failed"] == 0, f"not both connected: {step}")
         # Publisher side: audio at 50/s and video at the configured rate were sent.
         check(step["packets_sent_audio"] >= 100, f"audio not sent: {step}")
@@ -55,6 +65,35 @@ def main():
         check(latency is not None and latency["samples"] > 0 and latency["p50"] > 0 and
               latency["max"] >= latency["p99"] >= latency["p50"], f"latency: {latency}")
         print("loadgen smoke test passed", flush=True)
+
+
+def check_simulcast(step):
+    layers = step["video_layers"]
+    check(step["connected"] == 3 and step["failed"] == 0, f"not all connected: {step}")
+    # Three layers published, each at its share of the bitrate: q and h at least a packet per
+    # frame (30 fps for 3 s), f (1 Mbit/s) several packets per frame.
+    q, h, f = layers["sent"]
+    check(q >= 60 and h >= 60 and f >= 3 * q, f"layers not all sent: {layers}")
+    check(step["server"]["decrypt_failures"] == 0, f"decrypt failures: {step['server']}")
+    check(step["server"]["rtp_received"] >= 0.9 * step["packets_sent"],
+          f"server decrypted {step['server']['rtp_received']} of {step['packets_sent']}")
+    # Both subscribers receive the publisher's video: one stream each, some layer.
+    check(step["receiving"] == 2 and layers["pairs_without_video"] == 0,
+          f"a subscriber got no video: {step}")
+    received_video = sum(layers["received"])
+    check(received_video >= 2 * 60, f"too little video forwarded: {layers}")
+    # Its numbering is continuous: every number the window's packets span arrived (NACK fills
+    # what the loopback drops), and the loss reported is computed from it.
+    expected = layers["forwarded_seq_expected"]
+    check(expected >= received_video and layers["forwarded_seq_received"] == received_video,
+          f"forwarded numbering: {layers}")
+    check(layers["forwarded_seq_received"] >= 0.98 * expected, f"sequence gaps: {layers}")
+    check(step["packets_expected"] == 2 * step["packets_sent_audio"] + expected,
+          f"expected = audio to both + forwarded video span: {step}")
+    check(step["loss"] < 0.02, f"loss {step['loss']}")
+    latency = step["latency_us"]
+    check(latency is not None and latency["video_p50"] > 0, f"latency: {latency}")
+    print("loadgen simulcast smoke test passed", flush=True)
 
 
 if __name__ == "__main__":

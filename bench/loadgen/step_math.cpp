@@ -27,6 +27,14 @@ void fill_from_loops(StepResult& r, const LoopStats& total) {
   r.sent_video = total.sent[1];
   r.sent = r.sent_audio + r.sent_video;
   r.received = total.received[0] + total.received[1];
+  for (std::size_t l = 0; l < kMaxLayers; ++l) {
+    r.sent_layers[l] = total.sent_layers[l];
+    r.received_layers[l] = total.received_layers[l];
+  }
+  r.video_seq_expected = total.video_seq_expected;
+  r.video_seq_received = total.video_seq_received;
+  r.padding_received = total.padding_received;
+  r.transport_cc_feedback_sent = total.transport_cc_feedback_sent;
   r.loss = r.expected == 0 ? 0.0
                            : 1.0 - static_cast<double>(std::min(r.received, r.expected)) /
                                        static_cast<double>(r.expected);

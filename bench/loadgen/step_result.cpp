@@ -49,6 +49,22 @@ json::object StepResult::to_json() const {
   o["packets_recovered"] = recovered;
   o["packets_duplicate"] = duplicates;
   o["loss"] = loss;
+  json::array sent_by_layer, received_by_layer;
+  for (std::size_t l = 0; l < kMaxLayers; ++l) {
+    sent_by_layer.push_back(sent_layers[l]);
+    received_by_layer.push_back(received_layers[l]);
+  }
+  o["video_layers"] = json::object{{"sent", sent_by_layer},
+                                   {"received", received_by_layer},
+                                   {"forwarded_seq_expected", video_seq_expected},
+                                   {"forwarded_seq_received", video_seq_received},
+                                   {"pairs_without_video", video_missing},
+                                   {"publishers_simulcast_accepted", simulcast_accepted}};
+  o["transport_cc_feedback_sent"] = transport_cc_feedback_sent;
+  o["padding_received"] = padding_received;
+  json::array why;
+  for (const auto& f : failures) why.push_back(json::value(f));
+  o["failures"] = why;
   json::object latency{{"samples", latency_samples},
                        {"p50", p50},
                        {"p90", p90},
@@ -153,6 +169,21 @@ void print_details(const StepResult& r) {
       static_cast<unsigned long long>(r.loadgen_late_wakes),
       static_cast<unsigned long long>(r.loadgen_wakes),
       static_cast<long long>(r.loadgen_max_late_ms), r.loadavg_start, r.loadavg_end);
+  if (r.sent_layers[1] + r.sent_layers[2] > 0) {
+    std::printf(
+        "  simulcast (%zu publishers' answers took it): video sent q/h/f %llu/%llu/%llu, "
+        "received q/h/f %llu/%llu/%llu; forwarded numbering spans %llu, %llu arrived; "
+        "%llu receiver-publisher pairs without video\n",
+        r.simulcast_accepted, static_cast<unsigned long long>(r.sent_layers[0]),
+        static_cast<unsigned long long>(r.sent_layers[1]),
+        static_cast<unsigned long long>(r.sent_layers[2]),
+        static_cast<unsigned long long>(r.received_layers[0]),
+        static_cast<unsigned long long>(r.received_layers[1]),
+        static_cast<unsigned long long>(r.received_layers[2]),
+        static_cast<unsigned long long>(r.video_seq_expected),
+        static_cast<unsigned long long>(r.video_seq_received),
+        static_cast<unsigned long long>(r.video_missing));
+  }
   if (r.server_runqueue_wait_s && r.loadgen_runqueue_wait_s) {
     std::printf("  runnable but waiting for a CPU: server %.3f s, loadgen %.3f s (window %.1f s)\n",
                 *r.server_runqueue_wait_s, *r.loadgen_runqueue_wait_s, r.seconds);

@@ -31,7 +31,9 @@ struct StepResult {
   std::size_t publishers = 0;
   std::size_t connected = 0;
   std::size_t failed = 0;
-  std::size_t receiving = 0;  // counted receivers that got any media
+  std::size_t receiving = 0;           // counted receivers that got any media
+  std::size_t simulcast_accepted = 0;  // publishers whose answer took a=simulcast
+  std::vector<std::string> failures;   // why participants failed
   double seconds = 0;
   // Packets (window by send time).
   std::uint64_t sent = 0;
@@ -42,6 +44,13 @@ struct StepResult {
   std::uint64_t recovered = 0;
   std::uint64_t duplicates = 0;
   double loss = 0;  // 1 - received / expected
+  // Simulcast: video packets sent / received per layer (q, h, f), the forwarded streams'
+  // sequence span and arrivals, receiver-publisher pairs without any video in the window.
+  std::uint64_t sent_layers[kMaxLayers] = {};
+  std::uint64_t received_layers[kMaxLayers] = {};
+  std::uint64_t video_seq_expected = 0, video_seq_received = 0;
+  std::uint64_t video_missing = 0;
+  std::uint64_t padding_received = 0, transport_cc_feedback_sent = 0;
   // Latency, µs, first in-order arrivals.
   std::uint64_t latency_samples = 0;
   std::uint64_t p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;

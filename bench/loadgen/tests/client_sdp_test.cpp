@@ -67,6 +67,59 @@ TEST(ClientSdp, PublisherOfferIsAcceptedWithBothTracks) {
   EXPECT_EQ(remote->fingerprints.size(), 1u);
 }
 
+TEST(ClientSdp, SimulcastOfferHasThreeRidsNoVideoSsrcAndTheExtensions) {
+  PublishedStreams streams{"alice", true, true, 1111, 2222};
+  streams.layers = 3;
+  const auto offer = wire(publisher_offer(client(), streams, 1));
+  ASSERT_EQ(offer.media.size(), 2u);
+  const auto& video = offer.media[1];
+  EXPECT_TRUE(video.ssrcs.empty());
+  ASSERT_EQ(video.rids.size(), 3u);
+  EXPECT_EQ(video.rids[0], (sdp::Rid{"q", sdp::RidDirection::send, ""}));
+  EXPECT_EQ(video.rids[1].id, "h");
+  EXPECT_EQ(video.rids[2].id, "f");
+  ASSERT_TRUE(video.simulcast);
+  ASSERT_EQ(video.simulcast->send.size(), 3u);
+  EXPECT_EQ(video.simulcast->send[0].at(0).id, "q");
+  EXPECT_EQ(video.simulcast->send[2].at(0).id, "f");
+  EXPECT_TRUE(video.simulcast->recv.empty());
+  ASSERT_EQ(video.msids.size(), 1u);
+  EXPECT_EQ(video.msids[0].track_id, "alice-camera");
+  std::vector<std::pair<std::uint16_t, std::string>> extmaps;
+  for (const auto& e : video.extmaps) extmaps.emplace_back(e.id, e.uri);
+  EXPECT_EQ(extmaps, (std::vector<std::pair<std::uint16_t, std::string>>{
+                         {3, sdp::uri::kTransportWideCc},
+                         {4, sdp::uri::kMid},
+                         {10, sdp::uri::kRtpStreamId},
+                         {11, sdp::uri::kRepairedRtpStreamId}}));
+  // Audio keeps its a=ssrc and has transport-wide-cc and mid only.
+  EXPECT_EQ(offer.media[0].ssrcs.at(0).ssrc, 1111u);
+  EXPECT_EQ(offer.media[0].extmaps.size(), 2u);
+  // Without simulcast the video keeps its a=ssrc and has no rids.
+  streams.layers = 1;
+  const auto single = wire(publisher_offer(client(), streams, 1));
+  EXPECT_EQ(single.media[1].ssrcs.at(0).ssrc, 2222u);
+  EXPECT_TRUE(single.media[1].rids.empty());
+  EXPECT_FALSE(single.media[1].simulcast);
+}
+
+TEST(ClientSdp, AcceptedExtensionsAndSimulcastAreReadFromTheAnswer) {
+  PublishedStreams streams{"alice", true, true, 1111, 2222};
+  streams.layers = 3;
+  const auto answer = wire(server_answer(publisher_offer(client(), streams, 1)).sdp);
+  // The server takes transport-wide-cc and mid; it answers with the offered ids (JSEP).
+  const auto ids = accepted_extensions(answer, kVideoMid);
+  EXPECT_EQ(ids.transport_cc, kTransportCcExtensionId);
+  EXPECT_EQ(ids.mid, kMidExtensionId);
+  EXPECT_EQ(accepted_extensions(answer, "9").transport_cc, 0);  // no such m-line
+  // A hand-written answer that takes the layers, and one that does not.
+  auto taking = answer;
+  taking.media[1].simulcast = sdp::Simulcast{{}, {{{"q", false}}, {{"h", false}}, {{"f", false}}}};
+  EXPECT_TRUE(answer_accepts_simulcast(taking));
+  taking.media[1].simulcast.reset();
+  EXPECT_FALSE(answer_accepts_simulcast(taking));
+}
+
 TEST(ClientSdp, SubscriberOfferIsAcceptedAsADataChannel) {
   const auto answer = server_answer(subscriber_offer(client(), 1));
   ASSERT_EQ(answer.media.size(), 1u);

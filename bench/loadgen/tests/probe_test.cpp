@@ -21,6 +21,33 @@ TEST(Probe, RoundTripsAtTheEndOfThePayload) {
   EXPECT_EQ(read_probe(longer), probe);
 }
 
+TEST(Probe, CarriesTheSimulcastLayerAndRejectsAnUnknownOne) {
+  std::vector<std::uint8_t> payload(64, 0);
+  const Probe probe{3, StreamKind::video, 99, 1234, 2};
+  ASSERT_TRUE(write_probe(payload, probe));
+  EXPECT_EQ(read_probe(payload), probe);
+  EXPECT_EQ(payload[payload.size() - kProbeSize + 9], 2);
+  payload[payload.size() - kProbeSize + 9] = kMaxLayers;
+  EXPECT_FALSE(read_probe(payload));
+}
+
+TEST(Vp8Payload, LayeredDescriptorCarriesTl0picidxTidAndTheKeyFrameSize) {
+  std::vector<std::uint8_t> payload(200, 0);
+  Vp8PacketShape shape{true, true, 0x0102, true, 77, 2, true, 5, 1280, 720};
+  EXPECT_EQ(write_vp8_payload(payload, shape), kVp8LayeredDescriptorSize + kVp8FrameHeaderSize);
+  EXPECT_EQ(payload[0], 0x90);  // X, S
+  EXPECT_EQ(payload[1], 0xf0);  // I, L, T, K
+  EXPECT_EQ(payload[2], 0x81);  // M + picture id high
+  EXPECT_EQ(payload[3], 0x02);
+  EXPECT_EQ(payload[4], 77);                   // TL0PICIDX
+  EXPECT_EQ(payload[5], (2 << 6) | 0x20 | 5);  // TID 2, Y, KEYIDX 5
+  ASSERT_TRUE(write_probe(payload, Probe{1, StreamKind::video, 5, 6}));
+  EXPECT_TRUE(rtp::is_vp8_keyframe(payload));
+  const std::uint8_t* f = payload.data() + kVp8LayeredDescriptorSize;
+  EXPECT_EQ(f[6] | (f[7] << 8), 1280);
+  EXPECT_EQ(f[8] | (f[9] << 8), 720);
+}
+
 TEST(Probe, RejectsShortWrongMagicAndUnknownStream) {
   std::vector<std::uint8_t> payload(kProbeSize - 1, 0);
   EXPECT_FALSE(write_probe(payload, Probe{}));
