@@ -70,6 +70,7 @@ struct Router::UpTrack : Router::Timer {
     for (std::size_t i = 0; i < n; ++i) layers.emplace_back(clock, options.nack);
     take_signalled_ssrcs();
     index_codecs();
+    active_rids = static_cast<std::uint8_t>((1u << n) - 1);  // a publisher starts with all
   }
   void index_codecs() {
     codec_of.fill(-1);
@@ -132,7 +133,7 @@ struct Router::UpTrack : Router::Timer {
   std::vector<DownLink*> downs;
   bool enabled = true;
   bool heard = false;  // a packet arrived on some layer since the owner's last report
-  std::uint8_t active_rids = 0xff;  // the layers last announced in publish_layers (bit mask)
+  std::uint8_t active_rids = 0;  // the layers last announced in publish_layers (bit mask)
   bool rids_dirty = false;          // the needed set may have changed: compare and announce
   // Ingress policing (RTX included) and the drops not yet in a PolicingNotice.
   RateBucket packet_bucket;
