@@ -85,17 +85,24 @@ void DownTrack::rebase(int layer, const rtp::Packet& packet, std::int64_t extend
   picture_delta_ = 0;
   tl0_delta_ = 0;
   keyidx_delta_ = 0;
-  if (!frame.vp8) return;
-  const rtp::Vp8Descriptor& vp8 = *frame.vp8;
-  if (vp8.picture_id && last_out_picture_) {
-    picture_delta_ = static_cast<std::uint16_t>((*last_out_picture_ + 1 - *vp8.picture_id) &
-                                                kPictureMask);
+  std::optional<std::uint16_t> picture;
+  std::optional<std::uint8_t> tl0;
+  std::optional<std::uint8_t> keyidx;
+  if (frame.vp8) {
+    picture = frame.vp8->picture_id;
+    tl0 = frame.vp8->tl0picidx;
+    keyidx = frame.vp8->keyidx;
+  } else if (frame.vp9) {
+    picture = frame.vp9->picture_id;
+    tl0 = frame.vp9->tl0picidx;
   }
-  if (vp8.tl0picidx && last_out_tl0_) {
-    tl0_delta_ = static_cast<std::uint8_t>(*last_out_tl0_ + 1 - *vp8.tl0picidx);
+  if (picture && last_out_picture_) {
+    picture_delta_ =
+        static_cast<std::uint16_t>((*last_out_picture_ + 1 - *picture) & kPictureMask);
   }
-  if (vp8.keyidx && last_out_keyidx_) {
-    keyidx_delta_ = static_cast<std::uint8_t>((*last_out_keyidx_ + 1 - *vp8.keyidx) & 0x1f);
+  if (tl0 && last_out_tl0_) tl0_delta_ = static_cast<std::uint8_t>(*last_out_tl0_ + 1 - *tl0);
+  if (keyidx && last_out_keyidx_) {
+    keyidx_delta_ = static_cast<std::uint8_t>((*last_out_keyidx_ + 1 - *keyidx) & 0x1f);
   }
 }
 
@@ -141,6 +148,22 @@ void DownTrack::rewrite_vp8(rtp::Packet& packet, const rtp::Vp8Descriptor& vp8,
     const auto out = static_cast<std::uint8_t>((*vp8.keyidx + keyidx_delta_) & 0x1f);
     rtp::write_vp8_keyidx(payload, vp8, out);
     if (newest) last_out_keyidx_ = out;
+  }
+}
+
+void DownTrack::rewrite_vp9(rtp::Packet& packet, const rtp::Vp9Descriptor& vp9,
+                            std::uint16_t picture_delta, bool newest) noexcept {
+  const auto payload = packet.payload();
+  if (payload.size() < vp9.header_size) return;
+  if (vp9.picture_id) {
+    const auto out = static_cast<std::uint16_t>((*vp9.picture_id + picture_delta) & kPictureMask);
+    rtp::write_vp9_picture_id(payload, vp9, out);
+    if (newest) last_out_picture_ = out;
+  }
+  if (vp9.tl0picidx) {
+    const auto out = static_cast<std::uint8_t>(*vp9.tl0picidx + tl0_delta_);
+    rtp::write_vp9_tl0picidx(payload, vp9, out);
+    if (newest) last_out_tl0_ = out;
   }
 }
 
@@ -199,7 +222,11 @@ ForwardResult DownTrack::forward(rtp::Packet& packet, int layer, std::int64_t ex
     picture_delta = slot.picture_delta;
   }
 
-  if (frame.vp8) rewrite_vp8(packet, *frame.vp8, picture_delta, newest);
+  if (frame.vp8) {
+    rewrite_vp8(packet, *frame.vp8, picture_delta, newest);
+  } else if (frame.vp9) {
+    rewrite_vp9(packet, *frame.vp9, picture_delta, newest);
+  }
   packet.set_payload_type(payload_type);
   packet.set_ssrc(sub_.ssrc);
   const std::int64_t out_seq = extended_seq + seq_delta;

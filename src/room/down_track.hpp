@@ -38,6 +38,7 @@
 #include "rtp/packet.hpp"
 #include "rtp/retransmit_buffer.hpp"
 #include "rtp/vp8_descriptor.hpp"
+#include "rtp/vp9_descriptor.hpp"
 #include "time/media_time.hpp"
 
 namespace rrtc::room {
@@ -66,6 +67,8 @@ struct FrameInfo {
   int temporal_id = -1;   // -1 unknown
   std::optional<rtp::Vp8Descriptor> vp8;  // VP8 packets: rewritten and temporal-filtered
   std::uint32_t width = 0, height = 0;    // a key frame's size when the codec says it, else 0
+  // VP9 packets: picture id and TL0PICIDX continue across switches (no temporal filter).
+  std::optional<rtp::Vp9Descriptor> vp9;
 };
 
 class DownTrack {
@@ -190,6 +193,8 @@ class DownTrack {
   // In-order VP8 temporal filter: drops TIDs above cur_tid_, which moves at picture starts.
   bool temporal_drop(const FrameInfo& frame) noexcept;
   void rewrite_vp8(rtp::Packet& packet, const rtp::Vp8Descriptor& vp8,
+                   std::uint16_t picture_delta, bool newest) noexcept;
+  void rewrite_vp9(rtp::Packet& packet, const rtp::Vp9Descriptor& vp9,
                    std::uint16_t picture_delta, bool newest) noexcept;
 
   static constexpr int kMaxTid = 3;  // VP8's TID has 2 bits

@@ -1,0 +1,140 @@
+// DownTrack's VP8 temporal-layer dropping (gap-free sequence numbers and picture ids, reordering
+// across a drop), padding slots for probes, and NACK copies under the outgoing number.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+#include "room/down_track_fixture.hpp"
+
+namespace rrtc::room {
+namespace {
+
+using namespace rrtc::room::test;
+using namespace std::chrono_literals;
+
+TEST_F(DownTrackSimulcast, TemporalDroppingKeepsSeqAndPictureIdsGapFree) {
+  // L1T3 pictures, one packet each: TID 0 2 1 2 0 2 1 2 ...; Y on the first TID-1 / TID-2
+  // pictures after each TL0 picture.
+  auto picture = [&](int n, int tid, bool sync) {
+    return Vp8Packet{.layer = 0, .seq = 100 + n, .ts = 3000u * static_cast<std::uint32_t>(n),
+                     .picture = static_cast<std::uint16_t>(n),
+                     .tl0 = static_cast<std::uint8_t>(n / 4), .tid = tid, .sync = sync,
+                     .key = n == 0};
+  };
+  constexpr std::array<int, 12> kTid{0, 2, 1, 2, 0, 2, 1, 2, 0, 2, 1, 2};
+  constexpr std::array<bool, 12> kSync{false, true, true, false, false, true,
+                                       true, false, false, true, true, false};
+  std::vector<Out> out;
+  for (int n = 0; n < 4; ++n) out.push_back(send(picture(n, kTid[n], kSync[n])));
+  for (int n = 0; n < 4; ++n) {
+    ASSERT_EQ(out[n].result, ForwardResult::forwarded);
+    EXPECT_EQ(out[n].seq, 100 + n);
+  }
+  // Down to TL1: pictures 5 and 7 (TID 2) are dropped from the next picture start on.
+  track.set_max_temporal_layer(1);
+  for (int n = 4; n < 8; ++n) out.push_back(send(picture(n, kTid[n], kSync[n])));
+  EXPECT_EQ(out[4].result, ForwardResult::forwarded);
+  EXPECT_EQ(out[5].result, ForwardResult::temporal_dropped);
+  EXPECT_EQ(out[6].result, ForwardResult::forwarded);
+  EXPECT_EQ(out[7].result, ForwardResult::temporal_dropped);
+  EXPECT_EQ(out[4].seq, 104);
+  EXPECT_EQ(out[6].seq, 105);
+  EXPECT_EQ(out[4].picture, kLayerPicture[0] + 4);
+  EXPECT_EQ(out[6].picture, kLayerPicture[0] + 5);
+  EXPECT_EQ(out[6].tl0, kLayerTl0[0] + 1);
+  EXPECT_EQ(track.current_temporal_layer(), 1);
+  // Back up to TL2: only from the next TID-2 picture with Y (picture 9), one step.
+  track.set_max_temporal_layer(2);
+  for (int n = 8; n < 12; ++n) out.push_back(send(picture(n, kTid[n], kSync[n])));
+  EXPECT_EQ(out[8].seq, 106);
+  EXPECT_EQ(out[9].result, ForwardResult::forwarded);
+  EXPECT_EQ(out[9].seq, 107);
+  EXPECT_EQ(out[9].picture, kLayerPicture[0] + 7);
+  EXPECT_EQ(out[10].seq, 108);
+  EXPECT_EQ(out[11].seq, 109);
+  EXPECT_EQ(out[11].picture, kLayerPicture[0] + 9);
+  EXPECT_EQ(track.current_temporal_layer(), 2);
+
+  // Raising without a sync picture waits: at TL0 only, a TID-1 picture without Y is dropped.
+  track.set_max_temporal_layer(0);
+  EXPECT_EQ(send({.seq = 112, .ts = 36000, .picture = 12, .tl0 = 3, .tid = 0}).seq, 110);
+  track.set_max_temporal_layer(1);
+  EXPECT_EQ(send({.seq = 113, .ts = 39000, .picture = 13, .tl0 = 3, .tid = 1}).result,
+            ForwardResult::temporal_dropped);
+  const Out synced = send({.seq = 114, .ts = 42000, .picture = 14, .tl0 = 3, .tid = 1,
+                           .sync = true});
+  EXPECT_EQ(synced.seq, 111);
+  EXPECT_EQ(synced.picture, kLayerPicture[0] + 11);
+}
+
+TEST_F(DownTrackSimulcast, ReorderedPacketsKeepTheNumbersReservedForThem) {
+  ASSERT_EQ(start(0, 200).result, ForwardResult::forwarded);
+  track.set_max_temporal_layer(0);
+  // 201 (TID 0, first packet of picture 1) is late; 202 ends it; picture 2 (TID 1) is dropped;
+  // picture 3 follows.
+  const Out end = send({.seq = 202, .ts = 3000, .picture = 1, .tid = 0, .start = false});
+  EXPECT_EQ(end.seq, 202);
+  EXPECT_EQ(send({.seq = 203, .ts = 6000, .picture = 2, .tid = 1}).result,
+            ForwardResult::temporal_dropped);
+  const Out after = send({.seq = 204, .ts = 9000, .picture = 3, .tl0 = 1, .tid = 0});
+  EXPECT_EQ(after.seq, 203);
+  EXPECT_EQ(after.picture, kLayerPicture[0] + 2);
+  const Out late = send({.seq = 201, .ts = 3000, .picture = 1, .tid = 0, .marker = false});
+  ASSERT_EQ(late.result, ForwardResult::forwarded);
+  EXPECT_EQ(late.seq, 201);
+  EXPECT_EQ(late.picture, kLayerPicture[0] + 1);
+  // A duplicate of the dropped one stays dropped; one older than the window is stale.
+  EXPECT_EQ(send({.seq = 203, .ts = 6000, .picture = 2, .tid = 1}).result,
+            ForwardResult::temporal_dropped);
+  EXPECT_EQ(send({.seq = 199, .picture = 0}).result, ForwardResult::stale);
+}
+
+TEST_F(DownTrackSimulcast, PaddingSlotTakesOneSequenceNumberAtAFrameBoundary) {
+  EXPECT_FALSE(track.padding_slot(now));  // nothing sent yet
+  ASSERT_EQ(send({.seq = 300, .key = true, .marker = false}).result, ForwardResult::forwarded);
+  EXPECT_FALSE(track.padding_slot(now));  // the frame is incomplete
+  const Out end = send({.seq = 301, .start = false});
+  const auto slot = track.padding_slot(now);
+  ASSERT_TRUE(slot);
+  EXPECT_EQ(slot->seq, 302);
+  EXPECT_EQ(slot->timestamp, end.ts);
+  EXPECT_EQ(slot->payload_type, kOutPt);
+  EXPECT_EQ(track.padding_slot(now)->seq, 303);
+  const Out next = send({.seq = 302, .ts = 3000, .picture = 1});
+  EXPECT_EQ(next.seq, 304);
+  EXPECT_EQ(next.picture, kLayerPicture[0] + 1);
+  // A switch after padding continues from the padding's number.
+  EXPECT_EQ(track.padding_slot(now)->seq, 305);
+  track.set_target_layer(1);
+  EXPECT_EQ(start(1, 40).seq, 306);
+  EXPECT_EQ(track.packets_sent(), 7u);  // 4 forwarded, 3 padding
+
+  DownTrack audio(
+      [] {
+        Subscription sub = video_subscription();
+        sub.video = false;
+        sub.clock_rate = 48000;
+        return sub;
+      }(),
+      DownTrackOptions{}, now);
+  EXPECT_FALSE(audio.padding_slot(now));
+}
+
+TEST_F(DownTrackSimulcast, NackCopiesAreStoredUnderTheOutgoingSequenceNumber) {
+  ASSERT_EQ(start(0, 1000).result, ForwardResult::forwarded);
+  track.set_target_layer(1);
+  now += 33ms;
+  const Out switched = start(1, 70);
+  ASSERT_EQ(switched.seq, 1001);
+  track.remember(switched.bytes, now);
+  const auto stored = track.stored(1001, now);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(Bytes(stored->begin(), stored->end()), switched.bytes);
+  EXPECT_FALSE(track.stored(70, now));
+  EXPECT_FALSE(track.stored(1002, now));  // never sent: no copy
+}
+
+}  // namespace
+}  // namespace rrtc::room
