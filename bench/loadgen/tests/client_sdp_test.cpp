@@ -228,6 +228,51 @@ TEST_P(ServerOffers, AnswersAreAcceptedByTheServerAndNameTheTracks) {
   EXPECT_TRUE(builder.apply_answer(wire(answer2->answer)));
 }
 
+TEST(ClientSdp, SimulcastPublisherKeepsItsRidsAndFindsTheServersTransportCc) {
+  PublishedStreams streams{"bob", true, true, 3333, 4444};
+  streams.layers = 3;
+  sdp::ServerOfferBuilder builder;
+  builder.on_client_offer_answered(server_answer(publisher_offer(client(), streams, 1)));
+  auto transport = server();
+  transport.session_version = 2;
+  auto offer = wire(builder.create_offer({forwarded("alice", sdp::TrackType::audio, 500),
+                                          forwarded("alice", sdp::TrackType::camera, 600)},
+                                         transport));
+  // Whatever the builder offers today: transport-wide-cc as id 5 with its feedback on the
+  // forwarded m-lines, then without the feedback.
+  for (auto& media : offer.media) {
+    if (media.direction != sdp::Direction::sendonly) continue;
+    std::erase_if(media.extmaps,
+                  [](const sdp::Extmap& e) { return e.uri == sdp::uri::kTransportWideCc; });
+    sdp::Extmap twcc;
+    twcc.id = 5;
+    twcc.uri = sdp::uri::kTransportWideCc;
+    media.extmaps.push_back(twcc);
+    for (auto& codec : media.codecs) {
+      std::erase_if(codec.feedback, [](const auto& fb) { return fb.type == "transport-cc"; });
+      if (codec.name != "rtx") codec.feedback.push_back({"transport-cc", ""});
+    }
+  }
+  const auto answer = answer_server_offer(wire(offer), client(), &streams, 2);
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->transport_cc_extension_id, 5);
+  const auto* video = answer->answer.find_media(kVideoMid);
+  ASSERT_NE(video, nullptr);
+  EXPECT_EQ(video->direction, sdp::Direction::sendonly);
+  EXPECT_TRUE(video->ssrcs.empty());
+  EXPECT_EQ(video->rids.size(), 3u);
+  ASSERT_TRUE(video->simulcast);
+  EXPECT_EQ(video->simulcast->send.size(), 3u);
+  for (auto& media : offer.media) {
+    for (auto& codec : media.codecs) {
+      std::erase_if(codec.feedback, [](const auto& fb) { return fb.type == "transport-cc"; });
+    }
+  }
+  const auto without = answer_server_offer(wire(offer), client(), &streams, 3);
+  ASSERT_TRUE(without);
+  EXPECT_EQ(without->transport_cc_extension_id, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Roles, ServerOffers,
                          ::testing::Values(Negotiation{true},
                                            Negotiation{false, SubscriberOffer::data_channel},
