@@ -46,8 +46,8 @@ std::optional<std::string> serialize_envelope(const Envelope& e) {
   }
   const std::string_view kind = to_string(e.kind);
   std::string out;
-  out.reserve(kVersion.size() + kind.size() + e.from.size() + e.to.size() + e.session.size() +
-              5 + e.payload.size());
+  out.reserve(kVersion.size() + kind.size() + e.from.size() + e.to.size() + e.session.size() + 5 +
+              e.payload.size());
   out += kVersion;
   out += ' ';
   out += kind;

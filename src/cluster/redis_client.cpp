@@ -46,6 +46,8 @@ std::string context_error(const redisAsyncContext& context, std::string_view oth
   if (context.err != 0 && context.errstr != nullptr && context.errstr[0] != '\0') {
     return context.errstr;
   }
+  // hiredis 0.14 leaves a failed connect's reason in the inner context only.
+  if (context.c.err != 0 && context.c.errstr[0] != '\0') return context.c.errstr;
   return std::string(otherwise);
 }
 
@@ -160,15 +162,18 @@ void RedisClient::handshake() {
   auto remaining = std::make_shared<std::size_t>(count);
   for (auto& step : steps) {
     const std::string what = step.front();
-    send(std::move(step), [this, remaining, what](RedisReply reply) {
-      if (state_ != State::handshake) return;
-      if (!reply.ok()) {
-        close_context(what + " failed", nullptr);
-        connection_failed(what + ": " + reply.message);
-        return;
-      }
-      if (--*remaining == 0) become_ready();
-    }, true);
+    send(
+        std::move(step),
+        [this, remaining, what](RedisReply reply) {
+          if (state_ != State::handshake) return;
+          if (!reply.ok()) {
+            close_context(what + " failed", nullptr);
+            connection_failed(what + ": " + reply.message);
+            return;
+          }
+          if (--*remaining == 0) become_ready();
+        },
+        true);
   }
 }
 
@@ -278,9 +283,9 @@ bool RedisClient::send(std::vector<std::string> args, ReplyHandler handler, bool
   const auto now = Clock::now();
   auto pending = std::make_unique<Pending>(
       Pending{std::move(handler), now, now + options_.command_timeout, internal});
-  if (context_ == nullptr ||
-      redisAsyncCommandArgv(context_, &RedisClient::on_reply, pending.get(),
-                            static_cast<int>(argv.size()), argv.data(), lengths.data()) != REDIS_OK) {
+  if (context_ == nullptr || redisAsyncCommandArgv(context_, &RedisClient::on_reply, pending.get(),
+                                                   static_cast<int>(argv.size()), argv.data(),
+                                                   lengths.data()) != REDIS_OK) {
     if (!internal) {
       ++stats_.errors;
       ++stats_.unavailable;
@@ -340,8 +345,8 @@ void RedisClient::arm_timeout() {
       arm_timeout();
       return;
     }
-    const std::string why = "redis: no reply within " +
-                            std::to_string(options_.command_timeout.count()) + " ms";
+    const std::string why =
+        "redis: no reply within " + std::to_string(options_.command_timeout.count()) + " ms";
     logger().warn("redis {}: {}; resetting the connection", options_.name, why);
     if (oldest->internal) ++stats_.timeouts;
     close_context(why, oldest);
@@ -357,13 +362,17 @@ void RedisClient::arm_ping() {
     if (!ping_in_flight_) {
       ping_in_flight_ = true;
       const auto sent = Clock::now();
-      send({"PING"}, [this, sent](RedisReply reply) {
-        ping_in_flight_ = false;
-        if (!reply.ok()) return;
-        const auto rtt = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - sent);
-        stats_.last_rtt = rtt;
-        stats_.max_rtt = std::max(stats_.max_rtt, rtt);
-      }, true);
+      send(
+          {"PING"},
+          [this, sent](RedisReply reply) {
+            ping_in_flight_ = false;
+            if (!reply.ok()) return;
+            const auto rtt =
+                std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - sent);
+            stats_.last_rtt = rtt;
+            stats_.max_rtt = std::max(stats_.max_rtt, rtt);
+          },
+          true);
     }
     arm_ping();
   });
@@ -378,9 +387,8 @@ void RedisClient::subscribe(std::string channel, MessageHandler handler) {
 void RedisClient::send_subscribe(const std::string& channel) {
   const char* argv[] = {"SUBSCRIBE", channel.data()};
   const std::size_t lengths[] = {9, channel.size()};
-  if (context_ != nullptr &&
-      redisAsyncCommandArgv(context_, &RedisClient::on_message, nullptr, 2, argv, lengths) ==
-          REDIS_OK) {
+  if (context_ != nullptr && redisAsyncCommandArgv(context_, &RedisClient::on_message, nullptr, 2,
+                                                   argv, lengths) == REDIS_OK) {
     ++stats_.commands;
   }
 }

@@ -49,7 +49,7 @@ namespace rrtc::cluster {
 
 struct RedisClientOptions {
   RedisUrl url;
-  std::string name = "redis";  // in log lines: which connection ("commands", "bus")
+  std::string name = "commands";  // in log lines: which connection ("commands", "bus")
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds command_timeout{2000};
   std::chrono::milliseconds backoff_initial{500};
@@ -61,15 +61,15 @@ struct RedisClientOptions {
 };
 
 struct RedisStats {
-  std::uint64_t commands = 0;          // sent to Redis (PING and handshake included)
-  std::uint64_t errors = 0;            // commands that failed, whatever the reason
-  std::uint64_t unavailable = 0;       // ... refused at once because not connected
-  std::uint64_t timeouts = 0;          // ... with no reply in time
-  std::uint64_t server_errors = 0;     // ... answered with an error reply
-  std::uint64_t connects = 0;          // connections that became ready
-  std::uint64_t connect_failures = 0;  // attempts that did not (refused, timeout, AUTH)
-  std::uint64_t disconnects = 0;       // ready connections lost
-  std::uint64_t messages = 0;          // pub/sub messages received
+  std::uint64_t commands = 0;             // sent to Redis (PING and handshake included)
+  std::uint64_t errors = 0;               // commands that failed, whatever the reason
+  std::uint64_t unavailable = 0;          // ... refused at once because not connected
+  std::uint64_t timeouts = 0;             // ... with no reply in time
+  std::uint64_t server_errors = 0;        // ... answered with an error reply
+  std::uint64_t connects = 0;             // connections that became ready
+  std::uint64_t connect_failures = 0;     // attempts that did not (refused, timeout, AUTH)
+  std::uint64_t disconnects = 0;          // ready connections lost
+  std::uint64_t messages = 0;             // pub/sub messages received
   std::chrono::microseconds last_rtt{0};  // of the last PING; 0 before the first
   std::chrono::microseconds max_rtt{0};
 };

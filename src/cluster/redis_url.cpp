@@ -11,8 +11,8 @@ constexpr std::string_view kTlsScheme = "rediss://";
 constexpr unsigned kMaxDb = 15;  // redis.conf's default `databases 16`
 
 bool is_host_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '.' || c == '_';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_';
 }
 
 template <typename T>
