@@ -69,13 +69,45 @@ const sdp::CodecCapability* capability_of(const sdp::Codec& codec) {
 
 bool forwarded_extension(std::string_view uri, bool video) {
   if (uri == sdp::uri::kAudioLevel) return !video;
-  return uri == sdp::uri::kAbsSendTime || (video && uri == sdp::uri::kVideoOrientation);
+  return uri == sdp::uri::kAbsSendTime || uri == sdp::uri::kTransportWideCc ||
+         (video && uri == sdp::uri::kVideoOrientation);
 }
 
-bool forwarded_feedback(const sdp::RtcpFeedback& fb) {
+// transport-cc only with the extension's slot (see the header).
+bool forwarded_feedback(const sdp::RtcpFeedback& fb, bool transport_cc_slot) {
   return (iequals(fb.type, "nack") && (fb.param.empty() || iequals(fb.param, "pli"))) ||
-         (iequals(fb.type, "ccm") && iequals(fb.param, "fir")) ||
-         iequals(fb.type, "goog-remb");
+         (iequals(fb.type, "ccm") && iequals(fb.param, "fir")) || iequals(fb.type, "goog-remb") ||
+         (transport_cc_slot && iequals(fb.type, "transport-cc") && fb.param.empty());
+}
+
+std::uint8_t extension_id(const sdp::NegotiatedMedia& media, std::string_view uri) {
+  for (const auto& ext : media.extensions) {
+    if (ext.uri == uri && ext.id >= 1 && ext.id <= 255) return static_cast<std::uint8_t>(ext.id);
+  }
+  return 0;
+}
+
+// RFC 8853 rid layers in the offer's a=simulcast order, or the legacy a=ssrc-group:SIM SSRCs
+// (low to high) with their a=ssrc-group:FID repair SSRCs; empty for a single stream.
+std::vector<PublishedLayer> layers_of(const sdp::NegotiatedMedia& media) {
+  std::vector<PublishedLayer> layers;
+  for (const auto& offered : media.simulcast) {
+    PublishedLayer layer;
+    layer.rid = offered.rid;
+    layer.max_width = offered.restrictions.max_width.value_or(0);
+    layer.max_height = offered.restrictions.max_height.value_or(0);
+    layers.push_back(std::move(layer));
+  }
+  if (!layers.empty() || media.simulcast_ssrcs.size() < 2) return layers;
+  for (const std::uint32_t ssrc : media.simulcast_ssrcs) {
+    PublishedLayer layer;
+    layer.ssrc = ssrc;
+    for (const auto& [primary, repair] : media.rtx_pairs) {
+      if (primary == ssrc) layer.rtx_ssrc = repair;
+    }
+    layers.push_back(std::move(layer));
+  }
+  return layers;
 }
 
 // The ids forwarded extensions get in a subscriber's BUNDLE, where one id must mean one URI:
@@ -86,7 +118,8 @@ bool forwarded_feedback(const sdp::RtcpFeedback& fb) {
 std::vector<std::pair<std::string_view, std::uint16_t>> extension_ids_for(
     const std::vector<sdp::NegotiatedMedia>& own) {
   static constexpr std::string_view kForwarded[] = {sdp::uri::kAudioLevel, sdp::uri::kAbsSendTime,
-                                                    sdp::uri::kVideoOrientation};
+                                                    sdp::uri::kVideoOrientation,
+                                                    sdp::uri::kTransportWideCc};
   std::vector<std::pair<std::string_view, std::uint16_t>> assigned;
   const auto taken = [&](std::uint16_t id, std::string_view uri) {
     for (const auto& media : own) {
@@ -115,6 +148,20 @@ std::vector<std::pair<std::string_view, std::uint16_t>> extension_ids_for(
     if (id) assigned.emplace_back(uri, *id);
   }
   return assigned;
+}
+
+// Simulcast: each layer has its own SSRCs and the track as a whole none.
+void set_sources(const sdp::NegotiatedMedia& media, PublishedTrack& track) {
+  track.layers = layers_of(media);
+  if (!track.layers.empty()) return;
+  if (!media.rtx_pairs.empty()) {
+    track.ssrc = media.rtx_pairs.front().first;
+    track.rtx_ssrc = media.rtx_pairs.front().second;
+  } else if (!media.simulcast_ssrcs.empty()) {
+    track.ssrc = media.simulcast_ssrcs.front();
+  } else if (!media.ssrcs.empty()) {
+    track.ssrc = media.ssrcs.front();
+  }
 }
 
 }  // namespace
@@ -146,23 +193,16 @@ std::vector<PublishedMedia> published_media(const std::string& participant,
       codec.pli = has_feedback(negotiated.codec, "nack", "pli");
       codec.fir = has_feedback(negotiated.codec, "ccm", "fir");
       track.remb = track.remb || has_feedback(negotiated.codec, "goog-remb", "");
+      track.transport_cc = track.transport_cc || has_feedback(negotiated.codec, "transport-cc", "");
       track.codecs.push_back(codec);
     }
     if (track.codecs.empty()) continue;
-    if (!media.rtx_pairs.empty()) {
-      track.ssrc = media.rtx_pairs.front().first;
-      track.rtx_ssrc = media.rtx_pairs.front().second;
-    } else if (!media.simulcast_ssrcs.empty()) {
-      track.ssrc = media.simulcast_ssrcs.front();
-    } else if (!media.ssrcs.empty()) {
-      track.ssrc = media.ssrcs.front();
-    }
-    for (const auto& ext : media.extensions) {
-      if (ext.uri == sdp::uri::kMid && ext.id < 256) track.mid_extension_id = static_cast<std::uint8_t>(ext.id);
-      if (!track.video && ext.uri == sdp::uri::kAudioLevel && ext.id < 256) {
-        track.audio_level_extension_id = static_cast<std::uint8_t>(ext.id);
-      }
-    }
+    set_sources(media, track);
+    track.mid_extension_id = extension_id(media, sdp::uri::kMid);
+    if (!track.video) track.audio_level_extension_id = extension_id(media, sdp::uri::kAudioLevel);
+    track.rid_extension_id = extension_id(media, sdp::uri::kRtpStreamId);
+    track.repaired_rid_extension_id = extension_id(media, sdp::uri::kRepairedRtpStreamId);
+    track.transport_cc_extension_id = extension_id(media, sdp::uri::kTransportWideCc);
     out.push_back(std::move(published));
   }
   return out;
@@ -201,6 +241,7 @@ OfferedTrack offer_track(const std::string& publisher, const PublishedMedia& pub
   track.ssrc = ssrc;
   track.cname = publisher;
 
+  const bool transport_cc_slot = source.transport_cc_extension_id != 0;
   std::vector<std::uint8_t> used;
   for (const auto& negotiated : published.media.codecs) {
     const sdp::Codec& codec = negotiated.codec;
@@ -222,7 +263,7 @@ OfferedTrack offer_track(const std::string& publisher, const PublishedMedia& pub
     out.payload_type = *pt;
     out.feedback.clear();
     for (const auto& fb : codec.feedback) {
-      if (forwarded_feedback(fb)) out.feedback.push_back(fb);
+      if (forwarded_feedback(fb, transport_cc_slot)) out.feedback.push_back(fb);
     }
     track.codecs.push_back(std::move(out));
     offered.payload_types.emplace_back(codec.payload_type, *pt);
@@ -230,8 +271,8 @@ OfferedTrack offer_track(const std::string& publisher, const PublishedMedia& pub
   const auto ids = extension_ids_for(subscriber_media);
   for (const auto& ext : published.media.extensions) {
     if (!forwarded_extension(ext.uri, source.video)) continue;
-    const auto it = std::find_if(ids.begin(), ids.end(),
-                                 [&](const auto& a) { return a.first == ext.uri; });
+    const auto it =
+        std::find_if(ids.begin(), ids.end(), [&](const auto& a) { return a.first == ext.uri; });
     if (it == ids.end()) continue;
     const std::optional<std::uint16_t> id = it->second;
     sdp::Extmap out;
@@ -269,15 +310,20 @@ Subscription subscription_for(const OfferedTrack& offered, const sdp::SentMedia&
     const auto offered_ext =
         std::find_if(offered.track.extensions.begin(), offered.track.extensions.end(),
                      [&](const sdp::Extmap& e) { return e.id == to; });
-    const auto it = std::find_if(sent.extensions.begin(), sent.extensions.end(),
-                                 [&](const sdp::Extmap& e) {
-                                   return e.id == to && offered_ext != offered.track.extensions.end() &&
-                                          e.uri == offered_ext->uri;
-                                 });
+    const auto it =
+        std::find_if(sent.extensions.begin(), sent.extensions.end(), [&](const sdp::Extmap& e) {
+          return e.id == to && offered_ext != offered.track.extensions.end() &&
+                 e.uri == offered_ext->uri;
+        });
     if (it != sent.extensions.end() && it->id < 256) {
       subscription.extension_ids[from] = static_cast<std::uint8_t>(it->id);
+      if (it->uri == sdp::uri::kTransportWideCc) {
+        subscription.transport_cc_extension_id = static_cast<std::uint8_t>(it->id);
+      }
     }
   }
+  // Feedback without sequence numbers to report on would be empty (see the header).
+  subscription.transport_cc = sent.transport_cc && subscription.transport_cc_extension_id != 0;
   return subscription;
 }
 

@@ -11,9 +11,23 @@
 // aiortc numbers its own m-lines inconsistently).
 //
 // Forwarded to subscribers: the publisher's codecs except RED and RTX (the server answers NACKs
-// with the original SSRC); header extensions ssrc-audio-level, abs-send-time and
-// video-orientation (mid, rid and transport-wide-cc are per hop and removed); RTCP feedback nack,
-// nack pli, ccm fir and goog-remb.
+// with the original SSRC); header extensions ssrc-audio-level, abs-send-time, video-orientation
+// and transport-wide-cc (mid, rid and repaired-rid are per hop and removed); RTCP feedback nack,
+// nack pli, ccm fir, goog-remb and transport-cc.
+//
+// Transport-wide-cc is per hop too, but its element is kept as a slot: the Subscription maps the
+// publisher's id to the subscriber's, so the rewritten packet still carries 2 bytes the server
+// overwrites with the subscriber's own transport-wide sequence number (send-side bandwidth
+// estimation, src/bwe). The rewrite cannot add an element, so the extension and rtcp-fb
+// transport-cc are offered only for a publisher m-line that has the extension: a publisher
+// without it (python3-aiortc) leaves no slot, its tracks are offered without transport-cc, and
+// for them the subscriber's REMB is the estimate. Subscription::transport_cc is therefore set
+// only together with transport_cc_extension_id.
+//
+// Simulcast (RFC 8853): a published track with rid layers (or the legacy a=ssrc-group:SIM)
+// gets PublishedTrack::layers (see sdp/simulcast.hpp for what the answer accepts) and ssrc /
+// rtx_ssrc 0. Subscribers are offered it as one ordinary m-line with one SSRC, never with rids:
+// which layer they get is the server's choice per packet.
 //
 // Pure.
 
@@ -44,7 +58,7 @@ PublishedTrackInfo track_info(const std::string& participant, const PublishedMed
 
 struct OfferedTrack {
   sdp::ForwardedTrack track;
-  std::vector<std::pair<std::uint8_t, std::uint8_t>> payload_types;  // publisher -> offered
+  std::vector<std::pair<std::uint8_t, std::uint8_t>> payload_types;    // publisher -> offered
   std::vector<std::pair<std::uint16_t, std::uint16_t>> extension_ids;  // publisher -> offered
   std::uint32_t clock_rate = 90000;
   bool video = true;

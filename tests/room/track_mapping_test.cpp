@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -69,14 +70,25 @@ TEST(TrackMapping, OfferedTrackUsesTheSubscribersOwnNumbers) {
   EXPECT_EQ(offered.payload_types.front(), (std::pair<std::uint8_t, std::uint8_t>{96, 97}));
   EXPECT_EQ(offered.track.ssrc, 1234u);
   EXPECT_EQ(sdp::msid_track_id(offered.track), "p1-camera");
+  // Issue 17: transport-wide-cc is offered (a slot the server stamps with its own sequence
+  // numbers), with rtcp-fb transport-cc on every codec; mid is still per hop and removed.
   for (const auto& codec : offered.track.codecs) {
     EXPECT_NE(codec.name, "rtx");
-    for (const auto& fb : codec.feedback) EXPECT_NE(fb.type, "transport-cc");
+    EXPECT_EQ(std::count(codec.feedback.begin(), codec.feedback.end(),
+                         sdp::RtcpFeedback{"transport-cc", ""}),
+              1)
+        << codec.name;
   }
+  std::size_t transport_cc = 0;
   for (const auto& ext : offered.track.extensions) {
     EXPECT_NE(ext.uri, sdp::uri::kMid);
-    EXPECT_NE(ext.uri, sdp::uri::kTransportWideCc);
+    if (ext.uri == sdp::uri::kTransportWideCc) {
+      ++transport_cc;
+      EXPECT_EQ(ext.id, 3);  // the server's id: aiortc uses 3 for nothing
+    }
   }
+  EXPECT_EQ(transport_cc, 1u);
+  EXPECT_EQ(offered.extension_ids.back(), (std::pair<std::uint16_t, std::uint16_t>{3, 3}));
   // With no media of its own the subscriber gets the server's numbers.
   const auto plain = offer_track("p1", chrome[1], {}, 99);
   EXPECT_EQ(plain.track.codecs.front().payload_type, 96);
