@@ -223,12 +223,16 @@ void Hub::handle_media(WebSocketSession& session, const ClientMessage& message) 
         {m.room, m.participant,
          room::request::Offer{offer->sdp, offer->tracks.value_or(std::vector<room::TrackInfo>{})}});
   }
-  // Without a media backend, answers and candidates are validated (done) and dropped.
+  // Without a media backend, answers, candidates and track_settings are validated (done) and
+  // dropped: there is no track to apply settings to.
   if (media_ == nullptr) return;
   if (const auto* answer = std::get_if<AnswerMessage>(&message)) {
     media_->submit({m.room, m.participant, room::request::Answer{answer->sdp}});
   } else if (const auto* candidate = std::get_if<CandidateMessage>(&message)) {
     media_->submit({m.room, m.participant, room::request::Candidate{candidate->candidate}});
+  } else if (const auto* settings = std::get_if<TrackSettingsMessage>(&message)) {
+    // The media stack answers an unknown track id with error 400 (MediaRoom).
+    media_->submit({m.room, m.participant, room::request::TrackSettings{settings->update}});
   }
 }
 

@@ -74,6 +74,16 @@ class MediaChannel final : public room::SignalingChannel {
       if (auto h = hub.lock()) h->media_speakers(room, speakers);
     });
   }
+  // v1.1: to the one participant, skipped if it has left by the time the post runs.
+  void send_stream_state(std::string room, std::string participant,
+                         room::StreamState state) override {
+    post(std::move(room), std::move(participant), "stream_state", stream_state_json(state));
+  }
+  void send_publish_layers(std::string room, std::string participant, std::string mid,
+                           std::vector<std::string> active) override {
+    post(std::move(room), std::move(participant), "publish_layers",
+         publish_layers_json(mid, active));
+  }
 
  private:
   void post(std::string room, std::string participant, const char* type, std::string text) {

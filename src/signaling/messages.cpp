@@ -54,6 +54,21 @@ class FieldReader {
     }
   }
 
+  // A non-negative integer up to `max` (JSON numbers with a fraction or an exponent that parse
+  // as doubles are refused: a size or rate is counted in whole units).
+  void bounded(std::string_view key, std::uint32_t max, std::optional<std::uint32_t>& out) {
+    const json::value* v = object_.if_contains(key);
+    if (v == nullptr || v->is_null()) return;
+    if (v->is_int64() && v->get_int64() >= 0 && v->get_int64() <= max) {
+      out = static_cast<std::uint32_t>(v->get_int64());
+    } else if (v->is_uint64() && v->get_uint64() <= max) {
+      out = static_cast<std::uint32_t>(v->get_uint64());
+    } else {
+      fail(std::string("field '") + std::string(key) + "' must be an integer from 0 to " +
+           std::to_string(max));
+    }
+  }
+
   void fail(std::string message) {
     if (!error_) error_ = std::move(message);
   }
@@ -147,6 +162,19 @@ std::optional<ClientMessage> read_message(std::string_view type, const json::obj
   if (type == "start_screen_share") return StartScreenShareMessage{};
   if (type == "stop_screen_share") return StopScreenShareMessage{};
   if (type == "leave") return LeaveMessage{};
+  if (type == "track_settings") {
+    TrackSettingsMessage m;
+    std::optional<std::string> track_id;
+    r.string("track_id", true, kMaxTrackIdBytes, track_id);
+    if (track_id && track_id->empty()) r.fail("field 'track_id' must not be empty");
+    r.boolean("paused", m.update.paused);
+    r.bounded("max_width", kMaxTrackSize, m.update.max_width);
+    r.bounded("max_height", kMaxTrackSize, m.update.max_height);
+    r.bounded("max_fps", kMaxTrackFps, m.update.max_fps);
+    if (r.error()) return std::nullopt;
+    m.update.track_id = std::move(*track_id);
+    return m;
+  }
   r.fail("unknown message type '" + std::string(type) + "'");
   return std::nullopt;
 }
@@ -195,7 +223,8 @@ std::string_view type_name(const ClientMessage& message) {
                                                 "state_update",
                                                 "start_screen_share",
                                                 "stop_screen_share",
-                                                "leave"};
+                                                "leave",
+                                                "track_settings"};
   return kNames[message.index()];
 }
 
@@ -243,6 +272,13 @@ std::string to_json(const ClientMessage& message) {
           if (m.change.muted) o["muted"] = *m.change.muted;
           if (m.change.video_on) o["video_on"] = *m.change.video_on;
           if (m.change.screen_sharing) o["screen_sharing"] = *m.change.screen_sharing;
+        } else if constexpr (std::is_same_v<T, TrackSettingsMessage>) {
+          const auto& u = m.update;
+          o["track_id"] = u.track_id;
+          if (u.paused) o["paused"] = *u.paused;
+          if (u.max_width) o["max_width"] = *u.max_width;
+          if (u.max_height) o["max_height"] = *u.max_height;
+          if (u.max_fps) o["max_fps"] = *u.max_fps;
         }
       },
       message);
@@ -303,6 +339,44 @@ std::string active_speakers_json(const std::vector<room::SpeakerLevel>& speakers
     list.push_back(json::object{{"participant_id", speaker.participant}, {"level", level}});
   }
   return to_text({{"type", "active_speakers"}, {"speakers", std::move(list)}});
+}
+
+namespace {
+std::string_view pause_reason(room::StreamPause pause) {
+  switch (pause) {
+    case room::StreamPause::requested:
+      return "requested";
+    case room::StreamPause::bandwidth:
+      return "bandwidth";
+    case room::StreamPause::publisher:
+      return "publisher";
+    case room::StreamPause::none:
+      break;
+  }
+  return "";
+}
+}  // namespace
+
+std::string stream_state_json(const room::StreamState& state) {
+  json::object o{{"type", "stream_state"}, {"track_id", state.track_id}};
+  if (state.paused == room::StreamPause::none) {
+    o["state"] = "active";
+  } else {
+    o["state"] = "paused";
+    o["reason"] = pause_reason(state.paused);
+  }
+  if (state.width != 0 && state.height != 0) {
+    o["width"] = state.width;
+    o["height"] = state.height;
+  }
+  return to_text(o);
+}
+
+std::string publish_layers_json(std::string_view mid, const std::vector<std::string>& active) {
+  json::array rids;
+  rids.reserve(active.size());
+  for (const auto& rid : active) rids.push_back(json::string(rid));
+  return to_text({{"type", "publish_layers"}, {"mid", mid}, {"active", std::move(rids)}});
 }
 
 std::string sdp_json(std::string_view type, std::string_view sdp) {

@@ -3,6 +3,7 @@
 // and never logs; bad input becomes a ParseError carrying the `error` code to send back.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,12 @@ inline constexpr std::size_t kMaxSdpBytes = 64 * 1024;   // offer / answer sdp
 inline constexpr std::size_t kMaxCandidateBytes = 2048;  // one ICE candidate line
 inline constexpr std::size_t kMaxTracks = 64;            // offer `tracks` entries
 inline constexpr std::size_t kMaxMidBytes = 64;          // mid / sdpMid
+// A v1.1 track id: "<participant>-<type>[-N]", a participant id and at most 32 bytes more.
+inline constexpr std::size_t kMaxTrackIdBytes = kMaxIdBytes + 32;
+// track_settings bounds: a VP8/VP9/AV1 frame is at most 16384 pixels a side (VP8 codes 14 bits);
+// no display refreshes faster than 240 Hz. Larger values are client bugs, answered with 400.
+inline constexpr std::uint32_t kMaxTrackSize = 16384;
+inline constexpr std::uint32_t kMaxTrackFps = 240;
 
 // ---- client -> server ----
 struct JoinMessage {
@@ -71,10 +78,15 @@ struct StopScreenShareMessage {
 struct LeaveMessage {
   friend bool operator==(const LeaveMessage&, const LeaveMessage&) = default;
 };
+// v1.1: what the subscriber wants of one video track it receives.
+struct TrackSettingsMessage {
+  room::TrackSettingsUpdate update;
+  friend bool operator==(const TrackSettingsMessage&, const TrackSettingsMessage&) = default;
+};
 
-using ClientMessage =
-    std::variant<JoinMessage, OfferMessage, AnswerMessage, CandidateMessage, StateUpdateMessage,
-                 StartScreenShareMessage, StopScreenShareMessage, LeaveMessage>;
+using ClientMessage = std::variant<JoinMessage, OfferMessage, AnswerMessage, CandidateMessage,
+                                   StateUpdateMessage, StartScreenShareMessage,
+                                   StopScreenShareMessage, LeaveMessage, TrackSettingsMessage>;
 
 struct ParseError {
   ErrorCode code = ErrorCode::bad_request;
@@ -112,6 +124,11 @@ std::string candidate_json(const room::IceCandidate& candidate);
 std::string error_json(ErrorCode code, std::string_view message);
 // `active_speakers` (PROTOCOL.md v1.1); levels are rounded to two decimals.
 std::string active_speakers_json(const std::vector<room::SpeakerLevel>& speakers);
+// `stream_state` (PROTOCOL.md v1.1): "reason" only when paused, "width" / "height" only when
+// both are known (non-zero).
+std::string stream_state_json(const room::StreamState& state);
+// `publish_layers` (PROTOCOL.md v1.1): the rids of `mid` some subscriber needs now.
+std::string publish_layers_json(std::string_view mid, const std::vector<std::string>& active);
 
 std::string_view track_type_name(room::TrackType type);
 

@@ -14,10 +14,12 @@ constexpr std::string_view kClientTypes[] = {"join",
                                              "start_screen_share",
                                              "stop_screen_share",
                                              "leave",
+                                             "track_settings",
                                              "invalid"};
 constexpr std::string_view kServerTypes[] = {
-    "joined",           "answer",       "offer", "candidate", "participant_joined",
-    "participant_left", "state_update", "error"};
+    "joined",           "answer",       "offer", "candidate",       "participant_joined",
+    "participant_left", "state_update", "error", "active_speakers", "stream_state",
+    "publish_layers"};
 constexpr int kErrorCodes[] = {400, 401, 403, 408, 409, 413, 429, 500, 503};
 
 template <class Map>

@@ -148,6 +148,8 @@ TEST(MessagesTest, ClientMessagesRoundTrip) {
       StartScreenShareMessage{},
       StopScreenShareMessage{},
       LeaveMessage{},
+      TrackSettingsMessage{{"a-camera", true, 640, 360, 15}},
+      TrackSettingsMessage{{"a-screen-2", std::nullopt, std::nullopt, 0, std::nullopt}},
   };
   for (const auto& m : messages) {
     std::string text = to_json(m);
@@ -156,6 +158,82 @@ TEST(MessagesTest, ClientMessagesRoundTrip) {
     EXPECT_EQ(*r.message, m) << text;
     EXPECT_EQ(r.type, type_name(m));
   }
+}
+
+TEST(MessagesTest, TrackSettingsKeepsOnlyTheFieldsGiven) {
+  auto t = parse_as<TrackSettingsMessage>(
+      R"({"type":"track_settings","track_id":"alice-camera","paused":false,"max_width":640,)"
+      R"("max_height":360,"max_fps":15,"future_field":{"x":[1]}})");
+  EXPECT_EQ(t.update, (room::TrackSettingsUpdate{"alice-camera", false, 640, 360, 15}));
+  t = parse_as<TrackSettingsMessage>(R"({"type":"track_settings","track_id":"b-screen-2"})");
+  EXPECT_EQ(t.update, (room::TrackSettingsUpdate{"b-screen-2", std::nullopt, std::nullopt,
+                                                 std::nullopt, std::nullopt}));
+  // null is absent; 0 is "no limit", kept as a value; the bounds are inclusive.
+  t = parse_as<TrackSettingsMessage>(
+      R"({"type":"track_settings","track_id":"c-camera","paused":null,"max_width":0,)"
+      R"("max_height":16384,"max_fps":240})");
+  EXPECT_EQ(t.update, (room::TrackSettingsUpdate{"c-camera", std::nullopt, 0, 16384, 240}));
+  EXPECT_EQ(parse_client_message(R"({"type":"track_settings","track_id":"x"})").type,
+            "track_settings");
+}
+
+TEST(MessagesTest, TrackSettingsRejectsEachBadFieldWithItsReason) {
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {R"({"type":"track_settings"})", "missing field 'track_id'"},
+      {R"({"type":"track_settings","track_id":null})", "missing field 'track_id'"},
+      {R"({"type":"track_settings","track_id":7})", "field 'track_id' must be a string"},
+      {R"({"type":"track_settings","track_id":""})", "field 'track_id' must not be empty"},
+      {R"({"type":"track_settings","track_id":"a","paused":"yes"})",
+       "field 'paused' must be a boolean"},
+      {R"({"type":"track_settings","track_id":"a","paused":1})",
+       "field 'paused' must be a boolean"},
+      {R"({"type":"track_settings","track_id":"a","max_width":-1})",
+       "field 'max_width' must be an integer from 0 to 16384"},
+      {R"({"type":"track_settings","track_id":"a","max_width":16385})",
+       "field 'max_width' must be an integer from 0 to 16384"},
+      {R"({"type":"track_settings","track_id":"a","max_height":360.5})",
+       "field 'max_height' must be an integer from 0 to 16384"},
+      {R"({"type":"track_settings","track_id":"a","max_height":"360"})",
+       "field 'max_height' must be an integer from 0 to 16384"},
+      {R"({"type":"track_settings","track_id":"a","max_fps":241})",
+       "field 'max_fps' must be an integer from 0 to 240"},
+      {R"({"type":"track_settings","track_id":"a","max_fps":18446744073709551615})",
+       "field 'max_fps' must be an integer from 0 to 240"},
+      {R"({"type":"track_settings","track_id":"a","max_fps":true})",
+       "field 'max_fps' must be an integer from 0 to 240"},
+  };
+  for (const auto& [text, reason] : cases) {
+    ParseResult r = parse_client_message(text);
+    EXPECT_FALSE(r.message) << text;
+    EXPECT_EQ(r.error.code, ErrorCode::bad_request) << text;
+    EXPECT_EQ(r.error.message, reason) << text;
+    EXPECT_EQ(r.type, "track_settings") << text;
+  }
+  const std::string long_id(kMaxTrackIdBytes + 1, 'x');
+  ParseResult r =
+      parse_client_message(R"({"type":"track_settings","track_id":")" + long_id + R"("})");
+  EXPECT_EQ(r.error.message, "field 'track_id' is longer than 160 bytes");
+}
+
+TEST(MessagesTest, StreamStateAndPublishLayersAreExactJson) {
+  EXPECT_EQ(stream_state_json({"a-camera", room::StreamPause::none, 640, 360}),
+            R"({"type":"stream_state","track_id":"a-camera","state":"active","width":640,)"
+            R"("height":360})");
+  EXPECT_EQ(stream_state_json({"a-camera", room::StreamPause::none, 0, 0}),
+            R"({"type":"stream_state","track_id":"a-camera","state":"active"})");
+  EXPECT_EQ(stream_state_json({"a-camera", room::StreamPause::bandwidth, 0, 0}),
+            R"({"type":"stream_state","track_id":"a-camera","state":"paused",)"
+            R"("reason":"bandwidth"})");
+  EXPECT_EQ(stream_state_json({"b-screen", room::StreamPause::requested, 0, 0}),
+            R"({"type":"stream_state","track_id":"b-screen","state":"paused",)"
+            R"("reason":"requested"})");
+  EXPECT_EQ(stream_state_json({"b-camera-2", room::StreamPause::publisher, 320, 0}),
+            R"({"type":"stream_state","track_id":"b-camera-2","state":"paused",)"
+            R"("reason":"publisher"})");
+  EXPECT_EQ(publish_layers_json("1", {"q", "h"}),
+            R"({"type":"publish_layers","mid":"1","active":["q","h"]})");
+  EXPECT_EQ(publish_layers_json("video0", {}),
+            R"({"type":"publish_layers","mid":"video0","active":[]})");
 }
 
 TEST(MessagesTest, ServerMessagesHaveExactFieldNames) {
