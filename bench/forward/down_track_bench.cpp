@@ -26,8 +26,8 @@ constexpr std::uint8_t kPt = 96;
 // one-byte extension (mid), as browsers send with temporal layers on.
 Bytes vp8_packet(int tid) {
   Bytes payload(1200 - 12 - 8, 0x5a);
-  const std::array<std::uint8_t, 6> descriptor{0x90, 0xf0, 0x81, 0x23, 0x07,
-                                               static_cast<std::uint8_t>((tid << 6) | 0x03)};
+  const std::array<std::uint8_t, 6> descriptor{
+      0x90, 0xf0, 0x81, 0x23, 0x07, static_cast<std::uint8_t>((tid << 6) | 0x03)};
   std::memcpy(payload.data(), descriptor.data(), descriptor.size());
   payload[6] = 0x51;  // VP8 frame tag, P=1
   const std::array<std::uint8_t, 1> mid{'1'};

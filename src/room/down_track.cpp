@@ -97,8 +97,7 @@ void DownTrack::rebase(int layer, const rtp::Packet& packet, std::int64_t extend
     tl0 = frame.vp9->tl0picidx;
   }
   if (picture && last_out_picture_) {
-    picture_delta_ =
-        static_cast<std::uint16_t>((*last_out_picture_ + 1 - *picture) & kPictureMask);
+    picture_delta_ = static_cast<std::uint16_t>((*last_out_picture_ + 1 - *picture) & kPictureMask);
   }
   if (tl0 && last_out_tl0_) tl0_delta_ = static_cast<std::uint8_t>(*last_out_tl0_ + 1 - *tl0);
   if (keyidx && last_out_keyidx_) {
@@ -194,8 +193,8 @@ ForwardResult DownTrack::forward(rtp::Packet& packet, int layer, std::int64_t ex
     const auto ring = static_cast<std::int64_t>(seq_ring_.size());
     for (std::int64_t s = std::max(highest_in_ + 1, extended_seq - ring + 1); s < extended_seq;
          ++s) {
-      slot_for(s) = SeqSlot{s, seq_delta_, picture_delta_, static_cast<std::int8_t>(cur_tid_),
-                            false};
+      slot_for(s) =
+          SeqSlot{s, seq_delta_, picture_delta_, static_cast<std::int8_t>(cur_tid_), false};
     }
     highest_in_ = extended_seq;
     if (temporal_drop(frame)) {
@@ -205,8 +204,8 @@ ForwardResult DownTrack::forward(rtp::Packet& packet, int layer, std::int64_t ex
     }
     seq_delta = seq_delta_;
     picture_delta = picture_delta_;
-    slot_for(extended_seq) = SeqSlot{extended_seq, seq_delta, picture_delta,
-                                     static_cast<std::int8_t>(cur_tid_), false};
+    slot_for(extended_seq) =
+        SeqSlot{extended_seq, seq_delta, picture_delta, static_cast<std::int8_t>(cur_tid_), false};
   } else {
     const SeqSlot& slot = slot_for(extended_seq);
     if (highest_in_ - extended_seq >= static_cast<std::int64_t>(seq_ring_.size()) ||

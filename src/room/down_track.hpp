@@ -97,9 +97,7 @@ class DownTrack {
   int current_layer() const noexcept { return current_; }  // -1: nothing forwarded now
   // Waiting for a key frame of the target layer (video: to start, resume or switch): the Router
   // asks the publisher for one on that layer. Audio never waits (it switches at any packet).
-  bool switch_pending() const noexcept {
-    return sub_.video && target_ >= 0 && current_ != target_;
-  }
+  bool switch_pending() const noexcept { return sub_.video && target_ >= 0 && current_ != target_; }
   // VP8 temporal layers: forward TIDs up to `tid` (negative or above 3: all).
   void set_max_temporal_layer(int tid) noexcept;
   int max_temporal_layer() const noexcept { return max_tid_; }
@@ -188,14 +186,14 @@ class DownTrack {
   // Whether `layer`'s packet is a switch point now (the target layer's key frame, or any packet
   // when nothing flows and the wait limit passed).
   bool switch_point(const FrameInfo& frame, time::Timestamp now) noexcept;
-  void rebase(int layer, const rtp::Packet& packet, std::int64_t extended_seq, const FrameInfo& frame,
-              time::Timestamp now) noexcept;
+  void rebase(int layer, const rtp::Packet& packet, std::int64_t extended_seq,
+              const FrameInfo& frame, time::Timestamp now) noexcept;
   // In-order VP8 temporal filter: drops TIDs above cur_tid_, which moves at picture starts.
   bool temporal_drop(const FrameInfo& frame) noexcept;
-  void rewrite_vp8(rtp::Packet& packet, const rtp::Vp8Descriptor& vp8,
-                   std::uint16_t picture_delta, bool newest) noexcept;
-  void rewrite_vp9(rtp::Packet& packet, const rtp::Vp9Descriptor& vp9,
-                   std::uint16_t picture_delta, bool newest) noexcept;
+  void rewrite_vp8(rtp::Packet& packet, const rtp::Vp8Descriptor& vp8, std::uint16_t picture_delta,
+                   bool newest) noexcept;
+  void rewrite_vp9(rtp::Packet& packet, const rtp::Vp9Descriptor& vp9, std::uint16_t picture_delta,
+                   bool newest) noexcept;
 
   static constexpr int kMaxTid = 3;  // VP8's TID has 2 bits
   static constexpr std::uint16_t kPictureMask = 0x7fff;

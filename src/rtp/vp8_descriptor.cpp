@@ -45,7 +45,8 @@ std::optional<Vp8Descriptor> parse_vp8_descriptor(std::span<const std::uint8_t> 
       if (payload[pos] & kM) {
         if (pos + 1 >= payload.size()) return std::nullopt;
         out.picture_id_15bit = true;
-        out.picture_id = static_cast<std::uint16_t>(((payload[pos] & 0x7f) << 8) | payload[pos + 1]);
+        out.picture_id =
+            static_cast<std::uint16_t>(((payload[pos] & 0x7f) << 8) | payload[pos + 1]);
         pos += 2;
       } else {
         out.picture_id = static_cast<std::uint16_t>(payload[pos] & 0x7f);

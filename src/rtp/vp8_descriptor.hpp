@@ -31,15 +31,15 @@
 namespace rrtc::rtp {
 
 struct Vp8Descriptor {
-  bool start_of_partition = false;  // S
-  std::uint8_t partition_id = 0;    // PID
+  bool start_of_partition = false;          // S
+  std::uint8_t partition_id = 0;            // PID
   std::optional<std::uint16_t> picture_id;  // 7 or 15 bits
   bool picture_id_15bit = false;            // M
   std::size_t picture_id_offset = 0;        // of its first byte in the payload
   std::optional<std::uint8_t> tl0picidx;
   std::size_t tl0picidx_offset = 0;
-  std::optional<std::uint8_t> tid;  // temporal layer index, when T
-  bool layer_sync = false;          // Y (meaningful with T)
+  std::optional<std::uint8_t> tid;     // temporal layer index, when T
+  bool layer_sync = false;             // Y (meaningful with T)
   std::optional<std::uint8_t> keyidx;  // 5 bits, when K
   std::size_t tidkey_offset = 0;       // the T/K byte, when T or K
   std::size_t header_size = 0;         // descriptor bytes; the VP8 payload starts here

@@ -33,11 +33,11 @@
 namespace rrtc::rtp {
 
 struct Vp9Descriptor {
-  bool inter_picture_predicted = false;  // P
-  bool flexible = false;                 // F
-  bool begin_of_frame = false;           // B
-  bool end_of_frame = false;             // E
-  bool not_reference = false;            // Z: not used by upper spatial layers
+  bool inter_picture_predicted = false;     // P
+  bool flexible = false;                    // F
+  bool begin_of_frame = false;              // B
+  bool end_of_frame = false;                // E
+  bool not_reference = false;               // Z: not used by upper spatial layers
   std::optional<std::uint16_t> picture_id;  // 7 or 15 bits
   bool picture_id_15bit = false;
   std::size_t picture_id_offset = 0;
@@ -45,8 +45,8 @@ struct Vp9Descriptor {
   bool layer_indices = false;
   std::uint8_t tid = 0;
   std::uint8_t sid = 0;
-  bool switching_up = false;           // U
-  bool inter_layer_dependency = false;  // D
+  bool switching_up = false;              // U
+  bool inter_layer_dependency = false;    // D
   std::optional<std::uint8_t> tl0picidx;  // L in non-flexible mode
   std::size_t tl0picidx_offset = 0;
   std::size_t header_size = 0;  // descriptor bytes; the VP9 frame starts here

@@ -47,13 +47,13 @@ inline Subscription video_subscription(bool nack = true) {
 struct Vp8Packet {
   int layer = 0;
   std::int64_t seq = 0;
-  std::uint32_t ts = 0;        // relative to the layer's base
-  std::uint16_t picture = 0;   // relative to the layer's first picture id
-  std::uint8_t tl0 = 0;        // relative
-  std::uint8_t keyidx = 0;     // relative
+  std::uint32_t ts = 0;       // relative to the layer's base
+  std::uint16_t picture = 0;  // relative to the layer's first picture id
+  std::uint8_t tl0 = 0;       // relative
+  std::uint8_t keyidx = 0;    // relative
   int tid = 0;
-  bool sync = false;           // Y
-  bool start = true;           // S, PID 0: the picture's first packet
+  bool sync = false;  // Y
+  bool start = true;  // S, PID 0: the picture's first packet
   bool key = false;
   bool marker = true;
 };
@@ -78,7 +78,8 @@ class DownTrackSimulcast : public ::testing::Test {
 
   static Bytes build(const Vp8Packet& p) {
     const auto picture = static_cast<std::uint16_t>((kLayerPicture[p.layer] + p.picture) & 0x7fff);
-    Bytes payload{static_cast<std::uint8_t>(0x80 | (p.start ? 0x10 : 0)), 0xf0,
+    Bytes payload{static_cast<std::uint8_t>(0x80 | (p.start ? 0x10 : 0)),
+                  0xf0,
                   static_cast<std::uint8_t>(0x80 | (picture >> 8)),
                   static_cast<std::uint8_t>(picture),
                   static_cast<std::uint8_t>(kLayerTl0[p.layer] + p.tl0),
@@ -131,6 +132,5 @@ class DownTrackSimulcast : public ::testing::Test {
     return send(key);
   }
 };
-
 
 }  // namespace rrtc::room::test

@@ -57,8 +57,14 @@ TEST_F(DownTrackSimulcast, SwitchesUpAndDownOnlyAtKeyFramesWithContinuousNumbers
 
   // Layer 1's key frame, 50 ms of wall time after the last packet sent: the switch point.
   now += 40ms;
-  const Out up = send({.layer = 1, .seq = 9001, .ts = 6000, .picture = 2, .tl0 = 1, .keyidx = 1,
-                       .key = true, .marker = false});
+  const Out up = send({.layer = 1,
+                       .seq = 9001,
+                       .ts = 6000,
+                       .picture = 2,
+                       .tl0 = 1,
+                       .keyidx = 1,
+                       .key = true,
+                       .marker = false});
   ASSERT_EQ(up.result, ForwardResult::forwarded);
   EXPECT_EQ(track.current_layer(), 1);
   EXPECT_FALSE(track.switch_pending());
@@ -69,16 +75,15 @@ TEST_F(DownTrackSimulcast, SwitchesUpAndDownOnlyAtKeyFramesWithContinuousNumbers
   EXPECT_EQ(up.keyidx, kLayerKeyidx[0] + 1);
   EXPECT_EQ(up.ssrc, kOutSsrc);
   // The rest of layer 1 follows its own deltas; layer 0's stragglers are dropped.
-  const Out next = send({.layer = 1, .seq = 9002, .ts = 6000, .picture = 2, .tl0 = 1,
-                         .keyidx = 1, .start = false});
+  const Out next = send(
+      {.layer = 1, .seq = 9002, .ts = 6000, .picture = 2, .tl0 = 1, .keyidx = 1, .start = false});
   EXPECT_EQ(next.seq, 504);
   EXPECT_EQ(next.ts, up.ts);
   EXPECT_EQ(next.picture, up.picture);
   EXPECT_EQ(send({.layer = 0, .seq = 503, .ts = 6000, .picture = 2}).result,
-                 ForwardResult::other_layer);
+            ForwardResult::other_layer);
   // An older layer-1 packet than the switch point would go backwards.
-  EXPECT_EQ(send({.layer = 1, .seq = 9000, .ts = 3000, .picture = 1}).result,
-            ForwardResult::stale);
+  EXPECT_EQ(send({.layer = 1, .seq = 9000, .ts = 3000, .picture = 1}).result, ForwardResult::stale);
 
   // Down again: layer 1 flows until layer 0's key frame.
   track.set_target_layer(0);
@@ -91,8 +96,8 @@ TEST_F(DownTrackSimulcast, SwitchesUpAndDownOnlyAtKeyFramesWithContinuousNumbers
   EXPECT_EQ(more.picture, up.picture + 1);
   EXPECT_EQ(more.tl0, up.tl0 + 1);
   now += 20ms;
-  const Out down = send({.layer = 0, .seq = 505, .ts = 12000, .picture = 4, .tl0 = 2,
-                         .keyidx = 1, .key = true});
+  const Out down =
+      send({.layer = 0, .seq = 505, .ts = 12000, .picture = 4, .tl0 = 2, .keyidx = 1, .key = true});
   ASSERT_EQ(down.result, ForwardResult::forwarded);
   EXPECT_EQ(track.current_layer(), 0);
   EXPECT_EQ(down.seq, 506);
@@ -139,8 +144,8 @@ TEST_F(DownTrackSimulcast, PauseStopsAtOnceAndResumeWaitsForAKeyFrame) {
   EXPECT_TRUE(track.waiting_keyframe());
   EXPECT_EQ(send({.layer = 0, .seq = 13, .ts = 9000, .picture = 3}).result,
             ForwardResult::waiting_keyframe);
-  const Out resumed = send({.layer = 0, .seq = 14, .ts = 12000, .picture = 4, .tl0 = 4,
-                            .keyidx = 1, .key = true});
+  const Out resumed =
+      send({.layer = 0, .seq = 14, .ts = 12000, .picture = 4, .tl0 = 4, .keyidx = 1, .key = true});
   ASSERT_EQ(resumed.result, ForwardResult::forwarded);
   EXPECT_EQ(resumed.seq, 11);
   EXPECT_EQ(resumed.ts, kLayerTs[0] + 180'000);  // 2 s of wall time
@@ -171,8 +176,12 @@ TEST(DownTrackNoDescriptor, SwitchesAtKeyFramesWithoutTouchingThePayload) {
   const Bytes payload{0x7c, 0x85, 0xaa, 0xbb};  // an FU-A IDR start
   auto make = [&](std::uint32_t ssrc, std::uint16_t seq, std::uint32_t ts) {
     rtp::PacketBuilder builder;
-    builder.set_payload_type(kPt).set_sequence_number(seq).set_timestamp(ts).set_ssrc(ssrc)
-        .set_marker(true).set_payload(payload);
+    builder.set_payload_type(kPt)
+        .set_sequence_number(seq)
+        .set_timestamp(ts)
+        .set_ssrc(ssrc)
+        .set_marker(true)
+        .set_payload(payload);
     Bytes bytes(builder.serialized_size());
     builder.write_to(bytes);
     return bytes;
@@ -205,11 +214,18 @@ TEST(DownTrackVp9, PictureIdAndTl0PicIdxContinueAcrossASwitch) {
                  std::uint8_t tl0, bool key) {
     const Bytes payload{static_cast<std::uint8_t>(key ? 0xa8 : 0xe8),
                         static_cast<std::uint8_t>(0x80 | (picture >> 8)),
-                        static_cast<std::uint8_t>(picture), 0x00, tl0,
-                        static_cast<std::uint8_t>(key ? 0x82 : 0x86), 0x00};
+                        static_cast<std::uint8_t>(picture),
+                        0x00,
+                        tl0,
+                        static_cast<std::uint8_t>(key ? 0x82 : 0x86),
+                        0x00};
     rtp::PacketBuilder builder;
-    builder.set_payload_type(kPt).set_sequence_number(seq).set_timestamp(ts).set_ssrc(ssrc)
-        .set_marker(true).set_payload(payload);
+    builder.set_payload_type(kPt)
+        .set_sequence_number(seq)
+        .set_timestamp(ts)
+        .set_ssrc(ssrc)
+        .set_marker(true)
+        .set_payload(payload);
     Bytes bytes(builder.serialized_size());
     builder.write_to(bytes);
     return bytes;

@@ -18,14 +18,18 @@ TEST_F(DownTrackSimulcast, TemporalDroppingKeepsSeqAndPictureIdsGapFree) {
   // L1T3 pictures, one packet each: TID 0 2 1 2 0 2 1 2 ...; Y on the first TID-1 / TID-2
   // pictures after each TL0 picture.
   auto picture = [&](int n, int tid, bool sync) {
-    return Vp8Packet{.layer = 0, .seq = 100 + n, .ts = 3000u * static_cast<std::uint32_t>(n),
+    return Vp8Packet{.layer = 0,
+                     .seq = 100 + n,
+                     .ts = 3000u * static_cast<std::uint32_t>(n),
                      .picture = static_cast<std::uint16_t>(n),
-                     .tl0 = static_cast<std::uint8_t>(n / 4), .tid = tid, .sync = sync,
+                     .tl0 = static_cast<std::uint8_t>(n / 4),
+                     .tid = tid,
+                     .sync = sync,
                      .key = n == 0};
   };
   constexpr std::array<int, 12> kTid{0, 2, 1, 2, 0, 2, 1, 2, 0, 2, 1, 2};
-  constexpr std::array<bool, 12> kSync{false, true, true, false, false, true,
-                                       true, false, false, true, true, false};
+  constexpr std::array<bool, 12> kSync{false, true,  true,  false, false, true,
+                                       true,  false, false, true,  true,  false};
   std::vector<Out> out;
   for (int n = 0; n < 4; ++n) out.push_back(send(picture(n, kTid[n], kSync[n])));
   for (int n = 0; n < 4; ++n) {
@@ -63,8 +67,8 @@ TEST_F(DownTrackSimulcast, TemporalDroppingKeepsSeqAndPictureIdsGapFree) {
   track.set_max_temporal_layer(1);
   EXPECT_EQ(send({.seq = 113, .ts = 39000, .picture = 13, .tl0 = 3, .tid = 1}).result,
             ForwardResult::temporal_dropped);
-  const Out synced = send({.seq = 114, .ts = 42000, .picture = 14, .tl0 = 3, .tid = 1,
-                           .sync = true});
+  const Out synced =
+      send({.seq = 114, .ts = 42000, .picture = 14, .tl0 = 3, .tid = 1, .sync = true});
   EXPECT_EQ(synced.seq, 111);
   EXPECT_EQ(synced.picture, kLayerPicture[0] + 11);
 }

@@ -89,8 +89,9 @@ TEST(Vp8Descriptor, KeyidxWithoutTid) {
 
 TEST(Vp8Descriptor, KeyFrameNeedsPartitionZeroStartAndStartCode) {
   // Same frame bytes: not S; S with PID 1; P=1; a broken start code.
-  for (const char* hex : {"00  50 2f 00 9d 01 2a 80 02 e0 01", "11  50 2f 00 9d 01 2a 80 02 e0 01",
-                          "10  51 2f 00 9d 01 2a 80 02 e0 01", "10  50 2f 00 9d 01 2b 80 02 e0 01"}) {
+  for (const char* hex :
+       {"00  50 2f 00 9d 01 2a 80 02 e0 01", "11  50 2f 00 9d 01 2a 80 02 e0 01",
+        "10  51 2f 00 9d 01 2a 80 02 e0 01", "10  50 2f 00 9d 01 2b 80 02 e0 01"}) {
     const auto d = parse_vp8_descriptor(test::parse_hex(hex));
     ASSERT_TRUE(d) << hex;
     EXPECT_FALSE(d->keyframe) << hex;
@@ -99,8 +100,8 @@ TEST(Vp8Descriptor, KeyFrameNeedsPartitionZeroStartAndStartCode) {
 }
 
 TEST(Vp8Descriptor, TruncatedDescriptorsAreRefused) {
-  for (const char* hex : {"", "80", "80 80", "80 80 92", "80 40", "80 20", "80 10", "b0 f0 92 34 ab",
-                          "b0 f0 92 34 ab b5", "10"}) {
+  for (const char* hex : {"", "80", "80 80", "80 80 92", "80 40", "80 20", "80 10",
+                          "b0 f0 92 34 ab", "b0 f0 92 34 ab b5", "10"}) {
     EXPECT_FALSE(parse_vp8_descriptor(test::parse_hex(hex))) << '"' << hex << '"';
   }
 }

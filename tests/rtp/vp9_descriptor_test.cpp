@@ -15,13 +15,13 @@ using Bytes = std::vector<std::uint8_t>;
 // A non-flexible key frame carrying the scalability structure: 3 spatial layers with sizes, one
 // picture group entry with one reference.
 constexpr const char* kKeyWithSs =
-    "ae"           // I L B E V
-    "81 23"        // M, picture id 0x0123
-    "00"           // TID 0 U 0 SID 0 D 0
-    "07"           // TL0PICIDX
-    "58"           // N_S=2 (3 layers) Y G
+    "ae"                                     // I L B E V
+    "81 23"                                  // M, picture id 0x0123
+    "00"                                     // TID 0 U 0 SID 0 D 0
+    "07"                                     // TL0PICIDX
+    "58"                                     // N_S=2 (3 layers) Y G
     "01 40 00 b4  02 80 01 68  05 00 02 d0"  // 320x180 640x360 1280x720
-    "01  04 01"    // N_G=1: TID 0 U 0 R=1, P_DIFF 1
+    "01  04 01"                              // N_G=1: TID 0 U 0 R=1, P_DIFF 1
     "80 49 83 42";  // uncompressed header: frame_marker 2, profile 0, KEY_FRAME
 
 TEST(Vp9Descriptor, KeyFrameWithScalabilityStructure) {
@@ -76,13 +76,13 @@ TEST(Vp9Descriptor, KeyFrameAnswerMatchesTheProbe) {
     const char* hex;
     bool key;
   };
-  for (const Case& c : {Case{"08", true},             // B, the descriptor alone
-                        Case{"08 82", true},          // KEY_FRAME
-                        Case{"08 84", false},         // NON_KEY_FRAME
-                        Case{"08 88", false},         // show_existing_frame
-                        Case{"48 82", false},         // P
-                        Case{"00 82", false},         // not the beginning of a frame
-                        Case{"28 02 00 82", false},   // spatial layer 1
+  for (const Case& c : {Case{"08", true},              // B, the descriptor alone
+                        Case{"08 82", true},           // KEY_FRAME
+                        Case{"08 84", false},          // NON_KEY_FRAME
+                        Case{"08 88", false},          // show_existing_frame
+                        Case{"48 82", false},          // P
+                        Case{"00 82", false},          // not the beginning of a frame
+                        Case{"28 02 00 82", false},    // spatial layer 1
                         Case{"28 00 00 82", true}}) {  // spatial layer 0
     const Bytes payload = test::parse_hex(c.hex);
     const auto d = parse_vp9_descriptor(payload);
