@@ -16,7 +16,7 @@ bool read_scalability_structure(std::span<const std::uint8_t> payload, std::size
   const std::uint8_t v = payload[pos++];
   out.spatial_layers = static_cast<std::uint8_t>((v >> 5) + 1);
   if (v & 0x10) {
-    if (payload.size() - pos < 4u * out.spatial_layers) return false;
+    if (payload.size() - pos < std::size_t{4} * out.spatial_layers) return false;
     out.has_resolutions = true;
     for (std::size_t i = 0; i < out.spatial_layers; ++i) {
       out.width[i] = load_be16(&payload[pos]);

@@ -31,6 +31,7 @@ TEST_F(DownTrackSimulcast, TemporalDroppingKeepsSeqAndPictureIdsGapFree) {
   constexpr std::array<bool, 12> kSync{false, true,  true,  false, false, true,
                                        true,  false, false, true,  true,  false};
   std::vector<Out> out;
+  out.reserve(kTid.size());
   for (int n = 0; n < 4; ++n) out.push_back(send(picture(n, kTid[n], kSync[n])));
   for (int n = 0; n < 4; ++n) {
     ASSERT_EQ(out[n].result, ForwardResult::forwarded);
