@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "room/track.hpp"
+#include "sdp/simulcast.hpp"
+
 namespace rrtc::engine {
 namespace {
 
@@ -30,6 +33,26 @@ std::string quoted(const std::string& text) {
   return "'" + text.substr(0, kShown) + (text.size() > kShown ? "...'" : "'");
 }
 
+// Simulcast a published track may carry: at most room::kMaxSpatialLayers layers (the Router's
+// per-track state and the allocator are sized for that), and a=rid restrictions that follow
+// RFC 8851's grammar (the layer limits come from them).
+std::optional<std::string> check_simulcast(const sdp::MediaSection& offered) {
+  const std::size_t layers = sdp::offered_layer_count(offered);
+  if (layers > room::kMaxSpatialLayers) {
+    return "simulcast: at most " + std::to_string(room::kMaxSpatialLayers) +
+           " layers per track; m-line " + quoted(offered.mid) + " offers " + std::to_string(layers);
+  }
+  for (const sdp::Rid& rid : offered.rids) {
+    if (rid.direction != sdp::RidDirection::send) continue;
+    if (!sdp::parse_rid_restrictions(rid.restrictions)) {
+      return "simulcast: m-line " + quoted(offered.mid) +
+             ": the restrictions of a=rid:" + quoted(rid.id) +
+             " do not parse: " + quoted(rid.restrictions);
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 sdp::ParseLimits offer_parse_limits(std::size_t server_media_sections) noexcept {
@@ -50,6 +73,9 @@ std::optional<std::string> check_media(const sdp::SessionDescription& offer,
     const auto& offered = offer.media[i];
     const auto kind = offered.kind();
     const bool live = offered.port != 0 || offered.bundle_only;
+    if (live && client_sends(offered)) {
+      if (auto error = check_simulcast(offered)) return error;
+    }
     if (!live || answer.media[i].accepted || !client_sends(offered)) continue;
     if (kind != sdp::MediaKind::audio && kind != sdp::MediaKind::video) continue;
     // The client means to publish here and nothing of it could be forwarded.

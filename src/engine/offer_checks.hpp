@@ -6,6 +6,10 @@
 // (transport::peer_config_from: ICE credentials within RFC 8839's bounds, a fingerprint with a
 // hash we can check), then the rules below. Each failure is a sentence for error 400.
 //
+// Simulcast (issue 17): an m-line the client sends on may carry at most room::kMaxSpatialLayers
+// layers (a=simulcast send streams or a=ssrc-group:SIM SSRCs), and its a=rid send restrictions
+// must follow RFC 8851 section 10; else "simulcast: at most 3 layers per track; ...".
+//
 // The rules for re-offers (PROTOCOL.md, "Renegotiation"): no ICE restart; an m-line keeps its
 // index, its mid and its kind for the life of the PeerConnection (JSEP, RFC 8829 section
 // 5.2.2), except that a rejected one (port 0) may be recycled with a new mid (and the server
