@@ -108,6 +108,66 @@ TEST(TrackMappingSimulcast, ChromiumRidLayersHaveNoSsrcs) {
   EXPECT_EQ(audio.rid_extension_id, 0);
 }
 
+struct ExpectedCodec {
+  std::uint8_t payload_type;
+  std::uint8_t rtx_payload_type;
+  rtp::VideoCodec codec;
+};
+
+// The whole PublishedTrack of Chromium's rid-simulcast video m-line, field by field.
+TEST(TrackMappingSimulcast, ChromiumSimulcastOfferGivesThisExactPublishedTrack) {
+  const auto published = publish("alice", "chromium_offer_simulcast.sdp");
+  ASSERT_EQ(published.size(), 2u);
+  const PublishedTrack& t = published[1].track;
+  EXPECT_EQ(t.key, "alice/1");
+  EXPECT_EQ(t.mid, "1");
+  EXPECT_EQ(t.type, TrackType::camera);
+  EXPECT_TRUE(t.video);
+  EXPECT_EQ(published[1].ordinal, 1u);
+  // Server preference: VP8, VP9 profile 0, VP9 profile 2, H264 constrained baseline in
+  // packetization modes 1 and 0 (Chromium's 42e01f, not its 42001f baseline), AV1; each with
+  // Chromium's RTX, all with nack, nack pli and ccm fir.
+  const ExpectedCodec expected[] = {
+      {96, 97, rtp::VideoCodec::kVp8},    {98, 99, rtp::VideoCodec::kVp9},
+      {100, 101, rtp::VideoCodec::kVp9},  {108, 109, rtp::VideoCodec::kH264},
+      {114, 115, rtp::VideoCodec::kH264}, {45, 46, rtp::VideoCodec::kAv1},
+  };
+  ASSERT_EQ(t.codecs.size(), std::size(expected));
+  for (std::size_t i = 0; i < t.codecs.size(); ++i) {
+    SCOPED_TRACE(i);
+    const PublishedCodec& c = t.codecs[i];
+    EXPECT_EQ(c.payload_type, expected[i].payload_type);
+    EXPECT_EQ(c.rtx_payload_type, expected[i].rtx_payload_type);
+    EXPECT_EQ(c.clock_rate, 90000u);
+    EXPECT_EQ(c.video_codec, expected[i].codec);
+    EXPECT_TRUE(c.nack);
+    EXPECT_TRUE(c.pli);
+    EXPECT_TRUE(c.fir);
+  }
+  EXPECT_EQ(t.ssrc, 0u);
+  EXPECT_EQ(t.rtx_ssrc, 0u);
+  EXPECT_EQ(t.mid_extension_id, 4);
+  EXPECT_EQ(t.audio_level_extension_id, 0);
+  EXPECT_TRUE(t.remb);
+  ASSERT_EQ(t.layers.size(), 3u);
+  const char* const rid_order[] = {"q", "h", "f"};
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(t.layers[i].rid, rid_order[i]);
+    EXPECT_EQ(t.layers[i].ssrc, 0u);
+    EXPECT_EQ(t.layers[i].rtx_ssrc, 0u);
+    EXPECT_EQ(t.layers[i].max_width, 0u);
+    EXPECT_EQ(t.layers[i].max_height, 0u);
+  }
+  EXPECT_EQ(t.rid_extension_id, 10);
+  EXPECT_EQ(t.repaired_rid_extension_id, 11);
+  EXPECT_EQ(t.transport_cc_extension_id, 3);
+  EXPECT_TRUE(t.transport_cc);
+  // The signaling name of the track.
+  const PublishedTrackInfo info = track_info("alice", published[1]);
+  EXPECT_EQ(info.track_id, "alice-camera");
+  EXPECT_EQ(info.codec, "VP8");
+}
+
 TEST(TrackMappingSimulcast, FirefoxSsrcLinesDoNotNameTheLayers) {
   const auto published = publish("p1", "firefox_offer_simulcast.sdp");
   ASSERT_EQ(published.size(), 2u);
