@@ -104,3 +104,20 @@ export function longest_stall(list, from = 0, to = Infinity) {
   }
   return longest;
 }
+
+// The camera's simulcast as negotiated by `person`: { encodings: the sender's rids in order,
+// answer: the server answer's a=simulcast line for that m-line (null without one) }.
+export async function negotiated_simulcast(person) {
+  return person.page.evaluate(() => {
+    const pc = window.rrtc.peer_connection;
+    const camera = pc.getTransceivers().find((t) => t.sender.track?.kind === 'video' && t.mid !== null);
+    if (!camera || !pc.remoteDescription) return { encodings: [], answer: null };
+    const lines = pc.remoteDescription.sdp.split(/\r?\n/);
+    const start = lines.findIndex((line) => line === `a=mid:${camera.mid}`);
+    let answer = null;
+    for (let i = start + 1; start >= 0 && i < lines.length && !lines[i].startsWith('m='); i += 1) {
+      if (lines[i].startsWith('a=simulcast:')) answer = lines[i];
+    }
+    return { encodings: (camera.sender.getParameters().encodings ?? []).map((e) => e.rid ?? null), answer };
+  });
+}

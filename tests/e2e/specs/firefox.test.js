@@ -5,11 +5,11 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { launch_chromium } from '../../lib/browser.js';
-import { media_connected, start_call } from '../../lib/call.js';
-import { FirefoxParticipant, firefox_path, launch_firefox } from '../../lib/firefox.js';
-import { wait_until } from '../../lib/rrtc_server.js';
-import { received, wait_sending_layers } from '../../lib/simulcast.js';
+import { launch_chromium } from '../lib/browser.js';
+import { media_connected, start_call } from '../lib/call.js';
+import { FirefoxParticipant, firefox_path, launch_firefox } from '../lib/firefox.js';
+import { wait_until } from '../lib/rrtc_server.js';
+import { negotiated_simulcast, outbound_layers, received } from '../lib/simulcast.js';
 
 const kSkip = firefox_path() ? false : 'Firefox ESR is not installed (Debian package firefox-esr: scripts/install-deps.sh --test)';
 
@@ -32,20 +32,10 @@ describe('Firefox through rrtc', { skip: kSkip }, () => {
     const bob = await join('fox', 'Bob', { without_devices: true });
     await media_connected(ada, 30000);
     await media_connected(bob, 30000);
-    // The server's answer accepted Firefox's three rids, and Firefox sends all three.
-    const accepted = await ada.page.evaluate(() => {
-      const pc = window.rrtc.peer_connection;
-      const camera = pc.getTransceivers().find((t) => t.sender.track?.kind === 'video');
-      const lines = pc.remoteDescription.sdp.split(/\r?\n/);
-      const start = lines.findIndex((line) => line === `a=mid:${camera.mid}`);
-      const end = lines.findIndex((line, i) => i > start && line.startsWith('m='));
-      return lines.slice(start, end < 0 ? undefined : end).filter((line) => line.startsWith('a=simulcast:'));
-    });
-    assert.equal(accepted.length, 1, 'the answer has a=simulcast for the camera');
-    assert.match(accepted[0], /^a=simulcast:recv [qhf];[qhf];[qhf]$/);
-    const layers = await wait_sending_layers(ada, 3);
-    t.diagnostic(`Firefox sends ${layers.map((layer) => `${layer.rid} ${layer.width}x${layer.height}`).join(', ')}`);
-    assert.deepEqual(layers.map((layer) => layer.rid), ['q', 'h', 'f']);
+    // The server's answer accepted Firefox's three rids (in the order Firefox offered them).
+    const negotiated = await negotiated_simulcast(ada);
+    assert.deepEqual(negotiated.encodings, ['q', 'h', 'f']);
+    assert.match(negotiated.answer ?? '', /^a=simulcast:recv ([qhf]);(?!\1)([qhf]);(?!\1|\2)[qhf]$/);
     const ada_id = await bob.remote_tile('Ada').getAttribute('data-participant-id');
     const first = await wait_until(async () => {
       const now = await received(bob, ada_id);
@@ -54,8 +44,12 @@ describe('Firefox through rrtc', { skip: kSkip }, () => {
     await wait_until(async () => (await received(bob, ada_id)).frames_decoded >= first.frames_decoded + 30,
                      { timeout_ms: 20000, interval_ms: 250, what: 'frames decoded going on' });
     const now = await received(bob, ada_id);
-    t.diagnostic(`Bob decodes ${now.width}x${now.height}, ${now.frames_decoded} frames`);
-    assert.ok(layers.some((layer) => layer.width === now.width), `the decoded width ${now.width} is one of Firefox's layers`);
+    const sent = await outbound_layers(ada);
+    t.diagnostic(`Bob decodes ${now.width}x${now.height} (${now.frames_decoded} frames); Firefox sends ${
+      sent.map((layer) => `${layer.rid} ${layer.width}x${layer.height} (${layer.frames_encoded} frames)`).join(', ')}`);
+    // What Bob decodes is one of the layers Firefox encodes, at a size simulcast gave it.
+    assert.ok(sent.some((layer) => layer.rid !== null && layer.width === now.width && layer.frames_encoded > 0),
+              `the decoded width ${now.width} is one of Firefox's rid layers`);
     no_page_errors();
     assert.deepEqual(ada.console.filter((line) => line.startsWith('pageerror')), []);
   });
