@@ -70,6 +70,14 @@ struct Config {
   std::string turn_secret;
   std::chrono::seconds turn_credential_ttl{86400};  // key: turn_credential_ttl_seconds
 
+  // Clusters (docs/cluster.md): one self-contained node without redis_url.
+  std::string redis_url;           // redis://[[user]:password@]host[:port][/db]; masked on print
+  std::string node_id;             // empty = a random id at every start
+  std::string node_signaling_url;  // how clients reach this node directly (ws:// or wss://)
+  std::chrono::seconds cluster_heartbeat{2};  // key: cluster_heartbeat_seconds
+  std::chrono::seconds cluster_node_ttl{6};   // key: cluster_node_ttl_seconds
+  std::chrono::seconds drain_timeout{300};    // key: drain_timeout_seconds
+
   // Media.
   std::uint16_t rtc_min_port = 10000;
   std::uint16_t rtc_max_port = 20000;

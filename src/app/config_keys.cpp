@@ -7,6 +7,8 @@
 #include <cstdio>
 
 #include "app/logging.hpp"
+#include "cluster/envelope.hpp"
+#include "cluster/redis_url.hpp"
 #include "signaling/webhook_event.hpp"
 
 namespace rrtc::app {
@@ -65,6 +67,28 @@ std::optional<std::string> check_webhook_url(std::string_view text) {
            display_quoted(text);
   }
   return std::nullopt;
+}
+
+// The message shows the URL with its password masked: errors go to logs.
+std::optional<std::string> check_redis_url(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  const auto parsed = rrtc::cluster::parse_redis_url(text);
+  if (const auto* error = std::get_if<rrtc::cluster::RedisUrlError>(&parsed)) {
+    return error->reason + ", got " + display_quoted(rrtc::cluster::mask_redis_url(text));
+  }
+  return std::nullopt;
+}
+
+// Node ids travel in Redis keys and in the bus envelope's header (cluster/envelope.hpp).
+std::optional<std::string> check_node_id(std::string_view text) {
+  if (text.empty() || rrtc::cluster::is_envelope_id(text)) return std::nullopt;
+  return "expected 1-64 characters of A-Z a-z 0-9 . _ : -, got " + display_quoted(text);
+}
+
+std::optional<std::string> check_node_signaling_url(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  static constexpr std::array<std::string_view, 2> kSchemes{"ws://", "wss://"};
+  return check_url(text, kSchemes, "a ws:// or wss:// URL");
 }
 
 std::optional<std::string> check_ice_transport_policy(std::string_view text) {
@@ -313,6 +337,36 @@ const std::array kKeys{
             .min = 60,
             .max = 2592000,
             .set_integer = [](Config& c, std::int64_t v) { c.turn_credential_ttl = std::chrono::seconds(v); }},
+    KeySpec{.name = "redis_url",
+            .env = "REDIS_URL",
+            .check = check_redis_url,
+            .set_string = [](Config& c, std::string v) { c.redis_url = std::move(v); }},
+    KeySpec{.name = "node_id",
+            .env = "NODE_ID",
+            .check = check_node_id,
+            .set_string = [](Config& c, std::string v) { c.node_id = std::move(v); }},
+    KeySpec{.name = "node_signaling_url",
+            .env = "NODE_SIGNALING_URL",
+            .check = check_node_signaling_url,
+            .set_string = [](Config& c, std::string v) { c.node_signaling_url = std::move(v); }},
+    KeySpec{.name = "cluster_heartbeat_seconds",
+            .env = "CLUSTER_HEARTBEAT_SECONDS",
+            .type = KeyType::kInteger,
+            .min = 1,
+            .max = 60,
+            .set_integer = [](Config& c, std::int64_t v) { c.cluster_heartbeat = std::chrono::seconds(v); }},
+    KeySpec{.name = "cluster_node_ttl_seconds",
+            .env = "CLUSTER_NODE_TTL_SECONDS",
+            .type = KeyType::kInteger,
+            .min = 2,
+            .max = 600,
+            .set_integer = [](Config& c, std::int64_t v) { c.cluster_node_ttl = std::chrono::seconds(v); }},
+    KeySpec{.name = "drain_timeout_seconds",
+            .env = "DRAIN_TIMEOUT_SECONDS",
+            .type = KeyType::kInteger,
+            .min = 0,
+            .max = 86400,
+            .set_integer = [](Config& c, std::int64_t v) { c.drain_timeout = std::chrono::seconds(v); }},
     KeySpec{.name = "rtc_min_port",
             .env = "RTC_MIN_PORT",
             .type = KeyType::kInteger,

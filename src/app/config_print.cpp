@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdio>
 
+#include "cluster/redis_url.hpp"
+
 namespace rrtc::app {
 namespace {
 
@@ -116,6 +118,14 @@ std::string print_config(const Config& c, const PrintOptions& options) {
   w.secret("turn_secret", c.turn_secret);
   w.integer("turn_credential_ttl_seconds",
             static_cast<std::uint64_t>(c.turn_credential_ttl.count()));
+  // Only the password part of redis_url is secret: the host stays readable.
+  w.value("redis_url", toml_string(options.mask_secrets ? rrtc::cluster::mask_redis_url(c.redis_url)
+                                                        : c.redis_url));
+  w.string("node_id", c.node_id);
+  w.string("node_signaling_url", c.node_signaling_url);
+  w.integer("cluster_heartbeat_seconds", static_cast<std::uint64_t>(c.cluster_heartbeat.count()));
+  w.integer("cluster_node_ttl_seconds", static_cast<std::uint64_t>(c.cluster_node_ttl.count()));
+  w.integer("drain_timeout_seconds", static_cast<std::uint64_t>(c.drain_timeout.count()));
   w.integer("rtc_min_port", c.rtc_min_port);
   w.integer("rtc_max_port", c.rtc_max_port);
   w.string("public_ip", c.public_ip);

@@ -94,6 +94,33 @@ void check_api(ConfigBuilder& builder) {
   }
 }
 
+// A node must be declared dead well after a missed heartbeat or two, not between two of them.
+void check_cluster(ConfigBuilder& builder) {
+  const Config& config = builder.config();
+  if (config.cluster_node_ttl < 2 * config.cluster_heartbeat) {
+    const bool ttl_set = builder.origins().count("cluster_node_ttl_seconds") != 0;
+    const char* key = ttl_set ? "cluster_node_ttl_seconds" : "cluster_heartbeat_seconds";
+    ConfigBuilder::fail(builder.origin_of(key), key,
+                        "expected cluster_node_ttl_seconds >= 2 * cluster_heartbeat_seconds, got " +
+                            std::to_string(config.cluster_node_ttl.count()) + " < 2 * " +
+                            std::to_string(config.cluster_heartbeat.count()));
+  }
+  if (!config.redis_url.empty()) return;
+  // Only values other than the defaults: --check-config prints every key, and its output must
+  // load again without warnings.
+  const Config defaults;
+  const std::pair<const char*, bool> changed[] = {
+      {"node_id", !config.node_id.empty()},
+      {"node_signaling_url", !config.node_signaling_url.empty()},
+      {"cluster_heartbeat_seconds", config.cluster_heartbeat != defaults.cluster_heartbeat},
+      {"cluster_node_ttl_seconds", config.cluster_node_ttl != defaults.cluster_node_ttl},
+      {"drain_timeout_seconds", config.drain_timeout != defaults.drain_timeout},
+  };
+  for (const auto& [key, is_changed] : changed) {
+    if (is_changed) builder.warn(builder.origin_of(key), key, "has no effect without redis_url");
+  }
+}
+
 void check_web_root(ConfigBuilder& builder, const std::filesystem::path& working_dir) {
   std::string& web_root = builder.config().web_root;
   if (web_root.empty()) {
@@ -137,6 +164,7 @@ void validate_config(ConfigBuilder& builder, const std::filesystem::path& workin
   check_turn(builder);
   check_ice_servers(builder);
   check_api(builder);
+  check_cluster(builder);
   check_web_root(builder, working_dir);
   warn_about_log_filter(builder);
   const Config& config = builder.config();

@@ -119,6 +119,22 @@ std::vector<EnvCase> env_cases() {
        [](const Config& c) { return c.turn_secret == "coturn-static-auth-secret"; }},
       {"TURN_CREDENTIAL_TTL_SECONDS", "3600", "turn_credential_ttl_seconds",
        [](const Config& c) { return c.turn_credential_ttl == seconds(3600); }},
+      {"REDIS_URL", "redis://:pw@10.0.0.5:6380/1", "redis_url",
+       [](const Config& c) { return c.redis_url == "redis://:pw@10.0.0.5:6380/1"; }},
+      {"NODE_ID", "eu-1", "node_id", [](const Config& c) { return c.node_id == "eu-1"; },
+       {{"REDIS_URL", "redis://r"}}},
+      {"NODE_SIGNALING_URL", "wss://eu-1.example.org/ws", "node_signaling_url",
+       [](const Config& c) { return c.node_signaling_url == "wss://eu-1.example.org/ws"; },
+       {{"REDIS_URL", "redis://r"}}},
+      {"CLUSTER_HEARTBEAT_SECONDS", "1", "cluster_heartbeat_seconds",
+       [](const Config& c) { return c.cluster_heartbeat == seconds(1); },
+       {{"REDIS_URL", "redis://r"}}},
+      {"CLUSTER_NODE_TTL_SECONDS", "10", "cluster_node_ttl_seconds",
+       [](const Config& c) { return c.cluster_node_ttl == seconds(10); },
+       {{"REDIS_URL", "redis://r"}}},
+      {"DRAIN_TIMEOUT_SECONDS", "0", "drain_timeout_seconds",
+       [](const Config& c) { return c.drain_timeout == seconds(0); },
+       {{"REDIS_URL", "redis://r"}}},
   };
 }
 
