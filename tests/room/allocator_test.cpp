@@ -201,6 +201,9 @@ TEST(Allocator, InactiveLayersAreSkipped) {
   // No active layer: paused by the publisher, whatever the estimate.
   EXPECT_EQ(run(0, {track(kNone)}), (Outputs{kPausedPublisher}));
   EXPECT_EQ(run(10'000'000, {track(kNone)}), (Outputs{kPausedPublisher}));
+  // A track with no layers at all (the Router passes none for a track its publisher turned off).
+  EXPECT_EQ(run(2'000'000, {AllocationInput{P::camera, {}, {}, 1}, camera()}),
+            (Outputs{kPausedPublisher, on(2)}));
   constexpr std::array<LayerRate, 1> kSilentOpus{{{32'000, 0, 0, false}}};
   EXPECT_EQ(run(1'000'000, {AllocationInput{P::audio, kSilentOpus, {}, 0}}),
             (Outputs{kPausedPublisher}));
