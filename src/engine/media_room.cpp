@@ -39,6 +39,7 @@ MediaRoom::~MediaRoom() {
 }
 
 void MediaRoom::arm_router_timer() {
+  if (router_.has_notices()) send_notices();
   const auto next = router_.next_timeout();
   // Most calls leave the deadline where it was: compare first, arm (and allocate) only when it
   // moved earlier. A deadline that moved later fires early, which the Router takes as a no-op.
@@ -49,6 +50,21 @@ void MediaRoom::arm_router_timer() {
     router_.handle_timeout(now());
     arm_router_timer();
   });
+}
+
+void MediaRoom::send_notices() {
+  // Allocation's news (router.hpp): rare, so the vectors it costs are fine here.
+  auto states = router_.take_stream_states();
+  auto layers = router_.take_publish_layers();
+  if (context_.channel == nullptr) return;
+  for (auto& notice : states) {
+    context_.channel->send_stream_state(name_, std::move(notice.participant),
+                                        std::move(notice.state));
+  }
+  for (auto& notice : layers) {
+    context_.channel->send_publish_layers(name_, std::move(notice.participant),
+                                          std::move(notice.mid), std::move(notice.active));
+  }
 }
 
 MediaParticipant* MediaRoom::find(const std::string& participant) {
@@ -158,6 +174,7 @@ void MediaRoom::on_speaker_timer() {
   }
   // Someone holds the floor or may take it: look again; else the next voiced packet re-arms.
   if (!router_.speakers_idle(at)) arm_speaker_timer();
+  arm_router_timer();  // a new speaker's camera may have been re-allocated
 }
 
 void MediaRoom::on_rtcp(MediaParticipant& from, std::span<std::uint8_t> packet) noexcept {

@@ -10,6 +10,12 @@
 // (MediaParticipant::refresh_offer), and signaling gets the participant's whole list of tracks
 // (SignalingChannel::tracks_changed).
 //
+// Simulcast and allocation (issue 17): the Router decides which layer each subscriber gets
+// (room/router.hpp); its notices go to signaling from arm_router_timer(), which every path into
+// the Router ends with (packets, RTCP, its timer, estimates, settings, renegotiation):
+// stream_state to a subscriber when what it receives of a video track changed, publish_layers to
+// a simulcast publisher when the set of rids its subscribers need changed.
+//
 // Active speakers: the Router reads audio levels per packet (room/router.hpp). A second loop
 // timer evaluates them every kSpeakerInterval (200 ms) while anyone speaks or may start to: the
 // first voiced packet arms it, and it stops once the Router says nothing can change without new
@@ -62,8 +68,10 @@ class MediaRoom {
   void on_rtcp(MediaParticipant& from, std::span<std::uint8_t> packet) noexcept;
 
   room::Router& router() noexcept { return router_; }
-  // Call after each call into router() from outside the room: arms the room's one Router timer
-  // when the Router's next deadline is earlier than the armed one (no allocation otherwise).
+  // Call after each call into router() from outside the room: sends the Router's notices
+  // (stream_state to subscribers, publish_layers to publishers) when it has any, and arms the
+  // room's one Router timer when the Router's next deadline is earlier than the armed one (no
+  // allocation otherwise).
   void arm_router_timer();
   // `changed`'s published tracks changed (or it left): every other participant re-offers, and
   // signaling gets its list of tracks.
@@ -102,6 +110,8 @@ class MediaRoom {
   void set_track_settings(MediaParticipant& participant, const room::TrackSettingsUpdate& update);
   void arm_speaker_timer();
   void on_speaker_timer();
+  // Hands the Router's stream_state / publish_layers notices to signaling.
+  void send_notices();
 
   MediaContext& context_;
   std::string name_;
