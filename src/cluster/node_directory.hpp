@@ -75,6 +75,10 @@ class NodeDirectory {
 
   void on_list(ListHandler handler) { list_handler_ = std::move(handler); }
 
+  // One heartbeat now, off schedule (after set_draining, so placements see it at once); skipped
+  // while one is in flight. The periodic ones keep their schedule.
+  void heartbeat_now() { heartbeat(); }
+
   const NodeInfo& self() const noexcept { return self_; }
   // The live nodes as of the last answered heartbeat, sorted by id.
   const std::vector<NodeInfo>& nodes() const noexcept { return nodes_; }
