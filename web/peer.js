@@ -15,7 +15,7 @@
 
 import { kChatLabel, kMaxChatBytes } from './chat.js';
 import { parse_media_sections, server_sends, track_type } from './sdp_labels.js';
-import { answer_accepts_simulcast, apply_active_layers, camera_send_encodings,
+import { answer_accepts_simulcast, apply_active_layers, camera_send_encodings, kLayerOffDelayMs,
          restore_single_encoding, simulcast_possible } from './simulcast.js';
 
 const kMaxServerChats = 4;
@@ -41,6 +41,7 @@ export class PeerLink {
     this.screen_transceiver_ = null;
     this.simulcast_ = new Set();     // camera transceivers sent with several encodings
     this.parameters_ = Promise.resolve();  // setParameters calls, one at a time
+    this.layers_off_timer_ = null;   // turns off the layers publish_layers no longer lists
     this.remote_ = new Map();        // mid -> { participant_id, type, track }
     this.pending_candidates_ = [];
     this.offers_sent_ = 0;
@@ -109,11 +110,16 @@ export class PeerLink {
   }
 
   // The server's `publish_layers` for our m-line `mid`: send exactly the encodings whose rids
-  // are in `active` (a Set). Resolves true when the sender's parameters changed.
+  // are in `active` (a Set). Layers asked for go on now; the others go off once the server's
+  // list has held for kLayerOffDelayMs (simulcast.js says why).
   set_active_layers(mid, active) {
     const transceiver = this.pc_.getTransceivers().find((t) => t.mid === mid && this.simulcast_.has(t));
-    if (!transceiver) return Promise.resolve(false);
-    return this.update_parameters_(transceiver.sender, (parameters) => apply_active_layers(parameters, active));
+    if (!transceiver) return;
+    clearTimeout(this.layers_off_timer_);
+    this.update_parameters_(transceiver.sender, (parameters) => apply_active_layers(parameters, active, { only_enable: true }));
+    this.layers_off_timer_ = setTimeout(() => {
+      this.update_parameters_(transceiver.sender, (parameters) => apply_active_layers(parameters, active));
+    }, kLayerOffDelayMs);
   }
 
   // Which rids of our camera are sent now: [{ mid, rid, active }] (tests and debugging).
@@ -236,6 +242,7 @@ export class PeerLink {
 
   close() {
     this.closed_ = true;
+    clearTimeout(this.layers_off_timer_);
     this.pc_.onnegotiationneeded = null;
     this.pc_.onicecandidate = null;
     this.pc_.ontrack = null;

@@ -82,11 +82,18 @@ export function parse_publish_layers(message) {
   return { mid: message.mid, active: new Set(message.active) };
 }
 
+// How long a layer the server no longer needs keeps going before it is turned off. Turning an
+// encoding on costs a key frame, so a server whose needs flap (subscribers' estimates moving
+// around a layer's rate) would otherwise make the camera restart layers every second; turning
+// one on again is never delayed. The protocol lets a client ignore publish_layers, so sending
+// a little longer than asked is within it.
+export const kLayerOffDelayMs = 2000;
+
 // Sets `active` on the encodings of `parameters` (RTCRtpSender.getParameters()) so exactly the
-// rids in `active` are sent. An encoding without a rid (a single-encoding sender) is left alone,
-// and a list naming none of our rids while non-empty is taken as not meant for this sender.
-// Returns true when something changed.
-export function apply_active_layers(parameters, active) {
+// rids in `active` are sent (`only_enable`: only turn on, never off). An encoding without a rid
+// (a single-encoding sender) is left alone, and a list naming none of our rids while non-empty
+// is taken as not meant for this sender. Returns true when something changed.
+export function apply_active_layers(parameters, active, { only_enable = false } = {}) {
   const encodings = parameters?.encodings;
   if (!Array.isArray(encodings)) return false;
   const ours = encodings.filter((encoding) => typeof encoding.rid === 'string' && encoding.rid);
@@ -95,6 +102,7 @@ export function apply_active_layers(parameters, active) {
   let changed = false;
   for (const encoding of ours) {
     const want = active.has(encoding.rid);
+    if (only_enable && !want) continue;
     if ((encoding.active !== false) !== want) {
       encoding.active = want;
       changed = true;

@@ -296,6 +296,14 @@ describe('simulcast publishing', () => {
     assert.deepEqual(parameters.encodings.map((e) => e.active), [true, true, true]);
     assert.equal(apply_active_layers(parameters, active([])), true);  // nobody needs any layer
     assert.deepEqual(parameters.encodings.map((e) => e.active), [false, false, false]);
+    // Turning on only (what goes at once; turning off waits for the list to hold).
+    assert.equal(apply_active_layers(parameters, active(['h']), { only_enable: true }), true);
+    assert.deepEqual(parameters.encodings.map((e) => e.active), [false, true, false]);
+    assert.equal(apply_active_layers(parameters, active(['q']), { only_enable: true }), true);
+    assert.deepEqual(parameters.encodings.map((e) => e.active), [true, true, false]);
+    assert.equal(apply_active_layers(parameters, active(['q']), { only_enable: true }), false);
+    assert.equal(apply_active_layers(parameters, active(['q'])), true);
+    assert.deepEqual(parameters.encodings.map((e) => e.active), [true, false, false]);
     // Rids that are not ours: not meant for this sender.
     assert.equal(apply_active_layers(parameters, active(['x'])), false);
     // A sender with one encoding and no rid is never touched.
