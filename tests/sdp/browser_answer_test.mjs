@@ -89,15 +89,24 @@ function run(name) {
       finished = true;
       clearTimeout(deadline);
       server.close();
-      // The profile goes once the browser (which writes to it until it ends) has exited.
+      // The browser runs in its own process group (Chromium's helpers outlive a killed parent and
+      // keep writing to the profile): all of it ends, then the profile goes, best effort.
       const done = () => {
-        fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+        try {
+          fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+        } catch (e) {
+          console.log(`left ${profile}: ${e.code}`);
+        }
         if (error) reject(error);
         else resolve(result);
       };
       if (child && child.exitCode === null && child.signalCode === null) {
         child.once('exit', done);
-        child.kill('SIGKILL');
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
       } else {
         done();
       }
@@ -123,7 +132,7 @@ function run(name) {
     });
     server.listen(0, '127.0.0.1', () => {
       const url = `http://127.0.0.1:${server.address().port}/`;
-      child = spawn(name, browserArgs(name, profile, url), { stdio: 'ignore' });
+      child = spawn(name, browserArgs(name, profile, url), { stdio: 'ignore', detached: true });
       child.on('error', (e) => finish(e));
     });
   });
