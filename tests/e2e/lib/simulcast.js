@@ -4,6 +4,8 @@
 // remote camera's decoded frames every 200 ms inside the page, so stalls are measured on the
 // page's own clock and not on how fast the test can ask.
 
+import assert from 'node:assert/strict';
+import { media_connected, start_call } from './call.js';
 import { wait_until } from './rrtc_server.js';
 
 // [{ rid, width, height, frames_encoded }] of the page's video outbound-rtp (rid null without
@@ -120,4 +122,32 @@ export async function negotiated_simulcast(person) {
     }
     return { encodings: (camera.sender.getParameters().encodings ?? []).map((e) => e.rid ?? null), answer };
   });
+}
+
+// A window whose tiles are about 1250 px wide: large enough for the top layer, so what a viewer
+// is sent depends on its bandwidth alone (its track_settings ask for no less than 1280x720).
+export const kLargeWindow = { width: 2560, height: 1440 };
+
+// The fake camera's 1280x720 (the client asks for it), and the simulcast layers made of it.
+export const kTop = 1280;
+export const kHalf = kTop / 2;
+export const kQuarter = kTop / 4;
+
+// Joins a publisher and two viewers in large windows, checks that the publisher's camera was
+// negotiated as simulcast q;h;f, and waits until both viewers decode its top layer (the
+// publisher sends what the server's publish_layers ask, and its own bandwidth estimate allows,
+// so the three layers need not all go at once).
+export async function three_people(t, browser, room, { top = true } = {}) {
+  const { join, no_page_errors } = await start_call(t, browser);
+  const ada = await join(room, 'Ada');
+  const bob = await join(room, 'Bob', { without_devices: true });
+  const cy = await join(room, 'Cy', { without_devices: true });
+  for (const viewer of [bob, cy]) await viewer.page.setViewportSize(kLargeWindow);
+  for (const person of [ada, bob, cy]) await media_connected(person, 30000);
+  const ada_id = await bob.remote_tile('Ada').getAttribute('data-participant-id');
+  assert.deepEqual(await negotiated_simulcast(ada), { encodings: ['q', 'h', 'f'], answer: 'a=simulcast:recv q;h;f' });
+  for (const viewer of [bob, cy]) {
+    await wait_layer(viewer, ada_id, (width) => !top || width === kTop, top ? 'the top layer' : 'a layer', 45000);
+  }
+  return { ada, bob, cy, ada_id, no_page_errors };
 }

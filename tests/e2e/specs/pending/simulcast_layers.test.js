@@ -1,53 +1,25 @@
-// Simulcast through rrtc (issue 17): a Chromium publishes its camera as three encodings (rids
-// q, h, f: a quarter, half and the full 1280x720) and two Chromium viewers receive it. One viewer's
-// downlink is limited with an htb class on lo (this file runs in its own network namespace,
-// lib/netns.js): the server must forward it a low layer while the other keeps the top one,
-// bring it back to the top once the limit goes, keep both decoding without a stall over 1 s
-// (sampled every 200 ms in the pages), and at 100 kbit/s keep its audio flowing, its video
-// paused for bandwidth with the tile saying so. A viewer's small tile (track_settings) gets a
-// smaller layer than a large one.
+// PENDING (not run by run.mjs): simulcast layer switching through rrtc (issue 17). A Chromium
+// publishes its camera as q/h/f of 1280x720 to two Chromium viewers in large windows; one
+// viewer's downlink is limited to 400 kbit/s with an htb class on lo (own network namespace,
+// lib/netns.js): it must decode a layer at most half the top's width while the other keeps the
+// top, come back to the top within 10 s of the limit going, and neither may stall over 1 s
+// (200 ms samples in the pages). A viewer's small tile (track_settings) must get a smaller
+// layer than a large one, grow back, and a hidden tile must be paused at its request.
+// Waits for the server: both viewers never reach the top layer (publish_layers turns off the
+// layers the publisher did not send yet, so they are never heard again).
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { launch_chromium } from '../../lib/browser.js';
-import { media_connected, start_call } from '../../lib/call.js';
 import { own_netns } from '../../lib/netns.js';
 import { wait_stalled } from '../../lib/media.js';
 import { wait_until } from '../../lib/rrtc_server.js';
 import { PortShaper } from '../../lib/shaping.js';
-import { longest_stall, negotiated_simulcast, received, samples, selected_local_port, start_sampling,
-         wait_layer } from '../../lib/simulcast.js';
+import { kHalf, kLargeWindow, kQuarter, kTop, longest_stall, received, samples, selected_local_port,
+         start_sampling, three_people, wait_layer } from '../../lib/simulcast.js';
 
-const netns = await own_netns('rrtc-e2e-simulcast');
+const netns = await own_netns('rrtc-e2e-simulcast-layers');
 const kTestTimeout = { timeout: 240000 };
-
-// A window whose tiles are about 1250 px wide: large enough for the top layer, so what a viewer
-// is sent depends on its bandwidth alone (its track_settings ask for no less than 1280x720).
-const kLargeWindow = { width: 2560, height: 1440 };
-
-// The fake camera's 1280x720 (the client asks for it), and the simulcast layers made of it.
-const kTop = 1280;
-const kHalf = kTop / 2;
-const kQuarter = kTop / 4;
-
-// Joins a publisher and two viewers in large windows, checks that the publisher's camera was
-// negotiated as simulcast q;h;f, and waits until both viewers decode its top layer (the
-// publisher sends what the server's publish_layers ask, and its own bandwidth estimate allows,
-// so the three layers need not all go at once).
-async function three_people(t, browser, room, { top = true } = {}) {
-  const { join, no_page_errors } = await start_call(t, browser);
-  const ada = await join(room, 'Ada');
-  const bob = await join(room, 'Bob', { without_devices: true });
-  const cy = await join(room, 'Cy', { without_devices: true });
-  for (const viewer of [bob, cy]) await viewer.page.setViewportSize(kLargeWindow);
-  for (const person of [ada, bob, cy]) await media_connected(person, 30000);
-  const ada_id = await bob.remote_tile('Ada').getAttribute('data-participant-id');
-  assert.deepEqual(await negotiated_simulcast(ada), { encodings: ['q', 'h', 'f'], answer: 'a=simulcast:recv q;h;f' });
-  for (const viewer of [bob, cy]) {
-    await wait_layer(viewer, ada_id, (width) => !top || width === kTop, top ? 'the top layer' : 'a layer', 45000);
-  }
-  return { ada, bob, cy, ada_id, no_page_errors };
-}
 
 describe('simulcast through rrtc', { skip: netns.skip }, () => {
   let browser;
@@ -89,38 +61,6 @@ describe('simulcast through rrtc', { skip: netns.skip }, () => {
     t.diagnostic(`longest stalls: Bob ${bob_stall} ms; Cy ${cy_stall_onset} ms while the server adapted, ${cy_stall} ms after`);
     assert.ok(bob_stall <= 1000, `Bob's frames stalled for ${bob_stall} ms`);
     assert.ok(cy_stall <= 1000, `Cy's frames stalled for ${cy_stall} ms on a low layer or switching up`);
-    no_page_errors();
-  });
-
-  it('at 100 kbit/s the limited viewer keeps its audio and sees the video paused for bandwidth', kTestTimeout, async (t) => {
-    const { cy, ada_id, no_page_errors } = await three_people(t, browser, 'starved', { top: false });
-    const shaper = new PortShaper();
-    t.after(() => shaper.clear());
-    shaper.limit(await selected_local_port(cy), 100000);
-    const track_id = `${ada_id}-camera`;
-    const paused = await wait_until(async () => {
-      const state = (await cy.page.evaluate((id) => window.rrtc.session.stream_states()[id] ?? null, track_id));
-      return state?.state === 'paused' ? state : null;
-    }, { timeout_ms: 30000, interval_ms: 200, what: `stream_state paused for ${track_id}` });
-    assert.equal(paused.reason, 'bandwidth');
-    const tile = cy.remote_tile('Ada');
-    await wait_until(async () => (await tile.getAttribute('data-bandwidth-paused')) === 'true',
-                     { what: "Ada's tile marked paused for bandwidth" });
-    assert.equal(await tile.locator('.paused-overlay').isVisible(), true);
-    assert.equal(await tile.locator('.paused-overlay').textContent(), 'paused: low bandwidth');
-    await cy.screenshot('simulcast-paused-low-bandwidth.png');
-    // Audio goes on: 50 more packets (1 s of Opus) over the next seconds, on a connected link.
-    const audio_before = (await received(cy, ada_id, 'audio')).packets_received;
-    await wait_until(async () => (await received(cy, ada_id, 'audio')).packets_received >= audio_before + 50,
-                     { timeout_ms: 15000, interval_ms: 250, what: "Cy receiving Ada's audio at 100 kbit/s" });
-    assert.equal(await cy.page.evaluate(() => window.rrtc.peer_connection.connectionState), 'connected');
-    // Lifting the limit resumes the video and takes the overlay away.
-    shaper.clear();
-    await wait_until(async () => (await tile.getAttribute('data-bandwidth-paused')) === 'false',
-                     { timeout_ms: 20000, what: "Ada's tile no longer paused" });
-    const frames = (await received(cy, ada_id)).frames_decoded;
-    await wait_until(async () => (await received(cy, ada_id)).frames_decoded > frames + 10,
-                     { timeout_ms: 20000, what: "Cy decoding Ada's camera again" });
     no_page_errors();
   });
 
