@@ -69,7 +69,8 @@ void DownTrack::rebase(int layer, const rtp::Packet& packet, std::int64_t extend
   resync_base_ = extended_seq;
   highest_in_ = extended_seq - 1;
   cur_tid_ = max_tid_;
-  last_dropped_picture_.reset();
+  last_forwarded_picture_.reset();
+  pictures_.fill(PictureMark{});
   if (started_) {
     seq_delta_ = last_out_seq_ + 1 - extended_seq;
     const auto elapsed = now - last_out_time_;
@@ -121,12 +122,24 @@ bool DownTrack::temporal_drop(const FrameInfo& frame) noexcept {
     }
   }
   if (tid <= cur_tid_) return false;
-  // Later pictures move down by one so the subscriber sees consecutive picture ids.
-  if (vp8.picture_id && last_dropped_picture_ != vp8.picture_id) {
-    last_dropped_picture_ = vp8.picture_id;
-    picture_delta_ = static_cast<std::uint16_t>((picture_delta_ - 1) & kPictureMask);
-  }
+  if (vp8.picture_id) drop_picture(*vp8.picture_id);
   return true;
+}
+
+void DownTrack::drop_picture(std::uint16_t picture) noexcept {
+  PictureMark& mark = pictures_[picture % pictures_.size()];
+  if (mark.valid && mark.picture == picture) return;  // counted, or its id was already sent
+  mark = PictureMark{picture, true};
+  // Later pictures move down by one so the subscriber sees consecutive picture ids.
+  picture_delta_ = static_cast<std::uint16_t>((picture_delta_ - 1) & kPictureMask);
+}
+
+void DownTrack::forwarded_picture(std::uint16_t picture) noexcept {
+  PictureMark& mark = pictures_[picture % pictures_.size()];
+  if (!mark.valid || mark.picture != picture) mark = PictureMark{picture, true};
+  if (!last_forwarded_picture_ || newer_picture(picture, *last_forwarded_picture_)) {
+    last_forwarded_picture_ = picture;
+  }
 }
 
 void DownTrack::rewrite_vp8(rtp::Packet& packet, const rtp::Vp8Descriptor& vp8,
@@ -196,6 +209,10 @@ ForwardResult DownTrack::forward(rtp::Packet& packet, int layer, std::int64_t ex
       slot_for(s) =
           SeqSlot{s, seq_delta_, picture_delta_, static_cast<std::int8_t>(cur_tid_), false};
     }
+    // Those numbers are taken even if this packet is dropped: padding and a switch go after.
+    if (extended_seq - 1 > highest_in_) {
+      last_out_seq_ = std::max(last_out_seq_, extended_seq - 1 + seq_delta_);
+    }
     highest_in_ = extended_seq;
     if (temporal_drop(frame)) {
       slot_for(extended_seq) = SeqSlot{extended_seq, 0, 0, 0, true};
@@ -215,25 +232,35 @@ ForwardResult DownTrack::forward(rtp::Packet& packet, int layer, std::int64_t ex
     // A dropped packet's number went to the next one; a reserved slot of a TID above what was
     // allowed then stays a hole (a NACK for it finds no copy).
     if (slot.dropped || (frame.vp8 && frame.vp8->tid && *frame.vp8->tid > slot.max_tid)) {
+      // A picture first seen now, late, whose id nothing newer has used yet: the pictures
+      // after it can still move down.
+      const auto picture = frame.vp8 ? frame.vp8->picture_id : std::nullopt;
+      if (picture && last_forwarded_picture_ && newer_picture(*picture, *last_forwarded_picture_)) {
+        drop_picture(*picture);
+      }
       return ForwardResult::temporal_dropped;
     }
     seq_delta = slot.seq_delta;
     picture_delta = slot.picture_delta;
   }
 
+  const std::int64_t out_seq = extended_seq + seq_delta;
+  // The subscriber's newest packet (a late one may fill a number above the newest sent).
+  const bool last = !started_ || out_seq > last_sent_seq_;
   if (frame.vp8) {
-    rewrite_vp8(packet, *frame.vp8, picture_delta, newest);
+    if (frame.vp8->picture_id) forwarded_picture(*frame.vp8->picture_id);
+    rewrite_vp8(packet, *frame.vp8, picture_delta, last);
   } else if (frame.vp9) {
-    rewrite_vp9(packet, *frame.vp9, picture_delta, newest);
+    rewrite_vp9(packet, *frame.vp9, picture_delta, last);
   }
   packet.set_payload_type(payload_type);
   packet.set_ssrc(sub_.ssrc);
-  const std::int64_t out_seq = extended_seq + seq_delta;
   const std::uint32_t out_ts = packet.timestamp() + ts_offset_;
   packet.set_sequence_number(static_cast<std::uint16_t>(out_seq));
   packet.set_timestamp(out_ts);
-  if (newest) {
-    last_out_seq_ = out_seq;
+  if (last) {
+    last_out_seq_ = std::max(last_out_seq_, out_seq);
+    last_sent_seq_ = out_seq;
     last_out_ts_ = out_ts;
     last_out_time_ = now;
     last_out_payload_type_ = payload_type;
@@ -247,8 +274,12 @@ ForwardResult DownTrack::forward(rtp::Packet& packet, int layer, std::int64_t ex
 
 std::optional<DownTrack::PaddingSlot> DownTrack::padding_slot(time::Timestamp now) noexcept {
   (void)now;
-  if (!started_ || !sub_.video || !last_out_marker_) return std::nullopt;
+  // Not after a number kept for a packet still missing: it may be inside a frame.
+  if (!started_ || !sub_.video || !last_out_marker_ || last_out_seq_ != last_sent_seq_) {
+    return std::nullopt;
+  }
   ++last_out_seq_;
+  last_sent_seq_ = last_out_seq_;
   ++seq_delta_;  // new packets of the current layer come after the padding
   ++packets_;
   return PaddingSlot{static_cast<std::uint16_t>(last_out_seq_), last_out_ts_,

@@ -29,6 +29,7 @@
 // Pure: time is a parameter. The retransmit buffer and the sequence ring are allocated at
 // construction; forward() allocates nothing.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -190,6 +191,12 @@ class DownTrack {
               const FrameInfo& frame, time::Timestamp now) noexcept;
   // In-order VP8 temporal filter: drops TIDs above cur_tid_, which moves at picture starts.
   bool temporal_drop(const FrameInfo& frame) noexcept;
+  void drop_picture(std::uint16_t picture) noexcept;
+  void forwarded_picture(std::uint16_t picture) noexcept;
+  static bool newer_picture(std::uint16_t a, std::uint16_t b) noexcept {
+    const int ahead = (a - b) & kPictureMask;
+    return ahead != 0 && ahead < 0x4000;
+  }
   void rewrite_vp8(rtp::Packet& packet, const rtp::Vp8Descriptor& vp8, std::uint16_t picture_delta,
                    bool newest) noexcept;
   void rewrite_vp9(rtp::Packet& packet, const rtp::Vp9Descriptor& vp9, std::uint16_t picture_delta,
@@ -221,9 +228,17 @@ class DownTrack {
   std::uint16_t picture_delta_ = 0;  // out picture id = in + delta (mod 2^15)
   std::uint8_t tl0_delta_ = 0;
   std::uint8_t keyidx_delta_ = 0;
-  std::optional<std::uint16_t> last_dropped_picture_;  // publisher's picture id
-  // Subscriber side: the newest packet sent.
-  std::int64_t last_out_seq_ = 0;  // extended
+  // Recent VP8 pictures (publisher's ids) whose fate is known: dropped (counted in
+  // picture_delta_) or forwarded (its id used), so a picture is counted once.
+  struct PictureMark {
+    std::uint16_t picture = 0;
+    bool valid = false;
+  };
+  std::array<PictureMark, 32> pictures_{};
+  std::optional<std::uint16_t> last_forwarded_picture_;  // publisher's id, current layer
+  // Subscriber side: numbering, and the packet sent with the highest number.
+  std::int64_t last_out_seq_ = 0;   // extended; the highest number sent or kept for a gap
+  std::int64_t last_sent_seq_ = 0;  // extended; the highest number sent (media or padding)
   std::uint32_t last_out_ts_ = 0;
   time::Timestamp last_out_time_{};
   std::uint8_t last_out_payload_type_ = 0;

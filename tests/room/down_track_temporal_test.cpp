@@ -127,6 +127,21 @@ TEST_F(DownTrackSimulcast, PaddingSlotTakesOneSequenceNumberAtAFrameBoundary) {
   EXPECT_FALSE(audio.padding_slot(now));
 }
 
+TEST_F(DownTrackSimulcast, PaddingNeverTakesANumberKeptForAMissingPacket) {
+  ASSERT_EQ(start(0, 300).seq, 300);
+  track.set_max_temporal_layer(0);
+  // 301 is missing; 302 (TID 1) is dropped: 301 keeps number 301, so no padding may go now
+  // (it would take 301, or sit inside 301's frame).
+  EXPECT_EQ(send({.seq = 302, .ts = 6000, .picture = 2, .tid = 1}).result,
+            ForwardResult::temporal_dropped);
+  EXPECT_FALSE(track.padding_slot(now));
+  EXPECT_EQ(send({.seq = 301, .ts = 3000, .picture = 1}).seq, 301);
+  EXPECT_EQ(track.padding_slot(now)->seq, 302);
+  const Out next = send({.seq = 303, .ts = 9000, .picture = 3, .tl0 = 1});
+  EXPECT_EQ(next.seq, 303);
+  EXPECT_EQ(next.picture, kLayerPicture[0] + 2);
+}
+
 TEST_F(DownTrackSimulcast, NackCopiesAreStoredUnderTheOutgoingSequenceNumber) {
   ASSERT_EQ(start(0, 1000).result, ForwardResult::forwarded);
   track.set_target_layer(1);
