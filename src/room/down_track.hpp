@@ -121,8 +121,8 @@ class DownTrack {
   // The header of an RTP padding-only packet (bandwidth probes) that may go now: the track was
   // started and the last packet sent ended a frame (marker bit). It takes the next sequence
   // number (later media packets shift by one) and repeats the last timestamp; nullopt when
-  // a frame is incomplete or nothing was sent yet. Also while paused (a probe may decide to
-  // resume). Counted in packets_sent().
+  // a frame is incomplete, a number is kept for a packet still missing, or nothing was sent
+  // yet. Also while paused (a probe may decide to resume). Counted in packets_sent().
   struct PaddingSlot {
     std::uint16_t seq;
     std::uint32_t timestamp;
