@@ -233,6 +233,7 @@ void append_metrics(std::span<const WorkerCounters* const> workers, std::string&
   forward_counter(out, workers, "rrtc_forward_malformed_rtcp_total", &F::malformed_rtcp,
                   "RTCP compounds with a malformed packet (the rest of the compound ignored).");
   hop_latency(out, workers);
+  append_bandwidth_metrics(workers, out);
 }
 
 }  // namespace rrtc::engine

@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 
+#include "engine/bandwidth_counters.hpp"
 #include "room/forward_counters.hpp"
 
 namespace rrtc::engine {
@@ -52,6 +53,7 @@ struct WorkerCounters {
   SingleWriterCounter data_bytes_policed;
   SingleWriterCounter requests_refused;
   ForwardCounters forward;
+  BandwidthCounters bwe;  // issue 17: rrtc_bwe_* (engine/bandwidth_counters.hpp)
 };
 
 // Appends the Prometheus text exposition (# HELP, # TYPE, samples) of the sum over `workers`.

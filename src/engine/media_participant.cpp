@@ -93,7 +93,8 @@ MediaParticipant::MediaParticipant(MediaContext& context, MediaRoom& room, std::
       id_(std::move(id)),
       timer_(context.loop),
       data_messages_(context.limits.max_data_messages_per_second),
-      data_bytes_(context.limits.max_data_bytes_per_second) {
+      data_bytes_(context.limits.max_data_bytes_per_second),
+      bandwidth_(context, room, *this) {
   room::RouterSink& sink = *this;  // private base: convertible only in here
   member_ = &room_.router().add(id_, sink, state);
   // A viewer's first offer, if the room has something for it by then (the participant is in its
@@ -249,6 +250,7 @@ void MediaParticipant::publish(const sdp::Answer& answer) {
     own_media_.push_back(media.media);
     published.push_back(media.track);
   }
+  bandwidth_.on_published(published);
   if (member_ != nullptr) room_.router().publish(*member_, published, room_.now());
   room_.arm_router_timer();
 }
@@ -321,6 +323,7 @@ void MediaParticipant::on_answer(const std::string& text) {
   committed_ = std::move(offered_);
   offered_.clear();
   reclaim_ssrcs({});
+  bandwidth_.on_subscribed(subscriptions);
   if (member_ != nullptr) room_.router().subscribe(*member_, subscriptions, room_.now());
   room_.arm_router_timer();
   if (reoffer_) refresh_offer();

@@ -43,6 +43,7 @@
 #include "engine/media_context.hpp"
 #include "engine/media_counters.hpp"
 #include "engine/offer_checks.hpp"
+#include "engine/participant_bandwidth.hpp"
 #include "io/event_loop.hpp"
 #include "room/media_backend.hpp"
 #include "room/router.hpp"
@@ -98,6 +99,8 @@ class MediaParticipant final : private transport::PeerListener, private room::Ro
   bool connected() const noexcept { return connected_; }
 
   room::Router::Member* member() noexcept { return member_; }
+  // Bandwidth estimation both ways on its PeerConnection (engine/participant_bandwidth.hpp).
+  const ParticipantBandwidth& bandwidth() const noexcept { return bandwidth_; }
 
   // Data channels (SCTP over DTLS, when the client's offer had an application m-line).
   bool data_up() const noexcept;
@@ -118,6 +121,8 @@ class MediaParticipant final : private transport::PeerListener, private room::Ro
   void collect_counters();
 
  private:
+  friend class ParticipantBandwidth;  // its member, Peer and send_rtcp
+
   // transport::PeerListener
   void on_state(transport::PeerState state, std::string_view reason) override;
   void on_rtp(std::span<std::uint8_t> packet) noexcept override;
@@ -194,6 +199,7 @@ class MediaParticipant final : private transport::PeerListener, private room::Ro
   std::vector<room::OfferedTrack> committed_;  // as the last answered server offer left them
   bool reoffer_ = false;                       // offer again once the outstanding offer settles
   std::unordered_map<std::string, std::uint32_t> ssrcs_;
+  ParticipantBandwidth bandwidth_;  // last: its timers go first
 };
 
 }  // namespace rrtc::engine

@@ -22,7 +22,12 @@ std::uint64_t max_message_size() {
 }  // namespace
 
 bool MediaParticipant::send_rtp(std::span<std::uint8_t> buffer, std::size_t length) noexcept {
-  return peer_ != nullptr && peer_->send_rtp(buffer, length) == transport::SendResult::Sent;
+  if (peer_ == nullptr) return false;
+  // The subscriber's transport-wide sequence number goes in before SRTP protects the packet.
+  const auto seq = bandwidth_.stamp(buffer, length);
+  const bool sent = peer_->send_rtp(buffer, length) == transport::SendResult::Sent;
+  if (sent && seq) bandwidth_.on_sent(*seq, length, room_.now());
+  return sent;
 }
 
 bool MediaParticipant::send_rtcp(std::span<std::uint8_t> buffer, std::size_t length) noexcept {
@@ -62,12 +67,16 @@ void MediaParticipant::on_rtp(std::span<std::uint8_t> packet) noexcept {
   const auto index = static_cast<std::size_t>(kind);
   context_.counters.rtp_packets[index].increment();
   context_.counters.rtp_bytes[index].add(packet.size());
+  bandwidth_.on_rtp(packet, room_.now());  // before the Router (it may unwrap RTX in place)
   room_.on_rtp(*this, packet);
 }
 
 void MediaParticipant::on_rtcp(std::span<std::uint8_t> packet) noexcept {
   context_.counters.rtcp_packets.increment();
+  const auto now = room_.now();
+  bandwidth_.on_rtcp(packet, now);  // transport-cc feedback, REMB, RR loss: the estimator
   room_.on_rtcp(*this, packet);
+  bandwidth_.after_router_rtcp(now);  // the RTT the Router measured
 }
 
 void MediaParticipant::on_local_candidate(std::string candidate) {

@@ -22,8 +22,9 @@ constexpr int kNackTries = 3;
 constexpr std::size_t kPayloadBytes = 200;
 
 // VP8 payload descriptor (S=1, PID=0) and frame tag; a key frame adds the start code and size.
-std::vector<std::uint8_t> vp8_payload(bool keyframe, bool first) {
-  std::vector<std::uint8_t> payload(kPayloadBytes, 0x5a);
+std::vector<std::uint8_t> vp8_payload(bool keyframe, bool first,
+                                      std::size_t bytes = kPayloadBytes) {
+  std::vector<std::uint8_t> payload(std::max<std::size_t>(bytes, 16), 0x5a);
   payload[0] = first ? 0x10 : 0x00;
   if (first) {
     payload[1] = keyframe ? 0x10 : 0x11;  // P=0: key frame; show_frame
@@ -183,6 +184,13 @@ void SimClient::send(std::uint32_t ssrc, std::uint8_t payload_type, std::uint16_
       .set_timestamp(timestamp)
       .set_marker(marker)
       .set_payload(payload);
+  // The builder keeps a view of the value until write_to().
+  const std::array<std::uint8_t, 2> transport_seq{static_cast<std::uint8_t>(transport_seq_ >> 8),
+                                                  static_cast<std::uint8_t>(transport_seq_)};
+  if (transport_cc_id_ != 0) {
+    builder.add_extension(transport_cc_id_, transport_seq);
+    ++transport_seq_;
+  }
   std::vector<std::uint8_t> buffer(builder.serialized_size() + transport::kRtpSendOverhead);
   const auto length = builder.write_to(buffer);
   if (ssrc == published_.video_ssrc) {
@@ -193,8 +201,10 @@ void SimClient::send(std::uint32_t ssrc, std::uint8_t payload_type, std::uint16_
   peer_->send_rtp(buffer, length);
 }
 
-void SimClient::send_audio() {
-  const std::vector<std::uint8_t> payload(80, 0x33);
+void SimClient::send_audio() { send_audio(80); }
+
+void SimClient::send_audio(std::size_t payload_bytes) {
+  const std::vector<std::uint8_t> payload(payload_bytes, 0x33);
   send(published_.audio_ssrc, loadgen::kOpusPayloadType, audio_sequence_++, audio_timestamp_, false,
        payload);
   audio_timestamp_ += 960;
@@ -202,8 +212,12 @@ void SimClient::send_audio() {
 }
 
 void SimClient::send_video_frame(bool keyframe, int packets) {
+  send_video_frame(keyframe, packets, kPayloadBytes);
+}
+
+void SimClient::send_video_frame(bool keyframe, int packets, std::size_t payload_bytes) {
   for (int i = 0; i < packets; ++i) {
-    const auto payload = vp8_payload(keyframe, i == 0);
+    const auto payload = vp8_payload(keyframe, i == 0, payload_bytes);
     send(published_.video_ssrc, loadgen::kVp8PayloadType, video_sequence_++, video_timestamp_,
          i == packets - 1, payload);
     ++video_sent_;
@@ -240,6 +254,7 @@ void SimClient::on_state(transport::PeerState state, std::string_view reason) {
 }
 
 void SimClient::on_rtp(std::span<std::uint8_t> bytes) noexcept {
+  if (rtp_observer_) rtp_observer_(bytes);
   auto packet = rtp::Packet::parse(bytes);
   if (!packet) return;
   auto& stream = received_[packet->ssrc()];
@@ -298,6 +313,7 @@ void SimClient::arm_nack_retry() {
 
 void SimClient::on_rtcp(std::span<std::uint8_t> bytes) noexcept {
   ++rtcp_received_;
+  if (rtcp_observer_) rtcp_observer_(bytes);
   rtcp::CompoundReader reader(bytes);
   while (auto message = reader.next()) {
     if (const auto* nack = std::get_if<rtcp::Nack>(&*message)) {

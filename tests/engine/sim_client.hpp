@@ -85,6 +85,17 @@ class SimClient final : private transport::PeerListener {
   // carries a VP8 key frame header.
   void send_audio();
   void send_video_frame(bool keyframe, int packets = 3);
+  // The same with `payload_bytes` of payload per packet (issue 17: a rate-controlled source).
+  void send_audio(std::size_t payload_bytes);
+  void send_video_frame(bool keyframe, int packets, std::size_t payload_bytes);
+  // Issue 17: when `id` is not 0, every RTP packet sent from now on carries the next
+  // transport-wide sequence number in one-byte header extension `id`, as a browser that
+  // negotiated transport-wide-cc; the observers see every decrypted RTP / RTCP packet received.
+  void set_transport_cc_id(std::uint8_t id) { transport_cc_id_ = id; }
+  std::uint16_t next_transport_seq() const noexcept { return transport_seq_; }
+  using PacketObserver = std::function<void(std::span<const std::uint8_t>)>;
+  void set_rtp_observer(PacketObserver observer) { rtp_observer_ = std::move(observer); }
+  void set_rtcp_observer(PacketObserver observer) { rtcp_observer_ = std::move(observer); }
   // Set when the server asked for a key frame (PLI / FIR) since the last call.
   bool take_keyframe_request();
 
@@ -172,6 +183,10 @@ class SimClient final : private transport::PeerListener {
   std::vector<std::string> messages_;
   io::TimerHandle nack_timer_;
   int nack_tries_ = 0;
+  std::uint8_t transport_cc_id_ = 0;
+  std::uint16_t transport_seq_ = 1;
+  PacketObserver rtp_observer_;
+  PacketObserver rtcp_observer_;
 };
 
 }  // namespace rrtc::engine::test

@@ -1,0 +1,334 @@
+#include "engine/participant_bandwidth.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "engine/media_participant.hpp"
+#include "engine/media_room.hpp"
+#include "rtcp/compound.hpp"
+#include "rtp/header_extension.hpp"
+#include "rtp/packet.hpp"
+
+namespace rrtc::engine {
+namespace {
+
+// Adapters for the Router calls issue 17's router part adds (plan.md contract). Each compiles to
+// the call once the Router has it, and to nothing before: the estimate then stays ours alone.
+template <typename R>
+concept RouterTakesEstimate = requires(R& r, room::Router::Member& m, std::uint64_t bps,
+                                       time::Timestamp now) {
+  r.set_estimate(m, bps, now);
+};
+template <typename R>
+concept RouterPads = requires(R& r, room::Router::Member& m, std::size_t n, time::Timestamp now) {
+  { r.send_padding(m, n, now) } -> std::convertible_to<std::size_t>;
+};
+template <typename R>
+concept RouterKnowsForwarded = requires(const R& r, const room::Router::Member& m) {
+  { r.forwarded_bitrate(m) } -> std::convertible_to<std::uint64_t>;
+};
+
+template <typename R>
+bool set_estimate(R& router, room::Router::Member& member, std::uint64_t bps, time::Timestamp now) {
+  if constexpr (RouterTakesEstimate<R>) {
+    router.set_estimate(member, bps, now);
+    return true;
+  } else {
+    return false;
+  }
+}
+template <typename R>
+std::size_t send_padding(R& router, room::Router::Member& member, std::size_t bytes,
+                         time::Timestamp now) {
+  if constexpr (RouterPads<R>) {
+    return router.send_padding(member, bytes, now);
+  } else {
+    return 0;
+  }
+}
+template <typename R>
+std::optional<std::uint64_t> forwarded_bitrate(const R& router, const room::Router::Member& m) {
+  if constexpr (RouterKnowsForwarded<R>) {
+    return router.forwarded_bitrate(m);
+  } else {
+    return std::nullopt;
+  }
+}
+
+std::uint16_t load16(const std::uint8_t* p) {
+  return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
+}
+
+// Offset in `packet` of the 2-byte value of RFC 8285 element `id` (one- or two-byte form), or
+// nullopt. Reads only the fixed header, the CSRC count and the extension block: cheaper than a
+// full rtp::Packet::parse on every forwarded copy.
+std::optional<std::size_t> seq_offset(std::span<const std::uint8_t> packet, std::uint8_t id) {
+  if (packet.size() < 12 || (packet[0] & 0x10) == 0) return std::nullopt;
+  const std::size_t start = 12 + 4 * std::size_t{packet[0] & 0x0Fu};
+  if (start + 4 > packet.size()) return std::nullopt;
+  const std::uint16_t profile = load16(&packet[start]);
+  const std::size_t words = load16(&packet[start + 2]);
+  const std::size_t block = start + 4;
+  if (block + words * 4 > packet.size()) return std::nullopt;
+  rtp::ExtensionForm form = rtp::ExtensionForm::kOneByte;
+  if (rtp::is_two_byte_profile(profile)) {
+    form = rtp::ExtensionForm::kTwoByte;
+  } else if (profile != rtp::kOneByteProfile) {
+    return std::nullopt;
+  }
+  rtp::ExtensionReader reader(packet.subspan(block, words * 4), form);
+  while (const auto element = reader.next()) {
+    if (element->id == id) {
+      if (element->length != 2) return std::nullopt;
+      return block + element->value_offset;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+ParticipantBandwidth::ParticipantBandwidth(MediaContext& context, MediaRoom& room,
+                                           MediaParticipant& owner)
+    : context_(context), room_(room), owner_(owner) {}
+
+ParticipantBandwidth::~ParticipantBandwidth() = default;
+
+void ParticipantBandwidth::on_published(const std::vector<room::PublishedTrack>& tracks) {
+  up_id_ = 0;
+  for (const auto& track : tracks) {
+    if (track.transport_cc && track.transport_cc_extension_id != 0) {
+      up_id_ = track.transport_cc_extension_id;  // one id for the whole BUNDLE
+      break;
+    }
+  }
+  if (up_id_ != 0 && uplink_ == nullptr) uplink_ = std::make_unique<bwe::UplinkFeedback>();
+}
+
+void ParticipantBandwidth::on_subscribed(const std::vector<room::Subscription>& subscriptions) {
+  down_id_ = 0;
+  bool transport_cc = false;
+  for (const auto& s : subscriptions) {
+    if (down_id_ == 0) down_id_ = s.transport_cc_extension_id;
+    transport_cc = transport_cc || s.transport_cc;
+  }
+  if (subscriptions.empty()) return;  // keep what was learned while nothing is received
+  ensure_estimator(down_id_ != 0, room_.now());
+}
+
+void ParticipantBandwidth::ensure_estimator(bool transport_cc, time::Timestamp now) {
+  if (estimator_ != nullptr && down_transport_cc_ == transport_cc) return;
+  down_transport_cc_ = transport_cc;
+  bwe::EstimatorConfig config;
+  // Probes need transport-cc to be measured and a Router that can pad.
+  config.probing.enabled = transport_cc && RouterPads<room::Router>;
+  estimator_ = std::make_unique<bwe::SendSideEstimator>(config, now);
+  evidence_ = false;
+  probe_.reset();
+  probe_timer_.cancel();
+  estimator_timer_.cancel();
+  estimator_deadline_.reset();
+  arm_estimator_timer();
+}
+
+std::optional<std::int64_t> ParticipantBandwidth::stamp(std::span<std::uint8_t> buffer,
+                                                        std::size_t length) noexcept {
+  if (down_id_ == 0 || estimator_ == nullptr || length > buffer.size()) return std::nullopt;
+  const auto offset = seq_offset(buffer.first(length), down_id_);
+  if (!offset) return std::nullopt;
+  const std::int64_t seq = next_seq_++;
+  buffer[*offset] = static_cast<std::uint8_t>(seq >> 8);
+  buffer[*offset + 1] = static_cast<std::uint8_t>(seq);
+  return seq;
+}
+
+std::size_t ParticipantBandwidth::wire_overhead() const noexcept {
+  const auto* peer = owner_.peer_.get();
+  const auto profile = peer != nullptr ? peer->srtp_profile() : std::nullopt;
+  return profile == srtp::SrtpProfile::AeadAes128Gcm ? 16 : 10;
+}
+
+void ParticipantBandwidth::on_sent(std::int64_t seq, std::size_t length,
+                                   time::Timestamp now) noexcept {
+  if (estimator_ == nullptr) return;
+  context_.counters.bwe.packets_stamped.increment();
+  estimator_->on_packet_sent(bwe::SentPacket{
+      seq, static_cast<std::int64_t>(length + wire_overhead()), now, probe_cluster_});
+}
+
+void ParticipantBandwidth::on_rtcp(std::span<const std::uint8_t> compound,
+                                   time::Timestamp now) noexcept {
+  if (estimator_ == nullptr) return;
+  auto& counters = context_.counters.bwe;
+  bool fed = false;
+  std::int64_t expected = 0;
+  std::int64_t lost = 0;
+  const auto loss_from = [&](const auto& blocks) {
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+      const rtcp::ReportBlock block = blocks[i];
+      auto it = std::find_if(reports_.begin(), reports_.end(),
+                             [&](const ReportState& r) { return r.used && r.ssrc == block.ssrc; });
+      if (it == reports_.end()) {
+        reports_[next_report_slot_] = {block.ssrc, block.extended_highest_seq,
+                                       block.cumulative_lost, true};
+        next_report_slot_ = (next_report_slot_ + 1) % reports_.size();
+        continue;
+      }
+      const auto delta = static_cast<std::int32_t>(block.extended_highest_seq - it->highest);
+      if (delta > 0) {
+        const std::int64_t newly_lost =
+            std::clamp<std::int64_t>(std::int64_t{block.cumulative_lost} - it->lost, 0, delta);
+        expected += delta;
+        lost += newly_lost;
+      }
+      it->highest = block.extended_highest_seq;
+      it->lost = block.cumulative_lost;
+    }
+  };
+  rtcp::CompoundReader reader(compound);
+  while (const auto packet = reader.next()) {
+    if (const auto* cc = std::get_if<rtcp::TransportCc>(&*packet)) {
+      if (down_transport_cc_) {
+        estimator_->on_feedback(*cc, now);
+        counters.feedback_received.increment();
+        fed = evidence_ = true;
+      }
+    } else if (const auto* remb = std::get_if<rtcp::Remb>(&*packet)) {
+      const auto bps =
+          std::min<std::uint64_t>(remb->bitrate_bps, std::numeric_limits<std::int64_t>::max());
+      estimator_->on_remb(bwe::DataRate::bits_per_second(static_cast<std::int64_t>(bps)), now);
+      counters.remb_received.increment();
+      fed = evidence_ = true;
+    } else if (const auto* rr = std::get_if<rtcp::ReceiverReport>(&*packet)) {
+      loss_from(rr->report_blocks);
+    } else if (const auto* sr = std::get_if<rtcp::SenderReport>(&*packet)) {
+      loss_from(sr->report_blocks);
+    }
+  }
+  if (expected > 0) {
+    estimator_->on_loss_report(lost, expected - lost, now);
+    fed = true;
+  }
+  if (fed) after_estimate(now);
+}
+
+void ParticipantBandwidth::after_router_rtcp(time::Timestamp now) noexcept {
+  auto* member = owner_.member_;
+  if (estimator_ == nullptr || member == nullptr) return;
+  const auto rtt = room_.router().rtt(*member);
+  if (!rtt || rtt == rtt_) return;
+  rtt_ = rtt;
+  estimator_->on_rtt(*rtt, now);
+  after_estimate(now);
+}
+
+void ParticipantBandwidth::after_estimate(time::Timestamp now) noexcept {
+  auto* member = owner_.member_;
+  if (estimator_ == nullptr || member == nullptr) return;
+  auto& router = room_.router();
+  const auto target = static_cast<std::uint64_t>(estimator_->target_bitrate().bps());
+  if (evidence_) {
+    bool report = !reported_;
+    if (reported_) {
+      const std::uint64_t diff = target > *reported_ ? target - *reported_ : *reported_ - target;
+      report =
+          diff * kReportChange > *reported_ || (diff != 0 && now - reported_at_ >= kReportInterval);
+    }
+    if (report) {
+      reported_ = target;
+      reported_at_ = now;
+      context_.counters.bwe.observe_estimate(target);
+      if (set_estimate(router, *member, target, now)) room_.arm_router_timer();
+    }
+  }
+  if (const auto forwarded = forwarded_bitrate(router, *member)) {
+    estimator_->set_application_limited(*forwarded * 2 < target);
+  }
+  arm_estimator_timer();
+}
+
+void ParticipantBandwidth::arm_estimator_timer() noexcept {
+  if (estimator_ == nullptr || probe_) return;  // a running probe re-arms when it ends
+  const auto deadline = estimator_->next_timeout();
+  if (!deadline || (estimator_deadline_ && *estimator_deadline_ <= *deadline)) return;
+  estimator_deadline_ = deadline;
+  estimator_timer_ = context_.loop.add_timer(*deadline, [this] { on_estimator_timer(); });
+}
+
+void ParticipantBandwidth::on_estimator_timer() noexcept {
+  estimator_deadline_.reset();
+  if (estimator_ == nullptr || owner_.closing_) return;
+  if (!probe_) {
+    if (const auto cluster = estimator_->next_probe(room_.now())) {
+      probe_ = Probe{*cluster, 0, 0};
+      context_.counters.bwe.probes.increment();
+      probe_step();
+      return;
+    }
+  }
+  arm_estimator_timer();
+}
+
+void ParticipantBandwidth::probe_step() noexcept {
+  auto* member = owner_.member_;
+  if (!probe_ || member == nullptr || owner_.closing_) {
+    probe_.reset();
+    return;
+  }
+  const time::Timestamp now = room_.now();
+  const auto& cluster = probe_->cluster;
+  const std::int64_t step_bytes = std::max<std::int64_t>(cluster.bitrate.bytes_in(kProbeStep), 100);
+  probe_cluster_ = cluster.id;
+  const std::size_t sent =
+      send_padding(room_.router(), *member, static_cast<std::size_t>(step_bytes), now);
+  probe_cluster_ = bwe::kNoProbeCluster;
+  context_.counters.bwe.padding_bytes.add(sent);
+  probe_->sent_bytes += static_cast<std::int64_t>(sent);
+  ++probe_->steps;
+  // A cluster is sent over its duration; twice that without a padding slot ends it anyway.
+  const int max_steps =
+      static_cast<int>(2 * bwe::ProbeControllerConfig{}.cluster_duration / kProbeStep);
+  if (probe_->sent_bytes >= cluster.min_bytes || probe_->steps >= max_steps) {
+    probe_.reset();
+    arm_estimator_timer();
+    return;
+  }
+  probe_timer_ = context_.loop.add_timer(now + kProbeStep, [this] { probe_step(); });
+}
+
+void ParticipantBandwidth::on_rtp(std::span<const std::uint8_t> packet,
+                                  time::Timestamp now) noexcept {
+  if (up_id_ == 0 || uplink_ == nullptr) return;
+  const auto offset = seq_offset(packet, up_id_);
+  if (!offset) return;
+  up_media_ssrc_ = (std::uint32_t{packet[8]} << 24) | (std::uint32_t{packet[9]} << 16) |
+                   (std::uint32_t{packet[10]} << 8) | packet[11];
+  uplink_->on_packet(load16(&packet[*offset]), now);
+  arm_uplink_timer();
+}
+
+void ParticipantBandwidth::arm_uplink_timer() noexcept {
+  const auto deadline = uplink_->next_timeout();
+  if (!deadline || (uplink_deadline_ && *uplink_deadline_ <= *deadline)) return;
+  uplink_deadline_ = deadline;
+  uplink_timer_ = context_.loop.add_timer(*deadline, [this] { on_uplink_timer(); });
+}
+
+void ParticipantBandwidth::on_uplink_timer() noexcept {
+  uplink_deadline_.reset();
+  auto* member = owner_.member_;
+  if (uplink_ == nullptr || member == nullptr || owner_.closing_) return;
+  const time::Timestamp now = room_.now();
+  const std::uint32_t ssrc = room_.router().rtcp_ssrc(*member);
+  // A backlog larger than one message goes out at once, boundedly.
+  for (int i = 0; i < 8; ++i) {
+    const std::size_t size = uplink_->write_feedback(
+        now, ssrc, up_media_ssrc_, std::span(feedback_buffer_).first(bwe::kMaxFeedbackBytes));
+    if (size == 0) break;
+    if (owner_.send_rtcp(feedback_buffer_, size)) context_.counters.bwe.feedback_sent.increment();
+  }
+  arm_uplink_timer();
+}
+
+}  // namespace rrtc::engine
