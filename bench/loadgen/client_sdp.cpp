@@ -83,9 +83,10 @@ sdp::Extmap extmap(std::uint8_t id, const char* uri) {
 }
 
 // The offered extensions; rtp-stream-id and its repaired form on video only.
-std::vector<sdp::Extmap> publisher_extmaps(bool video) {
-  std::vector<sdp::Extmap> out = {extmap(kTransportCcExtensionId, sdp::uri::kTransportWideCc),
-                                  extmap(kMidExtensionId, sdp::uri::kMid)};
+std::vector<sdp::Extmap> publisher_extmaps(bool video, bool transport_cc) {
+  std::vector<sdp::Extmap> out;
+  if (transport_cc) out.push_back(extmap(kTransportCcExtensionId, sdp::uri::kTransportWideCc));
+  out.push_back(extmap(kMidExtensionId, sdp::uri::kMid));
   if (video) {
     out.push_back(extmap(kRidExtensionId, sdp::uri::kRtpStreamId));
     out.push_back(extmap(kRepairedRidExtensionId, sdp::uri::kRepairedRtpStreamId));
@@ -117,7 +118,7 @@ sdp::MediaSection publisher_section(const LocalIdentity& local, const PublishedS
   media.rtcp_rsize = true;
   media.codecs = {audio ? opus() : vp8()};
   set_formats(media);
-  media.extmaps = publisher_extmaps(!audio);
+  media.extmaps = publisher_extmaps(!audio, local.transport_cc);
   const std::string track = streams.participant_id + (audio ? "-audio" : "-camera");
   if (!audio && streams.layers > 1) {
     media.msids = {sdp::Msid{streams.participant_id, track}};
@@ -284,6 +285,13 @@ std::optional<ServerOfferAnswer> answer_server_offer(const sdp::SessionDescripti
       set_formats(media);
       media.extmaps = offered.extmaps;
       for (auto& ext : media.extmaps) ext.direction.reset();
+      if (!local.transport_cc) {
+        std::erase_if(media.extmaps,
+                      [](const sdp::Extmap& e) { return e.uri == sdp::uri::kTransportWideCc; });
+        for (auto& codec : media.codecs) {
+          std::erase_if(codec.feedback, [](const auto& fb) { return fb.type == "transport-cc"; });
+        }
+      }
       media.rtcp_mux = true;
       media.rtcp_rsize = offered.rtcp_rsize;
       const auto direction = offered.effective_direction();
@@ -298,7 +306,8 @@ std::optional<ServerOfferAnswer> answer_server_offer(const sdp::SessionDescripti
                                  [](const auto& fb) { return fb.type == "transport-cc"; });
             });
         for (const auto& ext : offered.extmaps) {
-          if (feedback && ext.uri == sdp::uri::kTransportWideCc && ext.id <= 255) {
+          if (local.transport_cc && feedback && ext.uri == sdp::uri::kTransportWideCc &&
+              ext.id <= 255) {
             out.transport_cc_extension_id = static_cast<std::uint8_t>(ext.id);
           }
         }

@@ -30,6 +30,10 @@ struct LocalIdentity {
   sdp::Fingerprint fingerprint;  // sha-256
   std::string session_id = "1";
   std::string cname;
+  // Negotiate transport-wide-cc (--transport-cc on, as browsers do): off, publishers do not offer
+  // the extension and receivers answer the server's offers without it and its rtcp-fb, so the
+  // server has no send-side estimate for them (the loadgen's behaviour before issue 17).
+  bool transport_cc = true;
 };
 
 struct PublishedStreams {

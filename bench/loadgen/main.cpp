@@ -38,6 +38,7 @@ json::object describe(const loadgen::Options& o) {
       {"layers", o.media.layers},
       {"temporal_layers", o.media.temporal_layers},
       {"subscriber_max_width", o.subscriber_max_width},
+      {"transport_cc", o.transport_cc},
       {"threads", o.threads},
       {"machine", std::string(name.sysname) + " " + name.release + " " + name.machine},
       {"cpus", std::thread::hardware_concurrency()},

@@ -76,7 +76,8 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
     ("layers", po::value(&o.media.layers)->default_value(o.media.layers), "video layers per publisher: 1, or 3 for rid simulcast")
     ("temporal-layers", po::value(&o.media.temporal_layers)->default_value(o.media.temporal_layers), "VP8 temporal layers per stream (1..3)")
     ("subscriber-layer", po::value<std::string>(), "every receiver asks for this layer of each video track with track_settings: low (max_width 320), mid (640) or high (1280); a server that refuses it fails the run")
-    ("subscriber-max-width", po::value(&o.subscriber_max_width), "track_settings max_width sent by every receiver for each video track");
+    ("subscriber-max-width", po::value(&o.subscriber_max_width), "track_settings max_width sent by every receiver for each video track")
+    ("transport-cc", po::value<std::string>()->default_value("on"), "negotiate transport-wide-cc as browsers do (on), or not (off: the server has no send-side estimate for the loadgen's receivers)");
   // clang-format on
   po::variables_map vm;
   try {
@@ -109,6 +110,13 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   }
   o.subscriber_offer =
       offer == "data" ? SubscriberOffer::data_channel : SubscriberOffer::recvonly_audio;
+  const auto twcc = vm["transport-cc"].as<std::string>();
+  if (twcc != "on" && twcc != "off") {
+    std::cerr << "rrtc-loadgen: --transport-cc is on or off\n";
+    *exit_code = 2;
+    return std::nullopt;
+  }
+  o.transport_cc = twcc == "on";
   if (vm.count("simulcast")) o.media.layers = 3;
   if (o.media.layers != 1 && o.media.layers != 3) {
     std::cerr << "rrtc-loadgen: --layers is 1 or 3\n";

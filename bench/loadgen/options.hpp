@@ -41,6 +41,7 @@ struct Options {
   SubscriberOffer subscriber_offer = SubscriberOffer::data_channel;
   // --subscriber-layer low|mid|high: track_settings max_width 320 / 640 / 1280 (0: not sent).
   std::uint32_t subscriber_max_width = 0;
+  bool transport_cc = true;  // --transport-cc on|off
 };
 
 // Parses argv; prints help or an error and returns nullopt (with *exit_code set) when the

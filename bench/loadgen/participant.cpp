@@ -137,6 +137,7 @@ void Participant::on_joined() {
   identity_.fingerprint = {"sha-256", context_.certificate->fingerprint_sha256()};
   identity_.session_id = std::to_string(mix(spec_.index + 7) | 1u);
   identity_.cname = spec_.id;
+  identity_.transport_cc = context_.transport_cc;
   const auto offer = spec_.publishes
                          ? publisher_offer(identity_, published_, ++sdp_version_)
                          : subscriber_offer(identity_, ++sdp_version_, context_.subscriber_offer);

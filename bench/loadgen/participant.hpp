@@ -47,6 +47,7 @@ struct LoopContext {
   SubscriberOffer subscriber_offer = SubscriberOffer::data_channel;
   // --subscriber-layer: a track_settings max_width sent for every received video track (0: none).
   std::uint32_t subscriber_max_width = 0;
+  bool transport_cc = true;  // --transport-cc
   LoopStats stats;
   Window window;
 };

@@ -69,6 +69,7 @@ bool Runner::start() {
     loop->media = options_.media;
     loop->subscriber_offer = options_.subscriber_offer;
     loop->subscriber_max_width = options_.subscriber_max_width;
+    loop->transport_cc = options_.transport_cc;
     loop->loop.start("loadgen-" + std::to_string(i));
     loops_.push_back(std::move(loop));
   }

@@ -4,12 +4,19 @@ one room for a few seconds. The publisher must send audio and video, the server 
 what it sent (/metrics, as the loadgen reports it), and the subscriber must receive forwarded
 packets with one-way latency values.
 
+These runs negotiate no transport-wide-cc (--transport-cc off): they check forwarding, not the
+server's bandwidth estimate of the loadgen's receivers.
+
 With --mode simulcast the publisher sends three rid layers (q, h, f) to two subscribers: all
 three must be sent, every subscriber must receive the publisher's video (one forwarded stream,
 whichever layer the server picks), and the forwarded stream's sequence numbers must have no gaps
-that NACK did not fill (loss counted from them, as the loadgen reports it).
+that NACK did not fill (loss counted from them, as the loadgen reports it). --mode
+simulcast-twcc is the same with transport-wide-cc negotiated as browsers do: the publisher
+stamps every packet, the server estimates each subscriber's link from their transport-cc
+feedback, and the subscribers must have sent such feedback.
 
-Usage: smoke_test.py --rrtc <rrtc binary> --loadgen <rrtc-loadgen binary> [--mode simulcast]
+Usage: smoke_test.py --rrtc <rrtc binary> --loadgen <rrtc-loadgen binary>
+                     [--mode simulcast|simulcast-twcc]
 
 rrtc is started here on a free 127.0.0.1 port with 127.0.0.1 as its only ICE address, and
 stopped at the end."""
@@ -28,11 +35,15 @@ def main():
           "usage: smoke_test.py --rrtc <rrtc> --loadgen <rrtc-loadgen>")
     config = "workers = 1\nlog_level = \"warn\"\nmax_connections_per_ip = 1000\n" \
              "max_messages_per_second = 1000\n"
-    simulcast = args.get("--mode") == "simulcast"
+    mode = args.get("--mode", "single")
+    check(mode in ("single", "simulcast", "simulcast-twcc"), f"unknown mode {mode}")
+    simulcast = mode.startswith("simulcast")
+    twcc = mode == "simulcast-twcc"
     with Server(args["--rrtc"], config) as server:
         port = server.port
         out = os.path.join(server.tmp.name, "out.json")
         extra = ["--simulcast", "--subscribers", "2"] if simulcast else []
+        extra += ["--transport-cc", "on" if twcc else "off"]
         run = subprocess.run(
             [args["--loadgen"], "--url", f"ws://127.0.0.1:{port}/ws", "--scenario", "1to1",
              "--duration", "3", "--warmup", "1", "--media-timeout", "5",
@@ -47,6 +58,9 @@ def main():
         server_side = step["server"]
         if simulcast:
             check_simulcast(step)
+            if twcc:
+                check(step["transport_cc_feedback_sent"] > 0, f"no transport-cc feedback: {step}")
+            print(f"loadgen {mode} smoke test passed", flush=True)
             return
         check(step["connected"] == 2 and step["failed"] == 0, f"not both connected: {step}")
         # Publisher side: audio at 50/s and video at the configured rate were sent.
@@ -93,7 +107,6 @@ def check_simulcast(step):
     check(step["loss"] < 0.02, f"loss {step['loss']}")
     latency = step["latency_us"]
     check(latency is not None and latency["video_p50"] > 0, f"latency: {latency}")
-    print("loadgen simulcast smoke test passed", flush=True)
 
 
 if __name__ == "__main__":

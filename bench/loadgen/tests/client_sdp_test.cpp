@@ -273,6 +273,39 @@ TEST(ClientSdp, SimulcastPublisherKeepsItsRidsAndFindsTheServersTransportCc) {
   EXPECT_EQ(without->transport_cc_extension_id, 0);
 }
 
+TEST(ClientSdp, TransportCcOffLeavesTheExtensionOutOfOffersAndAnswers) {
+  auto local = client();
+  local.transport_cc = false;
+  const PublishedStreams streams{"bob", true, true, 3333, 4444};
+  const auto offer = wire(publisher_offer(local, streams, 1));
+  for (const auto& media : offer.media) {
+    EXPECT_EQ(std::count_if(media.extmaps.begin(), media.extmaps.end(),
+                            [](const auto& e) { return e.uri == sdp::uri::kTransportWideCc; }),
+              0);
+  }
+  sdp::ServerOfferBuilder builder;
+  builder.on_client_offer_answered(server_answer(subscriber_offer(local, 1)));
+  auto transport = server();
+  transport.session_version = 2;
+  auto server_offer =
+      wire(builder.create_offer({forwarded("alice", sdp::TrackType::camera, 600)}, transport));
+  for (auto& media : server_offer.media) {
+    sdp::Extmap twcc;
+    twcc.id = 5;
+    twcc.uri = sdp::uri::kTransportWideCc;
+    media.extmaps.push_back(twcc);
+  }
+  const auto answer = answer_server_offer(wire(server_offer), local, nullptr, 2);
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->transport_cc_extension_id, 0);
+  for (const auto& media : answer->answer.media) {
+    for (const auto& e : media.extmaps) EXPECT_NE(e.uri, sdp::uri::kTransportWideCc);
+    for (const auto& codec : media.codecs) {
+      for (const auto& fb : codec.feedback) EXPECT_NE(fb.type, "transport-cc");
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Roles, ServerOffers,
                          ::testing::Values(Negotiation{true},
                                            Negotiation{false, SubscriberOffer::data_channel},
