@@ -41,6 +41,39 @@
 //   1 / remb_outlier_ratio of their (upper) median: one subscriber far below the others is left
 //   to lose packets rather than lower the video for everyone (remb_aggregate.hpp).
 //
+// Simulcast and allocation (issue 17):
+// - upstream: a published track with `layers` has one receive state per layer (UpLayer: SSRC and
+//   RTX SSRC, receive stats, sequence unwrapper, NACK tracker, key-frame request state, SR,
+//   bitrate measured over kRateWindow, size from its key frames). SSRCs the offer did not signal
+//   are learned from the first packet carrying the layer's rid (RFC 8852 rtp-stream-id), RTX ones
+//   from repaired-rtp-stream-id; a packet naming another m-line's mid is never bound. find_up
+//   stays a walk over the member's tracks and their (at most 3) layers. Upstream NACKs, PLI /
+//   FIR (rate-limited per layer), RR report blocks and SR translation are per layer SSRC; a
+//   subscriber's PLI goes to the layer it forwards or switches to. Policing counts every layer
+//   against the track.
+// - order: which layer is low or high is decided from key-frame sizes, else measured bitrates,
+//   else the a=rid max-width/height restrictions, else the a=simulcast order (router_layers.cpp).
+// - forwarding: the VP8 descriptor (and a key-frame probe for other codecs, only when a
+//   subscriber waits) is read once per packet into a FrameInfo; only DownTracks whose current
+//   or target layer is the packet's layer get a copy; DownTrack switches at the target's key
+//   frame keeping seq / timestamp / picture id continuous.
+// - allocation (router_allocation.cpp, room/allocator.hpp): per subscriber, over all its
+//   tracks: audio, screen, the camera of an active speaker, other cameras; the subscriber's
+//   estimate (set_estimate; 0 = none, no limit), each layer's measured bitrate and size, its
+//   track_settings and current layer. Re-run when the estimate, settings, the track set, the
+//   speakers or a layer's bitrate (by a quarter) / size / activity change, at most once per
+//   kAllocationInterval per subscriber for estimate and bitrate changes (a deadline in the heap;
+//   settings, renegotiation and publisher state apply at once). No periodic walk.
+// - notices (take_stream_states / take_publish_layers, flagged so nothing is walked without
+//   news): stream_state when a video link's pause reason or forwarded size changed, a layer
+//   change reported after the switch happened; publish_layers (dynacast) when the set of rids
+//   some subscriber needs (its target, plus the layer it forwards until the switch) changed.
+// - probes: send_padding writes RTP padding-only packets on a started video DownTrack at a frame
+//   boundary (DownTrack::padding_slot), with the subscriber's transport-cc element for its sink
+//   to stamp. forwarded_bitrate sums the measured bitrates of the layers forwarded.
+// REMB to publishers stays the subscriber-minimum aggregate below (with remb_max_bitrate as the
+// cap) until the engine's uplink estimate replaces it; see "Policing".
+//
 // Active speakers: every audio packet of a published track that negotiated ssrc-audio-level
 // (RFC 6464) gives its level to a SpeakerDetector (room/speaker_detector.hpp), one source per
 // member; a muted member's packets are not read and muting forgets what it said. The caller
@@ -304,7 +337,7 @@ class Router {
   void request_keyframe(UpTrack& up, time::Timestamp now) noexcept;
   void request_keyframe(UpTrack& up, int layer, time::Timestamp now) noexcept;
   void forward(UpTrack& up, int layer, rtp::Packet& packet, std::int64_t extended_seq,
-               time::Timestamp now) noexcept;
+               FrameInfo& frame, time::Timestamp now) noexcept;
   void on_sender_report(Member& from, std::uint32_t ssrc, std::uint64_t ntp, std::uint32_t rtp,
                         time::Timestamp now) noexcept;
   void on_nack(Member& from, std::uint32_t media_ssrc, std::span<const std::uint16_t> lost,

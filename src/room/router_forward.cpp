@@ -133,11 +133,26 @@ void Router::on_rtp(Member& from, std::span<std::uint8_t> bytes, time::Timestamp
     count_layer(up, found.layer, bytes.size(), now);
   }
   if (!from.scheduled()) timers_.schedule(from, now + options_.report_interval);
+  // What the DownTracks need to know of this packet, read once: VP8's descriptor (key frame,
+  // picture id, temporal layer, a key frame's size). A simulcast track reads it even without
+  // subscribers: its layers' sizes order them and cap them by track_settings.
+  FrameInfo frame;
+  const auto& codec = up.info.codecs[static_cast<std::size_t>(up.codec_of[packet.payload_type()])];
+  if (codec.video_codec == rtp::VideoCodec::kVp8 && (up.simulcast() || !up.downs.empty())) {
+    frame.vp8 = rtp::parse_vp8_descriptor(packet.payload());
+    if (frame.vp8) {
+      frame.keyframe = frame.vp8->keyframe;
+      if (frame.vp8->tid) frame.temporal_id = *frame.vp8->tid;
+      frame.width = frame.vp8->width;
+      frame.height = frame.vp8->height;
+      if (frame.width != 0) learn_size(up, found.layer, frame.width, frame.height, now);
+    }
+  }
   if (admitted && !up.downs.empty()) {
     if (!up.enabled) {
       counters_.filtered_packets.increment();
     } else {
-      forward(up, found.layer, packet, extended, now);
+      forward(up, found.layer, packet, extended, frame, now);
       // A key frame (or the wait limit) may have started the subscribers that waited.
       if (layer.awaiting_keyframe) refresh_waiting(up);
     }
@@ -146,30 +161,16 @@ void Router::on_rtp(Member& from, std::span<std::uint8_t> bytes, time::Timestamp
 }
 
 void Router::forward(UpTrack& up, int layer, rtp::Packet& packet, std::int64_t extended,
-                     time::Timestamp now) noexcept {
+                     FrameInfo& frame, time::Timestamp now) noexcept {
   const std::span<std::uint8_t> bytes = packet.bytes();
   if (bytes.size() > kMaxForwardedPacket) {
     counters_.unroutable_packets.increment();
     return;
   }
   const auto& codec = up.info.codecs[static_cast<std::size_t>(up.codec_of[packet.payload_type()])];
-  // What the DownTracks need to know of this packet, read once: VP8's descriptor (key frame,
-  // picture id, temporal layer, a key frame's size); other codecs' key frame only when some
+  // `frame` has VP8's descriptor (on_rtp); other codecs' key frame is probed only when some
   // subscriber waits for one.
-  FrameInfo frame;
-  bool probed = false;
-  if (codec.video_codec == rtp::VideoCodec::kVp8) {
-    // A few bytes; also for layers nobody takes now: their key frames' sizes order the layers.
-    frame.vp8 = rtp::parse_vp8_descriptor(packet.payload());
-    if (frame.vp8) {
-      probed = true;
-      frame.keyframe = frame.vp8->keyframe;
-      if (frame.vp8->tid) frame.temporal_id = *frame.vp8->tid;
-      frame.width = frame.vp8->width;
-      frame.height = frame.vp8->height;
-      if (frame.width != 0) learn_size(up, layer, frame.width, frame.height, now);
-    }
-  }
+  bool probed = frame.vp8.has_value();
   for (DownLink* link : up.downs) {
     if (link->settings.paused) continue;
     DownTrack& track = link->track;
