@@ -10,6 +10,7 @@
 #include "rtp/keyframe.hpp"
 #include "rtp/packet.hpp"
 #include "rtp/packet_builder.hpp"
+#include "rtp/vp8_descriptor.hpp"
 #include "sdp/parser.hpp"
 #include "sdp/serializer.hpp"
 
@@ -275,6 +276,9 @@ void SimClient::on_rtp(std::span<std::uint8_t> bytes) noexcept {
   stream.sequence.push_back(sequence);
   stream.timestamp.push_back(packet->timestamp());
   stream.keyframe.push_back(video && rtp::is_keyframe(rtp::VideoCodec::kVp8, packet->payload()));
+  stream.padding.push_back(packet->payload().empty());
+  const auto vp8 = video ? rtp::parse_vp8_descriptor(packet->payload()) : std::nullopt;
+  stream.picture_id.push_back(vp8 && vp8->picture_id ? *vp8->picture_id : -1);
   if (!stream.missing.empty()) {
     nack(stream);
     nack_tries_ = 0;

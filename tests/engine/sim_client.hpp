@@ -37,6 +37,8 @@ struct ReceivedStream {
   std::vector<std::uint16_t> sequence;  // in arrival order, duplicates included
   std::vector<std::uint32_t> timestamp;
   std::vector<bool> keyframe;       // per arrival: a VP8 key frame's first packet
+  std::vector<bool> padding;        // per arrival: padding only (a bandwidth probe)
+  std::vector<std::int32_t> picture_id;  // per arrival: the VP8 picture id, -1: none
   std::set<std::uint16_t> missing;  // gaps not filled (yet)
   std::uint64_t nacked = 0;         // sequence numbers asked for
 };
@@ -96,6 +98,9 @@ class SimClient final : private transport::PeerListener {
   using PacketObserver = std::function<void(std::span<const std::uint8_t>)>;
   void set_rtp_observer(PacketObserver observer) { rtp_observer_ = std::move(observer); }
   void set_rtcp_observer(PacketObserver observer) { rtcp_observer_ = std::move(observer); }
+  // Issue 17: offer the camera as rid simulcast with this many layers (q, h, f) instead of one
+  // a=ssrc stream; its media then comes from a SimulcastSource (sim_simulcast_source.hpp).
+  void set_video_layers(unsigned layers) { published_.layers = layers; }
   // Set when the server asked for a key frame (PLI / FIR) since the last call.
   bool take_keyframe_request();
 

@@ -47,6 +47,17 @@ void SimSignaling::send_error(std::string /*room*/, std::string participant, int
   if (remove) room_.to_server(participant, room::request::Leave{});
 }
 
+void SimSignaling::send_stream_state(std::string /*room*/, std::string participant,
+                                     room::StreamState state) {
+  room_.stream_states.push_back({std::move(participant), std::move(state), room_.loop().now()});
+}
+
+void SimSignaling::send_publish_layers(std::string /*room*/, std::string participant,
+                                       std::string mid, std::vector<std::string> active) {
+  room_.publish_layers.push_back(
+      {std::move(participant), std::move(mid), std::move(active), room_.loop().now()});
+}
+
 void SimRoomTest::publish_for(time::Duration duration, time::Duration step) {
   const auto end = loop_.now() + duration;
   while (loop_.now() < end) {

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/media_room.hpp"
 #include "engine/worker.hpp"
 #include "ice/sim_network.hpp"
 #include "io/sim_loop.hpp"
@@ -60,6 +61,10 @@ class SimSignaling final : public room::SignalingChannel {
   void remove_participant(std::string room, std::string participant, std::string reason) override;
   void send_error(std::string room, std::string participant, int code, std::string message,
                   bool remove) override;
+  void send_stream_state(std::string room, std::string participant,
+                         room::StreamState state) override;
+  void send_publish_layers(std::string room, std::string participant, std::string mid,
+                           std::vector<std::string> active) override;
 
  private:
   SimRoomTest& room_;
@@ -101,6 +106,20 @@ class SimRoomTest : public ::testing::Test {
     time::Timestamp at;
   };
   std::vector<ErrorSent> errors;  // send_error (408, 503)
+  // Issue 17: stream_state and publish_layers, in the order the media stack sent them.
+  struct StreamStateSent {
+    std::string participant;
+    room::StreamState state;
+    time::Timestamp at;
+  };
+  std::vector<StreamStateSent> stream_states;
+  struct PublishLayersSent {
+    std::string participant;
+    std::string mid;
+    std::vector<std::string> active;
+    time::Timestamp at;
+  };
+  std::vector<PublishLayersSent> publish_layers;
 
   // A client joins `room` and offers (publishing audio and camera, or a data channel only).
   SimClient& join(const std::string& id, bool publishes,
@@ -145,10 +164,24 @@ class SimRoomTest : public ::testing::Test {
     to_server(id, room::request::Join{});
     return ref;
   }
-  void send_offer(const std::string& id, std::string sdp) {
-    to_server(id, room::request::Offer{std::move(sdp), {}});
+  void send_offer(const std::string& id, std::string sdp,
+                  std::vector<room::TrackInfo> tracks = {}) {
+    to_server(id, room::request::Offer{std::move(sdp), std::move(tracks)});
   }
   void leave(const std::string& id) { to_server(id, room::request::Leave{}); }
+  // Issue 17: a subscriber's track_settings, through signaling; the server's estimate for a
+  // subscriber, set directly on its room's Router (what the bandwidth estimator would do).
+  void track_settings(const std::string& id, room::TrackSettingsUpdate update) {
+    to_server(id, room::request::TrackSettings{std::move(update)});
+  }
+  bool set_estimate(const std::string& id, std::uint64_t bitrate) {
+    auto* room = worker_.find(rooms_.at(id));
+    auto* participant = room != nullptr ? room->find(id) : nullptr;
+    if (participant == nullptr || participant->member() == nullptr) return false;
+    room->router().set_estimate(*participant->member(), bitrate, room->now());
+    room->arm_router_timer();
+    return true;
+  }
   void set_state(const std::string& id, const room::ParticipantState& state) {
     to_server(id, room::request::State{state});
   }

@@ -1,0 +1,158 @@
+// Issue 17 on the simulated network: a publisher sends three VP8 simulcast layers (rid q, h, f;
+// no a=ssrc, so the server learns them from the rid extension); the subscriber receives one layer
+// as one ordinary stream; a track paused for bandwidth says so in stream_state while audio keeps
+// flowing, and resumes at a key frame with continuous sequence numbers, timestamps and picture
+// ids; publish_layers follows what the subscriber needs.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "sim_room.hpp"
+#include "sim_simulcast_source.hpp"
+
+namespace rrtc::engine::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// One frame as a subscriber received it: its media packets (all share the rewritten timestamp
+// and picture id).
+struct Frame {
+  std::uint32_t timestamp = 0;
+  int packets = 0;
+  bool keyframe = false;
+  std::int32_t picture_id = -1;
+};
+
+// The frames of `stream` in the order their first packet arrived; padding (probes) left out.
+std::vector<Frame> frames_of(const ReceivedStream& stream) {
+  std::vector<Frame> frames;
+  std::map<std::uint32_t, std::size_t> index;
+  for (std::size_t i = 0; i < stream.timestamp.size(); ++i) {
+    if (stream.padding[i]) continue;
+    const auto [it, fresh] = index.emplace(stream.timestamp[i], frames.size());
+    if (fresh) frames.push_back(Frame{stream.timestamp[i], 0, false, stream.picture_id[i]});
+    auto& frame = frames[it->second];
+    ++frame.packets;
+    frame.keyframe = frame.keyframe || stream.keyframe[i];
+    EXPECT_EQ(frame.picture_id, stream.picture_id[i]) << "one frame, one picture id";
+  }
+  return frames;
+}
+
+// Checks what a subscriber received of a simulcast track: one stream, every sequence number
+// once with none missing (probes' padding included), and frame by frame timestamps going forward,
+// picture ids + 1, each change of layer (the packets per frame) at a key frame. Returns the
+// packets per frame of the last complete frame.
+int check_stream(const ReceivedStream& stream) {
+  EXPECT_TRUE(stream.missing.empty());
+  std::set<int> distances;
+  for (const auto seq : stream.sequence) {
+    distances.insert(static_cast<std::int16_t>(static_cast<std::uint16_t>(seq - stream.sequence[0])));
+  }
+  EXPECT_EQ(distances.size(), stream.sequence.size()) << "a sequence number came twice";
+  if (!distances.empty()) {
+    EXPECT_EQ(*distances.rbegin() - *distances.begin() + 1, static_cast<int>(distances.size()))
+        << "a gap in the sequence numbers";
+  }
+  const auto frames = frames_of(stream);
+  // The last frame may still be incomplete (its other packets in flight): ignore it.
+  const std::size_t complete = frames.size() > 1 ? frames.size() - 1 : 0;
+  for (std::size_t i = 1; i < complete; ++i) {
+    const auto step = static_cast<std::int32_t>(frames[i].timestamp - frames[i - 1].timestamp);
+    EXPECT_GT(step, 0) << "frame " << i;
+    EXPECT_EQ(frames[i].picture_id, (frames[i - 1].picture_id + 1) & 0x7fff) << "frame " << i;
+    if (frames[i].packets != frames[i - 1].packets) {
+      EXPECT_TRUE(frames[i].keyframe) << "a layer switch without a key frame at frame " << i;
+    }
+  }
+  EXPECT_TRUE(frames.empty() || frames[0].keyframe);
+  return complete > 0 ? frames[complete - 1].packets : 0;
+}
+
+class SimSimulcastTest : public SimRoomTest {
+ protected:
+  // A publisher of audio and a q/h/f simulcast camera (or screen).
+  SimClient& join_simulcast(const std::string& id, room::TrackType video = room::TrackType::camera) {
+    auto& client = enter(id, true);
+    client.set_video_layers(3);
+    send_offer(id, client.offer(),
+               {room::TrackInfo{"0", room::TrackType::audio}, room::TrackInfo{"1", video}});
+    sources_.emplace(id, std::make_unique<SimulcastSource>(client));
+    return client;
+  }
+  // Every 20 ms each publisher's audio, every 40 ms its simulcast frame (the layers the last
+  // publish_layers asked for), until `done` or `max`.
+  bool pump(const std::function<bool()>& done, time::Duration max) {
+    const auto end = loop().now() + max;
+    while (loop().now() < end) {
+      if (done && done()) return true;
+      for (auto& [id, source] : sources_) {
+        auto* publisher = client(id);
+        if (publisher == nullptr || !publisher->connected()) continue;
+        for (auto it = publish_layers.rbegin(); it != publish_layers.rend(); ++it) {
+          if (it->participant != id) continue;
+          source->set_active(it->active);
+          break;
+        }
+        publisher->send_audio();
+        if (phase_++ % 2 == 0) source->send_frame();
+      }
+      run_for(20ms);
+    }
+    return done && done();
+  }
+  void pump_for(time::Duration duration) { pump(nullptr, duration); }
+  // The last stream_state `participant` got for `track_id`.
+  std::optional<room::StreamState> state_of(const std::string& participant,
+                                            const std::string& track_id) const {
+    for (auto it = stream_states.rbegin(); it != stream_states.rend(); ++it) {
+      if (it->participant == participant && it->state.track_id == track_id) return it->state;
+    }
+    return std::nullopt;
+  }
+  std::optional<std::vector<std::string>> layers_of(const std::string& publisher) const {
+    for (auto it = publish_layers.rbegin(); it != publish_layers.rend(); ++it) {
+      if (it->participant == publisher) return it->active;
+    }
+    return std::nullopt;
+  }
+  std::size_t packets(SimClient& subscriber, const std::string& track_id) {
+    const auto* stream = subscriber.stream_of(track_id);
+    return stream == nullptr ? 0 : stream->sequence.size();
+  }
+
+  std::map<std::string, std::unique_ptr<SimulcastSource>> sources_;
+  int phase_ = 0;
+};
+
+TEST_F(SimSimulcastTest, ABandwidthPausedTrackSaysSoAndAudioKeepsFlowing) {
+  join_simulcast("p");
+  auto& s1 = join("s1", false);
+  ASSERT_TRUE(pump([&] { return packets(s1, "p-camera") > 0; }, 10s));
+  pump_for(1500ms);  // measured layer bitrates
+  // 100 kbit/s: not even q (about 130 kbit/s) fits after the audio.
+  ASSERT_TRUE(set_estimate("s1", 100'000));
+  pump_for(200ms);  // what was in flight
+  EXPECT_EQ(state_of("s1", "p-camera"),
+            (room::StreamState{"p-camera", room::StreamPause::bandwidth, 0, 0}));
+  const auto video = packets(s1, "p-camera");
+  const auto audio = packets(s1, "p-audio");
+  pump_for(2s);
+  EXPECT_EQ(packets(s1, "p-camera"), video);
+  EXPECT_EQ(packets(s1, "p-audio"), audio + 100);  // 50 packets per second
+  EXPECT_TRUE(s1.connected());
+  EXPECT_EQ(layers_of("p"), std::vector<std::string>{});
+  // Room again: video resumes at a key frame, continuing the same stream.
+  ASSERT_TRUE(set_estimate("s1", 5'000'000));
+  pump_for(2s);
+  EXPECT_GT(packets(s1, "p-camera"), video);
+  EXPECT_EQ(check_stream(*s1.stream_of("p-camera")), SimulcastSource::packets_per_frame(2));
+  EXPECT_EQ(state_of("s1", "p-camera"),
+            (room::StreamState{"p-camera", room::StreamPause::none, 1280, 720}));
+}
+
+}  // namespace
+}  // namespace rrtc::engine::test
