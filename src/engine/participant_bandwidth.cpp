@@ -125,6 +125,7 @@ void ParticipantBandwidth::ensure_estimator(bool transport_cc, time::Timestamp n
   config.probing.enabled = transport_cc && RouterPads<room::Router>;
   estimator_ = std::make_unique<bwe::SendSideEstimator>(config, now);
   evidence_ = false;
+  probed_ = !config.probing.enabled;
   probe_.reset();
   probe_timer_.cancel();
   estimator_timer_.cancel();
@@ -228,7 +229,7 @@ void ParticipantBandwidth::after_estimate(time::Timestamp now) noexcept {
   if (estimator_ == nullptr || member == nullptr) return;
   auto& router = room_.router();
   const auto target = static_cast<std::uint64_t>(estimator_->target_bitrate().bps());
-  if (evidence_) {
+  if (evidence_ && probed_) {
     bool report = !reported_;
     if (reported_) {
       const std::uint64_t diff = target > *reported_ ? target - *reported_ : *reported_ - target;
@@ -284,12 +285,23 @@ void ParticipantBandwidth::probe_step() noexcept {
       send_padding(room_.router(), *member, static_cast<std::size_t>(step_bytes), now);
   probe_cluster_ = bwe::kNoProbeCluster;
   context_.counters.bwe.padding_bytes.add(sent);
+  if (sent == 0 && probe_->sent_bytes == 0) {
+    // Nothing to pad on yet (no video track started, or mid-frame): the cluster waits for a
+    // slot, for at most kProbeWait, rather than being spent on nothing.
+    if (probe_->steps == 0 && probe_waiting_since_ == time::Timestamp{}) probe_waiting_since_ = now;
+    if (now - probe_waiting_since_ < kProbeWait) {
+      probe_timer_ = context_.loop.add_timer(now + kProbeRetry, [this] { probe_step(); });
+      return;
+    }
+  }
+  probe_waiting_since_ = time::Timestamp{};
   probe_->sent_bytes += static_cast<std::int64_t>(sent);
   ++probe_->steps;
   // A cluster is sent over its duration; twice that without a padding slot ends it anyway.
   const int max_steps =
       static_cast<int>(2 * bwe::ProbeControllerConfig{}.cluster_duration / kProbeStep);
   if (probe_->sent_bytes >= cluster.min_bytes || probe_->steps >= max_steps) {
+    if (probe_->sent_bytes >= cluster.min_bytes) probed_ = true;
     probe_.reset();
     arm_estimator_timer();
     return;

@@ -52,6 +52,9 @@ class ParticipantBandwidth {
  public:
   // How far apart probe padding is sent inside a cluster.
   static constexpr time::Duration kProbeStep{5'000};
+  // A probe cluster with nothing to pad on is tried again this often, for at most kProbeWait.
+  static constexpr time::Duration kProbeRetry{100'000};
+  static constexpr time::Duration kProbeWait{30'000'000};
   // A target that moved less than 1 / kReportChange (5 %) is handed to the Router at most once
   // per kReportInterval.
   static constexpr std::int64_t kReportChange = 20;
@@ -121,6 +124,12 @@ class ParticipantBandwidth {
   // Transport-cc feedback or a REMB arrived: until then the estimate is only the starting
   // guess, and the Router is told nothing (no limit).
   bool evidence_ = false;
+  // With probing, the estimate limits the Router only once a probe cluster went out whole:
+  // before that it is the start bitrate crawling up from transport-cc feedback on audio, and
+  // it would pause video that probing would show fits (the initial probes find nothing to pad
+  // until a video track has started).
+  bool probed_ = false;
+  time::Timestamp probe_waiting_since_{};  // the cluster found no padding slot since then
   std::optional<std::uint64_t> reported_;
   time::Timestamp reported_at_{};
   std::optional<time::Duration> rtt_;

@@ -26,6 +26,10 @@ rtp::RetransmitBuffer DownTrack::ring_for(const Subscription& subscription,
 void DownTrack::update(const Subscription& subscription) {
   sub_.payload_types = subscription.payload_types;
   sub_.extension_ids = subscription.extension_ids;
+  sub_.track_id = subscription.track_id;
+  sub_.type = subscription.type;
+  sub_.transport_cc_extension_id = subscription.transport_cc_extension_id;
+  sub_.transport_cc = subscription.transport_cc;
   if (subscription.nack != sub_.nack) {
     sub_.nack = subscription.nack;
     retransmit_ = ring_for(sub_, options_);

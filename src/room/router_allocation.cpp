@@ -197,7 +197,12 @@ std::vector<PublishLayersNotice> Router::take_publish_layers() {
       if (!up->simulcast()) continue;
       // Needed: each subscriber's target layer, and while it still waits to switch, the layer
       // it forwards until then.
+      // A layer never heard stays asked for: a browser starts with its lowest layer and adds the
+      // others as its uplink estimate grows, and one told to stop them would never send them.
       std::uint8_t needed = 0;
+      for (std::size_t i = 0; i < up->layers.size(); ++i) {
+        if (up->layers[i].ssrc == 0) needed |= static_cast<std::uint8_t>(1u << i);
+      }
       for (const DownLink* link : up->downs) {
         const int target = link->track.target_layer();
         if (link->settings.paused || target < 0) continue;

@@ -119,10 +119,15 @@ class SimSimulcastTest : public SimRoomTest {
     }
     return std::nullopt;
   }
+  // Media packets `subscriber` got of `track_id` (bandwidth probes' padding apart: a track
+  // paused for bandwidth still carries them).
   std::size_t packets(SimClient& subscriber, const std::string& track_id) {
     const auto* stream = subscriber.stream_of(track_id);
-    return stream == nullptr ? 0 : stream->sequence.size();
+    if (stream == nullptr) return 0;
+    return static_cast<std::size_t>(
+        std::count(stream->padding.begin(), stream->padding.end(), false));
   }
+
 
   std::map<std::string, std::unique_ptr<SimulcastSource>> sources_;
   int phase_ = 0;
