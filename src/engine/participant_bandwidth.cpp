@@ -229,7 +229,11 @@ void ParticipantBandwidth::after_estimate(time::Timestamp now) noexcept {
   if (estimator_ == nullptr || member == nullptr) return;
   auto& router = room_.router();
   const auto target = static_cast<std::uint64_t>(estimator_->target_bitrate().bps());
-  if (evidence_ && probed_) {
+  // Only a transport-cc estimate limits the Router. A REMB follows what the subscriber receives
+  // (it grows a few percent a second above it) and cannot show headroom: a track paused on it
+  // would never come back. REMB-only subscribers (aiortc) are not limited by allocation; their
+  // REMB still reaches publishers through the Router.
+  if (evidence_ && probed_ && down_transport_cc_) {
     bool report = !reported_;
     if (reported_) {
       const std::uint64_t diff = target > *reported_ ? target - *reported_ : *reported_ - target;
