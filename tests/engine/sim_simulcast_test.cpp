@@ -89,6 +89,8 @@ class SimSimulcastTest : public SimRoomTest {
     const auto end = loop().now() + max;
     while (loop().now() < end) {
       if (done && done()) return true;
+      // One phase per step for all publishers: each sends a frame every other step.
+      const bool frame = phase_++ % 2 == 0;
       for (auto& [id, source] : sources_) {
         auto* publisher = client(id);
         if (publisher == nullptr || !publisher->connected()) continue;
@@ -98,7 +100,7 @@ class SimSimulcastTest : public SimRoomTest {
           break;
         }
         publisher->send_audio();
-        if (phase_++ % 2 == 0) source->send_frame();
+        if (frame) source->send_frame();
       }
       run_for(20ms);
     }
@@ -157,6 +159,90 @@ TEST_F(SimSimulcastTest, ABandwidthPausedTrackSaysSoAndAudioKeepsFlowing) {
   EXPECT_EQ(check_stream(*s1.stream_of("p-camera")), SimulcastSource::packets_per_frame(2));
   EXPECT_EQ(state_of("s1", "p-camera"),
             (room::StreamState{"p-camera", room::StreamPause::none, 1280, 720}));
+}
+
+// Two subscribers of one simulcast camera on different layers: one asks for a small tile
+// (track_settings max_width 320) and gets q, the other keeps f; the publisher is asked for
+// exactly those two. When the f subscriber leaves, f is announced off.
+TEST_F(SimSimulcastTest, TrackSettingsPutTwoSubscribersOnDifferentLayers) {
+  join_simulcast("p");
+  auto& s1 = join("s1", false);
+  auto& s2 = join("s2", false);
+  ASSERT_TRUE(pump([&] { return packets(s1, "p-camera") > 0 && packets(s2, "p-camera") > 0; },
+                   10s));
+  pump_for(1500ms);
+  EXPECT_EQ(state_of("s1", "p-camera"),
+            (room::StreamState{"p-camera", room::StreamPause::none, 1280, 720}));
+  track_settings("s1", room::TrackSettingsUpdate{"p-camera", std::nullopt, 320, 180, std::nullopt});
+  pump_for(2s);
+  EXPECT_EQ(check_stream(*s1.stream_of("p-camera")), SimulcastSource::packets_per_frame(0));
+  EXPECT_EQ(check_stream(*s2.stream_of("p-camera")), SimulcastSource::packets_per_frame(2));
+  EXPECT_EQ(state_of("s1", "p-camera"),
+            (room::StreamState{"p-camera", room::StreamPause::none, 320, 180}));
+  EXPECT_EQ(state_of("s2", "p-camera"),
+            (room::StreamState{"p-camera", room::StreamPause::none, 1280, 720}));
+  EXPECT_EQ(layers_of("p"), (std::vector<std::string>{"q", "f"}));
+  EXPECT_FALSE(sources_.at("p")->active(1));
+
+  // The top layer's only subscriber leaves: f is announced off, s1 keeps q without a break.
+  leave("s2");
+  pump_for(2s);
+  EXPECT_EQ(layers_of("p"), std::vector<std::string>{"q"});
+  EXPECT_FALSE(sources_.at("p")->active(2));
+  const auto before = packets(s1, "p-camera");
+  pump_for(1s);
+  EXPECT_EQ(packets(s1, "p-camera"), before + 25);  // 25 frames of one packet
+  EXPECT_EQ(check_stream(*s1.stream_of("p-camera")), SimulcastSource::packets_per_frame(0));
+}
+
+// A screen share published before anyone's camera: it keeps its priority over the camera that
+// comes later. Under an estimate with room for the screen's top layer and a little more, the
+// screen stays at f and the camera gets q.
+TEST_F(SimSimulcastTest, AScreenSharePublishedBeforeACameraKeepsPriority) {
+  join_simulcast("a", room::TrackType::screen);
+  set_state("a", room::ParticipantState{false, false, true});  // sharing, no camera
+  auto& s1 = join("s1", false);
+  ASSERT_TRUE(pump([&] { return packets(s1, "a-screen") > 0; }, 10s));
+  pump_for(1500ms);
+  EXPECT_EQ(state_of("s1", "a-screen"),
+            (room::StreamState{"a-screen", room::StreamPause::none, 1280, 720}));
+  join_simulcast("b");
+  ASSERT_TRUE(pump([&] { return packets(s1, "b-camera") > 0; }, 10s));
+  pump_for(1500ms);  // measured bitrates of b's layers
+  EXPECT_EQ(state_of("s1", "b-camera"),
+            (room::StreamState{"b-camera", room::StreamPause::none, 1280, 720}));
+  // f is 3 x 600 bytes x 25 frames/s (about 370 kbit/s with headers), q a third of that: room
+  // for two audio tracks, the screen's f and the camera's q, not for the camera's h.
+  ASSERT_TRUE(set_estimate("s1", 700'000));
+  pump_for(2s);
+  EXPECT_EQ(state_of("s1", "a-screen"),
+            (room::StreamState{"a-screen", room::StreamPause::none, 1280, 720}));
+  EXPECT_EQ(state_of("s1", "b-camera"),
+            (room::StreamState{"b-camera", room::StreamPause::none, 320, 180}));
+  EXPECT_EQ(check_stream(*s1.stream_of("a-screen")), SimulcastSource::packets_per_frame(2));
+  EXPECT_EQ(check_stream(*s1.stream_of("b-camera")), SimulcastSource::packets_per_frame(0));
+  EXPECT_EQ(layers_of("a"), (std::vector<std::string>{"f"}));
+  // a watches b's camera with no estimate: f.
+  EXPECT_EQ(layers_of("b"), (std::vector<std::string>{"q", "f"}));
+}
+
+// A small tile asked for before any media arrived (a browser sends track_settings as soon as
+// the tile is laid out): the cap applies once the layers' sizes are known.
+TEST_F(SimSimulcastTest, TrackSettingsBeforeMediaCapOnceSizesAreKnown) {
+  join_simulcast("p");
+  auto& s1 = join("s1", false);
+  // As soon as the server's offer carries the track, before any of its packets.
+  ASSERT_TRUE(run_until([&] {
+    return std::any_of(s1.tracks().begin(), s1.tracks().end(),
+                       [](const auto& track) { return track.track_id == "p-camera"; });
+  }, 5s));
+  EXPECT_EQ(s1.stream_of("p-camera"), nullptr);
+  track_settings("s1", room::TrackSettingsUpdate{"p-camera", std::nullopt, 320, std::nullopt, std::nullopt});
+  pump_for(3s);
+  EXPECT_EQ(check_stream(*s1.stream_of("p-camera")), SimulcastSource::packets_per_frame(0));
+  EXPECT_EQ(state_of("s1", "p-camera"),
+            (room::StreamState{"p-camera", room::StreamPause::none, 320, 180}));
+  EXPECT_EQ(layers_of("p"), (std::vector<std::string>{"q"}));
 }
 
 }  // namespace
