@@ -40,4 +40,9 @@ void LossBased::on_report(std::int64_t lost, std::int64_t received, DataRate tar
   if (*bound_ >= delay_based) bound_.reset();
 }
 
+void LossBased::on_probe_result(DataRate result) noexcept {
+  if (!bound_ || last_loss_ >= config_.increase_loss) return;
+  if (result > *bound_) bound_ = result;
+}
+
 }  // namespace rrtc::bwe

@@ -29,8 +29,14 @@ void ProbeController::on_target(DataRate target, time::Timestamp now) noexcept {
     drop_probe_done_ = false;
   }
   if (app_limited_ && !drop_probe_done_ && target < recent_max_ * config_.drop_fraction) {
-    // A large drop while we sent little: check at once whether the old rate still holds.
-    plan(recent_max_ * config_.recovery_factor, false, now);
+    // A large drop while we sent little: check at once whether the old rate still holds. At
+    // most at twice the new target: a cluster at 85 % of a far higher old rate would flood the
+    // queue of a link whose capacity really fell (20 Mbit/s -> 400 kbit/s: 85 KB in 40 ms), and
+    // the loss would drag the estimate below the capacity. A capped cluster that passes is
+    // followed by higher ones, as probing further does.
+    const DataRate recovery = recent_max_ * config_.recovery_factor;
+    const DataRate capped = target * config_.further_factor;
+    plan(std::min(recovery, capped), capped < recovery, now);
     drop_probe_done_ = true;
   }
 }

@@ -9,7 +9,8 @@
 //     target may sit far below a capacity that has grown).
 //   - After a large drop (below 66 % of the estimate of the last 5 s) while the sender is
 //     application-limited (it sent less than the target, so the drop may be a misreading of a
-//     quiet period), one cluster at 85 % of the estimate before the drop.
+//     quiet period), one cluster at 85 % of the estimate before the drop, or at 2x the new
+//     target when that is lower (then probing further follows a result that reaches it).
 // A cluster waits for its result (or a second) before the next one leaves.
 
 #include <array>

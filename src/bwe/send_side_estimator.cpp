@@ -123,6 +123,7 @@ void SendSideEstimator::finish_feedback(time::Timestamp now) noexcept {
   const BandwidthUsage usage = fb_overuse_ ? BandwidthUsage::kOverusing : detector_.state();
   if (usage != BandwidthUsage::kOverusing && probe && probe->bitrate > aimd_.estimate()) {
     aimd_.set_estimate(probe->bitrate, now);
+    loss_based_.on_probe_result(probe->bitrate);
   } else {
     aimd_.update(usage, Throughput{acknowledged_.bitrate(), acknowledged_.last_sample()}, now);
   }

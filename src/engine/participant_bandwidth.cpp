@@ -6,6 +6,7 @@
 
 #include "engine/media_participant.hpp"
 #include "engine/media_room.hpp"
+#include "log/log.hpp"
 #include "rtcp/compound.hpp"
 #include "rtp/header_extension.hpp"
 #include "rtp/packet.hpp"
@@ -241,6 +242,14 @@ void ParticipantBandwidth::after_estimate(time::Timestamp now) noexcept {
           diff * kReportChange > *reported_ || (diff != 0 && now - reported_at_ >= kReportInterval);
     }
     if (report) {
+      const auto st = estimator_->stats();
+      log::get("room").debug(
+          "participant {}: bandwidth estimate {} kbit/s (delay-based {}, loss bound {}, "
+          "acknowledged {}, usage {}, pushback {:.2f}, lost {} of {})",
+          owner_.id(), target / 1000, st.delay_based.bps() / 1000,
+          st.loss_bound ? st.loss_bound->bps() / 1000 : -1,
+          st.acknowledged ? st.acknowledged->bps() / 1000 : -1, static_cast<int>(st.usage),
+          st.pushback, st.packets_lost, st.packets_lost + st.packets_received);
       reported_ = target;
       reported_at_ = now;
       context_.counters.bwe.observe_estimate(target);
@@ -306,6 +315,9 @@ void ParticipantBandwidth::probe_step() noexcept {
       static_cast<int>(2 * bwe::ProbeControllerConfig{}.cluster_duration / kProbeStep);
   if (probe_->sent_bytes >= cluster.min_bytes || probe_->steps >= max_steps) {
     if (probe_->sent_bytes >= cluster.min_bytes) probed_ = true;
+    log::get("room").debug("participant {}: probe {} at {} kbit/s: {} of {} bytes padded",
+                           owner_.id(), cluster.id, cluster.bitrate.bps() / 1000,
+                           probe_->sent_bytes, cluster.min_bytes);
     probe_.reset();
     arm_estimator_timer();
     return;

@@ -5,6 +5,7 @@
 
 #include "room/router.hpp"
 #include "room/router_members.hpp"
+#include "rtp/packet_builder.hpp"
 
 namespace rrtc::room {
 namespace {
@@ -226,44 +227,33 @@ std::vector<PublishLayersNotice> Router::take_publish_layers() {
 
 std::size_t Router::send_padding(Member& subscriber, std::size_t bytes,
                                  time::Timestamp now) noexcept {
+  // RFC 3550 5.1 padding-only packets, with the subscriber's transport-cc element (RFC 8285,
+  // value 0 until the sink stamps it), on any started video track: one paused for bandwidth too,
+  // since probing is how it comes back. Not on a track its subscriber paused (hidden tile).
+  static constexpr std::array<std::uint8_t, 2> kUnstamped{};
+  static constexpr std::size_t kMaxPadding = 255;  // the count is one byte
   std::size_t sent = 0;
   for (auto& link : subscriber.downs) {
     DownTrack& track = link->track;
     const Subscription& sub = track.subscription();
-    if (!sub.video || !track.started() || link->settings.paused || track.target_layer() < 0) {
-      continue;
-    }
+    if (!sub.video || !track.started() || link->settings.paused) continue;
     while (sent < bytes) {
       const auto slot = track.padding_slot(now);
       if (!slot) break;
-      // RFC 3550 5.1: a padding-only packet, P set, the last byte counts the padding; with the
-      // subscriber's transport-cc element (RFC 8285), value 0 until the sink stamps it.
-      std::uint8_t* p = egress_.data();
-      const std::uint8_t id = sub.transport_cc_extension_id;
-      std::size_t header = 12;
-      p[0] = static_cast<std::uint8_t>(0x80 | 0x20 | (id != 0 ? 0x10 : 0));
-      p[1] = slot->payload_type & 0x7f;
-      p[2] = static_cast<std::uint8_t>(slot->seq >> 8);
-      p[3] = static_cast<std::uint8_t>(slot->seq);
-      for (int i = 0; i < 4; ++i) {
-        p[4 + i] = static_cast<std::uint8_t>(slot->timestamp >> (24 - 8 * i));
-        p[8 + i] = static_cast<std::uint8_t>(sub.ssrc >> (24 - 8 * i));
+      rtp::PacketBuilder builder;
+      builder.set_payload_type(slot->payload_type & 0x7f)
+          .set_sequence_number(slot->seq)
+          .set_timestamp(slot->timestamp)
+          .set_ssrc(sub.ssrc);
+      if (sub.transport_cc_extension_id != 0) {
+        builder.add_extension(sub.transport_cc_extension_id, kUnstamped);
       }
-      if (id != 0) {
-        const bool one_byte = id <= 14;
-        const std::array<std::uint8_t, 8> block =
-            one_byte ? std::array<std::uint8_t, 8>{0xBE, 0xDE, 0, 1,
-                                                   static_cast<std::uint8_t>(id << 4 | 1), 0, 0, 0}
-                     : std::array<std::uint8_t, 8>{0x10, 0x00, 0, 1, id, 2, 0, 0};
-        std::copy(block.begin(), block.end(), p + header);
-        header += block.size();
-      }
+      const std::size_t header = builder.serialized_size();
       const std::size_t left = bytes - sent;
-      const std::size_t padding = std::clamp<std::size_t>(left > header ? left - header : 1, 1, 255);
-      std::fill(p + header, p + header + padding - 1, std::uint8_t{0});
-      p[header + padding - 1] = static_cast<std::uint8_t>(padding);
-      const std::size_t length = header + padding;
-      if (!subscriber.sink->send_rtp(egress_, length)) return sent;
+      builder.set_padding(static_cast<std::uint8_t>(
+          std::clamp<std::size_t>(left > header ? left - header : 1, 1, kMaxPadding)));
+      const std::size_t length = builder.write_to(egress_);
+      if (length == 0 || !subscriber.sink->send_rtp(egress_, length)) return sent;
       sent += length;
     }
     if (sent >= bytes) break;

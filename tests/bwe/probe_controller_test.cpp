@@ -85,6 +85,24 @@ TEST(ProbeController, ALargeDropWhileApplicationLimitedIsCheckedAtOnce) {
   EXPECT_FALSE(p.next_probe(kT0 + ms(1400)));
 }
 
+TEST(ProbeController, ARecoveryProbeAfterAFarLargerDropIsCappedAtTwiceTheTarget) {
+  ProbeController p;
+  p.start(kbps(300), kT0);
+  p.next_probe(kT0);
+  p.next_probe(kT0);
+  p.on_target(kbps(20'000), kT0 + ms(500));
+  p.set_application_limited(true);
+  p.on_target(kbps(400), kT0 + ms(1300));
+  const auto recovery = p.next_probe(kT0 + ms(1300));
+  ASSERT_TRUE(recovery);
+  EXPECT_EQ(recovery->bitrate, kbps(800));  // not 17000: that would flood a 400 kbit/s link
+  // It passed: the next one doubles its result, as probing further does.
+  p.on_result(recovery->id, kbps(780), kT0 + ms(1500));
+  const auto further = p.next_probe(kT0 + ms(1500));
+  ASSERT_TRUE(further);
+  EXPECT_EQ(further->bitrate, kbps(1560));
+}
+
 TEST(ProbeController, Disabled) {
   ProbeControllerConfig config;
   config.enabled = false;

@@ -315,5 +315,23 @@ TEST_F(RouterSimulcastTest, PaddingGoesOnTheVideoTrackAtAFrameBoundaryWithTheTra
   EXPECT_EQ(seq_of(4), static_cast<std::uint16_t>(last + 4));
 }
 
+TEST_F(RouterSimulcastTest, PaddingAlsoGoesOnAVideoTrackPausedForBandwidthButNotOnOneTheUserPaused) {
+  start_layers();
+  advance(kAllocationInterval);
+  router_.set_estimate(b_, 100'000, now_);  // paused for bandwidth: probes are how it comes back
+  ASSERT_EQ(router_.take_stream_states().at(0).state.paused, StreamPause::bandwidth);
+  const std::uint16_t last = seq_of(subscriber_.rtp.size() - 1);
+  const std::size_t before = subscriber_.rtp.size();
+  EXPECT_EQ(router_.send_padding(b_, 200, now_), 200u);
+  ASSERT_EQ(subscriber_.rtp.size(), before + 1);
+  EXPECT_EQ(ssrc_of(before), kDownVideo);
+  EXPECT_EQ(seq_of(before), static_cast<std::uint16_t>(last + 1));
+  TrackSettingsUpdate hidden;
+  hidden.track_id = "a-camera";
+  hidden.paused = true;
+  ASSERT_TRUE(router_.set_track_settings(b_, hidden, now_));
+  EXPECT_EQ(router_.send_padding(b_, 200, now_), 0u);
+}
+
 }  // namespace
 }  // namespace rrtc::room::test
