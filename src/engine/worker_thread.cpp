@@ -50,6 +50,8 @@ void WorkerThread::start() {
       has_send_ring_ = send_ring_ != nullptr;
       peers_.set_send_ring(send_ring_.get());
       worker_->set_send_ring(send_ring_.get());
+      // Each wake-up's sends leave together (io/glib_loop.hpp).
+      loop_.set_send_ring(send_ring_.get());
     });
   }
   post([this] { collect_counters(); });

@@ -276,27 +276,34 @@ IceCredentials NiceTransport::local_credentials() const {
 }
 
 void NiceTransport::refresh_direct_path() noexcept {
-  clear_direct_path();
+  release_direct_socket();
   NiceCandidate* local = nullptr;
   NiceCandidate* remote = nullptr;
-  if (closed_ || !nice_agent_get_selected_pair(agent_, stream_id_, kComponent, &local, &remote)) {
-    return;
+  GSocket* socket = nullptr;
+  if (!closed_ && nice_agent_get_selected_pair(agent_, stream_id_, kComponent, &local, &remote)) {
+    // nullptr for relayed or TCP pairs: libnice frames what it sends and reads
+    socket = nice_agent_get_selected_socket(agent_, stream_id_, kComponent);
   }
-  GSocket* socket = nice_agent_get_selected_socket(agent_, stream_id_, kComponent);
-  if (socket == nullptr) {
-    return;  // relayed or TCP: libnice frames what it sends
+  if (socket != nullptr) {
+    nice_address_copy_to_sockaddr(&remote->addr, reinterpret_cast<sockaddr*>(&direct_.to));
+    direct_.to_length =
+        direct_.to.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+    direct_.socket = socket;
+    direct_.fd = g_socket_get_fd(socket);
   }
-  nice_address_copy_to_sockaddr(&remote->addr, reinterpret_cast<sockaddr*>(&direct_.to));
-  direct_.to_length = direct_.to.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
-  direct_.socket = socket;
-  direct_.fd = g_socket_get_fd(socket);
+  sync_media_socket();
 }
 
-void NiceTransport::clear_direct_path() noexcept {
+void NiceTransport::release_direct_socket() noexcept {
   if (direct_.socket != nullptr) {
     g_object_unref(direct_.socket);
   }
   direct_ = DirectPath{};
+}
+
+void NiceTransport::clear_direct_path() noexcept {
+  release_direct_socket();
+  close_media_socket();
 }
 
 std::optional<NiceTransport::SelectedPair> NiceTransport::selected_pair() const {

@@ -17,6 +17,12 @@
 // source"). On top of that we drop everything until the component is CONNECTED or READY, so
 // DTLS, SRTP and SCTP only ever see bytes from the pair ICE validated.
 //
+// Media beside libnice: once a plain UDP pair is selected, its RTP and RTCP are read by a
+// MediaSocket (ice/media_socket.hpp), up to 32 datagrams per recvmmsg, and only those from the
+// selected remote reach the listener; the kernel keeps steering STUN, DTLS and TURN framing to
+// libnice's socket, so consent, checks and DTLS go through libnice as before. Relayed and TCP
+// pairs, and kernels that refuse the steering, are read through libnice only.
+//
 // Failure: before Connected, component FAILED (every pair failed) is reported as
 // IceState::Failed, once; the transport then stays Failed. After Connected, libnice's FAILED
 // only means no answer to its consent checks for 10 s (libnice 0.1.21 neither retransmits them
@@ -52,6 +58,7 @@
 #include "ice/consent_freshness.hpp"
 #include "ice/ice_options.hpp"
 #include "ice/ice_transport.hpp"
+#include "ice/media_socket.hpp"
 #include "time/media_time.hpp"
 
 typedef struct _NiceAgent NiceAgent;
@@ -107,6 +114,18 @@ class NiceTransport final : public IceTransport {
   std::optional<SelectedPair> selected_pair() const;
   // Datagrams dropped because they arrived before ICE validated a pair.
   uint64_t dropped_before_connected() const noexcept { return dropped_before_connected_; }
+
+  // Whether the selected pair's RTP and RTCP are read beside libnice, many per recvmmsg (see
+  // ice/media_socket.hpp): a plain UDP pair, and the kernel took the steering program.
+  bool reads_media_directly() const noexcept { return media_ != nullptr; }
+  // What the media socket read: recvmmsg calls that returned datagrams, the datagrams, and
+  // those dropped (not from the selected remote, truncated, or not RTP/RTCP).
+  struct MediaReads {
+    uint64_t calls = 0;
+    uint64_t datagrams = 0;
+    uint64_t dropped = 0;
+  };
+  MediaReads media_reads() const noexcept { return media_reads_; }
 
   // Agents not yet fully released (their TURN allocations are freed asynchronously after the
   // transport is destroyed). A worker spins its loop until this reaches zero before destroying
@@ -171,8 +190,17 @@ class NiceTransport final : public IceTransport {
   static int on_dispatch(void* self) noexcept;
   static void on_selected_pair(NiceAgent* agent, unsigned stream, unsigned component,
                                NiceCandidate* local, NiceCandidate* remote, void* self) noexcept;
+  // The direct path and the media socket follow the selected pair; clearing drops both.
   void refresh_direct_path() noexcept;
   void clear_direct_path() noexcept;
+  void release_direct_socket() noexcept;
+
+  // The media socket (nice_transport_media.cpp): opened on the direct path's socket, kept while
+  // that socket stays selected, closed otherwise.
+  void sync_media_socket() noexcept;
+  void close_media_socket() noexcept;
+  static int on_media_readable(int fd, unsigned condition, void* self) noexcept;
+  void read_media() noexcept;
 
   // Consent (nice_transport_consent.cpp). Each returns true when the transport just failed:
   // the caller reports Failed to the listener.
@@ -206,6 +234,10 @@ class NiceTransport final : public IceTransport {
   RecvTarget* recv_target_ = nullptr;  // handed to on_agent_closed at destruction
   uint64_t dropped_before_connected_ = 0;
   DirectPath direct_;
+  std::unique_ptr<MediaSocket> media_;
+  GSource* media_source_ = nullptr;
+  uint64_t media_generation_ = 0;  // changes whenever media_ does: a reader notices mid-batch
+  MediaReads media_reads_;
   io::SendRing* ring_ = nullptr;
   ConsentFreshness consent_;
   // When the last datagram from the selected pair arrived (CLOCK_MONOTONIC_COARSE: a few ns

@@ -6,6 +6,8 @@
 #include <memory>
 #include <utility>
 
+#include "io/send_ring.hpp"
+
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
 #define RRTC_IO_TSAN 1
@@ -90,11 +92,10 @@ time::Timestamp now() noexcept {
   return std::chrono::time_point_cast<time::Duration>(time::Clock::now());
 }
 
-GlibLoop::GlibLoop() : context_(g_main_context_new()), loop_(g_main_loop_new(context_, FALSE)) {}
+GlibLoop::GlibLoop() : context_(g_main_context_new()) {}
 
 GlibLoop::~GlibLoop() {
   stop();
-  g_main_loop_unref(loop_);
   g_main_context_unref(context_);
 }
 
@@ -104,9 +105,12 @@ void GlibLoop::start(const std::string& name) {
   }
   thread_ = std::thread([this, name] {
     pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
-    // libnice and GIO attach their own sources to the thread-default context.
+    // libnice and GIO attach their own sources to the thread-default context; owning the
+    // context lets libnice call its receive callbacks directly (g_main_context_is_owner).
     g_main_context_push_thread_default(context_);
-    g_main_loop_run(loop_);
+    g_main_context_acquire(context_);
+    while (!quit_) iterate(true);
+    g_main_context_release(context_);
     g_main_context_pop_thread_default(context_);
   });
 }
@@ -115,9 +119,9 @@ void GlibLoop::stop() {
   if (!thread_.joinable()) {
     return;
   }
-  // Quitting through a posted closure: g_main_loop_quit before g_main_loop_run started would
-  // be lost, a closure waits in the context until the loop runs it.
-  post([loop = loop_] { g_main_loop_quit(loop); });
+  // Quitting through a posted closure: a flag set before the thread started looping would be
+  // racy, a closure waits in the context until the loop runs it.
+  post([this] { quit_ = true; });
   thread_.join();
 }
 
@@ -142,15 +146,37 @@ bool GlibLoop::run_until(const std::function<bool()>& done, time::Duration timeo
   g_source_set_callback(deadline, &set_flag, &expired, nullptr);
   g_source_attach(deadline, context_);
   g_main_context_push_thread_default(context_);
+  g_main_context_acquire(context_);
   bool result = done();
   while (!result && !expired) {
-    g_main_context_iteration(context_, TRUE);
+    iterate(true);
     result = done();
   }
+  g_main_context_release(context_);
   g_main_context_pop_thread_default(context_);
   g_source_destroy(deadline);
   g_source_unref(deadline);
   return result;
+}
+
+void GlibLoop::iterate(bool may_block) {
+  // g_main_context_iteration's steps, so the dispatch can sit inside one Batch (header).
+  gint max_priority = G_PRIORITY_DEFAULT;
+  g_main_context_prepare(context_, &max_priority);
+  gint timeout = -1;
+  gint count = 0;
+  for (;;) {
+    count = g_main_context_query(context_, max_priority, &timeout, fds_.data(),
+                                 static_cast<gint>(fds_.size()));
+    if (static_cast<std::size_t>(count) <= fds_.size()) break;
+    fds_.resize(static_cast<std::size_t>(count));  // once per new high of descriptors
+  }
+  if (!may_block) timeout = 0;
+  GPollFunc poll = g_main_context_get_poll_func(context_);
+  poll(fds_.data(), static_cast<guint>(count), timeout);
+  if (g_main_context_check(context_, max_priority, fds_.data(), count)) ++wakeups_;
+  const SendRing::Batch batch(ring_);
+  g_main_context_dispatch(context_);
 }
 
 bool GlibLoop::on_loop_thread() const noexcept {

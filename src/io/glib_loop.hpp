@@ -11,18 +11,31 @@
 // Threading: post() may be called from any thread. Everything else, and every closure and timer
 // callback, belongs to the loop's thread (the thread started by start(), or the thread calling
 // run_until()).
+//
+// One wake-up, one send batch: the loop iterates the context itself (prepare, query, poll, check,
+// dispatch, as g_main_context_iteration does) so that it can hold a SendRing::Batch open across
+// the dispatch of everything one poll found ready. Every datagram the wake-up's callbacks send
+// through the ring (the fan-out of all the packets libnice and the media sockets read, their
+// NACK resends, DTLS) then leaves in one io_uring_enter(2) when the dispatch ends, instead of one
+// per received packet. The cost: a datagram queued early in a wake-up waits for the rest of its
+// dispatch (the hop-latency histogram, stamped when MediaRoom's per-packet Batch closes, leaves
+// that wait out); a full ring still flushes at once.
 
 #include <glib.h>  // context() hands out the GMainContext; users attach their own sources
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "io/event_loop.hpp"
 #include "time/media_time.hpp"
 
 namespace rrtc::io {
+
+class SendRing;
 
 // The steady clock in media time. Only the worker loop (and the signaling thread) read the clock.
 time::Timestamp now() noexcept;
@@ -55,13 +68,26 @@ class GlibLoop final : public EventLoop {
   // True on the thread that start() created.
   bool on_loop_thread() const noexcept;
 
+  // The worker's io_uring (nullable), held in a Batch across each wake-up's dispatch. On the
+  // loop's thread; the ring must outlive the loop's use of it (set nullptr before freeing it).
+  void set_send_ring(SendRing* ring) noexcept { ring_ = ring; }
+  // Wake-ups that dispatched something (loop thread; for tests and diagnostics).
+  std::uint64_t wakeups() const noexcept { return wakeups_; }
+
  protected:
   TimerHandle arm_timer(time::Timestamp deadline, std::function<void()> fn) override;
 
  private:
+  // One iteration of the context, its dispatch inside a SendRing::Batch. `may_block`: poll
+  // with the context's timeout (else 0).
+  void iterate(bool may_block);
+
   GMainContext* context_ = nullptr;
-  GMainLoop* loop_ = nullptr;
   std::thread thread_;
+  bool quit_ = false;          // loop thread: set by the closure stop() posts
+  SendRing* ring_ = nullptr;   // loop thread
+  std::uint64_t wakeups_ = 0;  // loop thread
+  std::vector<GPollFD> fds_;   // loop thread: grows to the most descriptors one poll needed
 };
 
 }  // namespace rrtc::io
