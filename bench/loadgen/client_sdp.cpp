@@ -352,6 +352,12 @@ ExtensionIds accepted_extensions(const sdp::SessionDescription& answer, const st
   return ids;
 }
 
+ExtensionIds sender_extensions(const sdp::SessionDescription& answer) {
+  ExtensionIds ids = accepted_extensions(answer, kVideoMid);
+  if (ids.transport_cc == 0) ids.transport_cc = accepted_extensions(answer, kAudioMid).transport_cc;
+  return ids;
+}
+
 bool answer_accepts_simulcast(const sdp::SessionDescription& answer) {
   const auto* media = answer.find_media(kVideoMid);
   return media != nullptr && media->port != 0 && media->simulcast &&

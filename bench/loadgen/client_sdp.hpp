@@ -57,9 +57,14 @@ struct ExtensionIds {
   std::uint8_t transport_cc = 0;  // 0: not accepted
   std::uint8_t mid = 0;
   std::uint8_t rid = 0;
+  friend bool operator==(const ExtensionIds&, const ExtensionIds&) = default;
 };
 // The ids the answer's m-line `mid` accepted.
 ExtensionIds accepted_extensions(const sdp::SessionDescription& answer, const std::string& mid);
+// The ids a publisher stamps: mid and rid as the video m-line accepted them; the transport-wide
+// number as the video m-line accepted it, else the audio one (an audio-only publisher). Without
+// transport-wide-cc the rid stays the video m-line's: the server learns simulcast SSRCs from it.
+ExtensionIds sender_extensions(const sdp::SessionDescription& answer);
 // Whether the answer's video m-line accepted our simulcast (a=simulcast with recv rids).
 bool answer_accepts_simulcast(const sdp::SessionDescription& answer);
 

@@ -182,8 +182,7 @@ void Participant::on_answer(const std::string& text) {
   answered_ = true;
   simulcast_accepted_ = answer_accepts_simulcast(*answer);
   if (sender_) {
-    auto ids = accepted_extensions(*answer, kVideoMid);
-    if (ids.transport_cc == 0) ids = accepted_extensions(*answer, kAudioMid);
+    const auto ids = sender_extensions(*answer);
     sender_->set_extensions(SenderExtensions{ids.transport_cc, ids.mid, ids.rid});
   }
   for (const auto& candidate : remote->candidates) {

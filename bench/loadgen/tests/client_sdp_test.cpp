@@ -120,6 +120,25 @@ TEST(ClientSdp, AcceptedExtensionsAndSimulcastAreReadFromTheAnswer) {
   EXPECT_FALSE(answer_accepts_simulcast(taking));
 }
 
+// --simulcast --transport-cc off: the publisher still names its layers. The audio m-line's ids
+// replaced all the video's when the video had no transport-wide-cc, so packets carried no rid and
+// the server could route none of the layers.
+TEST(ClientSdp, SenderExtensionsKeepTheRidWithoutTransportCc) {
+  PublishedStreams streams{"alice", true, true, 1111, 2222};
+  streams.layers = 3;
+  auto local = client();
+  local.transport_cc = false;
+  const auto answer = wire(server_answer(publisher_offer(local, streams, 1)).sdp);
+  EXPECT_EQ(sender_extensions(answer), (ExtensionIds{0, kMidExtensionId, kRidExtensionId}));
+  // With it, the video's ids; an audio-only publisher takes the audio m-line's number.
+  const auto with = wire(server_answer(publisher_offer(client(), streams, 1)).sdp);
+  EXPECT_EQ(sender_extensions(with),
+            (ExtensionIds{kTransportCcExtensionId, kMidExtensionId, kRidExtensionId}));
+  streams.video = false;
+  const auto audio = wire(server_answer(publisher_offer(client(), streams, 1)).sdp);
+  EXPECT_EQ(sender_extensions(audio), (ExtensionIds{kTransportCcExtensionId, 0, 0}));
+}
+
 TEST(ClientSdp, SubscriberOfferIsAcceptedAsADataChannel) {
   const auto answer = server_answer(subscriber_offer(client(), 1));
   ASSERT_EQ(answer.media.size(), 1u);
