@@ -14,49 +14,6 @@
 namespace rrtc::engine {
 namespace {
 
-// Adapters for the Router calls issue 17's router part adds (plan.md contract). Each compiles to
-// the call once the Router has it, and to nothing before: the estimate then stays ours alone.
-template <typename R>
-concept RouterTakesEstimate = requires(R& r, room::Router::Member& m, std::uint64_t bps,
-                                       time::Timestamp now) {
-  r.set_estimate(m, bps, now);
-};
-template <typename R>
-concept RouterPads = requires(R& r, room::Router::Member& m, std::size_t n, time::Timestamp now) {
-  { r.send_padding(m, n, now) } -> std::convertible_to<std::size_t>;
-};
-template <typename R>
-concept RouterKnowsForwarded = requires(const R& r, const room::Router::Member& m) {
-  { r.forwarded_bitrate(m) } -> std::convertible_to<std::uint64_t>;
-};
-
-template <typename R>
-bool set_estimate(R& router, room::Router::Member& member, std::uint64_t bps, time::Timestamp now) {
-  if constexpr (RouterTakesEstimate<R>) {
-    router.set_estimate(member, bps, now);
-    return true;
-  } else {
-    return false;
-  }
-}
-template <typename R>
-std::size_t send_padding(R& router, room::Router::Member& member, std::size_t bytes,
-                         time::Timestamp now) {
-  if constexpr (RouterPads<R>) {
-    return router.send_padding(member, bytes, now);
-  } else {
-    return 0;
-  }
-}
-template <typename R>
-std::optional<std::uint64_t> forwarded_bitrate(const R& router, const room::Router::Member& m) {
-  if constexpr (RouterKnowsForwarded<R>) {
-    return router.forwarded_bitrate(m);
-  } else {
-    return std::nullopt;
-  }
-}
-
 std::uint16_t load16(const std::uint8_t* p) {
   return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
 }
@@ -122,8 +79,8 @@ void ParticipantBandwidth::ensure_estimator(bool transport_cc, time::Timestamp n
   if (estimator_ != nullptr && down_transport_cc_ == transport_cc) return;
   down_transport_cc_ = transport_cc;
   bwe::EstimatorConfig config;
-  // Probes need transport-cc to be measured and a Router that can pad.
-  config.probing.enabled = transport_cc && RouterPads<room::Router>;
+  // Probes need transport-cc to be measured.
+  config.probing.enabled = transport_cc;
   estimator_ = std::make_unique<bwe::SendSideEstimator>(config, now);
   evidence_ = false;
   probed_ = !config.probing.enabled;
@@ -253,12 +210,11 @@ void ParticipantBandwidth::after_estimate(time::Timestamp now) noexcept {
       reported_ = target;
       reported_at_ = now;
       context_.counters.bwe.observe_estimate(target);
-      if (set_estimate(router, *member, target, now)) room_.arm_router_timer();
+      router.set_estimate(*member, target, now);
+      room_.arm_router_timer();
     }
   }
-  if (const auto forwarded = forwarded_bitrate(router, *member)) {
-    estimator_->set_application_limited(*forwarded * 2 < target);
-  }
+  estimator_->set_application_limited(router.forwarded_bitrate(*member) * 2 < target);
   arm_estimator_timer();
 }
 
@@ -295,7 +251,7 @@ void ParticipantBandwidth::probe_step() noexcept {
   const std::int64_t step_bytes = std::max<std::int64_t>(cluster.bitrate.bytes_in(kProbeStep), 100);
   probe_cluster_ = cluster.id;
   const std::size_t sent =
-      send_padding(room_.router(), *member, static_cast<std::size_t>(step_bytes), now);
+      room_.router().send_padding(*member, static_cast<std::size_t>(step_bytes), now);
   probe_cluster_ = bwe::kNoProbeCluster;
   context_.counters.bwe.padding_bytes.add(sent);
   if (sent == 0 && probe_->sent_bytes == 0) {

@@ -20,10 +20,6 @@
 // feedback goes out through the Peer's send_rtcp at the feedback deadline (every ~50 ms while it
 // sends, no timer while it is silent).
 //
-// Router calls that land with the router part of issue 17 (set_estimate, send_padding,
-// forwarded_bitrate) are made through participant_bandwidth.cpp's adapters, which compile to
-// nothing while the Router lacks them.
-//
 // Threading: the worker's thread. Hot paths (stamp, on_sent, on_rtp, on_rtcp) allocate nothing;
 // the estimator's history (128 KiB) and the feedback ring are allocated once, on the first
 // subscription / publication that negotiated transport-cc (or REMB). Owned by its
