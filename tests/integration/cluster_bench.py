@@ -18,7 +18,10 @@ Per participant-minute: INFO commandstats over `--minute` seconds with no partic
 with 4 participants in 2 rooms (each room: one client on the room's node, one relayed)
 publishing audio and video; the difference per participant, scaled to a minute.
 
-Usage: cluster_bench.py --rrtc <rrtc binary> [--runs 12] [--minute 60] [--json out.jsonl]"""
+With --single: the same viewer join on one rrtc without redis_url (the baseline).
+
+Usage: cluster_bench.py --rrtc <rrtc binary> [--runs 12] [--minute 60] [--json out.jsonl]
+       cluster_bench.py --rrtc <rrtc binary> --single [--runs 12] [--json out.jsonl]"""
 import argparse
 import asyncio
 import json
@@ -31,7 +34,7 @@ import time
 from aiortc_room import wait_for
 from cluster_client import ClusterClient
 from cluster_nodes import Cluster, _encode, _Reader, require_redis
-from rrtc_server import check, metrics
+from rrtc_server import Server, check, metrics
 
 MONITOR_LINE = re.compile(r'^(\d+\.\d+) \[\d+ ([^\]]+)\] "([^"]+)"(.*)$')
 
@@ -106,12 +109,13 @@ async def viewer_run(cluster, monitor, room, mode, via, room_node, publisher):
         wall_end = time.time()
         offer_at = viewer.first_time(lambda m: m["type"] == "offer")
         result = {
-            "mode": mode, "room": room, "via": via.node_id, "room_node": room_node.node_id,
+            "mode": mode, "room": room, "via": getattr(via, "node_id", "single"),
+            "room_node": getattr(room_node, "node_id", "single"),
             "joined_s": viewer.joined_at - viewer.started,
             "offer_s": None if offer_at is None else offer_at - viewer.started,
             "first_audio_s": viewer.first_frame_at[f"{publisher}-audio"] - viewer.started,
             "first_video_s": viewer.first_frame_at[f"{publisher}-camera"] - viewer.started,
-            "redis": monitor.classify(wall_start, wall_end),
+            "redis": None if monitor is None else monitor.classify(wall_start, wall_end),
         }
         check(not viewer.errors, viewer.errors)
         return result
@@ -152,15 +156,42 @@ async def latency(cluster, monitor, runs, out):
     return results
 
 
+async def single_latency(server, runs, out):
+    """The same viewer join on one rrtc without redis_url: the baseline without a cluster."""
+    results = []
+    for run in range(runs):
+        room = f"single-{run}"
+        publisher = ClusterClient("pub", server.port, room)
+        try:
+            await publisher.join()
+            await publisher.publish()
+            before = video_received(server.port)
+            await wait_for(lambda: video_received(server.port) > before + 20,
+                           "the publisher's video at the server")
+            result = await viewer_run(None, None, room, "single", server, server, "pub")
+            result["run"] = run
+            results.append(result)
+            out.write(json.dumps(result) + "\n")
+            out.flush()
+            print(json.dumps(result), flush=True)
+        finally:
+            await publisher.close()
+    return results
+
+
 def summary(results):
     lines = []
-    for mode in ("direct", "relayed"):
+    for mode in ("single", "direct", "relayed"):
         rows = [r for r in results if r["mode"] == mode]
+        if not rows:
+            continue
         for key in ("joined_s", "offer_s", "first_audio_s", "first_video_s"):
             values = sorted(r[key] * 1000 for r in rows if r[key] is not None)
             p95 = values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
             lines.append(f"{mode:8} {key:14} n={len(values):3} median {statistics.median(values):8.1f} ms"
                          f"  p95 {p95:8.1f} ms  min {values[0]:8.1f}  max {values[-1]:8.1f}")
+        if rows[0]["redis"] is None:
+            continue
         trips = [r["redis"]["round_trips"] for r in rows]
         executed = [r["redis"]["executed"] for r in rows]
         lines.append(f"{mode:8} redis per join: round trips median {statistics.median(trips)} "
@@ -236,7 +267,14 @@ def main():
     parser.add_argument("--runs", type=int, default=12)
     parser.add_argument("--minute", type=float, default=60)
     parser.add_argument("--json", default="/dev/null")
+    parser.add_argument("--single", action="store_true",
+                        help="one rrtc without redis_url: the baseline without a cluster")
     args = parser.parse_args()
+    if args.single:
+        with Server(args.rrtc, "workers = 1\nempty_room_grace_seconds = 0\n") as server, \
+                open(args.json, "w") as out:
+            print(summary(asyncio.run(single_latency(server, args.runs, out))), flush=True)
+        return
     require_redis()
     with Cluster(args.rrtc, extra_config="workers = 1\n") as cluster:
         asyncio.run(scenario(cluster, args))
