@@ -11,13 +11,17 @@ namespace rrtc::room {
 
 void Router::count_layer(UpTrack& up, int index, std::size_t size, time::Timestamp now) noexcept {
   UpLayer& layer = up.layers[static_cast<std::size_t>(index)];
+  // A layer silent for kLayerTimeout (stopped by its publisher, or paused by publish_layers and
+  // not noticed as stopped yet) starts a new window: its silence is no part of its bitrate, and
+  // until a window of new packets rolls, the bitrate measured before the silence stands.
+  const bool resumed = layer.window_open && now - layer.last_packet >= kLayerTimeout;
   layer.last_packet = now;
   if (layer.stopped) {
     // The publisher sends it again: allocation may choose it.
     layer.stopped = false;
     mark_subscribers(up, now, true);
   }
-  if (!layer.window_open) {
+  if (!layer.window_open || resumed) {
     layer.window_open = true;
     layer.window_start = now;
     layer.window_bytes = size;

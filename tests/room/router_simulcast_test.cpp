@@ -333,5 +333,33 @@ TEST_F(RouterSimulcastTest, PaddingAlsoGoesOnAVideoTrackPausedForBandwidthButNot
   EXPECT_EQ(router_.send_padding(b_, 200, now_), 0u);
 }
 
+// A layer its publisher stopped and resumed: its bitrate is measured again from the resumption.
+// The silent seconds are not part of a window (they made a resumed f look like a few kbit/s for
+// a second, cheap enough for allocation to choose whatever the estimate).
+TEST_F(RouterSimulcastTest, AResumedLayerIsNotMeasuredOverItsSilence) {
+  start_layers();
+  std::uint16_t seq = 1;
+  const auto frames = [&](int count, std::initializer_list<int> layers) {
+    for (int i = 0; i < count; ++i) {
+      advance(std::chrono::milliseconds(40));
+      router_.handle_timeout(now_);
+      ++seq;
+      for (const int layer : layers) send_layer(layer, seq, seq, false, false);
+    }
+  };
+  frames(50, {0, 1, 2});  // 2 s: f measured, and forwarded to b
+  const std::uint64_t measured = router_.forwarded_bitrate(b_);
+  ASSERT_EQ(measured, 6000u);  // 25 packets of 30 bytes a second
+  frames(75, {0, 1});  // f stopped for 3 s
+  ++seq;
+  send_layer(2, seq, seq, true, false);  // f again, from a key frame
+  frames(10, {0, 1, 2});
+  EXPECT_EQ(router_.forwarded_bitrate(b_), measured);  // kept until a window of new packets
+  frames(20, {0, 1, 2});
+  const std::uint64_t again = router_.forwarded_bitrate(b_);
+  EXPECT_GT(again, measured * 9 / 10);
+  EXPECT_LT(again, measured * 11 / 10);
+}
+
 }  // namespace
 }  // namespace rrtc::room::test
