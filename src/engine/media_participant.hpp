@@ -130,6 +130,7 @@ class MediaParticipant final : private transport::PeerListener, private room::Ro
   void on_local_candidate(std::string candidate) override;
   void on_gathering_done() override;
   // RouterSink
+  std::span<std::uint8_t> egress_slot() noexcept override;
   bool send_rtp(std::span<std::uint8_t> buffer, std::size_t length) noexcept override;
   bool send_rtcp(std::span<std::uint8_t> buffer, std::size_t length) noexcept override;
   // transport::PeerListener: data channels

@@ -21,6 +21,14 @@ std::uint64_t max_message_size() {
 
 }  // namespace
 
+std::span<std::uint8_t> MediaParticipant::egress_slot() noexcept {
+  // The worker's send ring, while MediaRoom's Batch is open: the Router writes the copy where
+  // it leaves from, Peer protects it there and the transport queues it without copying (a
+  // relayed or TCP pair sends it from there through libnice; the slot is then reused).
+  if (peer_ == nullptr || context_.send_ring == nullptr) return {};
+  return context_.send_ring->next_slot();
+}
+
 bool MediaParticipant::send_rtp(std::span<std::uint8_t> buffer, std::size_t length) noexcept {
   if (peer_ == nullptr) return false;
   // The subscriber's transport-wide sequence number goes in before SRTP protects the packet.

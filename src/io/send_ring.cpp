@@ -77,6 +77,14 @@ SendRing::SendRing(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl))
 
 SendRing::~SendRing() { flush(); }
 
+std::span<std::uint8_t> SendRing::next_slot() noexcept {
+  if (!batching()) return {};
+  if (impl_->used == impl_->slots.size()) flush();
+  if (broken_) return {};
+  return std::span<std::uint8_t>(static_cast<std::uint8_t*>(impl_->slots[impl_->used].vector.iov_base),
+                                 kSlotBytes);
+}
+
 bool SendRing::queue(int fd, const sockaddr* to, socklen_t to_length,
                      std::span<const std::uint8_t> datagram) noexcept {
   if (broken_ || datagram.size() > kSlotBytes || to_length > sizeof(sockaddr_storage)) {
@@ -84,7 +92,11 @@ bool SendRing::queue(int fd, const sockaddr* to, socklen_t to_length,
   }
   if (impl_->used == impl_->slots.size()) flush();
   Slot& slot = impl_->slots[impl_->used++];
-  std::memcpy(slot.vector.iov_base, datagram.data(), datagram.size());
+  // Written in place (next_slot()): nothing to copy.
+  if (datagram.data() != slot.vector.iov_base) {
+    std::memcpy(slot.vector.iov_base, datagram.data(), datagram.size());
+    ++copied_;
+  }
   slot.vector.iov_len = datagram.size();
   std::memcpy(&slot.to, to, to_length);
   slot.message.msg_namelen = to_length;

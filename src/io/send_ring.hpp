@@ -7,8 +7,9 @@
 //
 // Use: a Batch scope around a burst of sends (MediaRoom wraps each packet's fan-out);
 // NiceTransport::send queues into the ring while a batch is open and sends at once otherwise.
-// Queued datagrams are copied into the ring's own slots, so callers may reuse their buffers;
-// they go out when the outermost Batch closes, or earlier when the slots run out. Sends use
+// Queued datagrams are copied into the ring's own slots, so callers may reuse their buffers
+// (or written there in the first place: next_slot(), the forwarded copies' one write); they go
+// out when the outermost Batch closes, or earlier when the slots run out. Sends use
 // MSG_DONTWAIT: a full socket buffer drops the datagram (as sendto would) instead of stalling
 // the worker.
 //
@@ -55,8 +56,13 @@ class SendRing {
   // A Batch is open and the ring works: sends should be queued.
   bool batching() const noexcept { return depth_ > 0 && !broken_; }
 
-  // Queues `datagram` for `fd` to `to`. False (nothing queued) when it is larger than a slot or
-  // the ring stopped working; the caller then sends it itself.
+  // The slot the next queue() fills (kSlotBytes), for writing a datagram straight into it: a
+  // queue() of bytes that start there takes them without copying. Empty when no Batch is open
+  // or the ring stopped working. Nothing is reserved: a slot never queued is simply reused.
+  std::span<std::uint8_t> next_slot() noexcept;
+  // Queues `datagram` for `fd` to `to`, copied into a slot unless it was written into the one
+  // next_slot() gave. False (nothing queued) when it is larger than a slot or the ring stopped
+  // working; the caller then sends it itself.
   bool queue(int fd, const sockaddr* to, socklen_t to_length,
              std::span<const std::uint8_t> datagram) noexcept;
   // Submits what is queued and collects the results.
@@ -65,6 +71,7 @@ class SendRing {
   std::uint64_t sent() const noexcept { return sent_; }
   std::uint64_t failed() const noexcept { return failed_; }  // dropped by the kernel
   std::uint64_t submits() const noexcept { return submits_; }
+  std::uint64_t copied() const noexcept { return copied_; }  // queued from another buffer
 
  private:
   struct Impl;
@@ -76,6 +83,7 @@ class SendRing {
   std::uint64_t sent_ = 0;
   std::uint64_t failed_ = 0;
   std::uint64_t submits_ = 0;
+  std::uint64_t copied_ = 0;
 };
 
 }  // namespace rrtc::io

@@ -9,19 +9,10 @@ DownTrack::DownTrack(Subscription subscription, const DownTrackOptions& options,
                      time::Timestamp now)
     : sub_(std::move(subscription)),
       options_(options),
-      retransmit_(ring_for(sub_, options)),
-      resent_(retransmit_.capacity()),
+      sent_(sent_slots(sub_, options)),
       seq_ring_(sub_.video ? kVideoSeqRing : kAudioSeqRing),
       pending_since_set_(true),
       waiting_since_(now) {}
-
-rtp::RetransmitBuffer DownTrack::ring_for(const Subscription& subscription,
-                                          const DownTrackOptions& options) {
-  // Without NACK nothing is ever looked up: one empty slot instead of the full ring.
-  const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(options.retransmit_age);
-  return subscription.nack ? rtp::RetransmitBuffer(options.retransmit_packets, age)
-                           : rtp::RetransmitBuffer(1, age, 0);
-}
 
 void DownTrack::update(const Subscription& subscription) {
   sub_.payload_types = subscription.payload_types;
@@ -32,8 +23,7 @@ void DownTrack::update(const Subscription& subscription) {
   sub_.transport_cc = subscription.transport_cc;
   if (subscription.nack != sub_.nack) {
     sub_.nack = subscription.nack;
-    retransmit_ = ring_for(sub_, options_);
-    resent_.assign(retransmit_.capacity(), ResendMark{});
+    sent_.assign(sent_slots(sub_, options_), SentCopy{});
   }
 }
 
@@ -273,7 +263,63 @@ ForwardResult DownTrack::forward(rtp::Packet& packet, int layer, std::int64_t ex
   started_ = true;
   ++packets_;
   octets_ += static_cast<std::uint32_t>(packet.payload().size());
+  record_sent(out_seq, layer, extended_seq, picture_delta, payload_type);
   return ForwardResult::forwarded;
+}
+
+void DownTrack::record_sent(std::int64_t out_seq, int layer, std::int64_t in_seq,
+                            std::uint16_t picture_delta, std::uint8_t payload_type) noexcept {
+  if (sent_.empty()) return;
+  // Indexed by the 16-bit number a NACK names.
+  SentCopy& copy = sent_[static_cast<std::uint16_t>(out_seq) % sent_.size()];
+  copy.out_seq = out_seq;
+  copy.in_seq = in_seq;
+  copy.ts_offset = ts_offset_;
+  copy.picture_delta = picture_delta;
+  copy.tl0_delta = tl0_delta_;
+  copy.keyidx_delta = keyidx_delta_;
+  copy.payload_type = payload_type;
+  copy.layer = static_cast<std::int8_t>(layer);
+  copy.resent = false;
+}
+
+const DownTrack::SentCopy* DownTrack::sent(std::uint16_t seq) const noexcept {
+  if (sent_.empty()) return nullptr;
+  const SentCopy& copy = sent_[seq % sent_.size()];
+  // The same low 16 bits and not a wrap-around ago (the map holds far fewer than 2^15).
+  if (copy.out_seq < 0 || static_cast<std::uint16_t>(copy.out_seq) != seq ||
+      last_out_seq_ - copy.out_seq >= 0x8000) {
+    return nullptr;
+  }
+  return &copy;
+}
+
+bool DownTrack::rewrite_resend(rtp::Packet& packet, const SentCopy& copy,
+                               const std::optional<rtp::Vp8Descriptor>& vp8) const noexcept {
+  if (packet.has_extension_block() && !packet.rewrite_extension_ids(sub_.extension_ids)) {
+    return false;
+  }
+  if (vp8 && packet.payload().size() >= vp8->header_size) {
+    const auto payload = packet.payload();
+    if (vp8->picture_id) {
+      rtp::write_vp8_picture_id(
+          payload, *vp8,
+          static_cast<std::uint16_t>((*vp8->picture_id + copy.picture_delta) & kPictureMask));
+    }
+    if (vp8->tl0picidx) {
+      rtp::write_vp8_tl0picidx(payload, *vp8,
+                               static_cast<std::uint8_t>(*vp8->tl0picidx + copy.tl0_delta));
+    }
+    if (vp8->keyidx) {
+      rtp::write_vp8_keyidx(payload, *vp8,
+                            static_cast<std::uint8_t>((*vp8->keyidx + copy.keyidx_delta) & 0x1f));
+    }
+  }
+  packet.set_payload_type(copy.payload_type);
+  packet.set_ssrc(sub_.ssrc);
+  packet.set_sequence_number(static_cast<std::uint16_t>(copy.out_seq));
+  packet.set_timestamp(packet.timestamp() + copy.ts_offset);
+  return true;
 }
 
 std::optional<DownTrack::PaddingSlot> DownTrack::padding_slot(time::Timestamp now) noexcept {

@@ -1,8 +1,8 @@
 #pragma once
 // One published track as one subscriber receives it: the rewriting of a forwarded copy (SSRC,
 // payload type, sequence number, timestamp, extension ids, VP8 picture id / TL0PICIDX / KEYIDX),
-// the choice of which simulcast layer and temporal layers it forwards, and the copies kept for
-// NACKs.
+// the choice of which simulcast layer and temporal layers it forwards, and what each forwarded
+// packet was sent as, so a NACK is answered from the publisher's one stored copy.
 //
 // Continuity: outgoing sequence numbers and timestamps never jump backwards. After a pause
 // (mute, camera off, screen stop, a -1 target layer), at the start, or at a switch to another
@@ -26,9 +26,10 @@
 // (Y) picture of the next TID, or at once at a key frame. Out-of-order packets take the numbers
 // reserved for them when their gap was seen (a small ring indexed by sequence number).
 //
-// Pure: time is a parameter. The retransmit buffer and the sequence ring are allocated at
-// construction; forward() allocates nothing.
+// Pure: time is a parameter. The sent map (retransmit_packets entries of ~40 bytes, with NACK)
+// and the sequence ring are allocated at construction; forward() allocates nothing.
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -37,7 +38,6 @@
 
 #include "room/track.hpp"
 #include "rtp/packet.hpp"
-#include "rtp/retransmit_buffer.hpp"
 #include "rtp/vp8_descriptor.hpp"
 #include "rtp/vp9_descriptor.hpp"
 #include "time/media_time.hpp"
@@ -129,27 +129,43 @@ class DownTrack {
     std::uint8_t payload_type;
   };
   std::optional<PaddingSlot> padding_slot(time::Timestamp now) noexcept;
-  // Keeps the protected-to-be copy for NACKs (call after forward() succeeded, before SRTP).
-  void remember(std::span<const std::uint8_t> packet, time::Timestamp now) noexcept {
-    if (retransmit_.store(packet, now.time_since_epoch())) {
-      resent_[slot_of(static_cast<std::uint16_t>((packet[2] << 8) | packet[3]))].seq = -1;
-    }
-  }
-  // A stored packet for a NACKed sequence number, or nullopt.
-  std::optional<std::span<const std::uint8_t>> stored(std::uint16_t seq,
-                                                      time::Timestamp now) const noexcept {
-    return retransmit_.get(seq, now.time_since_epoch());
-  }
+  // What one forwarded packet was sent as, kept (when the subscriber negotiated NACK) under its
+  // outgoing sequence number: a resend is the publisher's stored copy of `in_seq` on `layer`
+  // (PacketStore) rewritten with these values, so no copy of the packet is kept here.
+  struct SentCopy {
+    std::int64_t out_seq = -1;  // extended, the subscriber's numbering; -1: empty
+    std::int64_t in_seq = 0;    // the publisher's extended sequence number on `layer`
+    std::uint32_t ts_offset = 0;
+    std::uint16_t picture_delta = 0;
+    std::uint8_t tl0_delta = 0;
+    std::uint8_t keyidx_delta = 0;
+    std::uint8_t payload_type = 0;
+    std::int8_t layer = 0;
+    bool resent = false;  // resent_at holds the last resend
+    time::Timestamp resent_at{};
+  };
+  // The packet sent with number `seq` (among the last retransmit_packets numbers), or nullptr.
+  const SentCopy* sent(std::uint16_t seq) const noexcept;
+  // Rewrites `packet`, a copy of the publisher's packet `copy.in_seq`, into what was sent as
+  // `copy`: extension ids, payload type, SSRC, sequence number, timestamp and (with `vp8`, its
+  // descriptor as parsed from `packet`) picture id / TL0PICIDX / KEYIDX. False when its
+  // extension ids do not fit the block.
+  bool rewrite_resend(rtp::Packet& packet, const SentCopy& copy,
+                      const std::optional<rtp::Vp8Descriptor>& vp8) const noexcept;
 
-  // Whether the stored packet `seq` was resent less than `interval` before `now` (a NACK
-  // repeated within the subscriber's round trip asks for a copy already on its way).
+  // Whether the packet `seq` was resent less than `interval` before `now` (a NACK repeated
+  // within the subscriber's round trip asks for a copy already on its way).
   bool resent_within(std::uint16_t seq, time::Timestamp now,
                      time::Duration interval) const noexcept {
-    const ResendMark& mark = resent_[slot_of(seq)];
-    return mark.seq == seq && now - mark.at < interval;
+    const SentCopy* copy = sent(seq);
+    return copy != nullptr && copy->resent && now - copy->resent_at < interval;
   }
   void mark_resent(std::uint16_t seq, time::Timestamp now) noexcept {
-    resent_[slot_of(seq)] = ResendMark{seq, now};
+    if (sent_.empty()) return;
+    SentCopy& copy = sent_[seq % sent_.size()];
+    if (static_cast<std::uint16_t>(copy.out_seq) != seq || copy.out_seq < 0) return;
+    copy.resent = true;
+    copy.resent_at = now;
   }
 
   bool started() const noexcept { return started_; }
@@ -161,16 +177,12 @@ class DownTrack {
   std::uint32_t octets_sent() const noexcept { return octets_; }
 
  private:
-  static rtp::RetransmitBuffer ring_for(const Subscription& subscription,
-                                        const DownTrackOptions& options);
-
-  // When a stored packet was last resent: one mark per ring slot, cleared when the slot is
-  // stored again.
-  struct ResendMark {
-    std::int32_t seq = -1;
-    time::Timestamp at{};
-  };
-  std::size_t slot_of(std::uint16_t seq) const noexcept { return seq % resent_.size(); }
+  static std::size_t sent_slots(const Subscription& subscription,
+                                const DownTrackOptions& options) noexcept {
+    return subscription.nack ? std::max<std::size_t>(options.retransmit_packets, 1) : 0;
+  }
+  void record_sent(std::int64_t out_seq, int layer, std::int64_t in_seq,
+                   std::uint16_t picture_delta, std::uint8_t payload_type) noexcept;
 
   // What became of one incoming sequence number of the current layer: the offsets it was (or,
   // for a gap, will be) forwarded with, or that it was dropped.
@@ -210,8 +222,7 @@ class DownTrack {
 
   Subscription sub_;
   DownTrackOptions options_;
-  rtp::RetransmitBuffer retransmit_;
-  std::vector<ResendMark> resent_;  // retransmit_.capacity() marks
+  std::vector<SentCopy> sent_;     // by outgoing number; empty without NACK
   std::vector<SeqSlot> seq_ring_;   // allocated once
   bool started_ = false;            // something was forwarded
   int target_ = 0;

@@ -111,6 +111,13 @@ void Router::relink() {
           if (up->info.key != link->track.subscription().track_key) continue;
           link->up = up.get();
           up->downs.push_back(link.get());
+          if (link->track.subscription().nack) {
+            // One copy of each packet for all its subscribers' resends (allocated once).
+            const DownTrackOptions& kept = up->info.video ? options_.video : options_.audio;
+            for (auto& layer : up->layers) {
+              layer.store.allocate(kept.retransmit_packets, kept.retransmit_age);
+            }
+          }
         }
       }
     }

@@ -4,9 +4,11 @@
 // that keeps those streams healthy (NACK both ways, PLI / FIR, SR, RR, REMB).
 //
 //   publisher RTP -> on_rtp: find the UpTrack by SSRC (RTX unwrapped), receive stats, upstream
-//     NACK bookkeeping -> for each DownTrack: copy into the egress buffer (the only copy),
-//     DownTrack::forward rewrites it, keep it for NACKs, RouterSink::send_rtp protects and sends
-//   subscriber RTCP -> on_rtcp: NACK -> resend from the DownTrack's buffer (policed, below);
+//     NACK bookkeeping, one copy kept per layer for resends (PacketStore) -> for each DownTrack:
+//     copy into the sink's egress slot, DownTrack::forward rewrites it, RouterSink::send_rtp
+//     protects and sends
+//   subscriber RTCP -> on_rtcp: NACK -> the publisher's stored copy rewritten as the DownTrack
+//     sent it (policed, below);
 //     PLI / FIR -> key frame request to the publisher (rate-limited); REMB -> remembered for the
 //     publisher's REMB; report blocks (RR, or SR of a subscriber that also sends) -> its RTT
 //   publisher RTCP -> on_rtcp: SR -> an SR per DownTrack with its own SSRC, counts and timestamp
@@ -115,6 +117,9 @@ namespace rrtc::room {
 // overhead after `length` bytes; its content is unspecified afterwards.
 class RouterSink {
  public:
+  // Where to write the next forwarded copy so that it is written once: the send slot it will
+  // leave from (io::SendRing::next_slot), passed back to send_rtp. Empty: the Router's buffer.
+  virtual std::span<std::uint8_t> egress_slot() noexcept { return {}; }
   virtual bool send_rtp(std::span<std::uint8_t> buffer, std::size_t length) noexcept = 0;
   virtual bool send_rtcp(std::span<std::uint8_t> buffer, std::size_t length) noexcept = 0;
 
@@ -180,6 +185,8 @@ struct PolicingNotice {
 
 // Bytes the egress buffer holds: the largest RTP packet forwarded plus the SRTP overhead.
 inline constexpr std::size_t kMaxForwardedPacket = 1500;
+// Room a sink's buffer keeps after a packet (SRTP's auth tag, at most 16 bytes).
+inline constexpr std::size_t kEgressHeadroom = 64;
 
 // A `stream_state` for subscriber `participant` (PROTOCOL.md v1.1).
 struct StreamStateNotice {
@@ -378,7 +385,7 @@ class Router {
   std::vector<LayerRate> alloc_rates_;
   bool states_dirty_ = false;  // some DownLink's stream_state may have changed
   bool rids_dirty_ = false;    // some simulcast UpTrack's needed layers may have changed
-  alignas(16) std::array<std::uint8_t, kMaxForwardedPacket + 64> egress_{};
+  alignas(16) std::array<std::uint8_t, kMaxForwardedPacket + kEgressHeadroom> egress_{};
   alignas(16) std::array<std::uint8_t, 1500> rtcp_{};
 };
 

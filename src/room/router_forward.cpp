@@ -149,6 +149,8 @@ void Router::on_rtp(Member& from, std::span<std::uint8_t> bytes, time::Timestamp
     }
   }
   if (admitted && !up.downs.empty()) {
+    // One copy for every subscriber's resends (allocated only when one negotiated NACK).
+    if (up.enabled) layer.store.store(extended, packet.bytes(), now);
     if (!up.enabled) {
       counters_.filtered_packets.increment();
     } else {
@@ -180,10 +182,14 @@ void Router::forward(UpTrack& up, int layer, rtp::Packet& packet, std::int64_t e
       probed = true;
       frame.keyframe = codec.video_codec && rtp::is_keyframe(*codec.video_codec, packet.payload());
     }
-    std::memcpy(egress_.data(), bytes.data(), bytes.size());
-    auto copy = rtp::Packet::parse(std::span<std::uint8_t>(egress_.data(), bytes.size()));
-    if (!copy) return;
-    const auto result = track.forward(*copy, layer, extended, frame, now);
+    // The copy is written once, into the send slot it leaves from when the sink has one (room
+    // for SRTP's tag after it), rewritten there, and protected there in place.
+    RouterSink& sink = *link->subscriber->sink;
+    std::span<std::uint8_t> out = sink.egress_slot();
+    if (out.size() < bytes.size() + kEgressHeadroom) out = egress_;
+    std::memcpy(out.data(), bytes.data(), bytes.size());
+    rtp::Packet copy = packet.over(out.first(bytes.size()));
+    const auto result = track.forward(copy, layer, extended, frame, now);
     if (result != ForwardResult::forwarded) {
       if (result == ForwardResult::waiting_keyframe) counters_.waiting_keyframe.increment();
       continue;
@@ -197,9 +203,7 @@ void Router::forward(UpTrack& up, int layer, rtp::Packet& packet, std::int64_t e
       up.rids_dirty = up.simulcast();
       rids_dirty_ = rids_dirty_ || up.simulcast();
     }
-    const std::span<const std::uint8_t> plain(egress_.data(), bytes.size());
-    track.remember(plain, now);
-    if (link->subscriber->sink->send_rtp(egress_, bytes.size())) {
+    if (sink.send_rtp(out, bytes.size())) {
       link->subscriber->retransmit_budget.earn(bytes.size());
       counters_.forwarded_packets.increment();
       counters_.forwarded_bytes.add(bytes.size());

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "room/packet_store.hpp"
 #include "room/router.hpp"
 #include "room/token_bucket.hpp"
 #include "rtp/receive_stats.hpp"
@@ -37,6 +38,9 @@ struct Router::UpLayer {
   rtp::ReceiveStats stats;
   rtp::SeqUnwrapper seq;
   NackTracker nacks;
+  // The publisher's copy of recent packets, shared by the subscribers' resends: allocated when
+  // a subscriber that negotiated NACK is linked (relink).
+  PacketStore store;
   bool heard = false;              // a packet arrived since the owner's last report
   bool awaiting_keyframe = false;  // a DownLink waits for a key frame of this layer
   bool requested = false;

@@ -9,6 +9,7 @@
 #include "room/router.hpp"
 #include "room/router_members.hpp"
 #include "rtcp/compound.hpp"
+#include "rtp/vp8_descriptor.hpp"
 
 namespace rrtc::room {
 namespace {
@@ -111,8 +112,15 @@ void Router::on_nack(Member& from, std::uint32_t media_ssrc, std::span<const std
   counters_.nacks_received.increment();
   const time::Duration round_trip =
       std::clamp(from.rtt.value_or(options_.rtt_default), options_.rtt_min, options_.rtt_max);
+  UpTrack* up = link->up;
   for (const std::uint16_t seq : lost) {
-    const auto stored = link->track.stored(seq, now);
+    // What was sent as `seq`, and the publisher's copy of it (evicted or too old: a miss).
+    const DownTrack::SentCopy* copy = link->track.sent(seq);
+    std::optional<std::span<const std::uint8_t>> stored;
+    if (copy != nullptr && up != nullptr && copy->layer >= 0 &&
+        static_cast<std::size_t>(copy->layer) < up->layers.size()) {
+      stored = up->layers[static_cast<std::size_t>(copy->layer)].store.get(copy->in_seq, now);
+    }
     if (!stored || stored->size() > kMaxForwardedPacket) {
       counters_.retransmit_misses.increment();
       continue;
@@ -127,6 +135,21 @@ void Router::on_nack(Member& from, std::uint32_t media_ssrc, std::span<const std
     }
     link->track.mark_resent(seq, now);
     std::memcpy(egress_.data(), stored->data(), stored->size());
+    auto packet = rtp::Packet::parse(std::span<std::uint8_t>(egress_.data(), stored->size()));
+    if (!packet) {
+      counters_.retransmit_misses.increment();
+      continue;
+    }
+    std::optional<rtp::Vp8Descriptor> vp8;
+    const std::int8_t codec = up->codec_of[packet->payload_type() & 0x7f];
+    if (codec >= 0 && up->info.codecs[static_cast<std::size_t>(codec)].video_codec ==
+                          rtp::VideoCodec::kVp8) {
+      vp8 = rtp::parse_vp8_descriptor(packet->payload());
+    }
+    if (!link->track.rewrite_resend(*packet, *copy, vp8)) {
+      counters_.retransmit_misses.increment();
+      continue;
+    }
     if (from.sink->send_rtp(egress_, stored->size())) counters_.retransmitted_packets.increment();
   }
 }

@@ -70,6 +70,13 @@ class Packet {
   std::size_t size() const noexcept { return buffer_.size(); }
   std::span<std::uint8_t> bytes() noexcept { return buffer_; }
   std::span<const std::uint8_t> bytes() const noexcept { return buffer_; }
+  // This packet's view over `copy`, a byte-for-byte copy of bytes() (same size): the layout is
+  // known, so the copy is not parsed again.
+  Packet over(std::span<std::uint8_t> copy) const noexcept {
+    Packet view = *this;
+    view.buffer_ = copy;
+    return view;
+  }
 
   // In-place rewrites. Each returns false, leaving the packet untouched, when the value does
   // not fit its field.

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -121,6 +122,32 @@ TEST_F(SendRingTest, ASendTheKernelRefusesIsCountedNotFatal) {
   EXPECT_EQ(ring_->sent(), 1u);
   EXPECT_EQ(a_.drain(), (std::vector<std::string>{"still"}));
   EXPECT_FALSE(ring_->batching());
+}
+
+// The forwarded copies' one write: a datagram written into next_slot() is queued without a copy;
+// a slot written but never queued is the next one again; a full ring flushes first.
+TEST_F(SendRingTest, ADatagramWrittenIntoTheNextSlotIsNotCopied) {
+  EXPECT_TRUE(ring_->next_slot().empty());  // no Batch open
+  {
+    const SendRing::Batch batch(ring_.get());
+    for (int i = 0; i < 10; ++i) {
+      const std::span<std::uint8_t> slot = ring_->next_slot();
+      ASSERT_EQ(slot.size(), SendRing::kSlotBytes);
+      const std::string text = "s" + std::to_string(i);
+      std::copy(text.begin(), text.end(), slot.begin());
+      if (i == 3) {
+        EXPECT_EQ(ring_->next_slot().data(), slot.data());  // not queued: still free
+        continue;
+      }
+      ASSERT_TRUE(ring_->queue(sender_.fd(), a_.address(), sizeof(sockaddr_in),
+                               slot.first(text.size())));
+    }
+    ASSERT_TRUE(queue(a_, "copied"));
+  }
+  EXPECT_EQ(a_.drain(), (std::vector<std::string>{"s0", "s1", "s2", "s4", "s5", "s6", "s7", "s8",
+                                                  "s9", "copied"}));
+  EXPECT_EQ(ring_->copied(), 1u);
+  EXPECT_EQ(ring_->submits(), 2u);  // 8 + 2
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // DownTrack's VP8 temporal-layer dropping (gap-free sequence numbers and picture ids, reordering
-// across a drop), padding slots for probes, and NACK copies under the outgoing number.
+// across a drop), padding slots for probes, and what a resend is rewritten to.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -142,18 +142,82 @@ TEST_F(DownTrackSimulcast, PaddingNeverTakesANumberKeptForAMissingPacket) {
   EXPECT_EQ(next.picture, kLayerPicture[0] + 2);
 }
 
-TEST_F(DownTrackSimulcast, NackCopiesAreStoredUnderTheOutgoingSequenceNumber) {
-  ASSERT_EQ(start(0, 1000).result, ForwardResult::forwarded);
+// A resend is the publisher's packet rewritten as it was sent: the sent map keeps, under the
+// outgoing number, the layer, the publisher's number and the offsets used then.
+TEST_F(DownTrackSimulcast, ASentPacketIsRewrittenFromThePublishersCopyAsItWasSent) {
+  const Out first = start(0, 1000);
+  ASSERT_EQ(first.result, ForwardResult::forwarded);
   track.set_target_layer(1);
   now += 33ms;
-  const Out switched = start(1, 70);
+  const Vp8Packet key{.layer = 1, .seq = 70, .key = true};
+  const Out switched = send(key);
   ASSERT_EQ(switched.seq, 1001);
-  track.remember(switched.bytes, now);
-  const auto stored = track.stored(1001, now);
-  ASSERT_TRUE(stored);
-  EXPECT_EQ(Bytes(stored->begin(), stored->end()), switched.bytes);
-  EXPECT_FALSE(track.stored(70, now));
-  EXPECT_FALSE(track.stored(1002, now));  // never sent: no copy
+  const Out next = send({.layer = 1, .seq = 71, .ts = 3000, .picture = 1});
+  ASSERT_EQ(next.seq, 1002);
+
+  const DownTrack::SentCopy* copy = track.sent(1001);
+  ASSERT_NE(copy, nullptr);
+  EXPECT_EQ(copy->layer, 1);
+  EXPECT_EQ(copy->in_seq, 70);
+  Bytes resend = build(key);  // the publisher's copy, as a PacketStore keeps it
+  auto packet = rtp::Packet::parse(resend);
+  ASSERT_TRUE(packet);
+  ASSERT_TRUE(track.rewrite_resend(*packet, *copy, rtp::parse_vp8_descriptor(packet->payload())));
+  EXPECT_EQ(resend, switched.bytes);
+
+  // The packet before the switch: layer 0's copy, layer 0's offsets (none: it started there).
+  const DownTrack::SentCopy* before = track.sent(1000);
+  ASSERT_NE(before, nullptr);
+  EXPECT_EQ(before->layer, 0);
+  EXPECT_EQ(before->in_seq, 1000);
+  Bytes old = build({.layer = 0, .seq = 1000, .key = true});
+  auto old_packet = rtp::Packet::parse(old);
+  ASSERT_TRUE(track.rewrite_resend(*old_packet, *before,
+                                   rtp::parse_vp8_descriptor(old_packet->payload())));
+  EXPECT_EQ(old, first.bytes);
+
+  EXPECT_EQ(track.sent(70), nullptr);
+  EXPECT_EQ(track.sent(1003), nullptr);  // never sent
+}
+
+// Temporal dropping moves later numbers and picture ids down: a resend of a packet sent after a
+// drop carries the shifted numbers, one sent before it the old ones.
+TEST_F(DownTrackSimulcast, AResendAfterATemporalDropKeepsTheShiftedNumbers) {
+  ASSERT_EQ(start(0, 300).seq, 300);
+  track.set_max_temporal_layer(0);
+  const Vp8Packet later{.seq = 302, .ts = 6000, .picture = 2, .tl0 = 1};
+  EXPECT_EQ(send({.seq = 301, .ts = 3000, .picture = 1, .tid = 1}).result,
+            ForwardResult::temporal_dropped);
+  const Out sent = send(later);
+  ASSERT_EQ(sent.seq, 301);
+  ASSERT_EQ(sent.picture, kLayerPicture[0] + 1);
+  const DownTrack::SentCopy* copy = track.sent(301);
+  ASSERT_NE(copy, nullptr);
+  EXPECT_EQ(copy->in_seq, 302);
+  Bytes resend = build(later);
+  auto packet = rtp::Packet::parse(resend);
+  ASSERT_TRUE(track.rewrite_resend(*packet, *copy, rtp::parse_vp8_descriptor(packet->payload())));
+  EXPECT_EQ(resend, sent.bytes);
+  EXPECT_EQ(track.sent(302), nullptr);
+}
+
+TEST_F(DownTrackSimulcast, WithoutNackNothingIsKept) {
+  DownTrack plain{video_subscription(false), DownTrackOptions{}, now};
+  FrameInfo frame;
+  frame.keyframe = true;
+  Bytes bytes = build({.seq = 5, .key = true});
+  auto packet = rtp::Packet::parse(bytes);
+  ASSERT_EQ(plain.forward(*packet, 0, 5, frame, now), ForwardResult::forwarded);
+  EXPECT_EQ(plain.sent(5), nullptr);
+  plain.mark_resent(5, now);
+  EXPECT_FALSE(plain.resent_within(5, now, 100ms));
+  // With NACK the same packet is found, and a resend is remembered for the round trip.
+  ASSERT_EQ(start(0, 5).result, ForwardResult::forwarded);
+  ASSERT_NE(track.sent(5), nullptr);
+  EXPECT_FALSE(track.resent_within(5, now, 100ms));
+  track.mark_resent(5, now);
+  EXPECT_TRUE(track.resent_within(5, now + 99ms, 100ms));
+  EXPECT_FALSE(track.resent_within(5, now + 100ms, 100ms));
 }
 
 }  // namespace

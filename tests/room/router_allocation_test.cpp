@@ -1,11 +1,13 @@
 // The forwarding hot path allocates nothing: Router::on_rtp (ingress policing and its notice,
 // RTX unwrap, receive stats, NACK bookkeeping, deadlines scheduled, one copy rewritten per
-// subscriber, retransmit buffer), on_rtcp (NACK answered within the round trip and budget, RTT
+// subscriber, written once into the sink's send slot where it has one, one stored copy per
+// published packet), on_rtcp (NACK answered from that copy within the round trip and budget, RTT
 // from report blocks, PLI, REMB, SR translated) and handle_timeout (upstream NACKs, key-frame
 // retries, RR, REMB aggregated over subscribers). Its own binary, because it replaces the global
 // operator new to count allocations.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <memory>
 #include <vector>
 
@@ -26,6 +28,19 @@ struct NullSink final : RouterSink {
   bool send_rtcp(std::span<std::uint8_t>, std::size_t) noexcept override { return true; }
 };
 
+// A sink with a send slot of its own (as MediaParticipant hands out io::SendRing's next slot):
+// counts the copies written straight into it.
+struct SlotSink final : RouterSink {
+  std::span<std::uint8_t> egress_slot() noexcept override { return slot; }
+  bool send_rtp(std::span<std::uint8_t> buffer, std::size_t) noexcept override {
+    if (buffer.data() == slot.data()) ++written;
+    return true;
+  }
+  bool send_rtcp(std::span<std::uint8_t>, std::size_t) noexcept override { return true; }
+  std::array<std::uint8_t, 1500> slot{};
+  std::size_t written = 0;
+};
+
 TEST(RouterHotPath, CounterSeesAllocations) {
   std::size_t counted = 0;
   {
@@ -42,6 +57,7 @@ TEST(RouterHotPath, ForwardingFeedbackAndTimeoutsAllocateNothing) {
   options.max_track_packets_per_second = 100;  // some of the 200 ms below are policed
   Router router(options, counters);
   NullSink sink;
+  SlotSink slot_sink;
   auto& publisher = router.add("p", sink, {});
   PublishedTrack track;
   track.key = "p/1";
@@ -65,7 +81,8 @@ TEST(RouterHotPath, ForwardingFeedbackAndTimeoutsAllocateNothing) {
   router.publish(publisher, {track, silent}, t0);
   std::vector<Router::Member*> subscribers;
   for (int i = 0; i < 10; ++i) {
-    auto& member = router.add("s" + std::to_string(i), sink, {});
+    auto& member = router.add("s" + std::to_string(i), i % 2 == 1 ? static_cast<RouterSink&>(slot_sink) : sink,
+                              {});
     Subscription sub;
     sub.track_key = track.key;
     sub.ssrc = static_cast<std::uint32_t>(100 + i);
@@ -167,6 +184,7 @@ TEST(RouterHotPath, ForwardingFeedbackAndTimeoutsAllocateNothing) {
   EXPECT_EQ(counted, 0u);
   EXPECT_EQ(counters.keyframe_requests.get() - keyframe_requests, 3u);  // the silent camera's
   EXPECT_GE(counters.forwarded_packets.get(), 10u * 100u);
+  EXPECT_GE(slot_sink.written, 5u * 100u);
   EXPECT_GE(counters.policed_packets.get(), 1u);
   EXPECT_TRUE(router.take_policing_notice().has_value());
   EXPECT_EQ(counters.retransmit_refused_duplicate.get(), 4u);
