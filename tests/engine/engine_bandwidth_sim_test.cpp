@@ -28,7 +28,7 @@
 #include "rtp/packet.hpp"
 #include "sdp/capabilities.hpp"
 #include "sim_room.hpp"
-#include "transport_feedback.hpp"
+#include "sim_transport_cc.hpp"
 
 namespace rrtc::engine::test {
 namespace {
@@ -38,27 +38,6 @@ using namespace std::chrono_literals;
 constexpr std::uint64_t kCapacity = 400'000;
 constexpr std::uint64_t kMaxSource = 1'200'000;
 constexpr auto kStep = 10ms;
-
-// The id `sdp` gives transport-wide-cc (the first a=extmap naming it), 0 if none.
-std::uint8_t transport_cc_id(const std::string& sdp) {
-  const auto uri = sdp.find(sdp::uri::kTransportWideCc);
-  if (uri == std::string::npos) return 0;
-  const auto line = sdp.rfind("a=extmap:", uri);
-  if (line == std::string::npos) return 0;
-  return static_cast<std::uint8_t>(std::stoi(sdp.substr(line + 9, 3)));
-}
-
-// The transport-wide number in RTP `bytes` under extension `id`.
-std::optional<std::uint16_t> transport_seq(std::span<const std::uint8_t> bytes, std::uint8_t id) {
-  std::array<std::uint8_t, 1500> copy{};
-  if (bytes.size() > copy.size()) return std::nullopt;
-  std::copy(bytes.begin(), bytes.end(), copy.begin());
-  auto packet = rtp::Packet::parse(std::span(copy).first(bytes.size()));
-  if (!packet) return std::nullopt;
-  const auto value = packet->extension(id);
-  if (!value || value->size() != 2) return std::nullopt;
-  return static_cast<std::uint16_t>(((*value)[0] << 8) | (*value)[1]);
-}
 
 class SimBandwidth : public SimRoomTest {
  protected:
@@ -85,24 +64,6 @@ class SimBandwidth : public SimRoomTest {
                : 0;
   }
 
-  // B records every stamped arrival; its feedback leaves every 100 ms (step()).
-  void subscribe_feedback(SimClient& b, std::uint8_t id) {
-    b.set_rtp_observer([this, id](std::span<const std::uint8_t> bytes) {
-      const auto seq = transport_seq(bytes, id);
-      if (!seq) return;
-      ++stamped_arrivals_;
-      feedback_.record(*seq, loop().now().time_since_epoch().count());
-    });
-  }
-  void send_feedback(SimClient& b) {
-    feedback_.flush(0x0B0B0B0B, 0, [&](std::span<const std::uint8_t> message) {
-      std::vector<std::uint8_t> buffer(message.size() + transport::kRtcpSendOverhead);
-      std::copy(message.begin(), message.end(), buffer.begin());
-      b.peer().send_rtcp(buffer, message.size());
-      ++feedback_sent_;
-    });
-  }
-
   // One 10 ms step: `rate` of A's audio (allocation never pauses audio, so what the estimate
   // allows reaches B whatever it decides for video), a thin video frame every 40 ms (probes
   // ride on it while it is forwarded), B's feedback every 100 ms.
@@ -114,7 +75,7 @@ class SimBandwidth : public SimRoomTest {
     const std::size_t payload = std::max<std::uint64_t>(bytes / packets, 76) - 36;
     for (std::uint64_t i = 0; i < packets; ++i) a.send_audio(payload);
     if (phase_ % 4 == 0) a.send_video_frame(a.take_keyframe_request(), 2, 200);
-    if (++phase_ % 10 == 0) send_feedback(b);
+    if (++phase_ % 10 == 0) transport_cc_.send(b);
     run_for(kStep);
   }
 
@@ -135,9 +96,7 @@ class SimBandwidth : public SimRoomTest {
         static_cast<int>(st.usage));
   }
 
-  loadgen::TransportFeedback feedback_;
-  std::uint64_t stamped_arrivals_ = 0;
-  std::uint64_t feedback_sent_ = 0;
+  SimTransportCc transport_cc_;  // B's feedback, every 100 ms (step())
   int phase_ = 0;
 };
 
@@ -151,13 +110,13 @@ TEST_F(SimBandwidth, SubscriberEstimateConvergesAfterItsLinkDropsTo400k) {
   ASSERT_NE(down_id, 0) << "the server offers transport-wide-cc";
   EXPECT_EQ(bandwidth("B")->subscriber_extension_id(), down_id);
   a.set_transport_cc_id(loadgen::kTransportCcExtensionId);
-  subscribe_feedback(b, down_id);
+  transport_cc_.attach(b, down_id, loop());
 
   // Phase 1: an unlimited LAN; the estimate climbs from its 300 kbit/s start.
   for (int i = 0; i < 800; ++i)
     step(a, b, std::min(kMaxSource, std::max<std::uint64_t>(target("B"), 100'000)));
   const std::uint64_t before = target("B");
-  EXPECT_GT(stamped_arrivals_, 1000u);
+  EXPECT_GT(transport_cc_.arrivals(), 1000u);
   EXPECT_GT(worker().counters().bwe.feedback_received.get(), 70u);
   ASSERT_GT(before, 550'000u) << "the estimate must be above the coming capacity";
 
@@ -200,7 +159,7 @@ TEST_F(SimBandwidth, SubscriberEstimateConvergesAfterItsLinkDropsTo400k) {
   EXPECT_GE(static_cast<double>(in_band) / samples, 0.7) << "the estimate oscillates";
   EXPECT_GE(min_share, 0.5);
   EXPECT_LE(max_share, 1.15);
-  EXPECT_GT(worker().counters().bwe.packets_stamped.get(), stamped_arrivals_ / 2);
+  EXPECT_GT(worker().counters().bwe.packets_stamped.get(), transport_cc_.arrivals() / 2);
 }
 
 TEST_F(SimBandwidth, PublisherGetsTransportCcFeedbackWhileItSends) {

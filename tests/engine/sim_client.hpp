@@ -95,6 +95,10 @@ class SimClient final : private transport::PeerListener {
   // negotiated transport-wide-cc; the observers see every decrypted RTP / RTCP packet received.
   void set_transport_cc_id(std::uint8_t id) { transport_cc_id_ = id; }
   std::uint16_t next_transport_seq() const noexcept { return transport_seq_; }
+  std::uint8_t transport_cc_id() const noexcept { return transport_cc_id_; }
+  // The next transport-wide number for a packet sent outside send_audio / send_video_frame
+  // (SimulcastSource), so that all of this client's packets share one sequence.
+  std::uint16_t take_transport_seq() noexcept { return transport_seq_++; }
   using PacketObserver = std::function<void(std::span<const std::uint8_t>)>;
   void set_rtp_observer(PacketObserver observer) { rtp_observer_ = std::move(observer); }
   void set_rtcp_observer(PacketObserver observer) { rtcp_observer_ = std::move(observer); }

@@ -86,6 +86,12 @@ void SimulcastSource::send_packet(int index, bool keyframe, bool first, bool las
   builder.add_extension(loadgen::kMidExtensionId, mid);
   builder.add_extension(loadgen::kRidExtensionId,
                         std::span(reinterpret_cast<const std::uint8_t*>(rid.data()), rid.size()));
+  std::array<std::uint8_t, 2> transport_seq{};
+  if (client_.transport_cc_id() != 0) {
+    const std::uint16_t seq = client_.take_transport_seq();
+    transport_seq = {static_cast<std::uint8_t>(seq >> 8), static_cast<std::uint8_t>(seq)};
+    builder.add_extension(client_.transport_cc_id(), transport_seq);
+  }
   std::vector<std::uint8_t> buffer(builder.serialized_size() + transport::kRtpSendOverhead);
   const auto length = builder.write_to(buffer);
   client_.peer().send_rtp(buffer, length);

@@ -5,7 +5,8 @@
 // every packet carries the mid and rid extensions (the server learns the SSRCs from them), and a
 // layer's frames have a layer-specific number of packets (q 1, h 2, f 3) so a subscriber can
 // tell which layer it is receiving from the frames alone. Key frames carry the layer's size
-// (loadgen::kLayerShapes: 320x180, 640x360, 1280x720).
+// (loadgen::kLayerShapes: 320x180, 640x360, 1280x720). With the client's transport-cc id set,
+// packets carry its transport-wide numbers too (the server then stamps what it forwards).
 //
 // Threading: the simulated loop's only thread.
 

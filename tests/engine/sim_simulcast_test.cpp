@@ -11,6 +11,7 @@
 
 #include "sim_room.hpp"
 #include "sim_simulcast_source.hpp"
+#include "sim_transport_cc.hpp"
 
 namespace rrtc::engine::test {
 namespace {
@@ -243,6 +244,89 @@ TEST_F(SimSimulcastTest, TrackSettingsBeforeMediaCapOnceSizesAreKnown) {
   EXPECT_EQ(state_of("s1", "p-camera"),
             (room::StreamState{"p-camera", room::StreamPause::none, 320, 180}));
   EXPECT_EQ(layers_of("p"), (std::vector<std::string>{"q"}));
+}
+
+// The whole loop, with nothing set by hand: the server's estimate for the subscriber comes from
+// its own transport-cc feedback (stamped packets, feedback every 100 ms), allocation follows it.
+// The subscriber's downlink drops to 100 kbit/s: its camera is paused for bandwidth, its audio
+// keeps flowing and it stays connected. The limit goes: padding probes on the paused track find
+// the room again and the top layer is back within 10 s, switched in at key frames.
+class SimSimulcastBandwidthTest : public SimSimulcastTest {
+ protected:
+  void TearDown() override {
+    if (auto* c = client("s1")) c->set_rtp_observer(nullptr);
+  }
+  // pump_for in 20 ms steps, s1's feedback every 100 ms; until `done` or `max`.
+  bool pump_with_feedback(SimClient& s1, const std::function<bool()>& done, time::Duration max) {
+    const auto end = loop().now() + max;
+    for (int i = 1; loop().now() < end; ++i) {
+      if (done && done()) return true;
+      pump_for(20ms);
+      if (i % 5 == 0) transport_cc_.send(s1);
+    }
+    return done && done();
+  }
+  // Packets per frame of the last complete frame s1 received of p's camera (the layer: 1, 2, 3).
+  int layer_frames(SimClient& s1) {
+    const auto* stream = s1.stream_of("p-camera");
+    if (stream == nullptr) return 0;
+    const auto frames = frames_of(*stream);
+    return frames.size() > 1 ? frames[frames.size() - 2].packets : 0;
+  }
+  SimTransportCc transport_cc_;
+};
+
+TEST_F(SimSimulcastBandwidthTest, ALimitedSubscriberKeepsAudioThenGetsTheTopLayerBackAfterTheLimit) {
+  auto& p = join_simulcast("p");
+  p.set_transport_cc_id(loadgen::kTransportCcExtensionId);
+  auto& s1 = join("s1", false);
+  ASSERT_TRUE(pump([&] { return packets(s1, "p-camera") > 0; }, 10s));
+  const std::uint8_t down_id = transport_cc_id(last_server_offer.at("s1"));
+  ASSERT_NE(down_id, 0) << "the publisher's packets carry transport-cc: s1 is offered it";
+  transport_cc_.attach(s1, down_id, loop());
+  const auto top = SimulcastSource::packets_per_frame(2);
+  ASSERT_TRUE(pump_with_feedback(s1, [&] { return layer_frames(s1) == top; }, 10s))
+      << "s1 never reached the top layer; its last frames have " << layer_frames(s1) << " packets";
+
+  auto link = path("s1").link(ice::Side::A);
+  const auto unlimited = link;
+  link.bandwidth = 100'000;
+  link.queue_limit = 10'000;
+  path("s1").set_link(ice::Side::A, link);
+  ASSERT_TRUE(pump_with_feedback(
+      s1, [&] { return state_of("s1", "p-camera") &&
+                       state_of("s1", "p-camera")->paused == room::StreamPause::bandwidth; },
+      10s))
+      << "the camera was not paused for bandwidth under 100 kbit/s";
+  pump_with_feedback(s1, nullptr, 1s);  // the queue drains
+  const auto audio = packets(s1, "p-audio");
+  pump_with_feedback(s1, nullptr, 3s);
+  EXPECT_GE(packets(s1, "p-audio"), audio + 140) << "audio (50 packets/s) keeps flowing";
+  EXPECT_TRUE(s1.connected());
+  EXPECT_EQ(state_of("s1", "p-camera")->paused, room::StreamPause::bandwidth);
+
+  const std::size_t paused_frames = frames_of(*s1.stream_of("p-camera")).size();
+  path("s1").set_link(ice::Side::A, unlimited);
+  const auto lifted = loop().now();
+  ASSERT_TRUE(pump_with_feedback(s1, [&] {
+    const auto state = state_of("s1", "p-camera");
+    return layer_frames(s1) == top && state && state->paused == room::StreamPause::none &&
+           state->width == 1280;
+  }, 10s)) << "not back to the top layer within 10 s of the limit going";
+  const double seconds =
+      std::chrono::duration<double>(loop().now() - lifted).count();
+  std::printf("  100 kbit/s limit lifted: top layer back after %.2f s\n", seconds);
+  // Video came back with a key frame, and every layer change since was at one (before the lift
+  // the 100 kbit/s queue dropped packets: those frames are incomplete).
+  const auto frames = frames_of(*s1.stream_of("p-camera"));
+  const std::size_t resumed = paused_frames;
+  ASSERT_LT(resumed + 1, frames.size());
+  EXPECT_TRUE(frames[resumed].keyframe);
+  for (std::size_t i = resumed + 1; i + 1 < frames.size(); ++i) {
+    if (frames[i].packets != frames[i - 1].packets) {
+      EXPECT_TRUE(frames[i].keyframe) << "a layer switch without a key frame at frame " << i;
+    }
+  }
 }
 
 }  // namespace
