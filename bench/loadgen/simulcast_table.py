@@ -1,9 +1,11 @@
 #!/usr/bin/python3
-"""The "Simulcast" table of bench/README.md from simulcast-run.sh's JSON files
-(loadgen-<label>-<single|simulcast>-n<N>-r<k>.json): per label, mode and N the median of the
-repeats and, in brackets, their range, for the server's CPU per forwarded packet, the packets it
-forwarded per second, the packets it decrypted per second, its hop latency p50 / p99, the loss
-and which layer the subscribers received (share of video packets per layer q/h/f).
+"""The "Simulcast" table of bench/README.md from the JSON files of
+`scripts/loadgen-run.sh --simulcast` (loadgen-<label>-<single|simulcast>-n<N>-r<k>.json): per
+label, mode and N the median of the repeats and, in brackets, their range, for the server's CPU
+per forwarded packet, the packets it forwarded per second, the packets it decrypted per second,
+its hop latency p50 / p99, the loss, which layer the subscribers received (share of video packets
+per layer q/h/f) and the 1-minute load average of the machine at the start of each run (the
+others' work on a shared machine shows there).
 
 Usage: simulcast_table.py <json>..."""
 import json
@@ -35,8 +37,9 @@ def main():
             step = json.load(f)["steps"][0]
         runs[(m["label"], int(m["n"]), m["mode"])].append(step)
     print("| server | N | publisher | runs | CPU µs / forwarded pkt | forwarded pkt/s "
-          "| decrypted pkt/s | hop p50 µs | hop p99 µs | loss % | video received q/h/f % |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "| decrypted pkt/s | hop p50 µs | hop p99 µs | loss % | video received q/h/f % "
+          "| load average |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for (label, n, mode), steps in sorted(runs.items()):
         srv = [s["server"] for s in steps]
         secs = [s["seconds"] for s in steps]
@@ -53,7 +56,8 @@ def main():
               f"| {cell([x['rtp_received'] / t for x, t in zip(srv, secs)], '{:.0f}')} "
               f"| {cell([h.get('p50') for h in hop], '{:.1f}')} "
               f"| {cell([h.get('p99') for h in hop], '{:.1f}')} "
-              f"| {cell([100 * s['loss'] for s in steps], '{:.3f}')} | {share} |")
+              f"| {cell([100 * s['loss'] for s in steps], '{:.3f}')} | {share} "
+              f"| {cell([s.get('loadavg', {}).get('start') for s in steps], '{:.1f}')} |")
 
 
 if __name__ == "__main__":
