@@ -4,7 +4,7 @@
 #
 #   bench/forward/floor-run.sh --rrtc BIN --loadgen BIN --floor BIN --out DIR [--duration 8]
 #                              [--scenarios "1to1 1to10 1to50 1to500"] [--no-floor]
-#                              [--priority nice|rt|none]
+#                              [--priority nice|rt|none] [-- loadgen args]
 #
 # As scripts/loadgen-run.sh does it (which builds its own binaries; this one takes them, so a
 # base commit's rrtc and the tree's can be measured with one load generator): for each scenario a
@@ -19,6 +19,7 @@ set -euo pipefail
 
 rrtc="" loadgen="" floor="" out="" duration=8 scenarios="1to1 1to10 1to50 1to500" run_floor=1
 priority=nice
+extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rrtc) rrtc="$(realpath "$2")"; shift 2 ;;
@@ -29,6 +30,7 @@ while [[ $# -gt 0 ]]; do
     --scenarios) scenarios="$2"; shift 2 ;;
     --no-floor) run_floor=0; shift ;;
     --priority) priority="$2"; shift 2 ;;
+    --) shift; extra=("$@"); break ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -77,7 +79,7 @@ TOML
   echo "== $scenario ($(cut -d' ' -f1-3 /proc/loadavg))"
   "${prio[@]}" taskset -c 0 "$loadgen" --url "ws://127.0.0.1:$port/ws" --scenario "$scenario" \
     --duration "$duration" --server-pid "$server_pid" --json "$out/$scenario.json" \
-    2>&1 | tee "$out/$scenario.txt"
+    "${extra[@]}" 2>&1 | tee "$out/$scenario.txt"
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
   server_pid=""
 done
@@ -100,7 +102,7 @@ def step(name):
     steps = data.get("steps") or data.get("windows") or [data]
     return steps[-1]
 rows = {}
-for s in ("1to1", "1to10", "1to50", "1to500"):
+for s in ("1to1", "1to10", "1to50", "1to500", "rooms"):
     st = step(s)
     if st is None:
         continue
