@@ -30,6 +30,13 @@ po::options_description make_options() {
       "signaling listen address; overrides listen_address and LISTEN_ADDRESS")(
       "log-level", po::value<std::string>()->value_name("FILTER"),
       "log filter, e.g. info or info,ice=debug; overrides log_level and RRTC_LOG")(
+      "redis-url", po::value<std::string>()->value_name("URL"),
+      "cluster mode: redis://[[user]:password@]host[:port][/db]; overrides redis_url and "
+      "REDIS_URL")(
+      "node-id", po::value<std::string>()->value_name("ID"),
+      "cluster node id; overrides node_id and NODE_ID")(
+      "node-signaling-url", po::value<std::string>()->value_name("URL"),
+      "ws:// or wss:// URL of this node; overrides node_signaling_url and NODE_SIGNALING_URL")(
       "check-config",
       "print the effective configuration (credentials masked) and exit; "
       "exit status 2 when it is invalid");
@@ -178,6 +185,9 @@ CommandLine parse_command_line(std::span<const char* const> args) {
   line.port = value_of(vm, "port");
   line.listen = value_of(vm, "listen");
   line.log_level = value_of(vm, "log-level");
+  line.redis_url = value_of(vm, "redis-url");
+  line.node_id = value_of(vm, "node-id");
+  line.node_signaling_url = value_of(vm, "node-signaling-url");
   return line;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The command line (Boost.Program_options):
 //   rrtc [options] [config-file]
-//   --help, --version, --config FILE, --port N, --listen ADDR, --log-level FILTER, --check-config
+//   --help, --version, --config FILE, --port N, --listen ADDR, --log-level FILTER, --check-config,
+//   --redis-url URL, --node-id ID, --node-signaling-url URL (cluster mode)
 //   rrtc token --room R [--identity I] [--ttl 1h] [options] [config-file]
 //   rrtc token --api [--ttl 1h] [options] [config-file]
 // `token` prints a join token (join_secret) or an admin API token (api_key, api_secret) from the
@@ -33,6 +34,9 @@ struct CommandLine {
   std::optional<std::string> port;
   std::optional<std::string> listen;
   std::optional<std::string> log_level;
+  std::optional<std::string> redis_url;           // cluster mode (docs/cluster.md)
+  std::optional<std::string> node_id;
+  std::optional<std::string> node_signaling_url;
   std::optional<TokenOptions> token;  // set for Action::kToken
   std::string usage;                  // what --help prints
 };

@@ -17,6 +17,9 @@ void apply_command_line(const CommandLine& line, ConfigBuilder& builder) {
   apply(line.port, "signaling_port", "--port");
   apply(line.listen, "listen_address", "--listen");
   apply(line.log_level, "log_level", "--log-level");
+  apply(line.redis_url, "redis_url", "--redis-url");
+  apply(line.node_id, "node_id", "--node-id");
+  apply(line.node_signaling_url, "node_signaling_url", "--node-signaling-url");
 }
 
 }  // namespace

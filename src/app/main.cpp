@@ -11,6 +11,7 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <span>
@@ -57,16 +58,37 @@ int run_server(const Config& config, rrtc::engine::MediaEngine& engine) {
   // The first signal stops accepting and closes every session; the loop then drains: it returns
   // once the sessions are gone, or at the deadline. No backstop timer is left armed (it would
   // keep the loop alive), so a clean shutdown exits as soon as it is done.
+  // In cluster mode SIGTERM drains first (docs/cluster.md): no new rooms here, the running
+  // ones get up to drain_timeout_seconds; a second signal stops at once.
   std::optional<std::chrono::steady_clock::time_point> deadline;
   boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
-    if (ec) {
-      return;
-    }
-    log.info("signal {}: closing sessions", signal_number);
+  bool draining = false;
+  auto stop_now = [&] {
+    if (deadline) return;
+    signals.cancel();  // a wait armed for a second signal would keep the loop alive
     server.stop();
     deadline = std::chrono::steady_clock::now() + kShutdownGrace;
-  });
+  };
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signal_number) {
+        if (ec) {
+          return;
+        }
+        if (signal_number == SIGTERM && server.cluster_mode() && !draining) {
+          draining = true;
+          log.info("signal {}: draining for up to {} s (a second signal stops at once)",
+                   signal_number, config.drain_timeout.count());
+          signals.async_wait(on_signal);
+          server.drain([&] {
+            log.info("drained: closing sessions");
+            stop_now();
+          });
+          return;
+        }
+        log.info("signal {}: closing sessions", signal_number);
+        stop_now();
+      };
+  signals.async_wait(on_signal);
   std::uint16_t port = 0;
   try {
     port = server.start();

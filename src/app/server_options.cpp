@@ -36,6 +36,13 @@ signaling::ServerOptions to_server_options(const Config& config, std::string_vie
   options.turn_secret = config.turn_secret;
   options.turn_credential_ttl = config.turn_credential_ttl;
   options.web_root = config.web_root;
+  options.cluster.redis_url = config.redis_url;
+  options.cluster.node_id = config.node_id;
+  options.cluster.signaling_url = config.node_signaling_url;
+  options.cluster.media_address = config.public_ip;
+  options.cluster.heartbeat = config.cluster_heartbeat;
+  options.cluster.node_ttl = config.cluster_node_ttl;
+  options.cluster.drain_timeout = config.drain_timeout;
   options.version = std::string(version);
   return options;
 }

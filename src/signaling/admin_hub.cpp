@@ -117,7 +117,7 @@ Hub::AdminOutcome Hub::admin_mute(const std::string& room, const std::string& pa
 std::optional<std::size_t> Hub::admin_close_room(const std::string& room_id) {
   const room::Room* room = registry_.find(room_id);
   if (room == nullptr) return std::nullopt;
-  std::vector<WebSocketSession*> sessions;
+  std::vector<ClientSession*> sessions;
   for (const auto& p : room->participants()) {
     auto it = members_.find({room_id, p.id});
     if (it != members_.end()) sessions.push_back(it->second);
@@ -125,11 +125,11 @@ std::optional<std::size_t> Hub::admin_close_room(const std::string& room_id) {
   logger().info("admin API: closing room {} ({} participants)", room_id, sessions.size());
   // Tell and close everyone first: a closing session sends nothing more, so nobody gets the
   // participant_left of the others leaving below.
-  for (WebSocketSession* session : sessions) {
+  for (ClientSession* session : sessions) {
     send_error(*session, ErrorCode::forbidden, "room closed by the server", false);
     session->close(websocket::close_code::policy_error);
   }
-  for (WebSocketSession* session : sessions) leave_room(*session);
+  for (ClientSession* session : sessions) leave_room(*session);
   // An empty room would otherwise wait out empty_room_grace.
   if (registry_.remove_empty(room_id)) emit(RoomEventKind::room_finished, room_id);
   return sessions.size();

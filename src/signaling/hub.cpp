@@ -7,9 +7,10 @@
 #include <stdexcept>
 
 #include "log/log.hpp"
+#include "signaling/cluster_node.hpp"
 #include "signaling/http_session.hpp"
-#include "signaling/jwt.hpp"
 #include "signaling/media_channel.hpp"
+#include "signaling/relayed_session.hpp"
 #include "signaling/turn_credentials.hpp"
 #include "signaling/websocket_session.hpp"
 
@@ -66,7 +67,11 @@ Hub::Hub(boost::asio::io_context& ioc, ServerOptions options, room::MediaBackend
       trusted_proxies_(parse_trusted(options_.trusted_proxies)),
       log_limit_(kLogInterval),
       expiry_timer_(ioc),
-      stop_deadline_(ioc) {}
+      stop_deadline_(ioc),
+      liveness_(options_.cluster.node_ttl),
+      drain_timer_(ioc) {}
+
+Hub::~Hub() = default;
 
 void Hub::attach_media() {
   if (media_ != nullptr) {
@@ -91,11 +96,13 @@ void Hub::untrack(std::uint64_t id) {
 void Hub::session_opened(WebSocketSession&) { ++session_count_; }
 
 void Hub::session_closed(WebSocketSession& session) {
+  if (cluster_) cluster_session_closed(session);
   leave_room(session);
   --session_count_;
 }
 
-void Hub::on_text(WebSocketSession& session, std::string_view text) {
+void Hub::on_text(ClientSession& session, std::string_view text) {
+  if (cluster_ && cluster_intercept(session, text)) return;
   ParseResult parsed = parse_client_message(text);
   metrics_.message_in(parsed.message ? type_name(*parsed.message) : "invalid", text.size());
   if (!parsed.message) return send_error(session, parsed.error.code, parsed.error.message);
@@ -104,6 +111,7 @@ void Hub::on_text(WebSocketSession& session, std::string_view text) {
     if (session.membership) {
       return send_error(session, ErrorCode::bad_request, "already joined: 'join' is sent once");
     }
+    if (cluster_ && cluster_join(session, *join, text)) return;
     return handle_join(session, std::move(*join));
   }
   if (!session.membership) {
@@ -127,34 +135,7 @@ void Hub::on_text(WebSocketSession& session, std::string_view text) {
   handle_media(session, message);
 }
 
-bool Hub::check_token(WebSocketSession& session, const JoinMessage& join,
-                      std::string& participant) {
-  if (options_.join_secret.empty()) return true;
-  if (!join.token) {
-    send_error(session, ErrorCode::unauthorized, "join token required");
-    return false;
-  }
-  JwtResult verdict =
-      verify_hs256(*join.token, options_.join_secret, std::chrono::system_clock::now());
-  if (!verdict.claims) {
-    send_error(session, ErrorCode::unauthorized, jwt_error_text(verdict.error));
-    return false;
-  }
-  if (verdict.claims->room != join.room) {
-    send_error(session, ErrorCode::unauthorized, "join token is for another room");
-    return false;
-  }
-  if (verdict.claims->subject) {
-    if (join.participant && *join.participant != *verdict.claims->subject) {
-      send_error(session, ErrorCode::unauthorized, "join token is for another participant");
-      return false;
-    }
-    participant = *verdict.claims->subject;
-  }
-  return true;
-}
-
-void Hub::handle_join(WebSocketSession& session, JoinMessage join) {
+void Hub::handle_join(ClientSession& session, JoinMessage join) {
   std::string id = join.participant.value_or("");
   if (!check_token(session, join, id)) return;
   if (registry_.participant_count() >= options_.max_participants) {
@@ -182,7 +163,7 @@ void Hub::handle_join(WebSocketSession& session, JoinMessage join) {
                           "participant '" + id + "' is already in this room");
     }
   }
-  session.membership = WebSocketSession::Membership{join.room, id};
+  session.membership = ClientSession::Membership{join.room, id};
   session.joined();
   members_[{join.room, id}] = &session;
   std::vector<ParticipantInfo> others;
@@ -204,7 +185,7 @@ void Hub::handle_join(WebSocketSession& session, JoinMessage join) {
   if (media_ != nullptr) media_->submit({join.room, id, room::request::Join{participant.state}});
 }
 
-void Hub::handle_state(WebSocketSession& session, const room::StateChange& change) {
+void Hub::handle_state(ClientSession& session, const room::StateChange& change) {
   const auto& m = *session.membership;
   auto state = registry_.update_state(m.room, m.participant, change);
   if (!state) return;
@@ -212,7 +193,7 @@ void Hub::handle_state(WebSocketSession& session, const room::StateChange& chang
   if (media_ != nullptr) media_->submit({m.room, m.participant, room::request::State{*state}});
 }
 
-void Hub::handle_media(WebSocketSession& session, const ClientMessage& message) {
+void Hub::handle_media(ClientSession& session, const ClientMessage& message) {
   const auto& m = *session.membership;
   if (const auto* offer = std::get_if<OfferMessage>(&message)) {
     if (media_ == nullptr) {
@@ -236,7 +217,7 @@ void Hub::handle_media(WebSocketSession& session, const ClientMessage& message) 
   }
 }
 
-void Hub::leave_room(WebSocketSession& session) {
+void Hub::leave_room(ClientSession& session) {
   if (!session.membership) return;
   auto m = std::move(*session.membership);
   session.membership.reset();
@@ -264,22 +245,22 @@ void Hub::broadcast(const std::string& room_id, const std::string& except, std::
   if (room == nullptr) return;
   auto shared = std::make_shared<const std::string>(text);
   // Collect first: a send can drop a session, and the drop must not change the list we walk.
-  std::vector<WebSocketSession*> targets;
+  std::vector<ClientSession*> targets;
   for (const auto& p : room->participants()) {
     if (p.id == except) continue;
     auto it = members_.find({room_id, p.id});
     if (it != members_.end()) targets.push_back(it->second);
   }
-  for (WebSocketSession* target : targets) send(*target, type, shared);
+  for (ClientSession* target : targets) send(*target, type, shared);
 }
 
-void Hub::send(WebSocketSession& session, std::string_view type,
+void Hub::send(ClientSession& session, std::string_view type,
                std::shared_ptr<const std::string> text) {
   metrics_.message_out(type, text->size());
   session.send(std::move(text));
 }
 
-void Hub::send_error(WebSocketSession& session, ErrorCode code, std::string_view message,
+void Hub::send_error(ClientSession& session, ErrorCode code, std::string_view message,
                      bool counts) {
   metrics_.error_sent(static_cast<int>(code));
   send(session, "error", std::make_shared<const std::string>(error_json(code, message)));
@@ -294,7 +275,7 @@ void Hub::send_error(WebSocketSession& session, ErrorCode code, std::string_view
   }
 }
 
-void Hub::close_with_error(WebSocketSession& session, ErrorCode code, std::string_view message,
+void Hub::close_with_error(ClientSession& session, ErrorCode code, std::string_view message,
                            std::string_view reason, websocket::close_code close_code) {
   send_error(session, code, message, false);
   metrics_.connection_closed(reason);
@@ -332,6 +313,7 @@ void Hub::stop() {
   if (stopping_) return;
   stopping_ = true;
   expiry_timer_.cancel();
+  if (cluster_) cluster_stop();
   // Copy: closing can untrack sessions while we walk.
   auto http = http_sessions_;
   auto ws = ws_sessions_;
@@ -375,17 +357,19 @@ Gauges Hub::gauges() const {
 
 std::string Hub::healthz_json() const {
   Gauges g = gauges();
-  return boost::json::serialize(
-      boost::json::object{{"status", stopping_ ? "stopping" : "ok"},
-                          {"version", g.version},
-                          {"uptime", std::floor(g.uptime_seconds * 1000) / 1000},
-                          {"rooms", g.rooms},
-                          {"participants", g.participants},
-                          {"sessions", g.sessions}});
+  boost::json::object health{{"status", stopping_ ? "stopping" : "ok"},
+                             {"version", g.version},
+                             {"uptime", std::floor(g.uptime_seconds * 1000) / 1000},
+                             {"rooms", g.rooms},
+                             {"participants", g.participants},
+                             {"sessions", g.sessions}};
+  if (cluster_) cluster_healthz(health);
+  return boost::json::serialize(health);
 }
 
 std::string Hub::metrics_text() const {
   std::string text = metrics_.render(gauges());
+  if (cluster_) text += cluster_metrics();
   if (extra_metrics_) text += extra_metrics_();
   return text;
 }

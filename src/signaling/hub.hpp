@@ -21,20 +21,31 @@
 #include <string_view>
 #include <utility>
 
+#include "cluster/envelope.hpp"
+#include "cluster/node_directory.hpp"
+#include "cluster/room_placement.hpp"
 #include "room/media_backend.hpp"
 #include "room/room_registry.hpp"
 #include "signaling/admin_json.hpp"
 #include "signaling/client_address.hpp"
+#include "signaling/client_session.hpp"
 #include "signaling/log_limit.hpp"
 #include "signaling/messages.hpp"
 #include "signaling/metrics.hpp"
+#include "signaling/relay_roster.hpp"
 #include "signaling/room_events.hpp"
 #include "signaling/server_options.hpp"
 #include "signaling/static_files.hpp"
 
+namespace boost::json {
+class object;
+}  // namespace boost::json
+
 namespace rrtc::signaling {
 
 class WebSocketSession;
+class RelayedSession;
+class ClusterNode;
 class HttpSession;
 class Hub;
 
@@ -73,6 +84,7 @@ enum class Refusal {
 class Hub : public std::enable_shared_from_this<Hub> {
  public:
   Hub(boost::asio::io_context& ioc, ServerOptions options, room::MediaBackend* media);
+  ~Hub();  // out of line: ClusterNode and RelayedSession are incomplete here
 
   // Gives the media backend its channel; call once, after construction.
   void attach_media();
@@ -94,16 +106,16 @@ class Hub : public std::enable_shared_from_this<Hub> {
   void session_closed(WebSocketSession& session);
 
   // ---- messages ----
-  void on_text(WebSocketSession& session, std::string_view text);
-  void send(WebSocketSession& session, std::string_view type,
+  void on_text(ClientSession& session, std::string_view text);
+  void send(ClientSession& session, std::string_view type,
             std::shared_ptr<const std::string> text);
   // Sends `error`. Unless `counts` is false, the reply counts against max_protocol_errors, and
   // the one past the limit closes the connection after it.
-  void send_error(WebSocketSession& session, ErrorCode code, std::string_view message,
+  void send_error(ClientSession& session, ErrorCode code, std::string_view message,
                   bool counts = true);
   // Sends `error` (not counted), then closes with `close_code`; counts the close under
   // `reason` (Metrics::connection_closed) and logs one line per reason per interval.
-  void close_with_error(WebSocketSession& session, ErrorCode code, std::string_view message,
+  void close_with_error(ClientSession& session, ErrorCode code, std::string_view message,
                         std::string_view reason,
                         boost::beast::websocket::close_code close_code =
                             boost::beast::websocket::close_code::policy_error);
@@ -161,6 +173,18 @@ class Hub : public std::enable_shared_from_this<Hub> {
   // Receives every RoomEvent, synchronously on this thread; set before start.
   void set_event_sink(RoomEventSink sink) { event_sink_ = std::move(sink); }
 
+  // ---- cluster mode (hub_cluster.cpp, docs/cluster.md) ----
+  bool cluster_mode() const { return cluster_ != nullptr; }
+  // Connects to Redis and joins the cluster when redis_url is set (Server::start).
+  void start_cluster();
+  // SIGTERM in cluster mode: this node takes no new rooms; `done` runs once its rooms have
+  // ended, or after drain_timeout (then the caller stops as without a cluster).
+  void drain(std::function<void()> done);
+  bool draining() const { return draining_; }
+  // RelayedSession: a reply to the client on its node; the session ended (close `code`).
+  void relay_reply(RelayedSession& session, std::string_view text);
+  void relay_ended(RelayedSession& session, int code);
+
   // ---- shutdown ----
   void stop();
   bool stopping() const { return stopping_; }
@@ -183,14 +207,14 @@ class Hub : public std::enable_shared_from_this<Hub> {
  private:
   using Key = std::pair<std::string, std::string>;  // room, participant
 
-  void handle_join(WebSocketSession& session, JoinMessage join);
-  bool check_token(WebSocketSession& session, const JoinMessage& join, std::string& participant);
-  void handle_state(WebSocketSession& session, const room::StateChange& change);
-  void handle_media(WebSocketSession& session, const ClientMessage& message);
-  void leave_room(WebSocketSession& session);
+  void handle_join(ClientSession& session, JoinMessage join);
+  bool check_token(ClientSession& session, const JoinMessage& join, std::string& participant);
+  void handle_state(ClientSession& session, const room::StateChange& change);
+  void handle_media(ClientSession& session, const ClientMessage& message);
+  void leave_room(ClientSession& session);
   // Sends `error` (not counted), leaves the room at once (the others get participant_left
   // before the caller goes on) and closes with `close_code`.
-  void remove_member(WebSocketSession& session, ErrorCode code, std::string_view message,
+  void remove_member(ClientSession& session, ErrorCode code, std::string_view message,
                      boost::beast::websocket::close_code close_code);
   void broadcast(const std::string& room, const std::string& except, std::string_view type,
                  const std::string& text);
@@ -198,6 +222,22 @@ class Hub : public std::enable_shared_from_this<Hub> {
   void emit(RoomEventKind kind, const std::string& room, const std::string& participant = {},
             std::string name = {}, std::optional<room::PublishedTrackInfo> track = std::nullopt);
   void finish_stop();
+  // Cluster mode (hub_cluster.cpp).
+  bool cluster_intercept(ClientSession& session, std::string_view text);
+  bool cluster_join(ClientSession& session, JoinMessage& join, std::string_view text);
+  void placed(std::uint64_t session_id, JoinMessage join, std::string text,
+              cluster::PlacementResult result);
+  void cluster_session_closed(ClientSession& session);
+  void cluster_room_finished(const std::string& room);
+  void cluster_stop();
+  void on_envelope(const cluster::Envelope& envelope);
+  void on_node_list(const std::vector<cluster::NodeInfo>& nodes);
+  void fail_client_relay(std::uint64_t session_id, const std::string& message);
+  void end_room_relay(const std::string& origin, const std::string& number);
+  void finish_drain();
+  void reassert_rooms();
+  void cluster_healthz(boost::json::object& health) const;
+  std::string cluster_metrics() const;
   void log_line(const std::string& text, std::uint64_t suppressed);
 
   boost::asio::io_context& ioc_;
@@ -208,7 +248,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
   StaticFiles static_files_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 
-  std::map<Key, WebSocketSession*> members_;  // joined sessions; erased before they die
+  std::map<Key, ClientSession*> members_;  // joined sessions; erased before they die
   TrustedProxies trusted_proxies_;
   LogLimit log_limit_;
   std::map<std::string, std::size_t> connections_per_address_;
@@ -228,6 +268,28 @@ class Hub : public std::enable_shared_from_this<Hub> {
   // The last non-empty `active_speakers` of each room, for newcomers (the media stack sends
   // only changes).
   std::map<std::string, std::shared_ptr<const std::string>> speakers_;
+
+  // Cluster mode: null without redis_url.
+  struct ClientRelay {  // a client of this node whose room lives on `node`
+    ClientSession* session;
+    std::string node;
+    std::string room;
+    RelayRoster roster;
+  };
+  struct PendingJoin {  // a join waiting for its placement; messages behind it wait too
+    ClientSession* session;
+    std::vector<std::string> queued;
+  };
+  std::unique_ptr<ClusterNode> cluster_;
+  std::map<std::uint64_t, PendingJoin> pending_joins_;  // by session id
+  std::map<std::uint64_t, ClientRelay> client_relays_;  // by session id
+  // Clients of other nodes in rooms of this one, by (their node, their session number).
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<RelayedSession>> room_relays_;
+  NodeLiveness liveness_;
+  bool draining_ = false;
+  bool reassert_placements_ = false;  // after a (re)connection, at the first listing with us
+  std::function<void()> drain_done_;
+  boost::asio::steady_timer drain_timer_;
 };
 
 }  // namespace rrtc::signaling

@@ -1,6 +1,8 @@
 // Admission of TCP connections: the whole-server and per-address counts behind
-// max_connections and max_connections_per_ip, and the ConnectionSlot that holds one place.
+// max_connections and max_connections_per_ip, and the ConnectionSlot that holds one place;
+// admission of joins: the join token.
 #include "signaling/hub.hpp"
+#include "signaling/jwt.hpp"
 
 namespace rrtc::signaling {
 
@@ -64,6 +66,33 @@ void Hub::release_address(const std::string& address) {
   auto it = connections_per_address_.find(address);
   if (it == connections_per_address_.end()) return;
   if (--it->second == 0) connections_per_address_.erase(it);
+}
+
+bool Hub::check_token(ClientSession& session, const JoinMessage& join,
+                      std::string& participant) {
+  if (options_.join_secret.empty()) return true;
+  if (!join.token) {
+    send_error(session, ErrorCode::unauthorized, "join token required");
+    return false;
+  }
+  JwtResult verdict =
+      verify_hs256(*join.token, options_.join_secret, std::chrono::system_clock::now());
+  if (!verdict.claims) {
+    send_error(session, ErrorCode::unauthorized, jwt_error_text(verdict.error));
+    return false;
+  }
+  if (verdict.claims->room != join.room) {
+    send_error(session, ErrorCode::unauthorized, "join token is for another room");
+    return false;
+  }
+  if (verdict.claims->subject) {
+    if (join.participant && *join.participant != *verdict.claims->subject) {
+      send_error(session, ErrorCode::unauthorized, "join token is for another participant");
+      return false;
+    }
+    participant = *verdict.claims->subject;
+  }
+  return true;
 }
 
 }  // namespace rrtc::signaling

@@ -33,7 +33,7 @@ void Hub::media_remove(const std::string& room, const std::string& participant,
                                                          : websocket::close_code::policy_error);
 }
 
-void Hub::remove_member(WebSocketSession& session, ErrorCode code, std::string_view message,
+void Hub::remove_member(ClientSession& session, ErrorCode code, std::string_view message,
                         websocket::close_code close_code) {
   send_error(session, code, message, false);
   leave_room(session);
@@ -90,6 +90,7 @@ void Hub::emit(RoomEventKind kind, const std::string& room, const std::string& p
   } else if (kind == RoomEventKind::room_finished) {
     room_created_.erase(room);
     speakers_.erase(room);
+    if (cluster_) cluster_room_finished(room);
   }
   if (!event_sink_) return;
   RoomEvent event;

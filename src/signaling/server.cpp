@@ -30,6 +30,7 @@ std::uint16_t Server::start() {
   listener_ = std::make_shared<Listener>(ioc_, hub_);
   std::uint16_t port = listener_->open(o.listen_address, o.port);
   listener_->run();
+  hub_->start_cluster();
   rrtc::log::get("signaling")
       .debug("listening on {}:{} (HTTP and WebSocket at / and /ws)", o.listen_address, port);
   return port;
@@ -42,6 +43,9 @@ void Server::stop() {
   hub_->stop();
   if (webhooks_) webhooks_->stop(kWebhookGrace);
 }
+
+bool Server::cluster_mode() const { return hub_->cluster_mode(); }
+void Server::drain(std::function<void()> done) { hub_->drain(std::move(done)); }
 
 std::size_t Server::rooms() const { return hub_->rooms(); }
 std::size_t Server::participants() const { return hub_->participants(); }

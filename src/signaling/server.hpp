@@ -41,6 +41,12 @@ class Server {
   // timers. Idempotent.
   void stop();
 
+  // Cluster mode (redis_url set, docs/cluster.md): drain() stops taking new rooms on this node
+  // and calls `done` once its rooms have ended or drain_timeout passed; the caller then stops.
+  // Without a cluster `done` runs at once.
+  bool cluster_mode() const;
+  void drain(std::function<void()> done);
+
   // Read-only counters (signaling thread).
   std::size_t rooms() const;
   std::size_t participants() const;

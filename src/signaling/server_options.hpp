@@ -17,6 +17,17 @@ struct IceServer {
   std::string credential;  // empty = omitted
 };
 
+// Cluster mode (docs/cluster.md): on when redis_url is set. Validated by the app.
+struct ClusterOptions {
+  std::string redis_url;      // redis://...; empty = a single node, no Redis
+  std::string node_id;        // empty = a random id at every start
+  std::string signaling_url;  // ws:// or wss:// URL of this node, registered in the directory
+  std::string media_address;  // the address this node's ICE candidates carry (for the directory)
+  std::chrono::seconds heartbeat{2};
+  std::chrono::seconds node_ttl{6};
+  std::chrono::seconds drain_timeout{300};  // SIGTERM: how long running rooms may go on
+};
+
 struct ServerOptions {
   std::string listen_address = "0.0.0.0";
   std::uint16_t port = 8080;  // 0 = any free port (tests)
@@ -67,6 +78,8 @@ struct ServerOptions {
   // credential base64(HMAC-SHA1(turn_secret, username)), valid for turn_credential_ttl.
   std::string turn_secret;
   std::chrono::seconds turn_credential_ttl{86400};
+
+  ClusterOptions cluster;
 
   std::string join_secret;  // empty = no join tokens required
   std::string web_root;  // folder of the browser client; empty = the files embedded in the binary

@@ -21,18 +21,16 @@
 #include <optional>
 #include <string>
 
+#include "signaling/client_session.hpp"
 #include "signaling/error_window.hpp"
 #include "signaling/hub.hpp"
 #include "signaling/token_bucket.hpp"
 
 namespace rrtc::signaling {
 
-class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
+class WebSocketSession final : public ClientSession,
+                               public std::enable_shared_from_this<WebSocketSession> {
  public:
-  struct Membership {
-    std::string room;
-    std::string participant;
-  };
 
   WebSocketSession(boost::beast::tcp_stream&& stream, std::shared_ptr<Hub> hub,
                    ConnectionSlot slot);
@@ -42,22 +40,20 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   void run(boost::beast::http::request<boost::beast::http::string_body> request);
 
   // Queues a text message. A session whose queue is full is dropped (memory stays bounded).
-  void send(std::shared_ptr<const std::string> text);
+  void send(std::shared_ptr<const std::string> text) override;
   // Sends what is queued, then the close frame. Reading stops; nothing more is sent.
-  void close(boost::beast::websocket::close_code code);
+  void close(boost::beast::websocket::close_code code) override;
   // Closes the socket at once, without a close handshake.
-  void drop(std::string_view reason);
+  void drop(std::string_view reason) override;
 
   // Hub: the session joined a room, so the join deadline no longer applies.
-  void joined();
+  void joined() override;
   // Hub: one more `error` reply at `now`. True when that makes more than max_protocol_errors
   // within protocol_error_window (the caller closes); false once a close is under way.
-  bool count_protocol_error(std::chrono::steady_clock::time_point now);
+  bool count_protocol_error(std::chrono::steady_clock::time_point now) override;
 
-  std::uint64_t id() const { return id_; }
-  const std::string& address() const { return slot_.address(); }
-  // Set by Hub while the session is in a room.
-  std::optional<Membership> membership;
+  std::uint64_t id() const override { return id_; }
+  const std::string& address() const override { return slot_.address(); }
 
  private:
   void on_accept(boost::beast::error_code ec);
