@@ -73,8 +73,11 @@
 // - probes: send_padding writes RTP padding-only packets on a started video DownTrack at a frame
 //   boundary (DownTrack::padding_slot), with the subscriber's transport-cc element for its sink
 //   to stamp. forwarded_bitrate sums the measured bitrates of the layers forwarded.
-// REMB to publishers stays the subscriber-minimum aggregate below (with remb_max_bitrate as the
-// cap) until the engine's uplink estimate replaces it; see "Policing".
+// REMB to a publisher whose video negotiated transport-cc carries only remb_max_bitrate: the
+// engine feeds back what it measures of that publisher's uplink (transport-cc feedback), and
+// per-subscriber layers keep a weak subscriber from lowering anyone else's video. A publisher
+// without transport-cc (aiortc) still gets the subscriber-minimum aggregate below, capped by
+// remb_max_bitrate; see "Policing".
 //
 // Active speakers: every audio packet of a published track that negotiated ssrc-audio-level
 // (RFC 6464) gives its level to a SpeakerDetector (room/speaker_detector.hpp), one source per

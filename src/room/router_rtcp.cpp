@@ -210,6 +210,11 @@ bool Router::send_reports(Member& member, time::Timestamp now) noexcept {
   std::size_t videos = 0;
   bool heard = false;
   std::uint64_t estimate = std::numeric_limits<std::uint64_t>::max();
+  // Every video track negotiated transport-cc: the engine feeds back what it measures of this
+  // publisher's uplink, and its REMB carries only the configured cap. The subscribers' minimum
+  // would hold every layer down to the weakest subscriber's link, which per-subscriber layers
+  // (allocation) already take care of.
+  bool measured_uplink = true;
   for (auto& up : member.ups) {
     if (!up->heard) continue;
     up->heard = false;
@@ -235,11 +240,12 @@ bool Router::send_reports(Member& member, time::Timestamp now) noexcept {
       }
       if (up->info.video && up->info.remb && videos < video_ssrcs.size()) {
         video_ssrcs[videos++] = layer.ssrc;
+        measured_uplink = measured_uplink && up->info.transport_cc;
       }
     }
   }
   if (!heard) return false;
-  if (videos > 0) estimate = remb_estimate(member, now);
+  if (videos > 0 && !measured_uplink) estimate = remb_estimate(member, now);
   rtcp::CompoundWriter writer(rtcp_writable());
   rtcp::ReceiverReport report;
   report.sender_ssrc = member.rtcp_ssrc;

@@ -123,6 +123,17 @@ TEST_F(RembRoom, WithoutAFreshEstimateThePublisherIsToldTheCap) {
   EXPECT_EQ(next_remb(), 3'000'000u);
 }
 
+TEST_F(RembRoom, APublisherWithTransportCcIsToldOnlyTheCapNotItsSubscribersMinimum) {
+  // The engine sends it transport-cc feedback about its own uplink; a subscriber's weak link is
+  // that subscriber's layer choice, not a reason to lower every layer it sends.
+  PublishedTrack camera = video_track();
+  camera.transport_cc = true;
+  camera.transport_cc_extension_id = 3;
+  router_.publish(*publisher_, {camera}, now_);
+  for (std::size_t i = 0; i < 4; ++i) remb(i, 50'000);
+  EXPECT_EQ(next_remb(), 3'000'000u);
+}
+
 TEST_F(RembRoom, ASubscribersEstimateIsSharedAmongItsVideoTracks) {
   // Subscriber 0 also receives a second camera (of another publisher): half its estimate each.
   FakeSink other_sink;
