@@ -146,6 +146,8 @@ class DownTrack {
   };
   // The packet sent with number `seq` (among the last retransmit_packets numbers), or nullptr.
   const SentCopy* sent(std::uint16_t seq) const noexcept;
+  // Nothing sent so far can be resent (the publisher's stream it came from is gone).
+  void forget_sent() noexcept { std::fill(sent_.begin(), sent_.end(), SentCopy{}); }
   // Rewrites `packet`, a copy of the publisher's packet `copy.in_seq`, into what was sent as
   // `copy`: extension ids, payload type, SSRC, sequence number, timestamp and (with `vp8`, its
   // descriptor as parsed from `packet`) picture id / TL0PICIDX / KEYIDX. False when its

@@ -104,6 +104,7 @@ void Router::relink() {
   }
   for (auto& member : members_) {
     for (auto& link : member->downs) {
+      const UpTrack* before = link->up;  // compared only: it may be gone
       link->up = nullptr;
       for (auto& other : members_) {
         if (other.get() == member.get()) continue;
@@ -120,6 +121,9 @@ void Router::relink() {
           }
         }
       }
+      // Another published stream (a new UpTrack, numbered afresh): what was sent from the old
+      // one must not be resent from the new one's store.
+      if (link->up != before) link->track.forget_sent();
     }
   }
   for (auto& member : members_) {

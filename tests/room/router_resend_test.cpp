@@ -104,6 +104,29 @@ TEST_F(RouterResend, AStoredCopyOlderThanTheRetransmitAgeIsAMiss) {
   EXPECT_EQ(counters_.retransmit_misses.get(), 1u);
 }
 
+// A track published again on another SSRC is a new stream numbered afresh: a NACK for a packet
+// sent from the old one is a miss, never the new stream's packet of the same number (here the
+// subscriber paused the track, so the new packets are stored but not sent to it).
+TEST_F(RouterResend, APacketOfAReplacedStreamIsNotResentFromTheNewOne) {
+  send(vp8(100, 7000, true));
+  send(vp8(101, 7001, false));
+  pause(true);
+  PublishedTrack again = video_track();
+  again.ssrc = 0x9999;
+  again.rtx_ssrc = 0;
+  router_.publish(a_, {audio_track(), again}, now_);
+  for (std::uint16_t s = 100; s <= 101; ++s) {
+    auto packet = vp8(s, static_cast<std::uint16_t>(s + 2000), s == 100);
+    packet[8] = 0x00, packet[9] = 0x00, packet[10] = 0x99, packet[11] = 0x99;  // the new SSRC
+    send(packet);
+  }
+  const std::size_t sent = subscriber_.rtp.size();
+  nack_video({101});
+  EXPECT_EQ(subscriber_.rtp.size(), sent);
+  EXPECT_EQ(counters_.retransmit_misses.get(), 1u);
+  EXPECT_EQ(counters_.retransmitted_packets.get(), 0u);
+}
+
 // Two subscribers share the publisher's one copy; each resend carries its own subscriber's
 // numbers.
 TEST_F(RouterResend, TwoSubscribersResendFromOneCopyWithTheirOwnNumbers) {
