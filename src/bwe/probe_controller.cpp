@@ -17,7 +17,8 @@ void ProbeController::start(DataRate start_bitrate, time::Timestamp now) noexcep
 
 void ProbeController::plan(DataRate bitrate, bool further, time::Timestamp at) noexcept {
   if (planned_count_ == planned_.size()) return;
-  planned_[planned_count_++] = Planned{std::min(bitrate, config_.max_bitrate), further, at};
+  planned_[planned_count_++] =
+      Planned{std::clamp(bitrate, config_.min_bitrate, config_.max_bitrate), further, at};
 }
 
 void ProbeController::on_target(DataRate target, time::Timestamp now) noexcept {

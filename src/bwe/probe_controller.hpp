@@ -11,7 +11,8 @@
 //     application-limited (it sent less than the target, so the drop may be a misreading of a
 //     quiet period), one cluster at 85 % of the estimate before the drop, or at 2x the new
 //     target when that is lower (then probing further follows a result that reaches it).
-// A cluster waits for its result (or a second) before the next one leaves.
+// A cluster waits for its result (or a second) before the next one leaves. Clusters are sent at
+// 300 kbit/s at least, up to the maximum bitrate.
 
 #include <array>
 #include <cstdint>
@@ -47,6 +48,10 @@ struct ProbeControllerConfig {
   time::Duration drop_window{5'000'000};
   double recovery_factor = 0.85;
   DataRate max_bitrate = DataRate::kilobits_per_second(20'000);
+  // No cluster below this: at a few tens of kbit/s a 40 ms cluster is two or three packets, too
+  // few to measure, and a subscriber whose video was paused for bandwidth (its target that low)
+  // would never find the room for its lowest layer again. 40 ms at 300 kbit/s is 1.5 KB.
+  DataRate min_bitrate = DataRate::kilobits_per_second(300);
 };
 
 class ProbeController {
