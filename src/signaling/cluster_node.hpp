@@ -60,6 +60,9 @@ class ClusterNode {
   // The load the next heartbeat reports; CPU is measured here (getrusage between calls).
   void set_load(std::uint64_t participants, std::uint64_t rooms);
   void set_draining(bool draining);
+  // Registers this node again at once (after a reconnection: a Redis restarted empty has no
+  // entry for it, and placements check the entry).
+  void heartbeat_now() { directory_.heartbeat_now(); }
   bool draining() const { return directory_.self().draining; }
 
   // Live non-draining node ids to place a new room on (this one when the directory has not
@@ -67,8 +70,12 @@ class ClusterNode {
   std::vector<std::string> candidates() const;
 
   const std::string& id() const { return directory_.self().id; }
-  bool ready() const { return commands_.ready(); }
-  const std::string& last_error() const { return commands_.last_error(); }
+  // Both connections ready: commands, and the bus subscriber (without it relayed replies to
+  // this node's clients are lost).
+  bool ready() const { return commands_.ready() && subscriber_.ready(); }
+  const std::string& last_error() const {
+    return commands_.ready() ? subscriber_.last_error() : commands_.last_error();
+  }
   const cluster::RedisStats& redis_stats() const { return commands_.stats(); }
   const cluster::RedisStats& bus_redis_stats() const { return subscriber_.stats(); }
   const std::vector<cluster::NodeInfo>& nodes() const { return directory_.nodes(); }

@@ -72,6 +72,8 @@ void Hub::start_cluster() {
         if (ready) {
           self->liveness_.connected(std::chrono::steady_clock::now());
           self->reassert_placements_ = true;
+          // Before any join's placement (one connection: commands run in order).
+          self->cluster_->heartbeat_now();
           logger().info("redis connected");
         } else {
           logger().warn("redis connection lost: {}; rooms here go on, joins that need Redis "
@@ -328,6 +330,7 @@ void Hub::reassert_rooms() {
 }
 
 void Hub::cluster_room_finished(const std::string& room) {
+  if (stopping_) return;  // released by cluster_stop()
   cluster_->placement().release(room, [room](cluster::RedisReply reply, bool released) {
     if (!reply.ok()) logger().warn("releasing room {}: {}", room, reply.message);
     (void)released;
@@ -374,6 +377,11 @@ void Hub::cluster_stop() {
   pending_joins_.clear();
   auto relays = room_relays_;
   for (auto& [key, session] : relays) session->close(websocket::close_code::going_away);
+  // The rooms here end with this node: free their placements now rather than when the others
+  // see this node leave the directory.
+  for (const auto& summary : admin_rooms()) {
+    cluster_->placement().release(summary.name, [](cluster::RedisReply, bool) {});
+  }
   cluster_->stop();
 }
 
