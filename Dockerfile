@@ -28,7 +28,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libboost-json1.81.0 libboost-program-options1.81.0 libboost-container1.81.0 \
       libtomlplusplus3 libspdlog1.10 libfmt9 libssl3 \
-      libnice10 libglib2.0-0 libusrsctp2 liburing2 \
+      libnice10 libglib2.0-0 libusrsctp2 liburing2 libhiredis0.14 \
       ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /var/lib/rrtc --create-home --shell /usr/sbin/nologin rrtc
