@@ -45,6 +45,7 @@
 
 #include <sys/socket.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -201,6 +202,9 @@ class NiceTransport final : public IceTransport {
   void close_media_socket() noexcept;
   static int on_media_readable(int fd, unsigned condition, void* self) noexcept;
   void read_media() noexcept;
+  // `from` is the selected pair's remote or another remote candidate libnice knows (the peer
+  // may send on another valid pair than the one selected here: Chromium does).
+  bool known_remote(const sockaddr_storage& from) noexcept;
 
   // Consent (nice_transport_consent.cpp). Each returns true when the transport just failed:
   // the caller reports Failed to the listener.
@@ -238,6 +242,11 @@ class NiceTransport final : public IceTransport {
   GSource* media_source_ = nullptr;
   uint64_t media_generation_ = 0;  // changes whenever media_ does: a reader notices mid-batch
   MediaReads media_reads_;
+  // Other remotes media came from that libnice lists as remote candidates; looked up at most
+  // once per kRemoteLookupInterval (the lookup copies libnice's list).
+  std::array<sockaddr_storage, 4> other_remotes_{};
+  std::size_t other_remotes_count_ = 0;
+  time::Timestamp last_remote_lookup_{};
   io::SendRing* ring_ = nullptr;
   ConsentFreshness consent_;
   // When the last datagram from the selected pair arrived (CLOCK_MONOTONIC_COARSE: a few ns

@@ -7,6 +7,7 @@
 #include <nice/agent.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string_view>
 
@@ -17,7 +18,10 @@ namespace {
 
 // A wake-up reads at most this many batches, so one busy socket cannot starve the others; the
 // rest waits for the next poll (the source is level-triggered).
+constexpr guint kComponent = 1;  // RTP and RTCP are muxed: the stream's one component
 constexpr int kMaxBatchesPerWakeup = 8;
+// An unknown source is looked up among libnice's remote candidates at most this often.
+constexpr time::Duration kRemoteLookupInterval{100'000};
 
 time::Timestamp coarse_now() noexcept {
   timespec coarse{};
@@ -30,18 +34,16 @@ bool rtp_or_rtcp(std::span<const uint8_t> datagram) noexcept {
   return !datagram.empty() && datagram[0] >= 128 && datagram[0] <= 191;
 }
 
+// RRTC_BATCHED_RECEIVE=0 leaves every datagram to libnice's receive path (for comparison runs,
+// and as a way out should a kernel or a peer misbehave with the media socket).
 bool media_socket_enabled() noexcept {
   const char* value = std::getenv("RRTC_BATCHED_RECEIVE");
-  return value != nullptr && std::string_view(value) == "1";
+  return value == nullptr || std::string_view(value) != "0";
 }
 
 }  // namespace
 
 void NiceTransport::sync_media_socket() noexcept {
-  // Opt-in (RRTC_BATCHED_RECEIVE=1) until it passes the browser tests: with it, one direction's
-  // camera between two headless Chromium pages never decoded (tests/e2e media.test.js), while
-  // aiortc, TURN and the loss tests passed. Not yet understood; libnice's own receive path is
-  // the default.
   if (direct_.fd < 0 || closed_ || !media_socket_enabled()) {
     close_media_socket();
     return;
@@ -97,10 +99,10 @@ void NiceTransport::read_media() noexcept {
     bool heard = false;
     for (std::size_t i = 0; i < count; ++i) {
       std::span<uint8_t> datagram = buffers.datagram(i);
-      // libnice drops data from sources that are no validated candidate; here only the selected
-      // remote is heard (a datagram of another pair's remote is lost until libnice selects it).
-      if (buffers.truncated(i) || !rtp_or_rtcp(datagram) ||
-          !same_endpoint(buffers.from[i], direct_.to)) {
+      // Heard from the selected pair's remote or another remote candidate of this stream (the
+      // peer may send on another valid pair: Chromium's media came from another port than the
+      // pair libnice selected); anything else is dropped, as libnice does.
+      if (buffers.truncated(i) || !rtp_or_rtcp(datagram) || !known_remote(buffers.from[i])) {
         ++media_reads_.dropped;
         continue;
       }
@@ -132,6 +134,31 @@ void NiceTransport::read_media() noexcept {
     }
   }
   buffers.in_use = false;
+}
+
+bool NiceTransport::known_remote(const sockaddr_storage& from) noexcept {
+  if (same_endpoint(from, direct_.to)) return true;
+  for (std::size_t i = 0; i < other_remotes_count_; ++i) {
+    if (same_endpoint(from, other_remotes_[i])) return true;
+  }
+  const time::Timestamp now = coarse_now();
+  if (now - last_remote_lookup_ < kRemoteLookupInterval) return false;
+  last_remote_lookup_ = now;
+  bool found = false;
+  GSList* candidates = nice_agent_get_remote_candidates(agent_, stream_id_, kComponent);
+  for (GSList* item = candidates; item != nullptr; item = item->next) {
+    auto* candidate = static_cast<NiceCandidate*>(item->data);
+    sockaddr_storage address{};
+    nice_address_copy_to_sockaddr(&candidate->addr, reinterpret_cast<sockaddr*>(&address));
+    found = found || same_endpoint(from, address);
+    nice_candidate_free(candidate);
+  }
+  g_slist_free(candidates);
+  if (found) {
+    other_remotes_[other_remotes_count_ % other_remotes_.size()] = from;
+    other_remotes_count_ = std::min(other_remotes_count_ + 1, other_remotes_.size());
+  }
+  return found;
 }
 
 }  // namespace rrtc::ice

@@ -41,7 +41,6 @@ std::vector<uint8_t> bytes(std::string_view text) { return {text.begin(), text.e
 class NiceMediaTest : public ::testing::Test {
  protected:
   void connect() {
-    setenv("RRTC_BATCHED_RECEIVE", "1", 1);  // opt-in (nice_transport_media.cpp)
     pair_.create(loopback_options(false), loopback_options(true));
     ASSERT_TRUE(pair_.run_until_connected(20s));
     ASSERT_TRUE(pair_.server.transport->reads_media_directly());
