@@ -58,6 +58,8 @@ describe('simulcast through rrtc', { skip: netns.skip }, () => {
     const bob_stall = longest_stall(await samples(bob), limited_at, done_at);
     const cy_stall_onset = longest_stall(await samples(cy), limited_at, settled_at);
     const cy_stall = longest_stall(await samples(cy), settled_at, done_at);
+    t.diagnostic(`Cy's samples from the limit: ${(await samples(cy)).filter((s) => s.t >= limited_at).map((s) => `${s.t - limited_at}:${s.frames}:${s.width}`).join(' ')}`);
+    t.diagnostic(`lifted at ${lifted_at - limited_at}, settled at ${settled_at - limited_at}`);
     t.diagnostic(`longest stalls: Bob ${bob_stall} ms; Cy ${cy_stall_onset} ms while the server adapted, ${cy_stall} ms after`);
     assert.ok(bob_stall <= 1000, `Bob's frames stalled for ${bob_stall} ms`);
     assert.ok(cy_stall <= 1000, `Cy's frames stalled for ${cy_stall} ms on a low layer or switching up`);
