@@ -18,48 +18,12 @@
 #include <vector>
 
 #include "support/counting_new.hpp"
+#include "support/loopback_udp.hpp"
 
 namespace rrtc::ice {
 namespace {
 
-class Udp {
- public:
-  Udp() : fd_(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0)) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-    socklen_t length = sizeof(address_);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address_), &length);
-  }
-  ~Udp() { ::close(fd_); }
-  Udp(const Udp&) = delete;
-  Udp& operator=(const Udp&) = delete;
-
-  int fd() const { return fd_; }
-  const sockaddr_storage& address() const { return address_; }
-
-  void send_to(const Udp& to, const std::vector<std::uint8_t>& datagram) const {
-    ASSERT_EQ(::sendto(fd_, datagram.data(), datagram.size(), 0,
-                       reinterpret_cast<const sockaddr*>(&to.address_), sizeof(sockaddr_in)),
-              static_cast<ssize_t>(datagram.size()));
-  }
-
-  // Everything queued now (loopback delivers during the send).
-  std::vector<std::vector<std::uint8_t>> drain() const {
-    std::vector<std::vector<std::uint8_t>> out;
-    std::uint8_t buffer[2048];
-    for (;;) {
-      const ssize_t n = ::recv(fd_, buffer, sizeof(buffer), 0);
-      if (n < 0) return out;
-      out.emplace_back(buffer, buffer + n);
-    }
-  }
-
- private:
-  int fd_;
-  sockaddr_storage address_{};
-};
+using Udp = test::LoopbackUdp;
 
 std::vector<std::uint8_t> datagram(std::uint8_t first, std::uint8_t tag, std::size_t size = 100) {
   std::vector<std::uint8_t> out(size, tag);
@@ -111,10 +75,10 @@ TEST(MediaSocket, SteersRtpAndRtcpHereAndTheRestToTheJoinedSocket) {
     const auto got = buffers.datagram(i);
     EXPECT_EQ(std::vector<std::uint8_t>(got.begin(), got.end()), media_datagrams[i]) << i;
     EXPECT_FALSE(buffers.truncated(i));
-    EXPECT_TRUE(same_endpoint(buffers.from[i], peer.address())) << i;
+    EXPECT_TRUE(same_endpoint(buffers.from[i], peer.storage())) << i;
   }
   EXPECT_EQ(media->receive(buffers), 0u);
-  EXPECT_EQ(nice.drain(), others);
+  EXPECT_EQ(nice.drain_bytes(), others);
 }
 
 TEST(MediaSocket, OneCallReadsABurstUpToTheBatch) {
@@ -146,7 +110,7 @@ TEST(MediaSocket, OneCallReadsABurstUpToTheBatch) {
   second = media->receive(buffers);
   ASSERT_EQ(second, 5u);
   EXPECT_EQ(buffers.datagram(4)[1], static_cast<std::uint8_t>(kSent - 1));
-  EXPECT_TRUE(nice.drain().empty());
+  EXPECT_TRUE(nice.drain_bytes().empty());
 }
 
 TEST(MediaSocket, TooLargeDatagramsAreMarkedTruncated) {
@@ -175,7 +139,7 @@ TEST(MediaSocket, ClosingGivesEverythingBackToTheJoinedSocket) {
   peer.send_to(nice, rtp);
   peer.send_to(nice, stun);
   ASSERT_TRUE(readable(nice.fd()));
-  EXPECT_EQ(nice.drain(), (std::vector<std::vector<std::uint8_t>>{rtp, stun}));
+  EXPECT_EQ(nice.drain_bytes(), (std::vector<std::vector<std::uint8_t>>{rtp, stun}));
 
   // And a socket can join again (a pair selected once more on the same local socket).
   auto again = MediaSocket::join(nice.fd());
@@ -186,7 +150,7 @@ TEST(MediaSocket, ClosingGivesEverythingBackToTheJoinedSocket) {
   auto& buffers = MediaSocket::buffers();
   ASSERT_EQ(again->receive(buffers), 1u);
   EXPECT_EQ(buffers.datagram(0)[1], 7);
-  EXPECT_EQ(nice.drain(), (std::vector<std::vector<std::uint8_t>>{stun}));
+  EXPECT_EQ(nice.drain_bytes(), (std::vector<std::vector<std::uint8_t>>{stun}));
 }
 
 TEST(MediaSocket, SameEndpointComparesFamilyAddressAndPort) {

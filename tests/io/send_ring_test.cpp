@@ -14,41 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "support/loopback_udp.hpp"
+
 namespace rrtc::io {
 namespace {
 
-class Udp {
- public:
-  Udp() : fd_(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0)) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-    socklen_t length = sizeof(address_);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address_), &length);
-  }
-  ~Udp() { ::close(fd_); }
-  Udp(const Udp&) = delete;
-  Udp& operator=(const Udp&) = delete;
-
-  int fd() const { return fd_; }
-  const sockaddr* address() const { return reinterpret_cast<const sockaddr*>(&address_); }
-
-  // Everything queued on the socket now (loopback delivers during the send).
-  std::vector<std::string> drain() const {
-    std::vector<std::string> out;
-    char buffer[2048];
-    for (;;) {
-      const ssize_t n = ::recv(fd_, buffer, sizeof(buffer), 0);
-      if (n < 0) return out;
-      out.emplace_back(buffer, static_cast<std::size_t>(n));
-    }
-  }
-
- private:
-  int fd_;
-  sockaddr_in address_{};
-};
+using Udp = test::LoopbackUdp;
 
 std::span<const std::uint8_t> bytes(const std::string& text) {
   return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
