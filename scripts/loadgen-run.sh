@@ -77,48 +77,13 @@ else
   fi
   cmake --build "$build" -j2 --target rrtc rrtc-loadgen
 fi
-case "$priority" in
-  nice) prio=(nice -n -10) ;;
-  rt) prio=(chrt -f 10) ;;
-  none) prio=() ;;
-  *) echo "--priority is nice, rt or none" >&2; exit 2 ;;
-esac
+# shellcheck source=scripts/bench-server.sh
+source "$root/scripts/bench-server.sh"
+bench_priority "$priority"
 mkdir -p "$out"
-work="$(mktemp -d)"
-server_pid=""
-cleanup() {
-  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_workdir
 
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-start_server() {
-  local port="$1"
-  cat > "$work/rrtc.toml" <<TOML
-signaling_port = $port
-listen_address = "127.0.0.1"
-interfaces = ["127.0.0.1"]
-workers = 1
-max_participants_per_room = 1000
-max_connections_per_ip = 100000
-max_messages_per_second = 1000
-log_level = "warn"
-TOML
-  (cd "$work" && exec "${prio[@]}" taskset -c "$server_core" "$rrtc" "$work/rrtc.toml" >>"$out/rrtc.log" 2>&1) &
-  server_pid=$!
-  for _ in $(seq 100); do
-    if curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "rrtc did not come up on port $port" >&2
-  return 1
-}
+start_server() { start_bench_server "$rrtc" "$1" "$server_core" "$out/rrtc.log"; }
 
 : > "$out/rrtc.log"
 # One loadgen run against a fresh server: run <name> <loadgen args...>.
@@ -131,8 +96,7 @@ run() {
   "${prio[@]}" taskset -c "$loadgen_core" "$loadgen" --url "ws://127.0.0.1:$port/ws" \
     --duration "$duration" --server-pid "$server_pid" --json "$out/$name.json" "$@" "${extra[@]}" \
     2>&1 | tee "$out/$name.txt"
-  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
-  server_pid=""
+  stop_bench_server
 }
 
 if [[ -n "$simulcast_sizes" ]]; then

@@ -35,53 +35,21 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ -x "$rrtc" && -x "$loadgen" && -n "$out" ]] || { echo "need --rrtc, --loadgen and --out" >&2; exit 2; }
-case "$priority" in
-  nice) prio=(nice -n -10) ;;
-  rt) prio=(chrt -f 10) ;;
-  none) prio=() ;;
-  *) echo "--priority is nice, rt or none" >&2; exit 2 ;;
-esac
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+# shellcheck source=scripts/bench-server.sh
+source "$root/scripts/bench-server.sh"
+bench_priority "$priority"
 mkdir -p "$out"
-work="$(mktemp -d)"
-server_pid=""
-cleanup() {
-  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+bench_workdir
 
 for scenario in $scenarios; do
   port="$(free_port)"
-  cat > "$work/rrtc.toml" <<TOML
-signaling_port = $port
-listen_address = "127.0.0.1"
-interfaces = ["127.0.0.1"]
-workers = 1
-max_participants_per_room = 1000
-max_connections_per_ip = 100000
-max_messages_per_second = 1000
-log_level = "warn"
-TOML
-  (cd "$work" && exec "${prio[@]}" taskset -c 1 "$rrtc" "$work/rrtc.toml" >>"$out/rrtc.log" 2>&1) &
-  server_pid=$!
-  up=0
-  for _ in $(seq 100); do
-    if curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; then up=1; break; fi
-    sleep 0.1
-  done
-  [[ $up == 1 ]] || { echo "rrtc did not come up" >&2; exit 1; }
+  start_bench_server "$rrtc" "$port" 1 "$out/rrtc.log" || exit 1
   echo "== $scenario ($(cut -d' ' -f1-3 /proc/loadavg))"
   "${prio[@]}" taskset -c 0 "$loadgen" --url "ws://127.0.0.1:$port/ws" --scenario "$scenario" \
     --duration "$duration" --server-pid "$server_pid" --json "$out/$scenario.json" \
     "${extra[@]}" 2>&1 | tee "$out/$scenario.txt"
-  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
-  server_pid=""
+  stop_bench_server
 done
 
 if [[ $run_floor == 1 && -x "$floor" ]]; then

@@ -21,19 +21,12 @@ duration=${6:-14}
 window=${7:-8}
 extra=()
 if [[ $# -ge 8 && "$8" == "--" ]]; then extra=("${@:9}"); fi
+root="$(cd "$(dirname "$0")/../../.." && pwd)"
+# shellcheck source=scripts/bench-server.sh
+source "$root/scripts/bench-server.sh"
+bench_priority nice
 mkdir -p "$out"
-work="$(mktemp -d)"
-server_pid=""
-cleanup() {
-  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+bench_workdir
 forwarded() {
   curl -sf "http://127.0.0.1:$1/metrics" | awk '$1 == "rrtc_forward_packets_total" {print $2}'
 }
@@ -47,19 +40,7 @@ done
 hz=$(getconf CLK_TCK)
 for scenario in $scenarios; do
   port=$(free_port)
-  cat > "$work/rrtc.toml" <<TOML
-signaling_port = $port
-listen_address = "127.0.0.1"
-interfaces = ["127.0.0.1"]
-workers = 1
-max_participants_per_room = 1000
-max_connections_per_ip = 100000
-max_messages_per_second = 1000
-log_level = "warn"
-TOML
-  (cd "$work" && exec nice -n -10 taskset -c 1 "$rrtc" "$work/rrtc.toml" >>"$out/rrtc.log" 2>&1) &
-  server_pid=$!
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+  start_bench_server "$rrtc" "$port" 1 "$out/rrtc.log" || exit 1
   nice -n -10 taskset -c 0 "$loadgen" --url "ws://127.0.0.1:$port/ws" --scenario "$scenario" \
     --duration "$duration" --server-pid "$server_pid" --json "$out/$label-$scenario.json" \
     "${extra[@]}" > "$out/$label-$scenario.txt" 2>&1 &
@@ -73,8 +54,7 @@ TOML
   perf stat -x, -e "$events" -p "$server_pid" -o "$out/$label-$scenario.perf" -- sleep "$window"
   f1=$(forwarded "$port"); c1=$(cpu_ticks "$server_pid"); l1=$(cut -d' ' -f1 /proc/loadavg)
   wait "$loadgen_pid" || true
-  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
-  server_pid=""
+  stop_bench_server
   total=$(awk -F, '$3 == "raw_syscalls:sys_enter" {print $1}' "$out/$label-$scenario.perf")
   packets=$((f1 - f0))
   awk -v label="$label" -v scenario="$scenario" -v total="$total" -v packets="$packets" \
