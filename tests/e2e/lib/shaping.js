@@ -25,7 +25,10 @@ export class PortShaper {
   }
 
   // Limits the UDP packets sent to `port` on lo to `rate_bps`; a later call changes the rate.
-  limit(port, rate_bps) {
+  // `match` 'sport' limits those sent from `port` instead: the server's port for one
+  // PeerConnection (libnice has a socket per agent) carries everything it sends that peer, even
+  // when the browser and libnice each use a different one of the browser's candidates.
+  limit(port, rate_bps, match = 'dport') {
     if (this.port_ !== null && this.port_ !== port) throw new Error('PortShaper: one port at a time');
     const rate = `${Math.round(rate_bps / 1000)}kbit`;
     const limit = String(queue_bytes(rate_bps));
@@ -36,7 +39,7 @@ export class PortShaper {
           'quantum', '1514']);
       tc(['qdisc', 'add', 'dev', 'lo', 'parent', '1:2', 'handle', '20:', 'bfifo', 'limit', limit]);
       tc(['filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32',
-          'match', 'ip', 'protocol', '17', '0xff', 'match', 'ip', 'dport', String(port), '0xffff', 'flowid', '1:2']);
+          'match', 'ip', 'protocol', '17', '0xff', 'match', 'ip', match, String(port), '0xffff', 'flowid', '1:2']);
       this.port_ = port;
     } else {
       tc(['class', 'change', 'dev', 'lo', 'parent', '1:', 'classid', '1:2', 'htb', 'rate', rate, 'ceil', rate,

@@ -55,6 +55,18 @@ export async function wait_layer(person, owner_id, accept, what, timeout_ms = 30
 }
 
 // The local port of the page's selected candidate pair: the port the server sends media to.
+// The server's port of `person`'s selected candidate pair (the remote candidate).
+export async function selected_remote_port(person) {
+  return wait_until(() => person.page.evaluate(async () => {
+    const report = await window.rrtc.peer_connection.getStats();
+    let pair_id = null;
+    for (const stats of report.values()) if (stats.type === 'transport' && stats.selectedCandidatePairId) pair_id = stats.selectedCandidatePairId;
+    const pair = pair_id && report.get(pair_id);
+    const remote = pair && report.get(pair.remoteCandidateId);
+    return remote && remote.protocol === 'udp' ? remote.port : null;
+  }), { what: `${person.name}'s selected candidate pair` });
+}
+
 export async function selected_local_port(person) {
   return wait_until(() => person.page.evaluate(async () => {
     const report = await window.rrtc.peer_connection.getStats();

@@ -16,6 +16,7 @@ import { wait_stalled } from '../../lib/media.js';
 import { wait_until } from '../../lib/rrtc_server.js';
 import { PortShaper } from '../../lib/shaping.js';
 import { kHalf, kLargeWindow, kQuarter, kTop, longest_stall, received, samples, selected_local_port,
+         selected_remote_port,
          start_sampling, three_people, wait_layer } from '../../lib/simulcast.js';
 
 const netns = await own_netns('rrtc-e2e-simulcast-layers');
@@ -34,7 +35,11 @@ describe('simulcast through rrtc', { skip: netns.skip }, () => {
     t.after(() => shaper.clear());
     for (const viewer of [bob, cy]) await start_sampling(viewer, ada_id);
     const limited_at = Date.now();
-    shaper.limit(await selected_local_port(cy), 400000);
+    // What the server sends Cy leaves from the server's port of Cy's PeerConnection, whichever
+    // of Cy's candidates it goes to (libnice and Chromium may each use another one).
+    const server_port = await selected_remote_port(cy);
+    t.diagnostic(`limiting what the server sends from its port ${server_port} (Cy's local port ${await selected_local_port(cy)})`);
+    shaper.limit(server_port, 400000, 'sport');
     const low = await wait_layer(cy, ada_id, (width) => width <= top / 2, 'a low layer under 400 kbit/s', 30000);
     const settled_at = Date.now();
     t.diagnostic(`Cy went from ${top} to ${low.width} wide ${settled_at - limited_at} ms after the limit`);
