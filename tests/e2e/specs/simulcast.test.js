@@ -13,7 +13,7 @@ import { launch_chromium } from '../lib/browser.js';
 import { own_netns } from '../lib/netns.js';
 import { wait_until } from '../lib/rrtc_server.js';
 import { PortShaper } from '../lib/shaping.js';
-import { received, selected_local_port, three_people } from '../lib/simulcast.js';
+import { received, selected_remote_port, three_people } from '../lib/simulcast.js';
 
 const netns = await own_netns('rrtc-e2e-simulcast');
 const kTestTimeout = { timeout: 240000 };
@@ -27,7 +27,9 @@ describe('simulcast through rrtc', { skip: netns.skip }, () => {
     const { cy, ada_id, no_page_errors } = await three_people(t, browser, 'starved', { top: false });
     const shaper = new PortShaper();
     t.after(() => shaper.clear());
-    shaper.limit(await selected_local_port(cy), 100000);
+    // From the server's port of Cy's PeerConnection: all it sends Cy, whichever of Cy's
+    // candidates it goes to.
+    shaper.limit(await selected_remote_port(cy), 100000, 'sport');
     const track_id = `${ada_id}-camera`;
     const paused = await wait_until(async () => {
       const state = (await cy.page.evaluate((id) => window.rrtc.session.stream_states()[id] ?? null, track_id));
