@@ -69,12 +69,9 @@ done
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "--seconds is a positive integer" >&2; exit 2; }
 [[ "$settle" =~ ^[0-9]+$ ]] || { echo "--settle is an integer >= 0" >&2; exit 2; }
 [[ "$label" =~ ^[A-Za-z0-9._-]+$ ]] || { echo "--label: letters, digits, . _ -" >&2; exit 2; }
-case "$priority" in
-  nice) prio=(nice -n -10) ;;
-  rt) prio=(chrt -f 10) ;;
-  none) prio=() ;;
-  *) echo "--priority is nice, rt or none" >&2; exit 2 ;;
-esac
+# shellcheck source=scripts/bench-server.sh
+source "$(dirname "$0")/bench-server.sh"
+bench_priority "$priority"
 participants=$((rooms * 2))
 # The loadgen keeps everyone connected for its window: ours (settle + seconds) plus slack for
 # polling and scraping, so that its closing samples come after our window.
@@ -105,29 +102,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port="$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-cat > "$work/rrtc.toml" <<TOML
-signaling_port = $port
-listen_address = "127.0.0.1"
-interfaces = ["127.0.0.1"]
-workers = 1
-max_participants_per_room = 1000
-max_connections_per_ip = 100000
-max_messages_per_second = 1000
-log_level = "warn"
-TOML
-# exec all the way down: $! is rrtc's own pid.
-(cd "$work" && exec "${prio[@]}" taskset -c "$server_core" "$rrtc" "$work/rrtc.toml" \
-  >"$work/rrtc.log" 2>&1) &
-server_pid=$!
-up=0
-for _ in $(seq 100); do
-  if curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; then up=1; break; fi
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [[ $up -ne 1 ]]; then
-  echo "rrtc did not come up on 127.0.0.1:$port; its log:" >&2
+port="$(free_port)"
+if ! start_bench_server "$rrtc" "$port" "$server_core" "$work/rrtc.log"; then
+  echo "its log:" >&2
   cat "$work/rrtc.log" >&2
   exit 1
 fi
