@@ -144,16 +144,21 @@ async def latency(cluster, monitor, runs, out):
             if run % 2:
                 modes.reverse()
             for mode, via in modes:
-                result = await viewer_run(cluster, monitor, room, mode, via, room_node, "pub")
-                result["run"] = run
-                results.append(result)
-                out.write(json.dumps(result) + "\n")
-                out.flush()
-                print(json.dumps(result), flush=True)
+                record(results, out, run,
+                       await viewer_run(cluster, monitor, room, mode, via, room_node, "pub"))
         finally:
             await publisher.close()
         await wait_for(lambda: cluster.redis.placement(room) is None, "the room ended")
     return results
+
+
+def record(results, out, run, result):
+    """One viewer run: kept, appended to the raw JSON lines file and printed."""
+    result["run"] = run
+    results.append(result)
+    out.write(json.dumps(result) + "\n")
+    out.flush()
+    print(json.dumps(result), flush=True)
 
 
 async def single_latency(server, runs, out):
@@ -168,12 +173,8 @@ async def single_latency(server, runs, out):
             before = video_received(server.port)
             await wait_for(lambda: video_received(server.port) > before + 20,
                            "the publisher's video at the server")
-            result = await viewer_run(None, None, room, "single", server, server, "pub")
-            result["run"] = run
-            results.append(result)
-            out.write(json.dumps(result) + "\n")
-            out.flush()
-            print(json.dumps(result), flush=True)
+            record(results, out, run,
+                   await viewer_run(None, None, room, "single", server, server, "pub"))
         finally:
             await publisher.close()
     return results
