@@ -1,6 +1,7 @@
 #include <openssl/err.h>
 
 #include <algorithm>
+#include <array>
 
 #include "dtls/endpoint_impl.hpp"
 #include "dtls/record_check.hpp"
@@ -63,13 +64,15 @@ void Endpoint::Impl::on_handshake_done() {
   outputs_.emplace_back(std::move(connected));
 }
 void Endpoint::Impl::read_application_data() {
-  if (read_buffer_.empty()) read_buffer_.resize(kReadBufferSize);
+  // One per thread, not per endpoint: a record is copied out of it before SSL_read returns to us,
+  // and an endpoint is only called on its owner's thread.
+  thread_local std::array<std::uint8_t, kReadBufferSize> read_buffer;
   for (;;) {
     ERR_clear_error();
     const int result =
-        SSL_read(ssl_.get(), read_buffer_.data(), static_cast<int>(read_buffer_.size()));
+        SSL_read(ssl_.get(), read_buffer.data(), static_cast<int>(read_buffer.size()));
     if (result > 0) {
-      outputs_.emplace_back(ApplicationData{{read_buffer_.begin(), read_buffer_.begin() + result}});
+      outputs_.emplace_back(ApplicationData{{read_buffer.begin(), read_buffer.begin() + result}});
       continue;
     }
     const int error = SSL_get_error(ssl_.get(), result);
@@ -123,6 +126,7 @@ void Endpoint::Impl::collect_datagrams() {
 
 void Endpoint::Impl::finish_call(time::Timestamp now) {
   collect_datagrams();
+  release_record_buffers();
   retransmit_at_.reset();
   if (!ssl_ || (state_ != EndpointState::Handshaking && state_ != EndpointState::Connected)) return;
   // OpenSSL's remaining time by its own clock, anchored at our `now` (see the header).
@@ -138,6 +142,7 @@ void Endpoint::Impl::handle_datagram(std::span<const std::uint8_t> datagram, tim
   // Not whole records (an empty one would even read as end of file): dropped, per RFC 6347.
   if (!detail::records_well_formed(datagram, min_encrypted_length(ssl_.get()))) return;
   if (state_ == EndpointState::Idle) start_handshake(now);
+  if (!hold_record_buffers()) return;
   if (state_ == EndpointState::Handshaking && now >= *handshake_deadline_) {
     handle_timeout(now);
     return;
@@ -160,6 +165,7 @@ void Endpoint::Impl::handle_timeout(time::Timestamp now) {
     return;
   }
   if (retransmit_at_ && now >= *retransmit_at_) {
+    if (!hold_record_buffers()) return;
     ERR_clear_error();
     // 0 when OpenSSL's clock says it is not time yet: finish_call re-arms from its remaining time.
     if (DTLSv1_handle_timeout(ssl_.get()) < 0) {
@@ -181,7 +187,7 @@ std::optional<time::Timestamp> Endpoint::Impl::next_timeout() const noexcept {
 
 void Endpoint::Impl::close(time::Timestamp now) {
   if (state_ == EndpointState::Failed || state_ == EndpointState::Closed) return;
-  if (ssl_ && SSL_is_init_finished(ssl_.get())) {
+  if (ssl_ && SSL_is_init_finished(ssl_.get()) && hold_record_buffers()) {
     ERR_clear_error();
     SSL_shutdown(ssl_.get());
   }
@@ -193,6 +199,7 @@ bool Endpoint::Impl::send_application_data(std::span<const std::uint8_t> data,
                                            time::Timestamp now) {
   if (state_ != EndpointState::Connected || data.empty() || data.size() > kReadBufferSize)
     return false;
+  if (!hold_record_buffers()) return false;
   ERR_clear_error();
   const int written = SSL_write(ssl_.get(), data.data(), static_cast<int>(data.size()));
   const bool ok = written == static_cast<int>(data.size());

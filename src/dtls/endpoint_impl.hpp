@@ -60,6 +60,9 @@ class Endpoint::Impl {
   void fail_from_openssl(int ssl_error);
   void collect_datagrams();
   void finish_call(time::Timestamp now);
+  // Around each call after the handshake (see endpoint_setup.cpp): false if allocation failed.
+  bool hold_record_buffers() noexcept;
+  void release_record_buffers() noexcept;
 
   std::shared_ptr<const Certificate> certificate_;
   EndpointConfig config_;
@@ -73,7 +76,6 @@ class Endpoint::Impl {
   std::optional<Fingerprint> matched_fingerprint_;
   bool fingerprint_mismatch_ = false;
   const char* fatal_alert_ = nullptr;  // static string from SSL_alert_desc_string_long
-  std::vector<std::uint8_t> read_buffer_;
 };
 
 }  // namespace rrtc::dtls

@@ -114,6 +114,23 @@ bool Endpoint::Impl::set_up_ssl() {
   return true;
 }
 
+// OpenSSL 3.0 keeps a DTLS connection's record buffers (about 16.5 KB to read and 16.5 KB to
+// write) for its whole life: SSL_MODE_RELEASE_BUFFERS only works for TLS, and its DTLS write path
+// does not allocate a released buffer again. After the handshake most endpoints carry no records
+// at all (no data channel) or a few a second (SCTP), so the buffers are held only during a call:
+// allocated on entry, released when the call is done (SSL_free_buffers keeps them while a record
+// is still pending). During the handshake they stay.
+bool Endpoint::Impl::hold_record_buffers() noexcept {
+  if (!ssl_ || state_ != EndpointState::Connected) return true;
+  return SSL_alloc_buffers(ssl_.get()) == 1;
+}
+
+void Endpoint::Impl::release_record_buffers() noexcept {
+  if (ssl_ && state_ != EndpointState::Handshaking && state_ != EndpointState::Idle) {
+    SSL_free_buffers(ssl_.get());
+  }
+}
+
 unsigned int Endpoint::Impl::on_timer(SSL* ssl, unsigned int previous_us) noexcept {
   const auto* self = static_cast<const Impl*>(SSL_get_app_data(ssl));
   if (self == nullptr) return 1'000'000;
