@@ -160,7 +160,7 @@ endfunction()
 # and registers these only, with the label `tsan` beside their own.
 set(RRTC_TSAN_TESTS
   io_loop_test sctp_test transport_nice_test media_engine_test media_fingerprint_test
-  signaling_server_test app_binary_test)
+  signaling_server_test app_binary_test io_spsc_ring_test engine_egress_test)
 set(RRTC_TSAN_SUPPRESSIONS "${CMAKE_CURRENT_LIST_DIR}/tsan.supp")
 if(RRTC_TSAN)
   add_custom_target(rrtc_tsan_tests)

@@ -20,6 +20,7 @@
 namespace rrtc::engine {
 
 class WorkerThread;
+class EgressOffload;
 
 class MediaEngine final : public room::MediaBackend {
  public:
@@ -42,6 +43,8 @@ class MediaEngine final : public room::MediaBackend {
 
   // Appends the Prometheus text of the media counters summed over the workers (any thread).
   void append_metrics(std::string& out) const;
+  // The egress offload's per-worker counters (rrtc_egress_*), part of append_metrics().
+  void append_egress_metrics(std::string& out) const;
 
   std::size_t worker_count() const noexcept { return workers_.size(); }
   // The worker a room lives on: stable for the life of the process.
@@ -50,6 +53,9 @@ class MediaEngine final : public room::MediaBackend {
  private:
   transport::IceConfig ice_;
   MediaLimits limits_;
+  // With more than one worker: the rings that spread a big room's sends over all of them
+  // (egress_offload.hpp). Declared before workers_: it outlives every worker thread.
+  std::unique_ptr<EgressOffload> egress_;
   std::vector<std::unique_ptr<WorkerThread>> workers_;
   std::atomic<bool> stopped_{false};
 };

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 
+#include "engine/egress_offload.hpp"
 #include "engine/engine_options.hpp"
 #include "engine/log_limit.hpp"
 #include "engine/media_counters.hpp"
@@ -37,6 +38,9 @@ struct MediaContext {
     LogLimit data_policed;
   };
   LogLimits log_limits{};
+  // The worker's end of the egress offload (nullable: one worker, or tests without threads):
+  // subscribers of spread rooms get seats on other workers from it.
+  EgressPort* egress = nullptr;
 };
 
 }  // namespace rrtc::engine

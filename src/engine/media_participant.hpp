@@ -166,6 +166,7 @@ class MediaParticipant final : private transport::PeerListener, private room::Ro
   void fail(std::string reason);
   void leave_router();
   void apply_remote_candidate(const std::string& candidate);
+  void choose_egress() noexcept;
   RtpKind kind_of(std::uint8_t payload_type) const noexcept;
 
   MediaContext& context_;
@@ -173,6 +174,10 @@ class MediaParticipant final : private transport::PeerListener, private room::Ro
   std::string id_;
   transport::LoopPeerTimer timer_;  // declared before the Peer: outlives it
   std::unique_ptr<transport::Peer> peer_;
+  // Where its RTP is protected and sent when its room is spread (egress_offload.hpp); chosen
+  // once, at the first forwarded packet after it connected. Retires its lane when destroyed.
+  EgressSeat egress_;
+  bool egress_decided_ = false;
   room::Router::Member* member_ = nullptr;
   bool started_ = false;
   bool client_offered_ = false;  // any `offer` from the client, refused ones included

@@ -22,18 +22,44 @@ std::uint64_t max_message_size() {
 }  // namespace
 
 std::span<std::uint8_t> MediaParticipant::egress_slot() noexcept {
+  if (peer_ == nullptr) return {};
+  if (!egress_decided_ && connected_) choose_egress();
+  // Spread: the entry of the ring to its egress worker that send_rtp() will commit.
+  if (egress_.active()) return egress_.slot();
   // The worker's send ring, while MediaRoom's Batch is open: the Router writes the copy where
   // it leaves from, Peer protects it there and the transport queues it without copying (a
   // relayed or TCP pair sends it from there through libnice; the slot is then reused).
-  if (peer_ == nullptr || context_.send_ring == nullptr) return {};
+  if (context_.send_ring == nullptr) return {};
   return context_.send_ring->next_slot();
+}
+
+void MediaParticipant::choose_egress() noexcept {
+  // Once per participant, at its first forwarded packet after connecting: on a direct UDP pair,
+  // in a room that is spread at that moment.
+  egress_decided_ = true;
+  if (context_.egress == nullptr || !peer_->direct_route()) return;
+  if (room_.size() < context_.limits.spread_min_subscribers) return;
+  try {
+    egress_ = context_.egress->open_seat(*peer_);
+  } catch (...) {
+    // Out of memory making the lane: it stays on this worker.
+  }
 }
 
 bool MediaParticipant::send_rtp(std::span<std::uint8_t> buffer, std::size_t length) noexcept {
   if (peer_ == nullptr) return false;
   // The subscriber's transport-wide sequence number goes in before SRTP protects the packet.
   const auto seq = bandwidth_.stamp(buffer, length);
-  const bool sent = peer_->send_rtp(buffer, length) == transport::SendResult::Sent;
+  bool sent = false;
+  const auto route = egress_.active() ? peer_->direct_route() : std::nullopt;
+  if (route) {
+    // Protected and sent by its egress worker; on_sent is stamped here, at hand-off.
+    sent = egress_.hand_off(buffer, length, *route);
+  } else {
+    // Not spread, or its pair is no longer a direct UDP one (relayed now, or consent lost):
+    // the Peer's own session and transport.
+    sent = peer_->send_rtp(buffer, length) == transport::SendResult::Sent;
+  }
   if (sent && seq) bandwidth_.on_sent(*seq, length, room_.now());
   return sent;
 }

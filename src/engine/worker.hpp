@@ -38,6 +38,8 @@ class Worker {
   void set_channel(std::shared_ptr<room::SignalingChannel> channel);
   // The loop's io_uring send ring (nullable); set before the first request.
   void set_send_ring(io::SendRing* ring) noexcept { context_.send_ring = ring; }
+  // The worker's egress port (nullable: rooms are never spread); set before the first request.
+  void set_egress(EgressPort* port) noexcept { context_.egress = port; }
   void handle(room::MediaRequest request);
   // Closes every PeerConnection and frees them (shutdown); later requests are dropped.
   void close_all();

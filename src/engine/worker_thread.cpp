@@ -21,14 +21,18 @@ constexpr std::chrono::milliseconds kAgentsPoll{10};
 }  // namespace
 
 WorkerThread::WorkerThread(std::size_t index, const transport::IceConfig& ice,
-                           const MediaLimits& limits, bool io_uring, std::size_t max_queued)
+                           const MediaLimits& limits, bool io_uring, std::size_t max_queued,
+                           EgressOffload* egress)
     : index_(index),
       ice_(ice),
       io_uring_(io_uring),
       max_queued_(max_queued),
       peers_(loop_, ice_),
+      egress_(egress != nullptr ? std::make_unique<EgressPort>(*egress, index) : nullptr),
       worker_(std::make_unique<Worker>(loop_, peers_, limits)),
-      stopped_future_(stopped_.get_future().share()) {}
+      stopped_future_(stopped_.get_future().share()) {
+  worker_->set_egress(egress_.get());
+}
 
 WorkerThread::~WorkerThread() {
   if (started_ && !shutdown_begun_) {
@@ -38,6 +42,9 @@ WorkerThread::~WorkerThread() {
   // The loop is stopped: whatever the shutdown closure did not free goes here, with no
   // libnice event left to deliver.
   worker_.reset();
+  // Its eventfd source leaves the context before the loop frees it; its lanes' retires go to
+  // the rings, which the engine's EgressOffload frees after every worker stopped.
+  egress_.reset();
 }
 
 void WorkerThread::start() {
@@ -50,10 +57,13 @@ void WorkerThread::start() {
       has_send_ring_ = send_ring_ != nullptr;
       peers_.set_send_ring(send_ring_.get());
       worker_->set_send_ring(send_ring_.get());
+      if (egress_ != nullptr) egress_->set_send_ring(send_ring_.get());
       // Each wake-up's sends leave together (io/glib_loop.hpp).
       loop_.set_send_ring(send_ring_.get());
     });
   }
+  // After the send ring: what other workers hand over is queued on it.
+  if (egress_ != nullptr) post([this] { egress_->attach(loop_.context()); });
   post([this] { collect_counters(); });
 }
 

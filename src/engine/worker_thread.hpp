@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 
+#include "engine/egress_offload.hpp"
 #include "engine/engine_options.hpp"
 #include "engine/log_limit.hpp"
 #include "engine/media_counters.hpp"
@@ -39,9 +40,11 @@ inline constexpr std::size_t kMaxQueuedRequests = 4096;
 
 class WorkerThread {
  public:
-  // `io_uring` false: the worker never creates a send ring (plain sendmsg).
+  // `io_uring` false: the worker never creates a send ring (plain sendmsg). `egress` (nullable,
+  // outlives the WorkerThread): the rings to and from the other workers, for spread rooms.
   WorkerThread(std::size_t index, const transport::IceConfig& ice, const MediaLimits& limits,
-               bool io_uring = true, std::size_t max_queued = kMaxQueuedRequests);
+               bool io_uring = true, std::size_t max_queued = kMaxQueuedRequests,
+               EgressOffload* egress = nullptr);
   ~WorkerThread();  // shutdown if the caller did not
   WorkerThread(const WorkerThread&) = delete;
   WorkerThread& operator=(const WorkerThread&) = delete;
@@ -64,6 +67,10 @@ class WorkerThread {
   void set_channel(std::shared_ptr<room::SignalingChannel> channel);
   // Read from any thread (single-writer counters).
   const WorkerCounters& counters() const noexcept { return worker_->counters(); }
+  // Nullptr without an egress offload (read from any thread: single-writer counters).
+  const EgressCounters* egress_counters() const noexcept {
+    return egress_ != nullptr ? &egress_->counters() : nullptr;
+  }
 
   // Any thread but the worker's: closes every PeerConnection on the worker, frees them, and
   // returns a future ready once every libnice agent of the process is released (so callers
@@ -89,6 +96,8 @@ class WorkerThread {
   // factory and the Worker exist from construction, so counters() is always valid.
   std::unique_ptr<io::SendRing> send_ring_;
   transport::NicePeerFactory peers_;
+  // Before worker_: the participants' seats retire their lanes through it as they go.
+  std::unique_ptr<EgressPort> egress_;
   std::unique_ptr<Worker> worker_;
   io::TimerHandle collect_timer_;
   io::TimerHandle agents_timer_;

@@ -11,7 +11,10 @@
 // methods, so a listener may call back into the transport (send, close) from any callback.
 // on_datagram is the only callback a listener may receive on the hot path; it must not throw.
 
+#include <sys/socket.h>
+
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -87,6 +90,16 @@ class IceTransport {
   virtual IceCredentials local_credentials() const = 0;
 
   virtual IceState state() const = 0;
+  // The selected pair's own UDP socket and the remote address, while send() writes there with
+  // sendto(2) (a plain UDP pair, connected, consent held); nullptr otherwise. Valid until the
+  // worker's loop runs again (a new pair, a failure or close() changes it). Lets another thread
+  // send protected RTP for this transport (engine/egress_offload.hpp); nothing else uses it.
+  struct DirectRoute {
+    int fd = -1;
+    const sockaddr* to = nullptr;
+    socklen_t to_length = 0;
+  };
+  virtual std::optional<DirectRoute> direct_route() const noexcept { return std::nullopt; }
   // Why the transport went Failed, when it knows better than "ICE failed" (consent expired or
   // revoked); empty otherwise.
   virtual std::string_view failure_reason() const { return {}; }

@@ -193,6 +193,13 @@ bool NiceTransport::send(std::span<const uint8_t> datagram) {
   return sent == static_cast<gint>(datagram.size());
 }
 
+std::optional<IceTransport::DirectRoute> NiceTransport::direct_route() const noexcept {
+  // The same conditions under which send() writes with sendto.
+  if (!nice_connected_ || direct_.fd < 0 || g_socket_is_closed(direct_.socket)) return std::nullopt;
+  return DirectRoute{direct_.fd, reinterpret_cast<const sockaddr*>(&direct_.to),
+                     direct_.to_length};
+}
+
 CandidateResult NiceTransport::add_remote_candidate(std::string_view candidate) {
   if (closed_) {
     return CandidateResult::Closed;

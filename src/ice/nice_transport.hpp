@@ -99,6 +99,7 @@ class NiceTransport final : public IceTransport {
   // Whether send() currently writes straight to the selected pair's UDP socket (see
   // DirectPath); false before Connected, after Failed or Closed, and for relayed pairs.
   bool sends_directly() const noexcept { return direct_.fd >= 0; }
+  std::optional<DirectRoute> direct_route() const noexcept override;
   // The worker's io_uring (nullable): while one of its Batches is open, direct sends are
   // queued there and leave together when it closes. It must outlive the transport.
   void set_send_ring(io::SendRing* ring) noexcept { ring_ = ring; }

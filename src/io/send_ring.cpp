@@ -104,6 +104,20 @@ bool SendRing::queue(int fd, const sockaddr* to, socklen_t to_length,
   return true;
 }
 
+bool SendRing::queue_external(int fd, const sockaddr* to, socklen_t to_length,
+                              std::span<const std::uint8_t> datagram) noexcept {
+  if (broken_ || to_length > sizeof(sockaddr_storage)) return false;
+  if (impl_->used == impl_->slots.size()) flush();
+  Slot& slot = impl_->slots[impl_->used++];
+  // flush() points the slot back at its own bytes once this datagram has left.
+  slot.vector.iov_base = const_cast<std::uint8_t*>(datagram.data());
+  slot.vector.iov_len = datagram.size();
+  std::memcpy(&slot.to, to, to_length);
+  slot.message.msg_namelen = to_length;
+  slot.fd = fd;
+  return true;
+}
+
 void SendRing::flush() noexcept {
   const std::size_t count = impl_->used;
   if (count == 0) return;
@@ -135,10 +149,14 @@ void SendRing::flush() noexcept {
     if (io_uring_wait_cqe(ring, &cqe) < 0) {
       broken_ = true;
       failed_ += count - done;
-      return;
+      break;
     }
     ++(cqe->res >= 0 ? sent_ : failed_);
     io_uring_cqe_seen(ring, cqe);
+  }
+  // Slots queue_external() pointed elsewhere get their own bytes back (next_slot() hands them).
+  for (std::size_t i = 0; i < count; ++i) {
+    impl_->slots[i].vector.iov_base = impl_->bytes.data() + i * kSlotBytes;
   }
 }
 

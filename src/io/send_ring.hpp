@@ -44,7 +44,10 @@ class SendRing {
       if (ring_ != nullptr) ++ring_->depth_;
     }
     ~Batch() {
-      if (ring_ != nullptr && --ring_->depth_ == 0) ring_->flush();
+      if (ring_ != nullptr && --ring_->depth_ == 0) {
+        ring_->flush();
+        if (ring_->batch_end_ != nullptr) ring_->batch_end_(ring_->batch_end_arg_);
+      }
     }
     Batch(const Batch&) = delete;
     Batch& operator=(const Batch&) = delete;
@@ -65,8 +68,19 @@ class SendRing {
   // working; the caller then sends it itself.
   bool queue(int fd, const sockaddr* to, socklen_t to_length,
              std::span<const std::uint8_t> datagram) noexcept;
+  // Like queue(), but the slot points at `datagram` instead of copying it: the caller keeps
+  // those bytes unchanged until the next flush() returns (call it explicitly before releasing
+  // them). For a worker that sends datagrams another worker wrote (engine/egress_offload.hpp).
+  bool queue_external(int fd, const sockaddr* to, socklen_t to_length,
+                      std::span<const std::uint8_t> datagram) noexcept;
   // Submits what is queued and collects the results.
   void flush() noexcept;
+  // Called (on the ring's thread) each time the outermost Batch closes, after its flush: once
+  // per worker wake-up. One hook; nullptr removes it.
+  void set_batch_end(void (*hook)(void*) noexcept, void* arg) noexcept {
+    batch_end_ = hook;
+    batch_end_arg_ = arg;
+  }
 
   std::uint64_t sent() const noexcept { return sent_; }
   std::uint64_t failed() const noexcept { return failed_; }  // dropped by the kernel
@@ -80,6 +94,8 @@ class SendRing {
   std::unique_ptr<Impl> impl_;
   unsigned depth_ = 0;
   bool broken_ = false;  // the kernel refused a submit: never used again
+  void (*batch_end_)(void*) noexcept = nullptr;
+  void* batch_end_arg_ = nullptr;
   std::uint64_t sent_ = 0;
   std::uint64_t failed_ = 0;
   std::uint64_t submits_ = 0;

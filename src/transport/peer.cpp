@@ -149,6 +149,11 @@ void Peer::close() {
   finish(PeerState::Closed, "closed locally", false);
 }
 
+boost::system::result<srtp::SrtpSession> Peer::make_outbound_rtp_session() const {
+  if (!outbound_) return srtp::SrtpError::Failure;
+  return srtp::SrtpSession::create(keys_.profile, keys_.local, srtp::SrtpDirection::Outbound);
+}
+
 std::optional<srtp::SrtpProfile> Peer::srtp_profile() const noexcept {
   if (!outbound_) return std::nullopt;
   return outbound_->profile();
@@ -302,6 +307,8 @@ void Peer::on_dtls_connected(dtls::Connected& connected) {
   }
   inbound_.emplace(std::move(*inbound));
   outbound_.emplace(std::move(*outbound));
+  keys_.profile = connected.keys.profile;
+  keys_.local = connected.keys.local;
   remote_fingerprint_ = std::move(connected.remote_fingerprint);
   // Over libnice the first DTLS datagram may beat the ICE Connected event to us.
   set_connecting();

@@ -99,6 +99,19 @@ class Peer final : private ice::IceTransportListener {
   // Likewise for one (compound) RTCP packet; room: kRtcpSendOverhead.
   SendResult send_rtcp(std::span<std::uint8_t> buffer, std::size_t length);
 
+  // Sending RTP from another thread (engine/egress_offload.hpp, issue 18). Once Connected: a
+  // second Outbound SRTP session from the same keying material, for a thread that protects this
+  // Peer's RTP itself and sends it on direct_route(). Whoever uses it must send all of this
+  // Peer's RTP through it from then on (send_rtp() keeps protecting RTCP's and the fallback's
+  // with the Peer's own session): two sessions of one key must not protect the same SSRC's
+  // packets alternately, or their rollover counters may disagree after a wrap.
+  boost::system::result<srtp::SrtpSession> make_outbound_rtp_session() const;
+  // The transport's plain UDP route while Connected (ice::IceTransport::direct_route()).
+  std::optional<ice::IceTransport::DirectRoute> direct_route() const noexcept {
+    if (state_ != PeerState::Connected) return std::nullopt;
+    return ice_->direct_route();
+  }
+
   // Data channels over an SCTP association of this Peer's, configured from the negotiated
   // application m-line (data_channel_config_from()). Once, after start() (the DTLS role picks
   // the stream ids); the association starts when DTLS connects, or here if it already has.
@@ -188,6 +201,7 @@ class Peer final : private ice::IceTransportListener {
   std::optional<dtls::Endpoint> endpoint_;
   std::optional<srtp::SrtpSession> inbound_;
   std::optional<srtp::SrtpSession> outbound_;
+  srtp::KeyingMaterial keys_;  // once Connected: for make_outbound_rtp_session()
   // Created by enable_data_channels(); like the endpoint, never destroyed before the Peer.
   std::unique_ptr<detail::DataChannels> data_;
   std::optional<dtls::Fingerprint> remote_fingerprint_;
