@@ -4,14 +4,38 @@
 #include <bit>
 #include <climits>
 #include <cstdint>
+#include <new>
+#include <utility>
 
 namespace rrtc::bwe {
 
 SentPacketHistory::SentPacketHistory(std::size_t capacity)
-    : ring_(std::bit_ceil(capacity < 2 ? std::size_t{2} : capacity)), mask_(ring_.size() - 1) {}
+    : capacity_(std::bit_ceil(std::max(capacity, std::size_t{2}))),
+      ring_(std::min(capacity_, kInitialEntries)),
+      mask_(ring_.size() - 1) {}
+
+void SentPacketHistory::grow() {
+  std::vector<Entry> bigger(ring_.size() * 2);
+  const std::size_t mask = bigger.size() - 1;
+  // The ring holds distinct numbers within one ring's length of the newest, so they land in
+  // distinct slots of a ring twice as long.
+  for (const Entry& entry : ring_) {
+    if (entry.seq >= 0) bigger[static_cast<std::size_t>(entry.seq) & mask] = entry;
+  }
+  ring_ = std::move(bigger);
+  mask_ = mask;
+}
 
 void SentPacketHistory::add(const SentPacket& packet) noexcept {
   if (packet.seq < 0 || (newest_ >= 0 && packet.seq <= newest_)) return;
+  const Entry& previous = ring_[static_cast<std::size_t>(packet.seq) & mask_];
+  if (previous.seq > highest_reported_ && ring_.size() < capacity_) {
+    try {
+      grow();
+    } catch (const std::bad_alloc&) {
+      // Keep the ring as it is: the oldest unreported packet is forgotten, as at capacity.
+    }
+  }
   Entry& entry = ring_[static_cast<std::size_t>(packet.seq) & mask_];
   sent_bytes_ += packet.size;
   entry.seq = packet.seq;

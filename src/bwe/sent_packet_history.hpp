@@ -1,9 +1,14 @@
 #pragma once
 // What we sent to one receiver, by transport-wide sequence number
 // (draft-holmer-rmcat-transport-wide-cc-extensions-01 section 2), so feedback can be matched to
-// send times and sizes. A ring of fixed capacity, allocated once: a sequence number falls out
-// of it `capacity` packets later (16384 packets: about 6 s at 20 Mbit/s of 1200-byte packets,
-// far longer than feedback takes). Each packet is reported once: a second "received" for it
+// send times and sizes. A ring that starts at kInitialEntries (256: 8 KiB) and doubles, up to
+// `capacity`, only when a packet would overwrite one that no feedback has covered yet: a receiver
+// whose feedback keeps up never grows it (at 2.5 Mbit/s of 1200-byte packets 256 entries are
+// about 1 s), one with a long round trip or a high rate grows it a few times, each time once, and
+// at `capacity` a sequence number falls out `capacity` packets later (4096: about 2 s at
+// 20 Mbit/s, far longer than feedback takes). Memory per subscriber was the reason (issue 18): a
+// fixed ring of 4096 entries was 128 KiB for every one of them. Each packet is reported once: a
+// second "received" for it
 // (duplicated or reordered feedback) is ignored, as is "lost" after "received"; "received"
 // after "lost" counts (the feedback that said lost was sent before the packet arrived).
 // Feedback about numbers never sent, or long forgotten, is ignored.
@@ -35,10 +40,14 @@ enum class ReportOutcome {
 
 class SentPacketHistory {
  public:
-  // capacity: rounded up to a power of two; the only allocation.
+  static constexpr std::size_t kInitialEntries = 256;
+
+  // capacity: the most entries it grows to, rounded up to a power of two.
   explicit SentPacketHistory(std::size_t capacity = 4096);
 
-  // Packets must come in increasing seq order; a seq not above the newest is ignored.
+  // Packets must come in increasing seq order; a seq not above the newest is ignored. Allocates
+  // only when it grows the ring (see above); if that allocation fails, the oldest unreported
+  // packet is forgotten as at full capacity.
   void add(const SentPacket& packet) noexcept;
 
   // The unwrapped number of a 16-bit wire number: the one nearest below the newest sent.
@@ -54,9 +63,13 @@ class SentPacketHistory {
   // first report.
   std::int64_t in_flight_bytes() const noexcept { return sent_bytes_ - reported_bytes_; }
 
+  // Entries the ring holds now, and the most it grows to.
+  std::size_t entries() const noexcept { return ring_.size(); }
+  std::size_t capacity() const noexcept { return capacity_; }
+
  private:
   enum class State : std::uint8_t { kUnreported, kLost, kReceived };
-  // 32 bytes: a subscriber's default ring of 4096 takes 128 KiB.
+  // 32 bytes: 8 KiB at first, 128 KiB at the default capacity.
   struct Entry {
     std::int64_t seq = -1;          // -1: never used
     std::int64_t send_time_us = 0;  // time::Timestamp's count
@@ -66,6 +79,11 @@ class SentPacketHistory {
     State state = State::kUnreported;
   };
   static_assert(sizeof(Entry) == 32);
+
+  // Twice the entries, each moved to its slot in the bigger ring.
+  void grow();
+
+  std::size_t capacity_;
   std::vector<Entry> ring_;
   std::size_t mask_;
   std::int64_t newest_ = -1;
