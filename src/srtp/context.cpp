@@ -51,9 +51,9 @@ std::unique_ptr<SrtpContext> SrtpContext::create(SrtpProfile profile, ConstByteS
 SrtpContext::SrtpContext(SrtpTransform transform, bool outbound)
     : transform_(std::move(transform)), outbound_(outbound) {
   if (outbound_) {
-    sent_.reserve_all();
+    sent_.reserve(kReservedStreams);
   } else {
-    received_.reserve_all();
+    received_.reserve(kMaxSrtpStreams);
     rtp_windows_.reserve(kReservedRtpWindows);
   }
 }

@@ -9,8 +9,10 @@
 // gets the same index and bytes as before; a sequence number kReplayWindow or more behind the
 // highest fails with Replay, as in libsrtp2. SRTCP indexes count from 1 per SSRC.
 //
-// Memory: the SSRC table of the session's direction and 16 SRTP windows are allocated at
-// creation (about 18 KB inbound, 8 KB outbound), so packets on known SSRCs never allocate.
+// Memory: the SSRC table of the session's direction (all 256 streams inbound, 8 outbound) and 4
+// SRTP windows are allocated at creation (about 12 KB inbound, 2 KB outbound), so packets on
+// known SSRCs never allocate; the first packet of a ninth outbound SSRC, or of a fifth inbound
+// SSRC that carries RTP, may.
 //
 // Threading: one thread, like the session.
 
@@ -43,9 +45,10 @@ class SrtpContext {
   boost::system::result<std::size_t> protect_rtcp(ByteSpan buffer, std::size_t length);
   boost::system::result<std::size_t> unprotect_rtcp(ByteSpan packet);
 
-  // SRTP replay windows (512 octets each) allocated at creation; a session receiving RTP on
-  // more SSRCs than this allocates when a new one first authenticates.
-  static constexpr std::size_t kReservedRtpWindows = 16;
+  // SRTP replay windows (520 octets each) allocated at creation; a session receiving RTP on
+  // more SSRCs than this allocates when a new one first authenticates. Four: audio, video and
+  // their retransmissions (a publisher's simulcast layers allocate once, when they first arrive).
+  static constexpr std::size_t kReservedRtpWindows = 4;
 
  private:
   using RtpWindow = ReplayWindow<kSrtpReplayBits>;

@@ -1,9 +1,11 @@
 #pragma once
 // Per-SSRC SRTP stream state of one session, found in O(1): an open-addressing index (linear
-// probing, no deletion) over a vector of streams. The owner reserves room for all kMaxSrtpStreams
-// streams at creation (they are small), so no packet ever allocates here. The number of SSRCs is
-// bounded so a peer cannot make a session grow without limit: once full, find_or_insert() of a
-// new SSRC fails.
+// probing, no deletion) over a vector of streams. The owner reserves room at creation: for all
+// kMaxSrtpStreams (inbound, where the SSRCs are the remote's to choose, so no packet allocates),
+// or for kReservedStreams (outbound, where they are ours: a PeerConnection sends a handful, and
+// reserving 256 cost 6 KB per subscriber for nothing, issue 18; a ninth SSRC allocates when the
+// vector doubles). The number of SSRCs is bounded so a peer cannot make a session grow without
+// limit: once full, find_or_insert() of a new SSRC fails.
 //
 // Callers insert a stream only after its packet authenticated, so forged packets for unknown
 // SSRCs use up neither slots nor memory. Inserting may move streams: pointers from find() are
@@ -17,6 +19,7 @@
 namespace rrtc::srtp::detail {
 
 constexpr std::size_t kMaxSrtpStreams = 256;  // SSRCs one session tracks
+constexpr std::size_t kReservedStreams = 8;    // room an outbound session makes at creation
 
 template <typename Stream>
 class SrtpStreamTable {
@@ -25,8 +28,8 @@ class SrtpStreamTable {
 
   SrtpStreamTable() { slots_.fill(kEmpty); }
 
-  // Allocates the room for every stream up front (the table of the direction in use).
-  void reserve_all() { streams_.reserve(kMaxSrtpStreams); }
+  // Makes room for `streams` up front (the table of the direction in use).
+  void reserve(std::size_t streams) { streams_.reserve(streams); }
 
   Stream* find(std::uint32_t ssrc) noexcept {
     for (std::size_t slot = home(ssrc);; slot = (slot + 1) % kSlots) {
