@@ -8,6 +8,8 @@
 #   bench_workdir                 sets work (a temporary directory) and the exit trap
 #   free_port                     prints a free TCP port on 127.0.0.1
 #   start_bench_server RRTC PORT CORE LOG
+#                                 (BENCH_WORKERS, BENCH_MAX_PARTICIPANTS and BENCH_EXTRA_TOML,
+#                                 more lines, change the config; CORE may be a list, "0,1")
 #                                 writes $work/rrtc.toml, starts RRTC pinned to CORE (its
 #                                 output appended to LOG), sets server_pid, waits for /healthz
 #   stop_bench_server             stops it (also done at exit)
@@ -44,11 +46,12 @@ start_bench_server() {
 signaling_port = $port
 listen_address = "127.0.0.1"
 interfaces = ["127.0.0.1"]
-workers = 1
-max_participants_per_room = 1000
+workers = ${BENCH_WORKERS:-1}
+max_participants_per_room = ${BENCH_MAX_PARTICIPANTS:-1000}
 max_connections_per_ip = 100000
 max_messages_per_second = 1000
 log_level = "warn"
+${BENCH_EXTRA_TOML:-}
 TOML
   # exec all the way down: $! is rrtc's own pid.
   (cd "$work" && exec "${prio[@]}" taskset -c "$core" "$rrtc" "$work/rrtc.toml" >>"$log" 2>&1) &

@@ -22,6 +22,8 @@ namespace {
 json::object describe(const loadgen::Options& o) {
   utsname name{};
   uname(&name);
+  json::array sizes;
+  for (const unsigned n : o.room_sizes) sizes.push_back(n);
   return json::object{
       {"url", o.url},
       {"scenario", o.scenario_name},
@@ -40,6 +42,10 @@ json::object describe(const loadgen::Options& o) {
       {"subscriber_max_width", o.subscriber_max_width},
       {"transport_cc", o.transport_cc},
       {"threads", o.threads},
+      {"join_rate", o.join_rate},
+      {"knee_loss", o.knee_loss},
+      {"knee_hop_p99_us", o.knee_hop_p99_us},
+      {"sizes", sizes},
       {"machine", std::string(name.sysname) + " " + name.release + " " + name.machine},
       {"cpus", std::thread::hardware_concurrency()},
   };
@@ -109,6 +115,28 @@ int main(int argc, char** argv) {
         const auto r = runner.measure("rooms=" + std::to_string(rooms), options->duration_s);
         report(r);
         if (knee(r, *options)) {
+          knee_step = r.to_json();
+          break;
+        }
+      }
+      break;
+    }
+    case loadgen::Scenario::bigroom: {
+      // One room grows: the publisher(s) first, then subscribers joined at --join-rate up to
+      // each size; everyone stays for the next step.
+      auto everyone = runner.add_rooms(0, 1, options->publishers, 0);
+      unsigned subscribers = 0;
+      for (const unsigned size : options->room_sizes) {
+        const unsigned add = size - subscribers;
+        const auto who = runner.add_joiners(0, add, add / options->join_rate);
+        everyone.insert(everyone.end(), who.begin(), who.end());
+        subscribers = size;
+        if (settle(everyone) == 0) exit_code = 1;
+        const auto r = runner.measure("subs=" + std::to_string(size), options->duration_s);
+        report(r);
+        const bool hop_knee =
+            r.server_hop && r.server_hop->p99_us >= options->knee_hop_p99_us;
+        if (r.loss >= options->knee_loss || hop_knee || r.failed > 0) {
           knee_step = r.to_json();
           break;
         }

@@ -2,6 +2,7 @@
 
 #include <boost/program_options.hpp>
 #include <iostream>
+#include <sstream>
 
 namespace rrtc::loadgen {
 namespace po = boost::program_options;
@@ -29,6 +30,10 @@ constexpr Preset kPresets[] = {
      "audio-only large room: 10 speakers, 90 listeners"},
     {"join-storm", Scenario::join_storm, 1, 1, 10, true, true,
      "1 publisher + 10 subscribers, then --storm subscribers join within --storm-seconds"},
+    {"bigroom", Scenario::bigroom, 1, 1, 0, true, true,
+     "one room, one publisher; receive-only subscribers added until the room holds each of "
+     "--sizes in turn, a window per size, until loss >= --knee-loss or the server's hop p99 >= "
+     "--knee-hop-p99-us"},
     {"custom", Scenario::fixed, 1, 1, 1, true, true,
      "whatever --rooms/--publishers/--subscribers say"},
 };
@@ -68,6 +73,8 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
     ("ramp-max-rooms", po::value(&o.ramp_max_rooms)->default_value(o.ramp_max_rooms), "stop the ramp here")
     ("knee-loss", po::value(&o.knee_loss)->default_value(o.knee_loss), "loss fraction that ends the ramp")
     ("knee-p99-us", po::value(&o.knee_p99_us)->default_value(o.knee_p99_us), "p99 latency (µs) that ends the ramp")
+    ("sizes", po::value<std::string>()->default_value("100,200,400,600,800,1000"), "bigroom: subscriber counts, increasing, comma-separated")
+    ("knee-hop-p99-us", po::value(&o.knee_hop_p99_us)->default_value(o.knee_hop_p99_us), "bigroom: server hop latency p99 (µs) that ends the steps")
     ("storm", po::value(&o.storm)->default_value(o.storm), "join storm: participants joining")
     ("storm-seconds", po::value(&o.storm_s)->default_value(o.storm_s), "join storm: over this many seconds")
     ("room-prefix", po::value(&o.room_prefix)->default_value(o.room_prefix), "room names: <prefix>-<n>")
@@ -140,6 +147,24 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
       return std::nullopt;
     }
     o.subscriber_max_width = width;
+  }
+  o.room_sizes.clear();
+  {
+    std::istringstream sizes(vm["sizes"].as<std::string>());
+    for (std::string item; std::getline(sizes, item, ',');) {
+      unsigned n = 0;
+      try {
+        n = static_cast<unsigned>(std::stoul(item));
+      } catch (const std::exception&) {
+        n = 0;
+      }
+      if (n == 0 || (!o.room_sizes.empty() && n <= o.room_sizes.back())) {
+        std::cerr << "rrtc-loadgen: --sizes is increasing positive counts, e.g. 100,200,400\n";
+        *exit_code = 2;
+        return std::nullopt;
+      }
+      o.room_sizes.push_back(n);
+    }
   }
   o.scenario = preset->scenario;
   o.rooms = vm.count("rooms") ? vm["rooms"].as<unsigned>() : preset->rooms;

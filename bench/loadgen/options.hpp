@@ -4,13 +4,14 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "client_sdp.hpp"
 #include "media_config.hpp"
 
 namespace rrtc::loadgen {
 
-enum class Scenario { fixed, ramp, join_storm };
+enum class Scenario { fixed, ramp, join_storm, bigroom };
 
 struct Options {
   std::string url = "ws://127.0.0.1:8080/ws";
@@ -34,6 +35,11 @@ struct Options {
   unsigned ramp_max_rooms = 64;
   double knee_loss = 0.001;
   double knee_p99_us = 5000;
+  // bigroom: one room of `publishers`, receive-only subscribers added to it until it holds each
+  // of `room_sizes` in turn (increasing), a window per size, until loss >= --knee-loss, the
+  // server's hop latency p99 >= --knee-hop-p99-us or a participant fails.
+  std::vector<unsigned> room_sizes = {100, 200, 400, 600, 800, 1000};
+  double knee_hop_p99_us = 5000;
   // join storm: `storm` receive-only participants joining within `storm_s` seconds
   unsigned storm = 100;
   double storm_s = 1;

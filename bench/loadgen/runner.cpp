@@ -131,7 +131,8 @@ std::vector<std::size_t> Runner::add_joiners(unsigned room, unsigned count, doub
   const std::int64_t start = mono_ns();
   for (unsigned i = 0; i < count; ++i) {
     sleep_until_ns(start + static_cast<std::int64_t>(seconds * 1e9 * i / std::max(1u, count)));
-    added.push_back(add(ParticipantSpec{name, name + "-join-" + std::to_string(i), 0, false}));
+    added.push_back(
+        add(ParticipantSpec{name, name + "-join-" + std::to_string(joiners_++), 0, false}));
   }
   return added;
 }
@@ -265,6 +266,7 @@ SystemSample Runner::sample_system() {
   s.metrics = scrape_metrics(url_.host, url_.port);
   if (server_pid_) {
     s.proc = read_proc(*server_pid_);
+    s.threads = read_threads(*server_pid_);
     s.server_wait_s = runqueue_wait_seconds(*server_pid_);
   }
   s.self_wait_s = runqueue_wait_seconds(static_cast<int>(getpid()));

@@ -37,7 +37,8 @@ class Runner {
   // starts them, paced at the join rate; returns immediately after the last join was started.
   std::vector<std::size_t> add_rooms(unsigned first_room, unsigned count, unsigned publishers,
                                      unsigned subscribers);
-  // Adds `count` receive-only participants to `room`, spread evenly over `seconds`.
+  // Adds `count` receive-only participants to `room`, spread evenly over `seconds` (names are
+  // unique across calls).
   std::vector<std::size_t> add_joiners(unsigned room, unsigned count, double seconds);
 
   // Waits until every listed participant is connected (or failed); returns how many connected.
@@ -94,6 +95,7 @@ class Runner {
   std::vector<std::unique_ptr<Participant>> participants_;
   std::vector<LoopStats> collected_;
   unsigned rooms_ = 0;
+  unsigned joiners_ = 0;  // add_joiners' participants so far, for their names
   bool stopped_ = false;
   std::optional<int> server_pid_;
 };

@@ -84,6 +84,63 @@ std::optional<double> runqueue_wait_seconds(int pid) {
   return total;
 }
 
+std::optional<ThreadSample> parse_task_stat(const std::string& text, double ticks_per_second) {
+  const auto open = text.find('(');
+  const auto close = text.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close < open) return std::nullopt;
+  std::istringstream fields(text.substr(close + 1));
+  std::vector<std::string> f;
+  for (std::string s; fields >> s;) f.push_back(s);
+  // f[0] is the state (field 3); utime and stime are fields 14 and 15 (1-based).
+  if (f.size() < 13) return std::nullopt;
+  ThreadSample sample;
+  try {
+    sample.tid = std::stoi(text.substr(0, open));
+    sample.cpu_seconds = (std::stod(f[11]) + std::stod(f[12])) / ticks_per_second;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  sample.name = text.substr(open + 1, close - open - 1);
+  return sample;
+}
+
+std::vector<ThreadSample> read_threads(int pid) {
+  std::vector<ThreadSample> out;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/task";
+  DIR* tasks = opendir(dir.c_str());
+  if (tasks == nullptr) return out;
+  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  while (dirent* entry = readdir(tasks)) {
+    if (entry->d_name[0] == '.') continue;
+    if (auto sample = parse_task_stat(read_all(dir + "/" + entry->d_name + "/stat"), ticks)) {
+      out.push_back(std::move(*sample));
+    }
+  }
+  closedir(tasks);
+  return out;
+}
+
+std::vector<ThreadCpu> thread_cpu_delta(const std::vector<ThreadSample>& before,
+                                        const std::vector<ThreadSample>& after) {
+  std::map<int, double> start;
+  for (const auto& t : before) start[t.tid] = t.cpu_seconds;
+  std::map<std::string, ThreadCpu> by_name;
+  for (const auto& t : after) {
+    const auto it = start.find(t.tid);
+    const double used = t.cpu_seconds - (it == start.end() ? 0.0 : it->second);
+    ThreadCpu& entry = by_name[t.name];
+    entry.name = t.name;
+    ++entry.threads;
+    entry.cpu_seconds += used;
+  }
+  std::vector<ThreadCpu> out;
+  for (auto& [name, entry] : by_name) out.push_back(std::move(entry));
+  std::stable_sort(out.begin(), out.end(), [](const ThreadCpu& a, const ThreadCpu& b) {
+    return a.cpu_seconds > b.cpu_seconds;
+  });
+  return out;
+}
+
 std::optional<int> find_listening_pid(std::uint16_t port) {
   const auto inodes = listening_inodes(port);
   if (inodes.empty()) return std::nullopt;
@@ -156,6 +213,16 @@ std::optional<MetricValues> scrape_metrics(const std::string& host, const std::s
 double metric(const MetricValues& values, const std::string& name) {
   const auto it = values.find(name);
   return it == values.end() ? 0.0 : it->second;
+}
+
+double metric_sum(const MetricValues& values, const std::string& name) {
+  double sum = 0;
+  for (auto it = values.lower_bound(name); it != values.end(); ++it) {
+    const std::string& key = it->first;
+    if (key.compare(0, name.size(), name) != 0) break;
+    if (key.size() == name.size() || key[name.size()] == '{') sum += it->second;
+  }
+  return sum;
 }
 
 double metric_delta(const MetricValues& before, const MetricValues& after,

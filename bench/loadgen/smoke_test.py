@@ -36,7 +36,11 @@ def main():
     config = "workers = 1\nlog_level = \"warn\"\nmax_connections_per_ip = 1000\n" \
              "max_messages_per_second = 1000\n"
     mode = args.get("--mode", "single")
-    check(mode in ("single", "simulcast", "simulcast-twcc"), f"unknown mode {mode}")
+    check(mode in ("single", "simulcast", "simulcast-twcc", "bigroom"), f"unknown mode {mode}")
+    if mode == "bigroom":
+        with Server(args["--rrtc"], config) as server:
+            smoke_bigroom(server, args["--loadgen"])
+        return
     simulcast = mode.startswith("simulcast")
     twcc = mode == "simulcast-twcc"
     with Server(args["--rrtc"], config) as server:
@@ -79,6 +83,45 @@ def main():
         check(latency is not None and latency["samples"] > 0 and latency["p50"] > 0 and
               latency["max"] >= latency["p99"] >= latency["p50"], f"latency: {latency}")
         print("loadgen smoke test passed", flush=True)
+
+
+def smoke_bigroom(server, loadgen):
+    """The bigroom scenario (bench/bigroom/run.sh) in small: one room grows from 1 to 3
+    subscribers in two steps, everyone staying; each step reports the server's CPU per thread."""
+    out = os.path.join(server.tmp.name, "bigroom.json")
+    run = subprocess.run(
+        [loadgen, "--url", f"ws://127.0.0.1:{server.port}/ws", "--scenario", "bigroom",
+         "--sizes", "1,3", "--duration", "2", "--warmup", "1", "--media-timeout", "5",
+         "--transport-cc", "off", "--knee-loss", "1", "--knee-hop-p99-us", "1e9",
+         "--server-pid", str(server.process.pid), "--json", out],
+        timeout=90, capture_output=True, text=True)
+    print(run.stdout)
+    print(run.stderr, file=sys.stderr)
+    check(run.returncode == 0, f"rrtc-loadgen exited with {run.returncode}")
+    with open(out) as f:
+        result = json.load(f)
+    check(result["config"]["sizes"] == [1, 3], f"sizes: {result['config']}")
+    steps = result["steps"]
+    check([s["label"] for s in steps] == ["subs=1", "subs=3"], f"steps: {steps}")
+    check(result["knee"] is None, f"knee: {result['knee']}")
+    for step, subscribers in zip(steps, (1, 3)):
+        check(step["rooms"] == 1 and step["publishers"] == 1, f"one room, one publisher: {step}")
+        check(step["connected"] == 1 + subscribers and step["failed"] == 0,
+              f"not all connected: {step}")
+        check(step["packets_expected"] == subscribers * step["packets_sent"],
+              f"expected = sent x subscribers: {step}")
+        check(step["packets_received"] >= 0.9 * step["packets_expected"],
+              f"received {step['packets_received']} of {step['packets_expected']}")
+        server_side = step["server"]
+        threads = {t["name"]: t for t in server_side["threads"]}
+        check("rrtc-media-0" in threads and threads["rrtc-media-0"]["cpu_seconds"] > 0,
+              f"no media worker CPU: {server_side['threads']}")
+        # The threads' CPU adds up to the process's (clock ticks apart).
+        summed = sum(t["cpu_seconds"] for t in server_side["threads"])
+        check(abs(summed - server_side["cpu_seconds"]) <= 0.05 + 0.1 * server_side["cpu_seconds"],
+              f"threads {summed} s against process {server_side['cpu_seconds']} s")
+        check(server_side["rss_kb"] > 0, f"no VmRSS: {server_side}")
+    print("loadgen bigroom smoke test passed", flush=True)
 
 
 def check_simulcast(step):

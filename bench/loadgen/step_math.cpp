@@ -79,11 +79,17 @@ void fill_from_samples(StepResult& r, const SystemSample& before, const SystemSa
     r.server_unroutable = metric_delta(a, b, "rrtc_forward_unroutable_packets_total");
     r.server_waiting_keyframe = metric_delta(a, b, "rrtc_forward_waiting_keyframe_total");
     r.server_hop = histogram_delta(a, b, "rrtc_forward_hop_latency_seconds");
+    const auto summed = [&](const char* name) { return metric_sum(b, name) - metric_sum(a, name); };
+    r.server_handed_off = summed("rrtc_egress_handed_off_total");
+    r.server_sent_for_others = summed("rrtc_egress_sent_for_others_total");
+    r.server_egress_dropped = summed("rrtc_egress_dropped_total");
   }
   if (before.proc && after.proc) {
     r.server_cpu_s = after.proc->cpu_seconds - before.proc->cpu_seconds;
     r.server_cpu_util = r.server_cpu_s / r.seconds;
     r.server_rss_peak_kb = after.proc->vm_hwm_kb;
+    r.server_rss_kb = after.proc->vm_rss_kb;
+    r.server_threads = thread_cpu_delta(before.threads, after.threads);
     const double forwarded =
         r.server_forwarded > 0 ? r.server_forwarded : static_cast<double>(r.received);
     if (forwarded > 0) r.server_cpu_per_forwarded_us = r.server_cpu_s * 1e6 / forwarded;

@@ -90,6 +90,19 @@ json::object StepResult::to_json() const {
   server["cpu_per_forwarded_packet_us"] = opt(server_cpu_per_forwarded_us);
   server["cpu_per_received_packet_us"] = opt(server_cpu_per_received_us);
   server["rss_peak_kb"] = server_rss_peak_kb;
+  server["rss_kb"] = server_rss_kb;
+  json::array threads;
+  for (const auto& t : server_threads) {
+    threads.push_back(json::object{{"name", t.name},
+                                   {"threads", t.threads},
+                                   {"cpu_seconds", t.cpu_seconds},
+                                   {"cpu_util", seconds > 0 ? t.cpu_seconds / seconds : 0.0},
+                                   {"share", server_cpu_s > 0 ? t.cpu_seconds / server_cpu_s : 0.0}});
+  }
+  server["threads"] = threads;
+  server["egress"] = json::object{{"handed_off", server_handed_off},
+                                  {"sent_for_others", server_sent_for_others},
+                                  {"dropped", server_egress_dropped}};
   server["rtp_received"] = server_rtp_received;
   server["packets_sent"] = server_packets_sent;
   server["forwarded"] = server_forwarded;
@@ -187,6 +200,21 @@ void print_details(const StepResult& r) {
   if (r.server_runqueue_wait_s && r.loadgen_runqueue_wait_s) {
     std::printf("  runnable but waiting for a CPU: server %.3f s, loadgen %.3f s (window %.1f s)\n",
                 *r.server_runqueue_wait_s, *r.loadgen_runqueue_wait_s, r.seconds);
+  }
+  if (!r.server_threads.empty()) {
+    std::printf("  server CPU by thread (of one core):");
+    for (const auto& t : r.server_threads) {
+      if (t.cpu_seconds <= 0) continue;
+      std::printf(" %s%s %.1f%%", t.name.c_str(),
+                  t.threads > 1 ? (" x" + std::to_string(t.threads)).c_str() : "",
+                  r.seconds > 0 ? t.cpu_seconds / r.seconds * 100.0 : 0.0);
+    }
+    std::printf("; VmRSS %.1f MB\n", static_cast<double>(r.server_rss_kb) / 1024.0);
+  }
+  if (r.server_handed_off + r.server_sent_for_others + r.server_egress_dropped > 0) {
+    std::printf("  spread egress: %.0f packets handed off to other workers, %.0f sent for others, "
+                "%.0f dropped at the hand-off\n",
+                r.server_handed_off, r.server_sent_for_others, r.server_egress_dropped);
   }
   if (r.server_hop) {
     std::printf(

@@ -72,6 +72,8 @@ struct StepResult {
   std::optional<double> server_cpu_per_forwarded_us;
   std::optional<double> server_cpu_per_received_us;  // per RTP packet the server decrypted
   std::uint64_t server_rss_peak_kb = 0;
+  std::uint64_t server_rss_kb = 0;         // VmRSS at the window's end
+  std::vector<ThreadCpu> server_threads;  // the server's CPU in the window per thread name
   double server_rtp_received = 0;
   double server_packets_sent = 0;
   double server_forwarded = 0;         // rrtc_forward_packets_total, when the server exports it
@@ -79,6 +81,9 @@ struct StepResult {
   double server_waiting_keyframe = 0;  // rrtc_forward_waiting_keyframe_total
   double server_decrypt_failures = 0;
   std::optional<HistogramSummary> server_hop;
+  // A room spread over workers (issue 18): packets its worker handed to other workers' egress,
+  // packets workers sent for other workers' rooms, packets dropped at the hand-off (all workers).
+  double server_handed_off = 0, server_sent_for_others = 0, server_egress_dropped = 0;
   // Load generator.
   double loadgen_cpu_s = 0;
   double loadgen_cpu_util = 0;
@@ -98,6 +103,7 @@ struct StepResult {
 struct SystemSample {
   std::optional<MetricValues> metrics;  // the server's /metrics
   std::optional<ProcSample> proc;       // the server's /proc
+  std::vector<ThreadSample> threads;    // and its threads'
   std::optional<double> server_wait_s;  // run-queue wait of the server's threads
   std::optional<double> self_wait_s;    // and of the load generator's
   double self_cpu_s = 0;                // the load generator's user + sys

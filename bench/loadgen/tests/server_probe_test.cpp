@@ -19,6 +19,15 @@ TEST(ServerProbe, ParsesPrometheusTextAndDeltas) {
   EXPECT_DOUBLE_EQ(metric(after, "absent"), 0);
 }
 
+TEST(ServerProbe, MetricSumAddsEveryLabelSetOfOneNameOnly) {
+  const auto values = parse_metrics(
+      "e_total{worker=\"0\"} 3\ne_total{worker=\"1\"} 4\ne_total_other 100\ne_totalx 50\n"
+      "d_total 7\n");
+  EXPECT_DOUBLE_EQ(metric_sum(values, "e_total"), 7);
+  EXPECT_DOUBLE_EQ(metric_sum(values, "d_total"), 7);
+  EXPECT_DOUBLE_EQ(metric_sum(values, "absent"), 0);
+}
+
 TEST(ServerProbe, HistogramPercentilesInterpolateWithinBuckets) {
   const auto before = parse_metrics(
       "h_bucket{le=\"0.00001\"} 0\nh_bucket{le=\"0.0001\"} 0\nh_bucket{le=\"+Inf\"} 0\n"
@@ -43,6 +52,47 @@ TEST(ServerProbe, ReadsOwnProcStat) {
   EXPECT_GT(sample->vm_hwm_kb, 0u);
   EXPECT_GE(sample->cpu_seconds, 0);
   EXPECT_FALSE(read_proc(-1));
+}
+
+TEST(ServerProbe, ParsesTaskStatWithAwkwardThreadNames) {
+  // utime 150 and stime 50 ticks at 100 per second: 2 s; the name holds ") (" and spaces.
+  const std::string line =
+      "4242 (rrtc-media-0) (x) S 1 4242 4242 0 -1 4194368 10 0 0 0 150 50 0 0 20 0 3 0 100 "
+      "1000 200 18446744073709551615";
+  const auto t = parse_task_stat(line, 100);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->tid, 4242);
+  EXPECT_EQ(t->name, "rrtc-media-0) (x");
+  EXPECT_DOUBLE_EQ(t->cpu_seconds, 2.0);
+  EXPECT_FALSE(parse_task_stat("", 100));
+  EXPECT_FALSE(parse_task_stat("12 (short) S 1 2 3", 100));
+}
+
+TEST(ServerProbe, ThreadCpuGroupsByNameMostFirstAndCountsNewThreadsFromZero) {
+  const std::vector<ThreadSample> before = {
+      {1, "rrtc", 1.0}, {2, "rrtc-media-0", 5.0}, {3, "rrtc-media-1", 2.0}, {9, "gone", 7.0}};
+  const std::vector<ThreadSample> after = {{1, "rrtc", 1.25},
+                                           {2, "rrtc-media-0", 8.0},
+                                           {3, "rrtc-media-1", 4.5},
+                                           {4, "rrtc", 0.5}};  // born in the window
+  const auto cpu = thread_cpu_delta(before, after);
+  ASSERT_EQ(cpu.size(), 3u);
+  EXPECT_EQ(cpu[0].name, "rrtc-media-0");
+  EXPECT_DOUBLE_EQ(cpu[0].cpu_seconds, 3.0);
+  EXPECT_EQ(cpu[1].name, "rrtc-media-1");
+  EXPECT_DOUBLE_EQ(cpu[1].cpu_seconds, 2.5);
+  EXPECT_EQ(cpu[2].name, "rrtc");
+  EXPECT_EQ(cpu[2].threads, 2u);
+  EXPECT_DOUBLE_EQ(cpu[2].cpu_seconds, 0.75);
+}
+
+TEST(ServerProbe, ReadsOwnThreads) {
+  const auto threads = read_threads(static_cast<int>(getpid()));
+  ASSERT_FALSE(threads.empty());
+  bool main_thread = false;
+  for (const auto& t : threads) main_thread = main_thread || t.tid == static_cast<int>(getpid());
+  EXPECT_TRUE(main_thread);
+  EXPECT_TRUE(read_threads(-1).empty());
 }
 
 }  // namespace
