@@ -12,7 +12,8 @@
 # `taskset -c 1`), the load generator pinned to core 0, both at `nice -n -10` (or SCHED_FIFO 10
 # with `--priority rt`, for a machine busy with other work); DIR/<scenario>.json
 # and .txt. Then rrtc-floor's io-uring variant at N = 10 and 50 (same cores, 3 s each):
-# DIR/floor-n10.json, DIR/floor-n50.json. Every JSON records the load average.
+# DIR/floor-n10.json, DIR/floor-n50.json; and, when the 1to10 / 1to50 scenario ran, paced at the
+# packets/s rrtc forwarded in it (DIR/floor-n<N>-paced.json). Every JSON records the load average.
 # Per subscriber memory: (VmHWM of 1to500 - VmHWM of 1to1) / (participants connected in 1to500
 # - in 1to1).
 set -euo pipefail
@@ -57,6 +58,17 @@ if [[ $run_floor == 1 && -x "$floor" ]]; then
     echo "== rrtc-floor io-uring N=$n ($(cut -d' ' -f1-3 /proc/loadavg))"
     "${prio[@]}" "$floor" --subscribers "$n" --cpu 1 --drain-cpu 0 --seconds 3 --variant io-uring \
       --json "$out/floor-n$n.json" | tee "$out/floor-n$n.txt"
+    # And paced at the rate rrtc forwarded in the 1to<n> scenario: the floor woken once per
+    # incoming packet, as rrtc is, so wake-up costs are in both figures.
+    if [[ -f "$out/1to$n.json" ]]; then
+      pps="$(/usr/bin/python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["steps"][-1]["forwarded_pps"]))' "$out/1to$n.json")"
+      if [[ "$pps" -gt 0 ]]; then
+        echo "== rrtc-floor io-uring N=$n paced at $pps packets/s ($(cut -d' ' -f1-3 /proc/loadavg))"
+        "${prio[@]}" "$floor" --subscribers "$n" --cpu 1 --drain-cpu 0 --seconds 3 \
+          --variant io-uring --pps "$pps" --json "$out/floor-n$n-paced.json" \
+          | tee "$out/floor-n$n-paced.txt"
+      fi
+    fi
   done
 fi
 /usr/bin/python3 - "$out" <<'PY'
