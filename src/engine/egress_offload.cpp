@@ -74,8 +74,7 @@ std::span<std::uint8_t> EgressSeat::slot() noexcept {
 bool EgressSeat::hand_off(std::span<const std::uint8_t> buffer, std::size_t length,
                           const ice::IceTransport::DirectRoute& route) noexcept {
   EgressEntry* entry = port_->offload_.ring(port_->index_, target_).claim();
-  if (entry == nullptr || length > sizeof(entry->bytes) ||
-      route.to_length > sizeof(entry->to)) {
+  if (entry == nullptr || length > sizeof(entry->bytes) || route.to_length > sizeof(entry->to)) {
     port_->counters_.dropped.increment();
     return false;
   }
@@ -250,7 +249,8 @@ void EgressPort::send(EgressEntry& entry) noexcept {
   const std::span<const std::uint8_t> datagram(entry.bytes, *protected_length);
   const auto* to = reinterpret_cast<const sockaddr*>(&entry.to);
   counters_.sent_for_others.increment();
-  if (send_ring_ != nullptr && send_ring_->queue_external(entry.fd, to, entry.to_length, datagram)) {
+  if (send_ring_ != nullptr &&
+      send_ring_->queue_external(entry.fd, to, entry.to_length, datagram)) {
     return;  // a kernel drop at flush is counted by the ring, as for the worker's own sends
   }
   const ssize_t sent = ::sendto(entry.fd, datagram.data(), datagram.size(),

@@ -49,8 +49,7 @@
 #include "io/send_ring.hpp"
 #include "io/spsc_ring.hpp"
 #include "room/forward_counters.hpp"
-#include "srtp/session.hpp"
-#include "transport/peer.hpp"
+#include "transport/peer.hpp"  // also srtp::SrtpSession, ice::IceTransport::DirectRoute
 
 namespace rrtc::engine {
 
@@ -96,7 +95,9 @@ class EgressOffload {
   EgressOffload& operator=(const EgressOffload&) = delete;
 
   std::size_t workers() const noexcept { return workers_; }
-  EgressRing& ring(std::size_t from, std::size_t to) noexcept { return *rings_[from * workers_ + to]; }
+  EgressRing& ring(std::size_t from, std::size_t to) noexcept {
+    return *rings_[from * workers_ + to];
+  }
   int wake_fd(std::size_t worker) const noexcept { return wake_fds_[worker]; }
 
  private:

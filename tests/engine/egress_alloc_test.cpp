@@ -41,12 +41,10 @@ void run(bool with_send_ring) {
   test::LoopbackUdp from;
   test::LoopbackUdp to;
   const ice::IceTransport::DirectRoute route{from.fd(), to.address(), sizeof(sockaddr_in)};
-  (void)producer.open_seat(
-      std::move(*srtp::SrtpSession::create(srtp::SrtpProfile::AesCm128HmacSha1_80, kMaster,
-                                           srtp::SrtpDirection::Outbound)));
-  EgressSeat seat = producer.open_seat(
-      std::move(*srtp::SrtpSession::create(srtp::SrtpProfile::AesCm128HmacSha1_80, kMaster,
-                                           srtp::SrtpDirection::Outbound)));
+  (void)producer.open_seat(std::move(*srtp::SrtpSession::create(
+      srtp::SrtpProfile::AesCm128HmacSha1_80, kMaster, srtp::SrtpDirection::Outbound)));
+  EgressSeat seat = producer.open_seat(std::move(*srtp::SrtpSession::create(
+      srtp::SrtpProfile::AesCm128HmacSha1_80, kMaster, srtp::SrtpDirection::Outbound)));
   ASSERT_TRUE(seat.active());
   std::vector<std::vector<std::uint8_t>> packets;
   for (std::uint16_t seq = 0; seq < 400; ++seq) packets.push_back(rtp_packet(seq));

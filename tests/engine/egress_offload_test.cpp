@@ -134,7 +134,7 @@ TEST(EgressOffload, AFullRingDropsAndCountsAndTheRetireWaitsForRoom) {
   // The subscriber leaves while the ring is full: its retire waits in the backlog.
   seat.reset();
   EXPECT_FALSE(seat.active());
-  consumer.drain();  // sends the 8, frees room
+  consumer.drain();      // sends the 8, frees room
   producer.batch_end();  // the retire goes in now
   consumer.drain();      // and the consumer frees the lane (LeakSanitizer would see it)
   EXPECT_EQ(consumer.counters().sent_for_others.get(), 8u);
