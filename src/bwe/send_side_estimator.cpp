@@ -48,9 +48,15 @@ void SendSideEstimator::on_packet_sent(const SentPacket& packet) noexcept {
   probe_bitrate_.on_packet_sent(packet);
 }
 
+bool SendSideEstimator::counts_for_loss(const SentPacket& sent) const noexcept {
+  return !loss_counted_from_ || sent.send_time >= *loss_counted_from_;
+}
+
 void SendSideEstimator::begin_feedback() noexcept {
   fb_lost_ = 0;
   fb_received_ = 0;
+  fb_loss_lost_ = 0;
+  fb_loss_received_ = 0;
   fb_overuse_ = false;
   fb_cluster_count_ = 0;
   fb_newest_send_.reset();
@@ -67,9 +73,11 @@ void SendSideEstimator::on_report(std::int64_t seq, bool received, time::Duratio
       return;
     case ReportOutcome::kLost:
       ++fb_lost_;
+      if (counts_for_loss(sent)) ++fb_loss_lost_;
       return;
     case ReportOutcome::kReceived:
       ++fb_received_;
+      if (counts_for_loss(sent)) ++fb_loss_received_;
       break;
     case ReportOutcome::kRecovered:
       break;  // counted lost already; its timing still counts
@@ -120,6 +128,7 @@ void SendSideEstimator::finish_feedback(time::Timestamp now) noexcept {
     if (!probe || result->bitrate > probe->bitrate) probe = result;
   }
 
+  const DataRate before = estimate();
   const BandwidthUsage usage = fb_overuse_ ? BandwidthUsage::kOverusing : detector_.state();
   if (usage != BandwidthUsage::kOverusing && probe && probe->bitrate > aimd_.estimate()) {
     aimd_.set_estimate(probe->bitrate, now);
@@ -127,7 +136,13 @@ void SendSideEstimator::finish_feedback(time::Timestamp now) noexcept {
   } else {
     aimd_.update(usage, Throughput{acknowledged_.bitrate(), acknowledged_.last_sample()}, now);
   }
-  loss_based_.on_report(fb_lost_, fb_received_, estimate(), aimd_.estimate(), now);
+  loss_based_.on_report(fb_loss_lost_, fb_loss_received_, estimate(), aimd_.estimate(), now);
+  // After a decrease, the packets still queued were sent at the old rate: their loss says how
+  // far the old rate overshot, which the decrease answered already. Counted again, it would cut
+  // the new rate as well (a 2 Mbit/s stream meeting a 400 kbit/s link lost ~80 % for the 300 ms
+  // its queue held, and the second cut fell below the lowest simulcast layer). Loss counts again
+  // from packets sent at the new rate.
+  if (estimate() < before) loss_counted_from_ = now;
   std::optional<time::Duration> rtt_sample;
   if (fb_newest_send_ && fb_newest_seq_ > newest_reported_) {
     newest_reported_ = fb_newest_seq_;

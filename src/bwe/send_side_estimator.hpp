@@ -5,7 +5,9 @@
 // AimdRateControl, decreasing to 0.85 x AcknowledgedBitrate on over-use), bounded by the
 // loss-based bound (LossBased) and by the receiver's REMB when it sends one, clamped to
 // [min_bitrate, max_bitrate]; and a probing plan (ProbeController) whose clusters' results
-// (ProbeBitrate) raise the delay-based estimate at once.
+// (ProbeBitrate) raise the delay-based estimate at once. After the estimate decreases, the loss
+// bound counts only packets sent from then on (those queued at the old rate overshot it, which
+// the decrease answered already).
 //
 // Pure: time is a parameter, no I/O, no logging, no exceptions; the only allocation is the
 // sent-packet history in the constructor. One object per receiver, used from one thread.
@@ -118,6 +120,7 @@ class SendSideEstimator {
   void on_report(std::int64_t seq, bool received, time::Duration arrival,
                  time::Timestamp now) noexcept;
   void finish_feedback(time::Timestamp now) noexcept;
+  bool counts_for_loss(const SentPacket& sent) const noexcept;
   time::Duration unwrap_reference(std::int32_t reference) noexcept;
   DataRate estimate() const noexcept;  // before pushback
 
@@ -144,10 +147,15 @@ class SendSideEstimator {
   std::int64_t stats_received_ = 0;
   std::int64_t stats_probe_results_ = 0;
   std::int64_t newest_reported_ = -1;
+  // Packets sent before this (the last decrease of the estimate) do not count towards the
+  // loss-based bound; nullopt: all count.
+  std::optional<time::Timestamp> loss_counted_from_;
 
   // Per feedback.
   std::int64_t fb_lost_ = 0;
   std::int64_t fb_received_ = 0;
+  std::int64_t fb_loss_lost_ = 0;  // of packets sent since loss_counted_from_
+  std::int64_t fb_loss_received_ = 0;
   bool fb_overuse_ = false;
   std::optional<time::Timestamp> fb_newest_send_;  // send time of the newest packet reported
   std::int64_t fb_newest_seq_ = -1;

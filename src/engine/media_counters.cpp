@@ -226,6 +226,9 @@ void append_metrics(std::span<const WorkerCounters* const> workers, std::string&
   forward_counter(out, workers, "rrtc_forward_retransmit_refused_budget_total",
                   &F::retransmit_refused_budget,
                   "NACKed packets not resent: over the subscriber's retransmit budget.");
+  forward_counter(out, workers, "rrtc_forward_retransmit_refused_layer_total",
+                  &F::retransmit_refused_layer,
+                  "NACKed packets not resent: of a layer left for bandwidth.");
   forward_counter(out, workers, "rrtc_forward_policed_packets_total", &F::policed_packets,
                   "RTP packets dropped by ingress policing (a track's packet rate or bitrate).");
   forward_counter(out, workers, "rrtc_forward_policed_bytes_total", &F::policed_bytes,

@@ -58,6 +58,7 @@ struct ForwardCounters {
   // over its retransmit budget (a share of the media bytes forwarded to it).
   SingleWriterCounter retransmit_refused_duplicate;
   SingleWriterCounter retransmit_refused_budget;
+  SingleWriterCounter retransmit_refused_layer;  // of a layer left for bandwidth
   // Ingress policing per published track (packet rate, bitrate): dropped before fan-out.
   SingleWriterCounter policed_packets;
   SingleWriterCounter policed_bytes;

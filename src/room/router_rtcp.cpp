@@ -125,6 +125,15 @@ void Router::on_nack(Member& from, std::uint32_t media_ssrc, std::span<const std
       counters_.retransmit_misses.increment();
       continue;
     }
+    // Of a layer the subscriber left that is over its estimate (switched down or paused for
+    // bandwidth): its link has no room for it, and its decoder restarts at the new layer's key
+    // frame. (Resent into a full queue, such packets were lost again and their loss cut the
+    // estimate below the lowest layer.) A layer left for track_settings is still resent.
+    if (copy->layer != link->track.current_layer() && from.estimate != 0 &&
+        up->layers[static_cast<std::size_t>(copy->layer)].bitrate > from.estimate) {
+      counters_.retransmit_refused_layer.increment();
+      continue;
+    }
     if (link->track.resent_within(seq, now, round_trip)) {
       counters_.retransmit_refused_duplicate.increment();
       continue;

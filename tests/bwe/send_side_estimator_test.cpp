@@ -169,5 +169,30 @@ TEST(SendSideEstimator, PlansInitialProbesAndMeasuresThem) {
   EXPECT_EQ(e.target_bitrate().bps(), 1'520'000);  // 0.95 x 1.6 Mbit/s
 }
 
+// After a decrease, the loss of packets sent before it (still queued at the old rate when it
+// happened) does not cut the new rate again; loss of packets sent after it does.
+TEST(SendSideEstimator, LossOfPacketsSentBeforeADecreaseDoesNotCutAgain) {
+  SendSideEstimator e(no_probing(), kT0);
+  const auto lose_two_in_five = [](std::vector<PacketReport>& reports) {
+    for (auto& r : reports) r.received = r.seq % 5 >= 2;
+  };
+  auto before = send(e, 0, 199);  // sent over the first second
+  lose_two_in_five(before);
+  const std::span<const PacketReport> all(before);
+  e.on_feedback(all.first(60), kT0 + ms(1000));  // 40 % lost: the loss bound cuts
+  const DataRate cut = e.target_bitrate();
+  ASSERT_TRUE(e.stats().loss_bound);
+  EXPECT_EQ(cut, kbps(240));  // 300 x (1 - 0.4 / 2)
+  // 600 ms later (past rtt + 300 ms), 40 % of the rest is reported lost: all sent before the cut.
+  e.on_feedback(all.subspan(60), kT0 + ms(1600));
+  EXPECT_EQ(e.stats().packets_lost, 80);
+  EXPECT_EQ(e.target_bitrate(), cut);
+  // Packets sent after the cut, 40 % lost: they count.
+  auto after = send(e, 200, 299);  // sent from kT0 + 1000 ms
+  lose_two_in_five(after);
+  e.on_feedback(after, kT0 + ms(2200));
+  EXPECT_EQ(e.target_bitrate(), kbps(192));  // 240 x 0.8
+}
+
 }  // namespace
 }  // namespace rrtc::bwe

@@ -10,12 +10,12 @@
 namespace rrtc::engine::test {
 namespace {
 
-constexpr std::size_t kPayloadBytes = 600;
 constexpr std::uint32_t kFrameTicks = 3600;  // 25 frames per second on the 90 kHz clock
 
 }  // namespace
 
-SimulcastSource::SimulcastSource(SimClient& client) : client_(client) {
+SimulcastSource::SimulcastSource(SimClient& client, const Ladder& ladder)
+    : client_(client), ladder_(ladder) {
   for (int i = 0; i < kLayers; ++i) {
     auto& layer = layers_[static_cast<std::size_t>(i)];
     layer.ssrc = client.video_ssrc() + 0x1000u * static_cast<std::uint32_t>(i + 1);
@@ -40,7 +40,8 @@ void SimulcastSource::send_frame(bool keyframe) {
     auto& layer = layers_[static_cast<std::size_t>(i)];
     // A stopped layer's clock still runs: when it resumes its timestamps are where they would be.
     if (layer.active) {
-      const int packets = packets_per_frame(i);
+      const auto& shape = ladder_[static_cast<std::size_t>(i)];
+      const int packets = keyframe ? shape.keyframe_packets : shape.packets;
       for (int p = 0; p < packets; ++p) send_packet(i, keyframe, p == 0, p == packets - 1);
       ++layer.picture_id;
       layer.picture_id &= 0x7fff;
@@ -53,7 +54,8 @@ void SimulcastSource::send_packet(int index, bool keyframe, bool first, bool las
   auto& layer = layers_[static_cast<std::size_t>(index)];
   const auto& shape = loadgen::kLayerShapes[index];
   // RFC 7741: X=1, S on a frame's first packet, I with a 15-bit picture id.
-  std::vector<std::uint8_t> payload(kPayloadBytes, 0x5a);
+  std::vector<std::uint8_t> payload(ladder_[static_cast<std::size_t>(index)].payload_bytes, 0x5a);
+  payload.back() = static_cast<std::uint8_t>(kLayerMark + index);
   payload[0] = first ? 0x90 : 0x80;
   payload[1] = 0x80;
   payload[2] = static_cast<std::uint8_t>(0x80 | (layer.picture_id >> 8));

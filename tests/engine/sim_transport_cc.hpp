@@ -49,9 +49,12 @@ inline std::optional<std::uint16_t> transport_seq(std::span<const std::uint8_t> 
 class SimTransportCc {
  public:
   // Records `client`'s stamped arrivals under extension `id` (replaces its RTP observer; the
-  // test's TearDown must clear it, since the observer points here).
-  void attach(SimClient& client, std::uint8_t id, io::SimLoop& loop) {
-    client.set_rtp_observer([this, id, &loop](std::span<const std::uint8_t> bytes) {
+  // test's TearDown must clear it, since the observer points here). `also` sees every packet
+  // too, before it is recorded.
+  void attach(SimClient& client, std::uint8_t id, io::SimLoop& loop,
+              SimClient::PacketObserver also = nullptr) {
+    client.set_rtp_observer([this, id, &loop, also](std::span<const std::uint8_t> bytes) {
+      if (also) also(bytes);
       const auto seq = transport_seq(bytes, id);
       if (!seq) return;
       ++arrivals_;

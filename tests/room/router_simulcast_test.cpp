@@ -222,6 +222,25 @@ TEST_F(RouterSimulcastTest, ANackForAPacketOfTheOldLayerIsAnsweredWithWhatWasSen
   EXPECT_EQ(subscriber_.rtp[3], from_f);
 }
 
+// Unlike a layer left for track_settings (above): a layer left because it is over the
+// subscriber's estimate (here paused for bandwidth) is not resent, since the subscriber's link
+// has no room for it and its decoder restarts at the next key frame it is sent.
+TEST_F(RouterSimulcastTest, ANackForAPacketOfALayerLeftForBandwidthIsNotAnswered) {
+  start_layers();
+  advance(std::chrono::milliseconds(1100));
+  send_layer(2, 2, 11, false);  // f's bitrate measured (a few hundred bit/s of test packets)
+  ASSERT_EQ(subscriber_.rtp.size(), 2u);
+  nack_video({seq_of(1)});  // f is forwarded: answered
+  ASSERT_EQ(subscriber_.rtp.size(), 3u);
+  router_.set_estimate(b_, 100, now_);  // at the allocation deadline (f's bitrate just moved)
+  advance(kAllocationInterval);
+  router_.handle_timeout(now_);
+  ASSERT_EQ(router_.take_stream_states().at(0).state.paused, StreamPause::bandwidth);
+  nack_video({seq_of(1)});
+  EXPECT_EQ(subscriber_.rtp.size(), 3u);
+  EXPECT_EQ(counters_.retransmit_refused_layer.get(), 1u);
+}
+
 TEST_F(RouterSimulcastTest, UpstreamNacksAndRtxArePerLayer) {
   start_layers();
   send_layer(0, 2, 11, false);
