@@ -5,8 +5,9 @@
 //   BM_ProtectAndSend      today's per-copy work after the rewrite, on one thread: SRTP protect
 //                          in place + sendto(2)
 //   BM_HandOff             what the room's worker does instead for an offloaded subscriber:
-//                          write the copy into the ring entry, commit (the wake-up's eventfd
-//                          write is amortised over a batch of 64 copies)
+//                          write the copy into the ring entry, commit (inside a SendRing Batch
+//                          as on a worker: the wake-up's one eventfd write is amortised over a
+//                          batch of 64 copies; allocating a Batch per 64 copies is included)
 //   BM_DrainProtectSend    the egress worker: eventfd read, protect in place, sendto (or
 //                          io_uring with /ring), release; over batches of 64 copies
 //
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "engine/egress_offload.hpp"
@@ -92,10 +94,14 @@ BENCHMARK(BM_ProtectAndSend);
 struct Pair {
   explicit Pair(bool with_ring)
       : ring(with_ring ? rrtc::io::SendRing::create(256) : nullptr),
+        producer_ring(rrtc::io::SendRing::create(8)),
         offload(2, 4096),
         producer(offload, 0),
         consumer(offload, 1) {
     consumer.set_send_ring(ring.get());
+    // As on a media worker: the wake-up's Batch is open while the room hands copies off, and
+    // the eventfd is written when it closes (without io_uring: at every commit).
+    producer.set_send_ring(producer_ring.get());
     (void)producer.open_seat(outbound());  // worker 0's own turn
     seat = producer.open_seat(outbound());
     route = {from.fd, reinterpret_cast<const sockaddr*>(&to.address), sizeof(to.address)};
@@ -109,6 +115,7 @@ struct Pair {
   }
 
   std::unique_ptr<rrtc::io::SendRing> ring;
+  std::unique_ptr<rrtc::io::SendRing> producer_ring;
   EgressOffload offload;
   EgressPort producer;
   EgressPort consumer;
@@ -123,16 +130,19 @@ void BM_HandOff(benchmark::State& state) {
   const auto packet = rtp_packet();
   std::uint16_t seq = 0;
   std::size_t queued = 0;
+  auto batch = std::make_unique<rrtc::io::SendRing::Batch>(pair.producer_ring.get());
   for (auto _ : state) {
     pair.hand_off(packet, seq++);
     if (++queued == kBatch) {
-      pair.producer.batch_end();
+      batch.reset();  // the wake-up ends: one eventfd write (batch_end)
       state.PauseTiming();
       pair.consumer.drain();
       state.ResumeTiming();
+      batch = std::make_unique<rrtc::io::SendRing::Batch>(pair.producer_ring.get());
       queued = 0;
     }
   }
+  batch.reset();
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_HandOff);
