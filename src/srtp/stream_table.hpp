@@ -19,7 +19,7 @@
 namespace rrtc::srtp::detail {
 
 constexpr std::size_t kMaxSrtpStreams = 256;  // SSRCs one session tracks
-constexpr std::size_t kReservedStreams = 8;    // room an outbound session makes at creation
+constexpr std::size_t kReservedStreams = 8;   // room an outbound session makes at creation
 
 template <typename Stream>
 class SrtpStreamTable {
