@@ -139,9 +139,13 @@ void allocate(std::uint64_t available, std::span<const AllocationInput> in,
       if (in[i].priority != priority || out[i].paused != StreamPause::bandwidth) continue;
       const Allowed allowed = allowed_layers(in[i]);
       const auto rate = layer_bitrate(priority, in[i].layers, allowed.low);
-      if (needed(rate, allowed.low, in[i].current_layer) > left) continue;
+      // Already forwarding its lowest layer: kept while kKeepLowestPercent of it fits.
+      const std::uint64_t need = in[i].current_layer == allowed.low
+                                     ? rate * kKeepLowestPercent / 100
+                                     : needed(rate, allowed.low, in[i].current_layer);
+      if (need > left) continue;
       out[i] = {allowed.low, StreamPause::none};
-      left -= rate;
+      left -= std::min(left, rate);
     }
   }
 

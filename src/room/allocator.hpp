@@ -22,6 +22,12 @@
 // - Hysteresis against flapping when the estimate hovers at a boundary: keeping the current
 //   layer, or any lower one, needs its bitrate to fit; any layer above `current_layer` (from
 //   paused, -1, that is every layer) needs kUpgradeHeadroom (15 %) more than its bitrate.
+// - A track already forwarding its lowest allowed layer is paused only when less than
+//   kKeepLowestPercent (60 %) of that layer's bitrate is left for it. While only the lowest
+//   layer flows, the estimate cannot show headroom above what is sent (an over-use sets it to
+//   0.85 x the acknowledged bitrate, and jitter on a busy receiver reads as over-use), so a dip
+//   of 15-40 % is no reason to freeze the picture; a link that cannot carry the layer (100
+//   kbit/s) takes the estimate far lower.
 // - `available` 0 means no estimate yet: no bandwidth limit (every track gets its highest allowed
 //   active layer; settings still apply).
 // - A LayerRate with bitrate 0 (not measured yet) counts as default_layer_bitrate(): audio 40
@@ -66,6 +72,8 @@ struct AllocationOutput {
 
 // Going above the current layer needs this much more than the layer's bitrate: 115/100.
 inline constexpr std::uint64_t kUpgradeHeadroomPercent = 115;
+// A track forwarding its lowest layer keeps it while this share of its bitrate fits: 60/100.
+inline constexpr std::uint64_t kKeepLowestPercent = 60;
 
 // available: the subscriber's estimate in bit/s (0 = unknown: no bandwidth limit).
 // `out` has in.size() entries (extra entries are left alone); out[i] answers in[i].

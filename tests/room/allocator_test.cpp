@@ -167,9 +167,12 @@ TEST(Allocator, HysteresisKeepsTheLayerWhileTheEstimateHoversAtABoundary) {
   // Mid layer 500k: kept down to 500k, regained at 575k.
   EXPECT_EQ(layers_for({520'000, 499'000, 520'000, 560'000, 574'999, 575'000, 500'000}, 1),
             (std::vector<int>{1, 0, 0, 0, 0, 1, 1}));
-  // Low layer 150k: paused under it, resumed only at 172.5k.
-  EXPECT_EQ(layers_for({160'000, 149'999, 160'000, 170'000, 172'499, 172'500, 150'000}, 1),
-            (std::vector<int>{0, -1, -1, -1, -1, 0, 0}));
+  // Low layer 150k, forwarded: kept down to 60 % of it (90k), paused under that, resumed only at
+  // 172.5k.
+  EXPECT_EQ(layers_for({160'000, 149'999, 90'000, 89'999, 160'000, 170'000, 172'499, 172'500,
+                        150'000},
+                       1),
+            (std::vector<int>{0, 0, 0, -1, -1, -1, -1, 0, 0}));
   // Without hysteresis an estimate alternating around 1.5M would flap 2,1,2,1.
   EXPECT_EQ(layers_for({1'520'000, 1'480'000, 1'520'000, 1'480'000}, 2),
             (std::vector<int>{2, 1, 1, 1}));
