@@ -54,11 +54,13 @@ function toml_value(value) {
 }
 
 export class RrtcServer {
-  // settings: extra TOML keys, e.g. { max_participants_per_room: 3 }
+  // settings: extra TOML keys, e.g. { max_participants_per_room: 3 }. RRTC_E2E_LOG_LEVEL in the
+  // environment sets log_level (e.g. debug: each subscriber's bandwidth estimate in the artifact).
   constructor(settings = {}, { name = 'rrtc' } = {}) {
     // Media on loopback only: rrtc gathers no 127.0.0.1 candidate unless told to.
+    const log_level = process.env.RRTC_E2E_LOG_LEVEL ? { log_level: process.env.RRTC_E2E_LOG_LEVEL } : {};
     this.settings_ = { empty_room_grace_seconds: 0, web_root: path.join(kRepoRoot, 'web'),
-                       interfaces: ['127.0.0.1'], ...settings };
+                       interfaces: ['127.0.0.1'], ...log_level, ...settings };
     this.name_ = name;
     this.dir_ = mkdtempSync(path.join(tmpdir(), 'rrtc-e2e-'));
     this.config_path_ = path.join(this.dir_, 'rrtc.toml');
