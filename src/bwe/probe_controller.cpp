@@ -17,8 +17,19 @@ void ProbeController::start(DataRate start_bitrate, time::Timestamp now) noexcep
 
 void ProbeController::plan(DataRate bitrate, bool further, time::Timestamp at) noexcept {
   if (planned_count_ == planned_.size()) return;
-  planned_[planned_count_++] =
-      Planned{std::clamp(bitrate, config_.min_bitrate, config_.max_bitrate), further, at};
+  planned_[planned_count_++] = Planned{
+      std::clamp(bitrate, config_.min_bitrate, std::max(config_.min_bitrate, ceiling())), further,
+      at};
+}
+
+DataRate ProbeController::ceiling() const noexcept {
+  if (allocation_limit_.bps() <= 0) return config_.max_bitrate;
+  return std::min(config_.max_bitrate, allocation_limit_ * config_.further_factor);
+}
+
+bool ProbeController::enough() const noexcept {
+  return target_ >= config_.max_bitrate ||
+         (allocation_limit_.bps() > 0 && target_ >= allocation_limit_);
 }
 
 void ProbeController::on_target(DataRate target, time::Timestamp now) noexcept {
@@ -46,7 +57,7 @@ void ProbeController::on_result(int cluster, DataRate result, time::Timestamp no
   if (!waiting_ || waiting_->id != cluster) return;
   const ProbeCluster done = *waiting_;
   waiting_.reset();
-  if (waiting_further_ && done.bitrate < config_.max_bitrate &&
+  if (waiting_further_ && done.bitrate < ceiling() && !enough() &&
       result >= done.bitrate * config_.further_fraction) {
     plan(result * config_.further_factor, true, now);
   }
@@ -55,7 +66,7 @@ void ProbeController::on_result(int cluster, DataRate result, time::Timestamp no
 std::optional<ProbeCluster> ProbeController::next_probe(time::Timestamp now) noexcept {
   if (!config_.enabled || !started_) return std::nullopt;
   if (waiting_ && now - waiting_since_ >= config_.result_timeout) waiting_.reset();
-  if (planned_count_ == 0 && !waiting_ && target_ < config_.max_bitrate && last_probe_ &&
+  if (planned_count_ == 0 && !waiting_ && !enough() && last_probe_ &&
       now - *last_probe_ >= config_.interval) {
     plan(target_ * config_.periodic_factor, true, now);
   }
@@ -80,7 +91,7 @@ std::optional<ProbeCluster> ProbeController::next_probe(time::Timestamp now) noe
 std::optional<time::Timestamp> ProbeController::next_deadline() const noexcept {
   if (!config_.enabled || !started_) return std::nullopt;
   if (planned_count_ > 0) return planned_[0].at;
-  if (target_ >= config_.max_bitrate || !last_probe_) return std::nullopt;
+  if (enough() || !last_probe_) return std::nullopt;
   time::Timestamp at = *last_probe_ + config_.interval;
   if (waiting_) at = std::max(at, waiting_since_ + config_.result_timeout);
   return at;

@@ -13,6 +13,13 @@
 //     target when that is lower (then probing further follows a result that reaches it).
 // A cluster waits for its result (or a second) before the next one leaves. Clusters are sent at
 // 300 kbit/s at least, up to the maximum bitrate.
+//
+// Allocation limit (set_allocation_limit): what the sender's streams could use at most (an SFU
+// subscriber: the highest layers its tracks may get). Probing past it finds nothing they could
+// use, so clusters are capped at twice it, and neither periodic probes nor probing further
+// start once the target reaches it. Without it, a subscriber on a fast link probed up to the
+// maximum bitrate every interval: on loopback, 300 webinar viewers were sent more padding than
+// media (bench/README.md "One big room").
 
 #include <array>
 #include <cstdint>
@@ -64,6 +71,8 @@ class ProbeController {
   void on_target(DataRate target, time::Timestamp now) noexcept;
   void on_result(int cluster, DataRate result, time::Timestamp now) noexcept;
   void set_application_limited(bool limited) noexcept { app_limited_ = limited; }
+  // What the streams could use at most; zero: unknown, no limit but the maximum bitrate.
+  void set_allocation_limit(DataRate limit) noexcept { allocation_limit_ = limit; }
 
   // The cluster to send now, if one is due; it is handed out once.
   std::optional<ProbeCluster> next_probe(time::Timestamp now) noexcept;
@@ -72,6 +81,10 @@ class ProbeController {
 
  private:
   void plan(DataRate bitrate, bool further, time::Timestamp at) noexcept;
+  // The highest cluster bitrate: the maximum, or twice the allocation limit when lower.
+  DataRate ceiling() const noexcept;
+  // The target reached what the streams could use: no periodic or further probe.
+  bool enough() const noexcept;
 
   struct Planned {
     DataRate bitrate;
@@ -89,6 +102,7 @@ class ProbeController {
   std::optional<time::Timestamp> last_probe_;
   bool started_ = false;
   bool app_limited_ = false;
+  DataRate allocation_limit_;
   DataRate target_;
   DataRate recent_max_;
   time::Timestamp recent_max_at_{};

@@ -217,6 +217,10 @@ void SendSideEstimator::set_application_limited(bool limited) noexcept {
   probes_.set_application_limited(limited);
 }
 
+void SendSideEstimator::set_allocation_limit(DataRate limit) noexcept {
+  probes_.set_allocation_limit(limit);
+}
+
 DataRate SendSideEstimator::target_bitrate() const noexcept {
   const DataRate target = estimate();
   if (!transport_cc_seen_) return target;

@@ -107,6 +107,8 @@ class SendSideEstimator {
   // loss itself).
   void on_loss_report(std::int64_t lost, std::int64_t received, time::Timestamp now) noexcept;
   void set_application_limited(bool limited) noexcept;
+  // What the streams could use at most (ProbeController::set_allocation_limit); zero: unknown.
+  void set_allocation_limit(DataRate limit) noexcept;
 
   // The estimate (delay-based, bounded by loss and REMB) scaled by the congestion window's
   // pushback, clamped to [min_bitrate, max_bitrate].

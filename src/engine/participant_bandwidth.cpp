@@ -215,6 +215,9 @@ void ParticipantBandwidth::after_estimate(time::Timestamp now) noexcept {
     }
   }
   estimator_->set_application_limited(router.forwarded_bitrate(*member) * 2 < target);
+  // Probes look for room the tracks could use, not beyond (probe_controller.hpp).
+  estimator_->set_allocation_limit(
+      bwe::DataRate::bits_per_second(static_cast<std::int64_t>(router.wanted_bitrate(*member))));
   arm_estimator_timer();
 }
 

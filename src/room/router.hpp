@@ -257,6 +257,10 @@ class Router {
   std::size_t send_padding(Member& subscriber, std::size_t bytes, time::Timestamp now) noexcept;
   // What `subscriber`'s tracks forward now: the measured bitrate of each layer it receives.
   std::uint64_t forwarded_bitrate(const Member& subscriber) const noexcept;
+  // What `subscriber`'s tracks would take with no bandwidth limit: the bitrates of the highest
+  // layers its track_settings allow (allocator.hpp's layer_bitrate), audio included, as of its
+  // last allocation; 0 before the first (unknown). The ceiling for its probes.
+  std::uint64_t wanted_bitrate(const Member& subscriber) const noexcept;
   // Notices for signaling, gathered since the last call (after on_rtp, on_rtcp,
   // handle_timeout, set_estimate, set_track_settings, publish, subscribe, remove). Allocates
   // only when there is news; has_notices() is the cheap check.

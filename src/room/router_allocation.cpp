@@ -103,6 +103,15 @@ void Router::allocate_for(Member& subscriber, time::Timestamp now) noexcept {
     alloc_in_.push_back(in);
   }
   alloc_out_.resize(alloc_in_.size());
+  // First without a limit: what the tracks could use (the probes' ceiling), then for real.
+  allocate(0, alloc_in_, alloc_out_);
+  subscriber.wanted = 0;
+  for (std::size_t i = 0; i < alloc_in_.size(); ++i) {
+    if (alloc_out_[i].layer >= 0 && alloc_out_[i].paused == StreamPause::none) {
+      subscriber.wanted += layer_bitrate(alloc_in_[i].priority, alloc_in_[i].layers,
+                                         alloc_out_[i].layer);
+    }
+  }
   allocate(subscriber.estimate, alloc_in_, alloc_out_);
   for (std::size_t i = 0; i < subscriber.downs.size(); ++i) {
     DownLink& link = *subscriber.downs[i];
@@ -131,6 +140,10 @@ void Router::allocate_for(Member& subscriber, time::Timestamp now) noexcept {
     }
     reschedule(*up);
   }
+}
+
+std::uint64_t Router::wanted_bitrate(const Member& subscriber) const noexcept {
+  return subscriber.wanted;
 }
 
 std::uint64_t Router::forwarded_bitrate(const Member& subscriber) const noexcept {

@@ -205,6 +205,9 @@ struct Router::Member : Router::Timer {
   ShareBucket retransmit_budget;
   // As a subscriber: its downlink estimate (0: none, no limit) and its allocation's pacing.
   std::uint64_t estimate = 0;
+  // What its tracks would take without a bandwidth limit (their highest layers its settings
+  // allow), at the last allocation: probing beyond it finds nothing the subscriber could use.
+  std::uint64_t wanted = 0;
   AllocationTimer allocation{this};
   bool allocation_dirty = false;
   bool allocated = false;  // last_allocation is set

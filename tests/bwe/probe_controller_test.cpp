@@ -68,6 +68,38 @@ TEST(ProbeController, NoPeriodicProbeAtTheMaximum) {
   EXPECT_FALSE(p.next_probe(kT0 + ms(10'000)));
 }
 
+TEST(ProbeController, ProbesNoFurtherThanTwiceWhatTheStreamsCouldUse) {
+  ProbeController p;
+  p.set_allocation_limit(kbps(1200));  // a subscriber's tracks could use 1.2 Mbit/s at most
+  p.start(kbps(300), kT0);
+  EXPECT_EQ(p.next_probe(kT0)->bitrate, kbps(900));
+  EXPECT_EQ(p.next_probe(kT0)->bitrate, kbps(1800));
+  p.on_result(2, kbps(1800), kT0 + ms(100));  // carried: further, but capped at 2 x 1.2 Mbit/s
+  const auto further = p.next_probe(kT0 + ms(100));
+  ASSERT_TRUE(further);
+  EXPECT_EQ(further->bitrate, kbps(2400));
+  p.on_result(3, kbps(2400), kT0 + ms(200));  // at the ceiling: nothing higher
+  EXPECT_FALSE(p.next_probe(kT0 + ms(200)));
+}
+
+TEST(ProbeController, NoPeriodicProbeOnceTheTargetCoversWhatTheStreamsCouldUse) {
+  ProbeController p;
+  p.start(kbps(300), kT0);
+  p.next_probe(kT0);
+  p.next_probe(kT0);
+  p.set_allocation_limit(kbps(1000));
+  p.on_target(kbps(1000), kT0 + ms(500));
+  EXPECT_FALSE(p.next_deadline());
+  EXPECT_FALSE(p.next_probe(kT0 + ms(10'000)));
+  // The tracks could use more (a new subscription, a larger tile): periodic probes again, at
+  // twice the target.
+  p.set_allocation_limit(kbps(3000));
+  EXPECT_EQ(p.next_deadline(), kT0 + ms(2500));
+  const auto periodic = p.next_probe(kT0 + ms(10'000));
+  ASSERT_TRUE(periodic);
+  EXPECT_EQ(periodic->bitrate, kbps(2000));
+}
+
 TEST(ProbeController, ALargeDropWhileApplicationLimitedIsCheckedAtOnce) {
   ProbeController p;
   p.start(kbps(300), kT0);
