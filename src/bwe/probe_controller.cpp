@@ -17,9 +17,9 @@ void ProbeController::start(DataRate start_bitrate, time::Timestamp now) noexcep
 
 void ProbeController::plan(DataRate bitrate, bool further, time::Timestamp at) noexcept {
   if (planned_count_ == planned_.size()) return;
-  planned_[planned_count_++] = Planned{
-      std::clamp(bitrate, config_.min_bitrate, std::max(config_.min_bitrate, ceiling())), further,
-      at};
+  planned_[planned_count_++] =
+      Planned{std::clamp(bitrate, config_.min_bitrate, std::max(config_.min_bitrate, ceiling())),
+              further, at};
 }
 
 DataRate ProbeController::ceiling() const noexcept {

@@ -18,8 +18,7 @@ AllocationPriority priority_of(const PublishedTrack& track, bool speaking) {
 
 }  // namespace
 
-void Router::set_estimate(Member& subscriber, std::uint64_t bitrate,
-                          time::Timestamp now) noexcept {
+void Router::set_estimate(Member& subscriber, std::uint64_t bitrate, time::Timestamp now) noexcept {
   if (subscriber.estimate == bitrate) return;
   subscriber.estimate = bitrate;
   request_allocation(subscriber, now, false);
@@ -92,14 +91,16 @@ void Router::allocate_for(Member& subscriber, time::Timestamp now) noexcept {
         }
         // A layer of a simulcast track is active when the publisher sends it, or when we asked
         // it to stop (publish_layers) and would ask it back. Until any layer is heard, all are.
-        rate.active = !up->simulcast() || !any_heard ||
-                      (layer.ssrc != 0 && (!layer.stopped || ((up->active_rids >> index) & 1) == 0));
+        rate.active =
+            !up->simulcast() || !any_heard ||
+            (layer.ssrc != 0 && (!layer.stopped || ((up->active_rids >> index) & 1) == 0));
         alloc_rates_.push_back(rate);
       }
       const int current = link->track.current_layer();
       in.current_layer = link->track.target_layer() < 0 || current < 0 ? -1 : rank_of(*up, current);
     }
-    in.layers = std::span<const LayerRate>(alloc_rates_.data() + first, alloc_rates_.size() - first);
+    in.layers =
+        std::span<const LayerRate>(alloc_rates_.data() + first, alloc_rates_.size() - first);
     alloc_in_.push_back(in);
   }
   alloc_out_.resize(alloc_in_.size());
@@ -108,8 +109,8 @@ void Router::allocate_for(Member& subscriber, time::Timestamp now) noexcept {
   subscriber.wanted = 0;
   for (std::size_t i = 0; i < alloc_in_.size(); ++i) {
     if (alloc_out_[i].layer >= 0 && alloc_out_[i].paused == StreamPause::none) {
-      subscriber.wanted += layer_bitrate(alloc_in_[i].priority, alloc_in_[i].layers,
-                                         alloc_out_[i].layer);
+      subscriber.wanted +=
+          layer_bitrate(alloc_in_[i].priority, alloc_in_[i].layers, alloc_out_[i].layer);
     }
   }
   allocate(subscriber.estimate, alloc_in_, alloc_out_);

@@ -55,9 +55,9 @@ struct Router::UpLayer {
   bool stopped = false;  // not heard for kLayerTimeout (noticed when another layer's window rolled)
   time::Timestamp window_start{};
   std::uint64_t window_bytes = 0;
-  std::uint64_t bitrate = 0;  // bit/s over the last whole window, 0: not measured yet
+  std::uint64_t bitrate = 0;            // bit/s over the last whole window, 0: not measured yet
   std::uint64_t allocated_bitrate = 0;  // `bitrate` when allocation last looked at it
-  std::uint32_t width = 0;  // from the last key frame that said, 0: unknown
+  std::uint32_t width = 0;              // from the last key frame that said, 0: unknown
   std::uint32_t height = 0;
 };
 
@@ -136,9 +136,9 @@ struct Router::UpTrack : Router::Timer {
   std::array<std::uint8_t, kMaxSpatialLayers> order{0, 1, 2};
   std::vector<DownLink*> downs;
   bool enabled = true;
-  bool heard = false;  // a packet arrived on some layer since the owner's last report
+  bool heard = false;            // a packet arrived on some layer since the owner's last report
   std::uint8_t active_rids = 0;  // the layers last announced in publish_layers (bit mask)
-  bool rids_dirty = false;          // the needed set may have changed: compare and announce
+  bool rids_dirty = false;       // the needed set may have changed: compare and announce
   // Ingress policing (RTX included) and the drops not yet in a PolicingNotice.
   RateBucket packet_bucket;
   RateBucket bit_bucket;
