@@ -29,7 +29,7 @@ DataRate ProbeController::ceiling() const noexcept {
 
 bool ProbeController::enough() const noexcept {
   return target_ >= config_.max_bitrate ||
-         (allocation_limit_.bps() > 0 && target_ >= allocation_limit_);
+         (allocation_limit_.bps() > 0 && target_ >= allocation_limit_ * kEnoughFactor);
 }
 
 void ProbeController::on_target(DataRate target, time::Timestamp now) noexcept {

@@ -17,9 +17,11 @@
 // Allocation limit (set_allocation_limit): what the sender's streams could use at most (an SFU
 // subscriber: the highest layers its tracks may get). Probing past it finds nothing they could
 // use, so clusters are capped at twice it, and neither periodic probes nor probing further
-// start once the target reaches it. Without it, a subscriber on a fast link probed up to the
-// maximum bitrate every interval: on loopback, 300 webinar viewers were sent more padding than
-// media (bench/README.md "One big room").
+// start once the target reaches 1.5 times it (kEnoughFactor: the allocator raises a layer only
+// with 15 % headroom, and a layer's peaks exceed its mean; stopping at the limit itself left
+// an unlimited browser viewer flapping between its top layer and the one below). Without it, a
+// subscriber on a fast link probed up to the maximum bitrate every interval: on loopback, 300
+// webinar viewers were sent more padding than media (bench/README.md "One big room").
 
 #include <array>
 #include <cstdint>
@@ -40,6 +42,9 @@ struct ProbeCluster {
   int min_packets = 0;
   friend bool operator==(const ProbeCluster&, const ProbeCluster&) = default;
 };
+
+// The target at which probing stops, as a multiple of the allocation limit.
+inline constexpr double kEnoughFactor = 1.5;
 
 struct ProbeControllerConfig {
   bool enabled = true;

@@ -88,7 +88,9 @@ TEST(ProbeController, NoPeriodicProbeOnceTheTargetCoversWhatTheStreamsCouldUse) 
   p.next_probe(kT0);
   p.next_probe(kT0);
   p.set_allocation_limit(kbps(1000));
-  p.on_target(kbps(1000), kT0 + ms(500));
+  p.on_target(kbps(1499), kT0 + ms(500));  // not yet 1.5 x what the streams could use
+  EXPECT_EQ(p.next_deadline(), kT0 + ms(2500));
+  p.on_target(kbps(1500), kT0 + ms(600));
   EXPECT_FALSE(p.next_deadline());
   EXPECT_FALSE(p.next_probe(kT0 + ms(10'000)));
   // The tracks could use more (a new subscription, a larger tile): periodic probes again, at
@@ -97,7 +99,7 @@ TEST(ProbeController, NoPeriodicProbeOnceTheTargetCoversWhatTheStreamsCouldUse) 
   EXPECT_EQ(p.next_deadline(), kT0 + ms(2500));
   const auto periodic = p.next_probe(kT0 + ms(10'000));
   ASSERT_TRUE(periodic);
-  EXPECT_EQ(periodic->bitrate, kbps(2000));
+  EXPECT_EQ(periodic->bitrate, kbps(3000));
 }
 
 TEST(ProbeController, ALargeDropWhileApplicationLimitedIsCheckedAtOnce) {
