@@ -131,19 +131,6 @@ void Association::configure_socket() {
 void Association::start(time::Timestamp now) {
   if (started_ || address_ == 0 || state_ != AssociationState::New) return;
   started_ = true;
-  if (config_.role == Role::DtlsServer) {
-    // Waits for the DTLS client's INIT (association.hpp, "Establishment"): no association, no
-    // timer until the remote speaks SCTP.
-    state_ = AssociationState::Connecting;
-    return;
-  }
-  connect(now);
-  if (state_ == AssociationState::New) state_ = AssociationState::Connecting;
-}
-
-void Association::connect(time::Timestamp now) {
-  if (connected_ || address_ == 0) return;
-  connected_ = true;
   last_tick_ = now;
   {
     const Stack::Lock lock;
@@ -157,6 +144,7 @@ void Association::connect(time::Timestamp now) {
       return;
     }
   }
+  if (state_ == AssociationState::New) state_ = AssociationState::Connecting;
   drain(false);
 }
 
@@ -171,12 +159,9 @@ void Association::handle_packet(std::span<const std::uint8_t> packet, time::Time
   active_ = true;
   last_active_ = now;
   // Application data only flows once DTLS is connected, so input before start() means the
-  // remote's INIT beat our own DTLS "connected" event. Either way the socket connects before
-  // usrsctp sees the packet, or an INIT would find a socket that neither listens nor connects
-  // and be answered with an ABORT (our own INIT then collides with it, which SCTP resolves).
+  // remote's INIT beat our own DTLS "connected" event: start now, or the INIT would find a
+  // socket that neither listens nor connects and be answered with an ABORT.
   if (!started_) start(now);
-  connect(now);
-  if (state_ == AssociationState::Failed) return;
   {
     const Stack::Lock lock;
     usrsctp_conninput(as_address(address_), packet.data(), packet.size(), 0);
@@ -186,8 +171,7 @@ void Association::handle_packet(std::span<const std::uint8_t> packet, time::Time
 }
 
 void Association::handle_timeout(time::Timestamp now) {
-  // Before connect() there is nothing to time (and next_timeout() asks for nothing).
-  if (address_ == 0 || !connected_) return;
+  if (address_ == 0) return;
   last_tick_ = now;
   {
     const Stack::Lock lock;

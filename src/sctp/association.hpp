@@ -12,13 +12,9 @@
 //                                             -> stream reset      -> on_channel_closed
 //   open_channel / send / close_channel -> usrsctp -> on_packet -> DTLS app data
 //
-// Establishment (RFC 8831 section 6.2; RFC 8841): call start() on DTLS Connected. The DTLS client
-// (Role::DtlsClient) sends INIT at once. The DTLS server waits for the client's INIT and only
-// then connects (its own INIT collides with the client's, which SCTP resolves): browsers, aiortc
-// and libdatachannel all send INIT as the DTLS client, and the rrtc server is the DTLS server,
-// so a participant that negotiated a data channel but never speaks SCTP costs no usrsctp
-// association (65 KB for 1024 streams each way) and no timer (issue 18, memory per subscriber).
-// Ports come from a=sctp-port (usually 5000 on both sides).
+// Establishment (RFC 8831 section 6.2; RFC 8841): both sides send INIT once DTLS is up; call
+// start() on DTLS Connected. SCTP resolves the collision. Ports come from a=sctp-port (usually
+// 5000 on both sides).
 //
 // Stream ids (RFC 8832 section 6): the DTLS client uses even ids, the DTLS server odd ones. The
 // rrtc server is DTLS passive, so its Associations are Role::DtlsServer and open odd channels.
@@ -205,8 +201,7 @@ class Association {
   Association(const Association&) = delete;
   Association& operator=(const Association&) = delete;
 
-  // DTLS is connected: the DTLS client sends INIT (usrsctp_connect), the DTLS server waits for
-  // the remote's (state Connecting, no timer). Once; later calls do nothing.
+  // DTLS is connected: send INIT (usrsctp_connect). Once; later calls do nothing.
   void start(time::Timestamp now);
   // One DTLS application data record from the remote. Input before start() calls start() first
   // (the remote's INIT may beat our DTLS Connected event). Never throws; bad input is dropped and
@@ -215,8 +210,7 @@ class Association {
   // Runs SCTP timers (retransmissions, delayed SACK, heartbeats) and flushes queued sends.
   void handle_timeout(time::Timestamp now);
   // When to call handle_timeout() next: the last tick + kBusyTick or kQuietTick (see there); may
-  // be in the past right after activity. nullopt once Closed or Failed, before start(), and
-  // while a DTLS server waits for the remote's INIT.
+  // be in the past right after activity. nullopt once Closed or Failed (or before start()).
   std::optional<time::Timestamp> next_timeout() const noexcept;
 
   // Opens a channel with a stream id of our parity and sends DATA_CHANNEL_OPEN. The channel is
@@ -259,8 +253,6 @@ class Association {
   };
 
   void configure_socket();
-  // usrsctp_connect, once: at start() for the DTLS client, at the first packet for the server.
-  void connect(time::Timestamp now);
   // Takes what usrsctp queued: packets go out through on_packet; deliveries are handled only
   // when `deliver` (handle_packet / handle_timeout).
   void drain(bool deliver);
@@ -294,7 +286,6 @@ class Association {
   AssociationState state_ = AssociationState::New;
   std::string reason_;
   bool started_ = false;
-  bool connected_ = false;  // usrsctp_connect called
   std::optional<time::Timestamp> last_tick_;
   // Packets in or out: `active_` since the last tick, `last_active_` the tick (or input) that
   // last saw some. `in_flight_`: data_in_flight() at the last tick.

@@ -57,36 +57,6 @@ TEST(SctpAssociation, ComesUpWhenOnlyOneSideStartsFirst) {
   }));
 }
 
-// The DTLS server sends nothing and asks for no timer until the client's INIT arrives: a peer
-// that negotiated a data channel but never speaks SCTP costs no usrsctp association.
-TEST(SctpAssociation, DtlsServerWaitsForTheClientsInit) {
-  AssociationPair pair;
-  pair.server().start(pair.now());
-  EXPECT_EQ(pair.server().state(), AssociationState::Connecting);
-  EXPECT_FALSE(pair.server().next_timeout().has_value());
-  for (int i = 0; i < 300; ++i) pair.tick();  // 3 s: an INIT would have been retransmitted
-  EXPECT_EQ(pair.deliver(), 0u);
-  EXPECT_EQ(pair.server().counters().packets_out, 0u);
-  EXPECT_FALSE(pair.server().next_timeout().has_value());
-  // The client's INIT brings it up as before.
-  pair.client().start(pair.now());
-  EXPECT_TRUE(pair.run_until([&] {
-    return pair.client().state() == AssociationState::Up &&
-           pair.server().state() == AssociationState::Up;
-  }));
-  EXPECT_EQ(pair.server().negotiated_streams(), 1024);
-  EXPECT_EQ(pair.server_events().states, std::vector{AssociationState::Up});
-}
-
-// The DTLS client does not wait: its INIT goes out at start().
-TEST(SctpAssociation, DtlsClientSendsInitAtStart) {
-  AssociationPair pair;
-  pair.client().start(pair.now());
-  EXPECT_EQ(pair.client().state(), AssociationState::Connecting);
-  EXPECT_EQ(pair.client().counters().packets_out, 1u);
-  EXPECT_TRUE(pair.client().next_timeout().has_value());
-}
-
 TEST(SctpAssociation, ServerOpensOddChannelsAndClientEvenOnes) {
   AssociationPair pair;
   ASSERT_TRUE(pair.bring_up());
