@@ -29,6 +29,16 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../
 from rrtc_server import Server, check  # noqa: E402
 
 
+def run_loadgen(command, out):
+    """Runs rrtc-loadgen (its output shown), requires exit 0, returns its JSON result."""
+    run = subprocess.run(command, timeout=90, capture_output=True, text=True)
+    print(run.stdout)
+    print(run.stderr, file=sys.stderr)
+    check(run.returncode == 0, f"rrtc-loadgen exited with {run.returncode}")
+    with open(out) as f:
+        return json.load(f)
+
+
 def main():
     args = dict(zip(sys.argv[1::2], sys.argv[2::2]))
     check("--rrtc" in args and "--loadgen" in args,
@@ -48,16 +58,10 @@ def main():
         out = os.path.join(server.tmp.name, "out.json")
         extra = ["--simulcast", "--subscribers", "2"] if simulcast else []
         extra += ["--transport-cc", "on" if twcc else "off"]
-        run = subprocess.run(
+        result = run_loadgen(
             [args["--loadgen"], "--url", f"ws://127.0.0.1:{port}/ws", "--scenario", "1to1",
              "--duration", "3", "--warmup", "1", "--media-timeout", "5",
-             "--server-pid", str(server.process.pid), "--json", out] + extra,
-            timeout=90, capture_output=True, text=True)
-        print(run.stdout)
-        print(run.stderr, file=sys.stderr)
-        check(run.returncode == 0, f"rrtc-loadgen exited with {run.returncode}")
-        with open(out) as f:
-            result = json.load(f)
+             "--server-pid", str(server.process.pid), "--json", out] + extra, out)
         step = result["steps"][0]
         server_side = step["server"]
         if simulcast:
@@ -89,17 +93,11 @@ def smoke_bigroom(server, loadgen):
     """The bigroom scenario (bench/bigroom/run.sh) in small: one room grows from 1 to 3
     subscribers in two steps, everyone staying; each step reports the server's CPU per thread."""
     out = os.path.join(server.tmp.name, "bigroom.json")
-    run = subprocess.run(
+    result = run_loadgen(
         [loadgen, "--url", f"ws://127.0.0.1:{server.port}/ws", "--scenario", "bigroom",
          "--sizes", "1,3", "--duration", "2", "--warmup", "1", "--media-timeout", "5",
          "--transport-cc", "off", "--knee-loss", "1", "--knee-hop-p99-us", "1e9",
-         "--server-pid", str(server.process.pid), "--json", out],
-        timeout=90, capture_output=True, text=True)
-    print(run.stdout)
-    print(run.stderr, file=sys.stderr)
-    check(run.returncode == 0, f"rrtc-loadgen exited with {run.returncode}")
-    with open(out) as f:
-        result = json.load(f)
+         "--server-pid", str(server.process.pid), "--json", out], out)
     check(result["config"]["sizes"] == [1, 3], f"sizes: {result['config']}")
     steps = result["steps"]
     check([s["label"] for s in steps] == ["subs=1", "subs=3"], f"steps: {steps}")
