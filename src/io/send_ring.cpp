@@ -77,20 +77,24 @@ SendRing::SendRing(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl))
 
 SendRing::~SendRing() { flush(); }
 
+bool SendRing::make_room() noexcept {
+  // A full ring submits what it holds first; a submit the kernel refused breaks the ring, and
+  // the caller then sends the datagram itself rather than queueing it where it never leaves.
+  if (!broken_ && impl_->used == impl_->slots.size()) flush();
+  return !broken_;
+}
+
 std::span<std::uint8_t> SendRing::next_slot() noexcept {
-  if (!batching()) return {};
-  if (impl_->used == impl_->slots.size()) flush();
-  if (broken_) return {};
-  return std::span<std::uint8_t>(static_cast<std::uint8_t*>(impl_->slots[impl_->used].vector.iov_base),
-                                 kSlotBytes);
+  if (!batching() || !make_room()) return {};
+  return std::span<std::uint8_t>(
+      static_cast<std::uint8_t*>(impl_->slots[impl_->used].vector.iov_base), kSlotBytes);
 }
 
 bool SendRing::queue(int fd, const sockaddr* to, socklen_t to_length,
                      std::span<const std::uint8_t> datagram) noexcept {
-  if (broken_ || datagram.size() > kSlotBytes || to_length > sizeof(sockaddr_storage)) {
+  if (datagram.size() > kSlotBytes || to_length > sizeof(sockaddr_storage) || !make_room()) {
     return false;
   }
-  if (impl_->used == impl_->slots.size()) flush();
   Slot& slot = impl_->slots[impl_->used++];
   // Written in place (next_slot()): nothing to copy.
   if (datagram.data() != slot.vector.iov_base) {
@@ -106,8 +110,7 @@ bool SendRing::queue(int fd, const sockaddr* to, socklen_t to_length,
 
 bool SendRing::queue_external(int fd, const sockaddr* to, socklen_t to_length,
                               std::span<const std::uint8_t> datagram) noexcept {
-  if (broken_ || to_length > sizeof(sockaddr_storage)) return false;
-  if (impl_->used == impl_->slots.size()) flush();
+  if (to_length > sizeof(sockaddr_storage) || !make_room()) return false;
   Slot& slot = impl_->slots[impl_->used++];
   // flush() points the slot back at its own bytes once this datagram has left.
   slot.vector.iov_base = const_cast<std::uint8_t*>(datagram.data());

@@ -90,6 +90,8 @@ class SendRing {
  private:
   struct Impl;
   explicit SendRing(std::unique_ptr<Impl> impl) noexcept;
+  // A free slot for the next datagram (flushing a full ring); false once the ring is broken.
+  bool make_room() noexcept;
 
   std::unique_ptr<Impl> impl_;
   unsigned depth_ = 0;
