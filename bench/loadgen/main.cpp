@@ -42,6 +42,8 @@ json::object describe(const loadgen::Options& o) {
       {"subscriber_max_width", o.subscriber_max_width},
       {"transport_cc", o.transport_cc},
       {"threads", o.threads},
+      {"glib_can_recurse", o.glib_can_recurse},
+      {"poll", o.epoll ? "epoll" : "poll"},
       {"join_rate", o.join_rate},
       {"knee_loss", o.knee_loss},
       {"knee_hop_p99_us", o.knee_hop_p99_us},

@@ -84,7 +84,9 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
     ("temporal-layers", po::value(&o.media.temporal_layers)->default_value(o.media.temporal_layers), "VP8 temporal layers per stream (1..3)")
     ("subscriber-layer", po::value<std::string>(), "every receiver asks for this layer of each video track with track_settings: low (max_width 320), mid (640) or high (1280); a server that refuses it fails the run")
     ("subscriber-max-width", po::value(&o.subscriber_max_width), "track_settings max_width sent by every receiver for each video track")
-    ("transport-cc", po::value<std::string>()->default_value("on"), "negotiate transport-wide-cc as browsers do (on), or not (off: the server has no send-side estimate for the loadgen's receivers)");
+    ("transport-cc", po::value<std::string>()->default_value("on"), "negotiate transport-wide-cc as browsers do (on), or not (off: the server has no send-side estimate for the loadgen's receivers)")
+    ("glib-can-recurse", po::value<std::string>()->default_value("on"), "mark the loop threads' GLib sources may-recurse (on), so that GLib does not take each source's descriptors out of its poll list and put them back around every dispatch, or leave them as created (off)")
+    ("poll", po::value<std::string>()->default_value("epoll"), "how each loop thread waits for its descriptors: epoll (registrations kept between wake-ups) or poll (GLib's default, every descriptor passed to poll(2) on every wake-up)");
   // clang-format on
   po::variables_map vm;
   try {
@@ -124,6 +126,20 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
     return std::nullopt;
   }
   o.transport_cc = twcc == "on";
+  const auto recurse = vm["glib-can-recurse"].as<std::string>();
+  if (recurse != "on" && recurse != "off") {
+    std::cerr << "rrtc-loadgen: --glib-can-recurse is on or off\n";
+    *exit_code = 2;
+    return std::nullopt;
+  }
+  o.glib_can_recurse = recurse == "on";
+  const auto poll = vm["poll"].as<std::string>();
+  if (poll != "epoll" && poll != "poll") {
+    std::cerr << "rrtc-loadgen: --poll is epoll or poll\n";
+    *exit_code = 2;
+    return std::nullopt;
+  }
+  o.epoll = poll == "epoll";
   if (vm.count("simulcast")) o.media.layers = 3;
   if (o.media.layers != 1 && o.media.layers != 3) {
     std::cerr << "rrtc-loadgen: --layers is 1 or 3\n";

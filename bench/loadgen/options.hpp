@@ -48,6 +48,11 @@ struct Options {
   // --subscriber-layer low|mid|high: track_settings max_width 320 / 640 / 1280 (0: not sent).
   std::uint32_t subscriber_max_width = 0;
   bool transport_cc = true;  // --transport-cc on|off
+  // --glib-can-recurse on|off: mark every source of the loop threads' contexts may-recurse
+  // (source_sweeper.hpp), which spares GLib two walks of its poll records per dispatch.
+  bool glib_can_recurse = true;
+  // --poll epoll|poll: how the loop threads' contexts wait (epoll_poll.hpp).
+  bool epoll = true;
 };
 
 // Parses argv; prints help or an error and returns nullopt (with *exit_code set) when the

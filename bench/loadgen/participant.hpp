@@ -31,6 +31,7 @@
 #include "media_receiver.hpp"
 #include "media_sender.hpp"
 #include "signaling_client.hpp"
+#include "source_sweeper.hpp"
 #include "timer_wheel.hpp"
 #include "transport/loop_peer_timer.hpp"
 #include "transport/peer.hpp"
@@ -41,6 +42,7 @@ namespace rrtc::loadgen {
 struct LoopContext {
   io::GlibLoop loop;
   std::unique_ptr<TimerWheel> wheel;
+  std::unique_ptr<SourceSweeper> sweeper;  // --glib-can-recurse on (null: off)
   ice::IceConfig ice;
   std::shared_ptr<const dtls::Certificate> certificate;
   MediaConfig media;

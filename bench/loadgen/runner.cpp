@@ -11,12 +11,16 @@
 
 #include "clock.hpp"
 #include "dtls/certificate.hpp"
+#include "epoll_poll.hpp"
 #include "server_probe.hpp"
 
 namespace rrtc::loadgen {
 namespace {
 
 using namespace std::chrono_literals;
+
+// How soon a new source (a Peer's media socket once its pair is selected) is marked may-recurse.
+constexpr unsigned kSweepIntervalMs = 50;
 
 double cpu_seconds_self() {
   rusage usage{};
@@ -70,6 +74,10 @@ bool Runner::start() {
     loop->subscriber_offer = options_.subscriber_offer;
     loop->subscriber_max_width = options_.subscriber_max_width;
     loop->transport_cc = options_.transport_cc;
+    if (options_.glib_can_recurse) {
+      loop->sweeper = std::make_unique<SourceSweeper>(loop->loop.context(), kSweepIntervalMs);
+    }
+    if (options_.epoll) install_epoll_poll(loop->loop.context());
     loop->loop.start("loadgen-" + std::to_string(i));
     loops_.push_back(std::move(loop));
   }
@@ -366,7 +374,10 @@ void Runner::stop() {
   // Destroy participants on this thread now that no loop runs; the agents' sources die with the
   // contexts.
   participants_.clear();
-  for (auto& loop : loops_) loop->wheel.reset();
+  for (auto& loop : loops_) {
+    loop->sweeper.reset();
+    loop->wheel.reset();
+  }
   loops_.clear();
 }
 
