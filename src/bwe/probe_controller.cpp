@@ -57,6 +57,11 @@ void ProbeController::on_result(int cluster, DataRate result, time::Timestamp no
   if (!waiting_ || waiting_->id != cluster) return;
   const ProbeCluster done = *waiting_;
   waiting_.reset();
+  // What the path just carried is the rate a later drop is measured against: a drop below it
+  // while we send little gets its own recovery probe, however recent the last one.
+  recent_max_ = result;
+  recent_max_at_ = now;
+  drop_probe_done_ = false;
   if (waiting_further_ && done.bitrate < ceiling() && !enough() &&
       result >= done.bitrate * config_.further_fraction) {
     plan(result * config_.further_factor, true, now);

@@ -11,6 +11,8 @@
 //     application-limited (it sent less than the target, so the drop may be a misreading of a
 //     quiet period), one cluster at 85 % of the estimate before the drop, or at 2x the new
 //     target when that is lower (then probing further follows a result that reaches it).
+//     "The estimate before the drop" restarts from each probe result, so a drop after a
+//     recovery gets its own probe (a subscriber whose video a key frame burst paused again).
 // A cluster waits for its result (or a second) before the next one leaves. Clusters are sent at
 // 300 kbit/s at least, up to the maximum bitrate.
 //

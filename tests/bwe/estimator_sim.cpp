@@ -28,11 +28,25 @@ void EstimatorSim::send_packets(time::Timestamp now) {
       probe_packets_ = 0;
     }
   }
-  const DataRate rate = probe_ ? probe_->bitrate : estimator_.target_bitrate();
+  DataRate rate = probe_ ? probe_->bitrate : estimator_.target_bitrate();
+  if (!probe_ && config_.media_rate) {
+    estimator_.set_application_limited(*config_.media_rate < rate);
+    rate = std::min(rate, *config_.media_rate);
+  }
   budget_bytes_ += static_cast<double>(rate.bps()) / 8.0 / 1000.0;  // one millisecond's worth
   // An idle pacer does not save up more than one packet plus 5 ms.
   budget_bytes_ = std::min(budget_bytes_, static_cast<double>(config_.packet_size) +
                                               static_cast<double>(rate.bps()) / 8.0 / 200.0);
+  if (config_.key_frame_bytes > 0 && !probe_ && now - start_ >= next_key_frame_) {
+    next_key_frame_ += config_.key_frame_every;
+    for (std::int64_t sent = 0; sent < config_.key_frame_bytes; sent += kKeyFramePacket) {
+      SentPacket packet{next_seq_++, kKeyFramePacket, now, kNoProbeCluster};
+      estimator_.on_packet_sent(packet);
+      if (const auto arrival = link_.send(packet.size, now)) {
+        in_flight_.push_back(InFlight{*arrival, packet.seq});
+      }
+    }
+  }
   while (budget_bytes_ >= static_cast<double>(config_.packet_size)) {
     budget_bytes_ -= static_cast<double>(config_.packet_size);
     SentPacket packet;

@@ -29,6 +29,13 @@ struct SimConfig {
   EstimatorConfig estimator;
   DataRate initial_capacity = DataRate::kilobits_per_second(2500);
   std::int64_t packet_size = 1200;
+  // An application-limited sender: the media never exceeds this rate, whatever the target (a
+  // subscriber whose video is paused sends its audio only). Probe clusters still run at theirs.
+  std::optional<DataRate> media_rate;
+  // Key frames forwarded at once, as an SFU does: every `key_frame_every`, `key_frame_bytes`
+  // leave in one burst of 1200-byte packets on top of the media rate (0: none).
+  std::int64_t key_frame_bytes = 0;
+  time::Duration key_frame_every{2'000'000};
   time::Duration sample_every{100'000};
   time::Duration min_feedback_interval{50'000};
   time::Duration max_feedback_interval{100'000};
@@ -38,6 +45,8 @@ struct SimConfig {
 
 class EstimatorSim {
  public:
+  static constexpr std::int64_t kKeyFramePacket = 1200;
+
   explicit EstimatorSim(const SimConfig& config);
 
   // Runs until `until` (since the start); `capacity_at` is asked every millisecond.
@@ -68,6 +77,7 @@ class EstimatorSim {
   std::int64_t probe_bytes_ = 0;
   int probe_packets_ = 0;
   std::int64_t probe_clusters_ = 0;
+  time::Duration next_key_frame_{1'000'000};
 
   // In flight to the receiver (arrival time, seq), in arrival order.
   struct InFlight {
