@@ -49,9 +49,9 @@ class EpollPoller {
 
   int epfd_ = -1;
   std::uint32_t generation_ = 0;
-  std::vector<std::uint16_t> events_;     // by fd: registered events + 1 (0: not registered)
-  std::vector<std::uint32_t> seen_;       // by fd: generation of the last call listing it
-  std::vector<std::uint32_t> index_;      // by fd: its entry in this call's array
+  std::vector<std::uint16_t> events_;  // by fd: registered events + 1 (0: not registered)
+  std::vector<std::uint32_t> seen_;    // by fd: generation of the last call listing it
+  std::vector<std::uint32_t> index_;   // by fd: its entry in this call's array
   std::vector<int> registered_fds_;
   std::size_t registered_count_ = 0;
   std::vector<epoll_event> ready_;

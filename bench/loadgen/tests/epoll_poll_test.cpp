@@ -27,8 +27,8 @@ struct Pair {
 TEST(EpollPoller, ReportsWhatPollWouldOnTheSameArray) {
   Pair a, b, c;
   b.send();
-  std::array<GPollFD, 3> fds{{{a.fds[0], G_IO_IN, 7}, {b.fds[0], G_IO_IN, 7},
-                              {c.fds[1], G_IO_OUT, 7}}};
+  std::array<GPollFD, 3> fds{
+      {{a.fds[0], G_IO_IN, 7}, {b.fds[0], G_IO_IN, 7}, {c.fds[1], G_IO_OUT, 7}}};
   EpollPoller poller;
   EXPECT_EQ(poller.poll(fds.data(), 3, 0, 0), 2);
   EXPECT_EQ(fds[0].revents, 0);

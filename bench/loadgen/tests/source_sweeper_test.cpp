@@ -1,10 +1,9 @@
 #include "source_sweeper.hpp"
 
+#include <glib-unix.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <glib-unix.h>
 
 namespace rrtc::loadgen {
 namespace {
