@@ -44,23 +44,29 @@ bool EpollPoller::sync(GPollFD* fds, guint count) {
     if (fd < 0) return false;
     grow(fd);
     if (seen_[fd] == generation_) return false;  // listed twice: leave it to poll(2)
+    // Absent from the previous call (or never listed): its number may have been closed and
+    // reused since, and a closed file leaves the epoll set by itself, so check the registration.
+    const bool returning = seen_[fd] + 1 != generation_;
     seen_[fd] = generation_;
     index_[fd] = i;
     fds[i].revents = 0;
     const auto wanted = static_cast<std::uint16_t>(fds[i].events + 1);
-    if (events_[fd] == wanted) continue;
+    if (events_[fd] == wanted && !returning) continue;
     epoll_event event{};
     event.events = fds[i].events;
     event.data.fd = fd;
-    const bool known = events_[fd] != 0;
-    if (epoll_ctl(epfd_, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event) != 0) {
-      if (known) forget(fd);
-      return false;
+    if (events_[fd] != 0) {
+      if (epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &event) == 0) {
+        events_[fd] = wanted;
+        continue;
+      }
+      const bool gone = errno == ENOENT;  // the registered file was closed: a new one
+      forget(fd);
+      if (!gone) return false;
     }
-    if (!known) {
-      ++registered_count_;
-      registered_fds_.push_back(fd);
-    }
+    if (epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &event) != 0) return false;
+    ++registered_count_;
+    registered_fds_.push_back(fd);
     events_[fd] = wanted;
   }
   return true;
@@ -70,6 +76,10 @@ int EpollPoller::reconcile() {
   int added = 0;
   for (const int fd : registered_fds_) {
     if (events_[fd] == 0) continue;
+    if (seen_[fd] != generation_) {
+      forget(fd);  // not in the latest listing: checked again if it comes back
+      continue;
+    }
     epoll_event event{};
     event.events = static_cast<std::uint32_t>(events_[fd] - 1);
     event.data.fd = fd;

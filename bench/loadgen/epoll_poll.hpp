@@ -11,8 +11,10 @@
 // Same answers as poll(2): level-triggered, the same event bits (GLib's G_IO_* are poll's, and
 // epoll's are the same on Linux), revents set only on the entries that are ready, the number of
 // ready entries returned. A descriptor closed and its number reused between two polls with the
-// same events would keep the old (dead) registration: every kReconcileMs each registration is
-// checked (EPOLL_CTL_MOD, ENOENT: added again), so such a descriptor waits at most that long.
+// same events would keep the old (dead) registration: a descriptor absent from the previous
+// call has its registration checked when it comes back (EPOLL_CTL_MOD; ENOENT: added again), and
+// every kReconcileMs every registration is, for a number closed and reused within one wake-up.
+// A registered descriptor GLib no longer lists is unregistered when epoll reports it ready.
 // Anything epoll refuses (a regular file, a closed descriptor) makes that call use g_poll.
 //
 // Threading: one EpollPoller per thread (the poll function keeps one per thread), one context

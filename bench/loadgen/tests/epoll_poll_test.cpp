@@ -89,6 +89,29 @@ TEST(EpollPoller, ADescriptorNumberReusedForANewSocketIsFoundAgainByReconcile) {
   EXPECT_EQ(fds[0].revents, G_IO_IN);
 }
 
+TEST(EpollPoller, ADescriptorNumberLeftOutClosedAndReusedIsRegisteredWhenItComesBack) {
+  EpollPoller poller;
+  Pair a, other;
+  const int number = a.fds[0];
+  std::array<GPollFD, 1> with{{{number, G_IO_IN, 0}}};
+  std::array<GPollFD, 1> without{{{other.fds[0], G_IO_IN, 0}}};
+  EXPECT_EQ(poller.poll(with.data(), 1, 0, 0), 0);
+  EXPECT_EQ(poller.poll(without.data(), 1, 0, 1), 0);  // its source went away
+  close(a.fds[0]);
+  a.fds[0] = -1;
+  Pair b;
+  if (b.fds[0] != number) {
+    ASSERT_EQ(dup2(b.fds[0], number), number);
+    close(b.fds[0]);
+    b.fds[0] = number;
+  }
+  b.send();
+  // Listed again (a new source on the reused number): reported at once, no reconciliation due.
+  EXPECT_EQ(poller.poll(with.data(), 1, 0, 2), 1);
+  EXPECT_EQ(with[0].revents, G_IO_IN);
+  EXPECT_EQ(poller.registered(), 2u);
+}
+
 TEST(EpollPoller, AClosedDescriptorFallsBackToPoll) {
   EpollPoller poller;
   int fds_pipe[2];
