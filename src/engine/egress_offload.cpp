@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "io/fd_source.hpp"
+
 namespace rrtc::engine {
 namespace {
 
@@ -125,16 +127,15 @@ void EgressPort::set_send_ring(io::SendRing* ring) noexcept {
 }
 
 void EgressPort::attach(GMainContext* context) {
-  source_ = g_unix_fd_source_new(offload_.wake_fd(index_), G_IO_IN);
-  g_source_set_priority(source_, G_PRIORITY_DEFAULT);
-  g_source_set_callback(
-      source_,
-      reinterpret_cast<GSourceFunc>(+[](int /*fd*/, unsigned /*condition*/, void* self) -> int {
+  // Woken for every batch another worker hands over: a source GLib never blocks
+  // (io/fd_source.hpp). drain() does not iterate the context, so it is never re-entered.
+  source_ = io::attach_readable_source(
+      context, offload_.wake_fd(index_),
+      +[](int /*fd*/, GIOCondition /*condition*/, void* self) -> gboolean {
         static_cast<EgressPort*>(self)->drain();
         return G_SOURCE_CONTINUE;
-      }),
-      this, nullptr);
-  g_source_attach(source_, context);
+      },
+      this);
 }
 
 void EgressPort::detach() noexcept {

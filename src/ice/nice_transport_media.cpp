@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "ice/nice_transport.hpp"
+#include "io/fd_source.hpp"
 
 namespace rrtc::ice {
 namespace {
@@ -57,12 +58,13 @@ void NiceTransport::sync_media_socket() noexcept {
     return;
   }
   ++media_generation_;
-  media_source_ = g_unix_fd_source_new(media_->fd(), G_IO_IN);
-  g_source_set_priority(media_source_, G_PRIORITY_DEFAULT);
-  g_source_set_callback(media_source_,
-                        reinterpret_cast<GSourceFunc>(&NiceTransport::on_media_readable), this,
-                        nullptr);
-  g_source_attach(media_source_, context_);
+  // Read on every media packet: a source GLib never blocks (io/fd_source.hpp says why).
+  media_source_ = io::attach_readable_source(
+      context_, media_->fd(),
+      +[](gint fd, GIOCondition condition, gpointer self) -> gboolean {
+        return on_media_readable(fd, condition, self);
+      },
+      this);
 }
 
 void NiceTransport::close_media_socket() noexcept {
