@@ -1,5 +1,11 @@
 #pragma once
-// --epoll: a loop thread's GLib context polled through epoll(7) instead of poll(2).
+// --poll epoll: a loop thread's GLib context polled through epoll(7) instead of poll(2).
+//
+// Not the default: in the big room at 800 subscribers (one worker, transport-cc off) the loop
+// sat in epoll_wait about 250 ms at a time while its sockets held packets (strace: 12
+// epoll_wait calls and 13,900 epoll_ctl in 3 s; both processes nearly idle, end-to-end latency
+// 0.2-1.8 s), which GLib's poll(2) never did. Up to 600 subscribers no run showed it. The cause
+// is not found (bench/forwarding-floor.md, "A load generator for 1,000 subscribers").
 //
 // Why: a loop thread holding 300 big-room subscribers has about 1,200 descriptors (each Peer's
 // libnice socket and media socket, each WebSocket's), and GLib polls all of them on every

@@ -86,7 +86,7 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
     ("subscriber-max-width", po::value(&o.subscriber_max_width), "track_settings max_width sent by every receiver for each video track")
     ("transport-cc", po::value<std::string>()->default_value("on"), "negotiate transport-wide-cc as browsers do (on), or not (off: the server has no send-side estimate for the loadgen's receivers)")
     ("glib-can-recurse", po::value<std::string>()->default_value("on"), "mark the loop threads' GLib sources may-recurse (on), so that GLib does not take each source's descriptors out of its poll list and put them back around every dispatch, or leave them as created (off)")
-    ("poll", po::value<std::string>()->default_value("epoll"), "how each loop thread waits for its descriptors: epoll (registrations kept between wake-ups) or poll (GLib's default, every descriptor passed to poll(2) on every wake-up)");
+    ("poll", po::value<std::string>()->default_value("poll"), "how each loop thread waits for its descriptors: poll (GLib's default, every descriptor passed to poll(2) on every wake-up) or epoll (registrations kept between wake-ups; experimental: it stalled the loop for hundreds of milliseconds at 800 subscribers)");
   // clang-format on
   po::variables_map vm;
   try {

@@ -51,8 +51,9 @@ struct Options {
   // --glib-can-recurse on|off: mark every source of the loop threads' contexts may-recurse
   // (source_sweeper.hpp), which spares GLib two walks of its poll records per dispatch.
   bool glib_can_recurse = true;
-  // --poll epoll|poll: how the loop threads' contexts wait (epoll_poll.hpp).
-  bool epoll = true;
+  // --poll poll|epoll: how the loop threads' contexts wait (epoll_poll.hpp; poll by default:
+  // epoll stalled the loop at 800 subscribers, bench/forwarding-floor.md).
+  bool epoll = false;
 };
 
 // Parses argv; prints help or an error and returns nullopt (with *exit_code set) when the

@@ -46,11 +46,11 @@ def main():
     config = "workers = 1\nlog_level = \"warn\"\nmax_connections_per_ip = 1000\n" \
              "max_messages_per_second = 1000\n"
     mode = args.get("--mode", "single")
-    check(mode in ("single", "simulcast", "simulcast-twcc", "bigroom", "bigroom-glib-poll"),
-          f"unknown mode {mode}")
+    check(mode in ("single", "simulcast", "simulcast-twcc", "bigroom", "bigroom-glib-poll",
+                   "bigroom-epoll"), f"unknown mode {mode}")
     if mode.startswith("bigroom"):
         with Server(args["--rrtc"], config) as server:
-            smoke_bigroom(server, args["--loadgen"], glib_poll=mode == "bigroom-glib-poll")
+            smoke_bigroom(server, args["--loadgen"], loop=mode[len("bigroom-"):])
         return
     simulcast = mode.startswith("simulcast")
     twcc = mode == "simulcast-twcc"
@@ -90,22 +90,23 @@ def main():
         print("loadgen smoke test passed", flush=True)
 
 
-def smoke_bigroom(server, loadgen, glib_poll=False):
+def smoke_bigroom(server, loadgen, loop=""):
     """The bigroom scenario (bench/bigroom/run.sh) in small: one room grows from 1 to 3
     subscribers in two steps, everyone staying; each step reports the server's CPU per thread.
-    By default the loop threads wait through epoll with their GLib sources may-recurse
-    (epoll_poll.hpp, source_sweeper.hpp); glib_poll runs GLib's own poll(2) and blocking
-    instead (--poll poll --glib-can-recurse off), which must measure the same."""
+    By default the loop threads' GLib sources may recurse (source_sweeper.hpp) and GLib polls;
+    loop "glib-poll" is GLib as it comes (--glib-can-recurse off), "epoll" waits through epoll
+    (--poll epoll, epoll_poll.hpp). Each must measure the same."""
     out = os.path.join(server.tmp.name, "bigroom.json")
-    loop_args = ["--poll", "poll", "--glib-can-recurse", "off"] if glib_poll else []
+    loop_args = {"": [], "glib-poll": ["--glib-can-recurse", "off"],
+                 "epoll": ["--poll", "epoll"]}[loop]
     result = run_loadgen(
         [loadgen, "--url", f"ws://127.0.0.1:{server.port}/ws", "--scenario", "bigroom",
          "--sizes", "1,3", "--duration", "2", "--warmup", "1", "--media-timeout", "5",
          "--transport-cc", "off", "--knee-loss", "1", "--knee-hop-p99-us", "1e9",
          "--server-pid", str(server.process.pid), "--json", out] + loop_args, out)
     check(result["config"]["sizes"] == [1, 3], f"sizes: {result['config']}")
-    check(result["config"]["poll"] == ("poll" if glib_poll else "epoll") and
-          result["config"]["glib_can_recurse"] == (not glib_poll), f"loop: {result['config']}")
+    check(result["config"]["poll"] == ("epoll" if loop == "epoll" else "poll") and
+          result["config"]["glib_can_recurse"] == (loop != "glib-poll"), f"loop: {result['config']}")
     steps = result["steps"]
     check([s["label"] for s in steps] == ["subs=1", "subs=3"], f"steps: {steps}")
     check(result["knee"] is None, f"knee: {result['knee']}")
