@@ -211,6 +211,15 @@ inline constexpr time::Duration kLayerTimeout = time::to_duration(std::chrono::s
 // A subscriber is re-allocated at most this often for estimates and bitrate changes.
 inline constexpr time::Duration kAllocationInterval =
     time::to_duration(std::chrono::milliseconds(500));
+// A video track forwarding a layer is paused for bandwidth only once the allocation has said so
+// for this long; meanwhile it keeps its lowest layer. An estimate collapses for a moment more
+// often than a link does: a key frame forwarded at once to a subscriber on a 400 kbit/s link
+// fills its queue, the delay reads as over-use, and the decrease (0.85 x what it was sent while
+// it waited for that key frame) lands far below its lowest layer until the next probe; pausing
+// at once froze its picture for 1-2 s in the browser test. A link that cannot carry the lowest
+// layer (100 kbit/s) keeps the estimate low for longer and is paused a second later.
+inline constexpr time::Duration kBandwidthPauseGrace =
+    time::to_duration(std::chrono::milliseconds(1000));
 
 class Router {
  public:

@@ -114,11 +114,25 @@ void Router::allocate_for(Member& subscriber, time::Timestamp now) noexcept {
     }
   }
   allocate(subscriber.estimate, alloc_in_, alloc_out_);
+  std::optional<time::Timestamp> grace_ends;
   for (std::size_t i = 0; i < subscriber.downs.size(); ++i) {
     DownLink& link = *subscriber.downs[i];
     UpTrack* up = link.up;
     if (up == nullptr) continue;
-    const AllocationOutput& out = alloc_out_[i];
+    AllocationOutput& out = alloc_out_[i];
+    if (out.paused != StreamPause::bandwidth || alloc_in_[i].current_layer < 0) {
+      link.bandwidth_pause_since.reset();
+    } else {
+      if (!link.bandwidth_pause_since) link.bandwidth_pause_since = now;
+      const time::Timestamp ends = *link.bandwidth_pause_since + kBandwidthPauseGrace;
+      const auto& layers = alloc_in_[i].layers;
+      const auto lowest = std::find_if(layers.begin(), layers.end(),
+                                       [](const LayerRate& l) { return l.active; });
+      if (now < ends && lowest != layers.end()) {
+        out = AllocationOutput{static_cast<int>(lowest - layers.begin()), StreamPause::none};
+        grace_ends = grace_ends ? std::min(*grace_ends, ends) : ends;
+      }
+    }
     const int target = out.layer < 0 ? -1 : up->order[static_cast<std::size_t>(out.layer)];
     if (out.paused != link.pause) {
       link.pause = out.paused;
@@ -140,6 +154,11 @@ void Router::allocate_for(Member& subscriber, time::Timestamp now) noexcept {
       request_keyframe(*up, target, now);
     }
     reschedule(*up);
+  }
+  // Decide again when a grace ends, whether or not the estimate moves by then.
+  if (grace_ends) {
+    subscriber.allocation_dirty = true;
+    timers_.schedule(subscriber.allocation, *grace_ends);
   }
 }
 
