@@ -41,7 +41,7 @@ void LossBased::on_report(std::int64_t lost, std::int64_t received, DataRate tar
 }
 
 void LossBased::on_probe_result(DataRate result) noexcept {
-  if (!bound_ || last_loss_ >= config_.increase_loss) return;
+  if (!bound_) return;
   if (result > *bound_) bound_ = result;
 }
 

@@ -52,15 +52,17 @@ TEST(LossBased, ASlowStreamClosesIntervalsBySecondAndNeverGoesBelowTheMinimum) {
   EXPECT_EQ(loss.bound()->bps(), 30'000);  // 40 x (1 - 0.55 / 2) = 29, clamped to 30
 }
 
-TEST(LossBased, AProbeResultRaisesTheBoundOnlyWhileLossIsLow) {
+TEST(LossBased, AProbeResultRaisesTheBound) {
   LossBased loss;
   loss.on_report(25, 25, kbps(1000), kbps(2000), kT0);  // 50 %: 750
-  loss.on_probe_result(kbps(1500));                     // the last interval lost 50 %: ignored
   EXPECT_EQ(loss.bound()->bps(), 750'000);
-  loss.on_report(0, 50, kbps(750), kbps(2000), kT0 + ms(1000));  // 0 %: grows 8 %
-  EXPECT_EQ(loss.bound()->bps(), 811'000);
+  // The path carried 900 kbit/s just now, whatever the last interval lost.
+  loss.on_probe_result(kbps(900));
+  EXPECT_EQ(loss.bound()->bps(), 900'000);
+  loss.on_report(0, 50, kbps(900), kbps(2000), kT0 + ms(1000));  // 0 %: grows
+  EXPECT_EQ(loss.bound()->bps(), 973'000);  // 900 x 1.08 + 1 kbit/s
   loss.on_probe_result(kbps(700));  // below the bound: no change
-  EXPECT_EQ(loss.bound()->bps(), 811'000);
+  EXPECT_EQ(loss.bound()->bps(), 973'000);
   loss.on_probe_result(kbps(1500));
   EXPECT_EQ(loss.bound()->bps(), 1'500'000);
   loss.on_report(0, 50, kbps(1500), kbps(1500), kT0 + ms(2000));  // past the delay estimate
