@@ -2,8 +2,7 @@
 
 namespace rrtc::io {
 
-GSource* attach_readable_source(GMainContext* context, int fd, GUnixFDSourceFunc fn,
-                                void* data) {
+GSource* attach_readable_source(GMainContext* context, int fd, GUnixFDSourceFunc fn, void* data) {
   GSource* source = g_unix_fd_source_new(fd, G_IO_IN);
   g_source_set_priority(source, G_PRIORITY_DEFAULT);
   // Never blocked during its dispatch, so no poll-set change and no wake-up per dispatch

@@ -20,7 +20,6 @@
 
 namespace rrtc::io {
 
-GSource* attach_readable_source(GMainContext* context, int fd, GUnixFDSourceFunc fn,
-                                void* data);
+GSource* attach_readable_source(GMainContext* context, int fd, GUnixFDSourceFunc fn, void* data);
 
 }  // namespace rrtc::io
