@@ -235,9 +235,16 @@ TEST_F(RouterSimulcastTest, ANackForAPacketOfALayerLeftForBandwidthIsNotAnswered
   router_.set_estimate(b_, 100, now_);  // at the allocation deadline (f's bitrate just moved)
   advance(kAllocationInterval);
   router_.handle_timeout(now_);
+  // For kBandwidthPauseGrace the target is the lowest layer, and f flows until its key frame.
+  advance(kBandwidthPauseGrace / 2);
+  send_layer(2, 3, 12, false);
+  ASSERT_EQ(subscriber_.rtp.size(), 4u);
+  const std::uint16_t f_seq = seq_of(3);
+  advance(kBandwidthPauseGrace / 2);  // then paused
+  router_.handle_timeout(now_);
   ASSERT_EQ(router_.take_stream_states().at(0).state.paused, StreamPause::bandwidth);
-  nack_video({seq_of(1)});
-  EXPECT_EQ(subscriber_.rtp.size(), 3u);
+  nack_video({f_seq});
+  EXPECT_EQ(subscriber_.rtp.size(), 4u);
   EXPECT_EQ(counters_.retransmit_refused_layer.get(), 1u);
 }
 
@@ -301,6 +308,11 @@ TEST_F(RouterSimulcastTest, A100kbitEstimatePausesVideoForBandwidthAndKeepsAudio
   router_.take_stream_states();
   advance(kAllocationInterval);
   router_.set_estimate(b_, 100'000, now_);
+  // For kBandwidthPauseGrace the camera keeps its lowest layer (nothing to tell yet: it waits
+  // for that layer's key frame); then it is paused.
+  EXPECT_TRUE(router_.take_stream_states().empty());
+  advance(kBandwidthPauseGrace);
+  router_.handle_timeout(now_);
   const auto states = router_.take_stream_states();
   ASSERT_EQ(states.size(), 1u);
   EXPECT_EQ(states[0].state, (StreamState{"a-camera", StreamPause::bandwidth, 0, 0}));
@@ -338,6 +350,8 @@ TEST_F(RouterSimulcastTest, PaddingAlsoGoesOnAVideoTrackPausedForBandwidthButNot
   start_layers();
   advance(kAllocationInterval);
   router_.set_estimate(b_, 100'000, now_);  // paused for bandwidth: probes are how it comes back
+  advance(kBandwidthPauseGrace);            // after the grace
+  router_.handle_timeout(now_);
   ASSERT_EQ(router_.take_stream_states().at(0).state.paused, StreamPause::bandwidth);
   const std::uint16_t last = seq_of(subscriber_.rtp.size() - 1);
   const std::size_t before = subscriber_.rtp.size();
