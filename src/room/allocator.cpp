@@ -143,8 +143,8 @@ void allocate(std::uint64_t available, std::span<const AllocationInput> in,
       const std::uint64_t need = in[i].current_layer == allowed.low
                                      ? rate * kKeepLowestPercent / 100
                                      : needed(rate, allowed.low, in[i].current_layer);
-      if (need > left) continue;
-      out[i] = {allowed.low, StreamPause::none};
+      if (need > left && !in[i].keep_lowest) continue;
+      out[i] = {allowed.low, StreamPause::none, need > left};
       left -= std::min(left, rate);
     }
   }

@@ -28,6 +28,9 @@
 //   0.85 x the acknowledged bitrate, and jitter on a busy receiver reads as over-use), so a dip
 //   of 15-40 % is no reason to freeze the picture; a link that cannot carry the layer (100
 //   kbit/s) takes the estimate far lower.
+// - A track marked keep_lowest (the Router's grace before a bandwidth pause) whose lowest layer
+//   does not fit gets it anyway in pass 1, in its priority's turn, and it counts against what
+//   is left like any other: lower-priority tracks see the budget it takes.
 // - `available` 0 means no estimate yet: no bandwidth limit (every track gets its highest allowed
 //   active layer; settings still apply).
 // - A LayerRate with bitrate 0 (not measured yet) counts as default_layer_bitrate(): audio 40
@@ -62,11 +65,15 @@ struct AllocationInput {
   std::span<const LayerRate> layers;  // low to high; 1 entry if not simulcast (audio too)
   TrackSettings settings;
   int current_layer = -1;  // the layer forwarded now, -1: paused or nothing yet (hysteresis)
+  // Keep its lowest allowed layer even when that does not fit: taken from what is left, by
+  // priority, as if it fitted, and reported `squeezed` (the Router's kBandwidthPauseGrace).
+  bool keep_lowest = false;
 };
 
 struct AllocationOutput {
   int layer = -1;  // index into AllocationInput::layers, -1: forward nothing
   StreamPause paused = StreamPause::none;
+  bool squeezed = false;  // kept only because of keep_lowest: it would be paused for bandwidth
   friend bool operator==(const AllocationOutput&, const AllocationOutput&) = default;
 };
 

@@ -98,6 +98,10 @@ void Router::allocate_for(Member& subscriber, time::Timestamp now) noexcept {
       }
       const int current = link->track.current_layer();
       in.current_layer = link->track.target_layer() < 0 || current < 0 ? -1 : rank_of(*up, current);
+      // Forwarding a layer: kept at its lowest during the grace before a bandwidth pause.
+      in.keep_lowest = in.current_layer >= 0 && (!link->bandwidth_pause_since ||
+                                                 now < *link->bandwidth_pause_since +
+                                                           kBandwidthPauseGrace);
     }
     in.layers =
         std::span<const LayerRate>(alloc_rates_.data() + first, alloc_rates_.size() - first);
@@ -119,19 +123,13 @@ void Router::allocate_for(Member& subscriber, time::Timestamp now) noexcept {
     DownLink& link = *subscriber.downs[i];
     UpTrack* up = link.up;
     if (up == nullptr) continue;
-    AllocationOutput& out = alloc_out_[i];
-    if (out.paused != StreamPause::bandwidth || alloc_in_[i].current_layer < 0) {
-      link.bandwidth_pause_since.reset();
-    } else {
+    const AllocationOutput& out = alloc_out_[i];
+    if (out.squeezed) {
       if (!link.bandwidth_pause_since) link.bandwidth_pause_since = now;
       const time::Timestamp ends = *link.bandwidth_pause_since + kBandwidthPauseGrace;
-      const auto& layers = alloc_in_[i].layers;
-      const auto lowest = std::find_if(layers.begin(), layers.end(),
-                                       [](const LayerRate& l) { return l.active; });
-      if (now < ends && lowest != layers.end()) {
-        out = AllocationOutput{static_cast<int>(lowest - layers.begin()), StreamPause::none};
-        grace_ends = grace_ends ? std::min(*grace_ends, ends) : ends;
-      }
+      grace_ends = grace_ends ? std::min(*grace_ends, ends) : ends;
+    } else if (out.paused != StreamPause::bandwidth) {
+      link.bandwidth_pause_since.reset();
     }
     const int target = out.layer < 0 ? -1 : up->order[static_cast<std::size_t>(out.layer)];
     if (out.paused != link.pause) {

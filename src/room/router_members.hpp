@@ -169,8 +169,8 @@ struct Router::DownLink {
   UpTrack* up = nullptr;
   // Allocation (router_allocation.cpp): why allocate() paused it (none, bandwidth, publisher).
   StreamPause pause = StreamPause::none;
-  // When allocate() first paused it for bandwidth while it forwarded a layer: it keeps its
-  // lowest layer until kBandwidthPauseGrace after (router.hpp).
+  // When allocate() first kept its lowest layer only for keep_lowest (squeezed): it is kept so
+  // until kBandwidthPauseGrace after (router.hpp), then paused if it still does not fit.
   std::optional<time::Timestamp> bandwidth_pause_since;
   // The stream_state the subscriber was last told (initially: active, size unknown), and
   // whether it may differ now.

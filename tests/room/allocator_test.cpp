@@ -96,6 +96,22 @@ TEST(Allocator, ATrackThatDoesNotFitReservesNothing) {
   EXPECT_EQ(run(1'300'000, {screen(), camera()}), (Outputs{kPausedBandwidth, on(1)}));
 }
 
+// keep_lowest (the Router's grace before a bandwidth pause): a track whose lowest layer does not
+// fit keeps it, squeezed, and what it takes is not there for lower-priority tracks.
+TEST(Allocator, KeepLowestKeepsTheLowLayerAndCountsItAgainstTheBudget) {
+  AllocationInput kept = screen(0);
+  kept.keep_lowest = true;
+  // 600k: the screen does not fit (kept at its only layer while 60 % of 1.2M, 720k, fits);
+  // kept anyway, it leaves nothing for the camera.
+  EXPECT_EQ(run(600'000, {kept, camera(0)}),
+            (Outputs{AllocationOutput{0, StreamPause::none, true}, kPausedBandwidth}));
+  // Without keep_lowest the camera takes what the screen could not (its mid layer, 575k with
+  // headroom).
+  EXPECT_EQ(run(600'000, {screen(0), camera(0)}), (Outputs{kPausedBandwidth, on(1)}));
+  // When it fits, keep_lowest changes nothing: not squeezed.
+  EXPECT_EQ(run(1'400'000, {kept, camera(0)}), (Outputs{on(0), on(0)}));
+}
+
 TEST(Allocator, TheSpeakersCameraBeatsTheOthers) {
   // 2.5M: the speaker's camera (input 2) rises first to its top (1.725M), then camera 0 to the
   // mid layer, and camera 1 keeps its low layer.
