@@ -28,7 +28,8 @@ constexpr std::size_t kItemsPerNack = 15;  // 15 x 17 = 255 sequence numbers
 class ProtectingSink final : public room::RouterSink {
  public:
   ProtectingSink() : session_(make_session()) {}
-  bool send_rtp(std::span<std::uint8_t> buffer, std::size_t length) noexcept override {
+  bool send_rtp(std::span<std::uint8_t> buffer, std::size_t length,
+                room::SendKind) noexcept override {
     last_seq = static_cast<std::uint16_t>((buffer[2] << 8) | buffer[3]);
     ++sent;
     return session_.protect_rtp(buffer, length).has_value();

@@ -27,7 +27,8 @@ class ProtectingSink final : public room::RouterSink {
   std::span<std::uint8_t> egress_slot() noexcept override {
     return use_slot_ ? std::span<std::uint8_t>(slot_) : std::span<std::uint8_t>();
   }
-  bool send_rtp(std::span<std::uint8_t> buffer, std::size_t length) noexcept override {
+  bool send_rtp(std::span<std::uint8_t> buffer, std::size_t length,
+                room::SendKind) noexcept override {
     return session_.protect_rtp(buffer, length).has_value();
   }
   bool send_rtcp(std::span<std::uint8_t> buffer, std::size_t length) noexcept override {

@@ -80,7 +80,9 @@ BENCHMARK(BM_DetectorOnly);
 
 class DropSink final : public room::RouterSink {
  public:
-  bool send_rtp(std::span<std::uint8_t>, std::size_t) noexcept override { return true; }
+  bool send_rtp(std::span<std::uint8_t>, std::size_t, room::SendKind) noexcept override {
+    return true;
+  }
   bool send_rtcp(std::span<std::uint8_t>, std::size_t) noexcept override { return true; }
 };
 

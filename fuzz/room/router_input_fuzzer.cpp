@@ -19,7 +19,8 @@ using namespace rrtc;
 
 struct CheckingSink final : room::RouterSink {
   std::uint32_t expected_ssrc = 0;
-  bool send_rtp(std::span<std::uint8_t> buffer, std::size_t length) noexcept override {
+  bool send_rtp(std::span<std::uint8_t> buffer, std::size_t length,
+                room::SendKind) noexcept override {
     if (length > buffer.size() || buffer.size() - length < 16) std::abort();
     auto packet = rtp::Packet::parse(buffer.first(length));
     if (!packet || packet->ssrc() != expected_ssrc) std::abort();

@@ -95,6 +95,9 @@ struct Config {
   std::uint64_t max_data_bytes_per_second = 2000000;
   // Retransmitted bytes to a subscriber, in percent of the media it is sent.
   std::uint32_t retransmit_budget_percent = 50;
+  // What leaves for a subscriber with a bandwidth estimate is paced at this percent of it (0: not
+  // paced).
+  std::uint32_t pacing_percent = 150;
   // Rooms with at least this many participants spread their sends over all workers (0: all).
   std::size_t spread_min_subscribers = 100;
   bool io_uring = true;  // key: io_uring, "auto" (true) or "off" (false)

@@ -139,6 +139,7 @@ std::string print_config(const Config& c, const PrintOptions& options) {
   w.integer("max_data_messages_per_second", c.max_data_messages_per_second);
   w.integer("max_data_bytes_per_second", c.max_data_bytes_per_second);
   w.integer("retransmit_budget_percent", c.retransmit_budget_percent);
+  w.integer("pacing_percent", c.pacing_percent);
   w.integer("spread_min_subscribers", c.spread_min_subscribers);
   w.string("io_uring", c.io_uring ? "auto" : "off");
   w.string("log_level", c.log_level);

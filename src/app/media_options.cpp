@@ -46,6 +46,7 @@ engine::MediaEngineOptions to_media_options(const Config& config) {
   options.limits.max_data_messages_per_second = config.max_data_messages_per_second;
   options.limits.max_data_bytes_per_second = config.max_data_bytes_per_second;
   options.limits.retransmit_budget_percent = config.retransmit_budget_percent;
+  options.limits.pacing_percent = config.pacing_percent;
   options.limits.spread_min_subscribers = config.spread_min_subscribers;
   options.io_uring = config.io_uring;
   options.ice.controlling = false;  // the server is the controlled agent

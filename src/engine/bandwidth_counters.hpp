@@ -23,6 +23,8 @@ struct BandwidthCounters {
   room::SingleWriterCounter probes;             // probe clusters started
   room::SingleWriterCounter padding_bytes;      // probe padding the Router sent
   room::SingleWriterCounter estimate_updates;   // estimates handed to the Router
+  room::SingleWriterCounter paced_packets;      // RTP that waited in a subscriber's pacer
+  room::SingleWriterCounter pacer_dropped_packets;  // RTP dropped: the pacer's queue was full
   // The estimates handed to the Router, by upper bound in bit/s (last: +Inf).
   static constexpr std::array<std::uint64_t, 7> kEstimateBounds = {
       100'000, 250'000, 500'000, 1'000'000, 2'000'000, 5'000'000, 10'000'000};

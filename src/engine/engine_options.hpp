@@ -31,6 +31,9 @@ struct MediaLimits {
   std::uint64_t max_data_bytes_per_second = 2'000'000;
   // Retransmitted bytes to one subscriber, in percent of the media bytes it is sent.
   std::uint32_t retransmit_budget_percent = 50;
+  // What leaves for a subscriber whose transport-cc estimate limits its tracks is paced at this
+  // percent of the estimate (bwe/pacer.hpp); 0: nothing is paced.
+  std::uint32_t pacing_percent = 150;
   // A room with at least this many participants spreads its subscribers' SRTP protect and sends
   // over every worker (engine/egress_offload.hpp); 0: every room. Ignored with one worker.
   std::size_t spread_min_subscribers = 100;

@@ -131,7 +131,8 @@ class MediaParticipant final : private transport::PeerListener, private room::Ro
   void on_gathering_done() override;
   // RouterSink
   std::span<std::uint8_t> egress_slot() noexcept override;
-  bool send_rtp(std::span<std::uint8_t> buffer, std::size_t length) noexcept override;
+  bool send_rtp(std::span<std::uint8_t> buffer, std::size_t length,
+                room::SendKind kind) noexcept override;
   bool send_rtcp(std::span<std::uint8_t> buffer, std::size_t length) noexcept override;
   // transport::PeerListener: data channels
   void on_data_state(transport::DataState state, std::string_view reason) override;
@@ -167,6 +168,9 @@ class MediaParticipant final : private transport::PeerListener, private room::Ro
   void leave_router();
   void apply_remote_candidate(const std::string& candidate);
   void choose_egress() noexcept;
+  // Stamps transport-cc and sends: through its egress worker when spread, else its Peer. What
+  // send_rtp does once the pacer let the packet go, and the pacer's timer for what waited.
+  bool transmit(std::span<std::uint8_t> buffer, std::size_t length) noexcept;
   RtpKind kind_of(std::uint8_t payload_type) const noexcept;
 
   MediaContext& context_;

@@ -46,7 +46,21 @@ void MediaParticipant::choose_egress() noexcept {
   }
 }
 
-bool MediaParticipant::send_rtp(std::span<std::uint8_t> buffer, std::size_t length) noexcept {
+bool MediaParticipant::send_rtp(std::span<std::uint8_t> buffer, std::size_t length,
+                                room::SendKind kind) noexcept {
+  if (peer_ == nullptr || length > buffer.size()) return false;
+  switch (bandwidth_.pace(buffer.first(length), kind, room_.now())) {
+    case bwe::Pacer::Verdict::send:
+      return transmit(buffer, length);
+    case bwe::Pacer::Verdict::queued:
+      return true;  // a copy waits; the Router's buffer or slot may be reused
+    case bwe::Pacer::Verdict::dropped:
+      return false;
+  }
+  return false;
+}
+
+bool MediaParticipant::transmit(std::span<std::uint8_t> buffer, std::size_t length) noexcept {
   if (peer_ == nullptr) return false;
   // The subscriber's transport-wide sequence number goes in before SRTP protects the packet.
   const auto seq = bandwidth_.stamp(buffer, length);

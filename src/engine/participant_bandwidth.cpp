@@ -45,11 +45,18 @@ std::optional<std::size_t> seq_offset(std::span<const std::uint8_t> packet, std:
   return std::nullopt;
 }
 
+bwe::PacerConfig pacer_config(const MediaLimits& limits) {
+  bwe::PacerConfig config;
+  config.factor = static_cast<double>(limits.pacing_percent) / 100.0;  // 0: never paces
+  config.slot_bytes = room::kMaxForwardedPacket + room::kEgressHeadroom;
+  return config;
+}
+
 }  // namespace
 
 ParticipantBandwidth::ParticipantBandwidth(MediaContext& context, MediaRoom& room,
                                            MediaParticipant& owner)
-    : context_(context), room_(room), owner_(owner) {}
+    : context_(context), room_(room), owner_(owner), pacer_(pacer_config(context.limits)) {}
 
 ParticipantBandwidth::~ParticipantBandwidth() = default;
 
@@ -114,6 +121,50 @@ void ParticipantBandwidth::on_sent(std::int64_t seq, std::size_t length,
   context_.counters.bwe.packets_stamped.increment();
   estimator_->on_packet_sent(bwe::SentPacket{
       seq, static_cast<std::int64_t>(length + wire_overhead()), now, probe_cluster_});
+}
+
+bwe::Pacer::Verdict ParticipantBandwidth::pace(std::span<const std::uint8_t> packet,
+                                               room::SendKind kind,
+                                               time::Timestamp now) noexcept {
+  using Kind = bwe::Pacer::Kind;
+  Kind paced = Kind::video;
+  switch (kind) {
+    case room::SendKind::audio: paced = Kind::audio; break;
+    case room::SendKind::video: paced = Kind::video; break;
+    case room::SendKind::keyframe: paced = Kind::keyframe; break;
+    case room::SendKind::resend: paced = Kind::resend; break;
+    case room::SendKind::padding: paced = Kind::padding; break;
+  }
+  const auto verdict = pacer_.offer(packet, paced, now);
+  if (verdict == bwe::Pacer::Verdict::queued) {
+    context_.counters.bwe.paced_packets.increment();
+    arm_pacer_timer();
+  } else if (verdict == bwe::Pacer::Verdict::dropped && paced != Kind::padding) {
+    context_.counters.bwe.pacer_dropped_packets.increment();
+  }
+  return verdict;
+}
+
+void ParticipantBandwidth::arm_pacer_timer() noexcept {
+  const auto deadline = pacer_.next_release();
+  if (!deadline || (pacer_deadline_ && *pacer_deadline_ <= *deadline)) return;
+  pacer_deadline_ = deadline;
+  pacer_timer_ = context_.loop.add_timer(*deadline, [this] { on_pacer_timer(); });
+}
+
+void ParticipantBandwidth::on_pacer_timer() noexcept {
+  pacer_deadline_.reset();
+  if (owner_.closing_) return;
+  const time::Timestamp now = room_.now();
+  {
+    // What is due leaves in one io_uring submission.
+    const io::SendRing::Batch batch(context_.send_ring);
+    while (const auto due = pacer_.due(now)) {
+      owner_.transmit(due->slot, due->length);
+      pacer_.sent(now);
+    }
+  }
+  arm_pacer_timer();
 }
 
 void ParticipantBandwidth::on_rtcp(std::span<const std::uint8_t> compound,
@@ -191,7 +242,13 @@ void ParticipantBandwidth::after_estimate(time::Timestamp now) noexcept {
   // (it grows a few percent a second above it) and cannot show headroom: a track paused on it
   // would never come back. REMB-only subscribers (aiortc) are not limited by allocation; their
   // REMB still reaches publishers through the Router.
-  if (evidence_ && probed_ && down_transport_cc_) {
+  const bool limiting = evidence_ && probed_ && down_transport_cc_;
+  pacer_.set_estimate(limiting ? estimator_->target_bitrate() : bwe::DataRate(), now);
+  if (pacer_.queued_packets() > 0) {
+    pacer_deadline_.reset();  // the release may now be earlier
+    arm_pacer_timer();
+  }
+  if (limiting) {
     bool report = !reported_;
     if (reported_) {
       const std::uint64_t diff = target > *reported_ ? target - *reported_ : *reported_ - target;

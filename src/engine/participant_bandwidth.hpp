@@ -14,6 +14,10 @@
 // paced every 5 ms over the cluster, the padding tagged with the cluster id when stamped.
 // Application-limited: while the Router forwards less than half of the target
 // (Router::forwarded_bitrate), the estimator is told so.
+// Pacing: while the estimate limits the Router, what leaves through send_rtp goes through a
+// bwe::Pacer at MediaLimits::pacing_percent of the estimate (150 %) (audio at once, padding only when nothing waits); a packet
+// that waits is stamped and sent from the pacer's timer, so its transport-wide send time is when
+// it left. Without an estimate nothing waits.
 //
 // As a publisher (what it sends us): when it negotiated transport-cc, each of its packets'
 // transport-wide sequence number is read in on_rtp and recorded (bwe::UplinkFeedback); its
@@ -32,10 +36,12 @@
 #include <span>
 #include <vector>
 
+#include "bwe/pacer.hpp"
 #include "bwe/send_side_estimator.hpp"
 #include "bwe/uplink_feedback.hpp"
 #include "engine/media_context.hpp"
 #include "io/event_loop.hpp"
+#include "room/router.hpp"
 #include "room/track.hpp"
 #include "time/media_time.hpp"
 
@@ -72,6 +78,11 @@ class ParticipantBandwidth {
   std::optional<std::int64_t> stamp(std::span<std::uint8_t> buffer, std::size_t length) noexcept;
   // The stamped packet left (protected and handed to ICE).
   void on_sent(std::int64_t seq, std::size_t length, time::Timestamp now) noexcept;
+  // A packet the Router hands to send_rtp, before it is stamped: whether it leaves now, waits
+  // in the pacer (it is then sent from the pacer's timer through MediaParticipant::transmit),
+  // or is dropped.
+  bwe::Pacer::Verdict pace(std::span<const std::uint8_t> packet, room::SendKind kind,
+                           time::Timestamp now) noexcept;
   // The subscriber's decrypted RTCP, before the Router reads it.
   void on_rtcp(std::span<const std::uint8_t> compound, time::Timestamp now) noexcept;
   // After the Router read it (its RTT may have changed).
@@ -83,6 +94,7 @@ class ParticipantBandwidth {
   // For tests and logs.
   const bwe::SendSideEstimator* estimator() const noexcept { return estimator_.get(); }
   const bwe::UplinkFeedback* uplink() const noexcept { return uplink_.get(); }
+  const bwe::Pacer& pacer() const noexcept { return pacer_; }
   std::uint8_t subscriber_extension_id() const noexcept { return down_id_; }
   std::uint8_t publisher_extension_id() const noexcept { return up_id_; }
   // The last estimate handed to the Router (bit/s); nullopt before the first.
@@ -94,6 +106,8 @@ class ParticipantBandwidth {
   void arm_estimator_timer() noexcept;
   void on_estimator_timer() noexcept;
   void probe_step() noexcept;
+  void arm_pacer_timer() noexcept;
+  void on_pacer_timer() noexcept;
   void arm_uplink_timer() noexcept;
   void on_uplink_timer() noexcept;
   std::size_t wire_overhead() const noexcept;
@@ -128,6 +142,9 @@ class ParticipantBandwidth {
   time::Timestamp probe_waiting_since_{};  // the cluster found no padding slot since then
   std::optional<std::uint64_t> reported_;
   time::Timestamp reported_at_{};
+  bwe::Pacer pacer_;
+  io::TimerHandle pacer_timer_;
+  std::optional<time::Timestamp> pacer_deadline_;  // what pacer_timer_ is armed for
   std::optional<time::Duration> rtt_;
   // Receiver-report loss: the last extended highest sequence and cumulative loss per SSRC.
   struct ReportState {

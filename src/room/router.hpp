@@ -116,14 +116,22 @@
 
 namespace rrtc::room {
 
+// What a forwarded RTP packet is, for the subscriber's pacer (bwe/pacer.hpp): audio leaves at
+// once, video and resends in order within the pacing rate, probe padding only when nothing
+// waits; the first packet of a key frame also drops what still waits of its stream's earlier
+// frames.
+enum class SendKind : std::uint8_t { audio, video, keyframe, resend, padding };
+
 // Where a member's packets go: its transport (SRTP + ICE). `buffer` has room for the SRTP
-// overhead after `length` bytes; its content is unspecified afterwards.
+// overhead after `length` bytes; its content is unspecified afterwards. send_rtp is true when
+// the packet left or waits to leave (paced).
 class RouterSink {
  public:
   // Where to write the next forwarded copy so that it is written once: the send slot it will
   // leave from (io::SendRing::next_slot), passed back to send_rtp. Empty: the Router's buffer.
   virtual std::span<std::uint8_t> egress_slot() noexcept { return {}; }
-  virtual bool send_rtp(std::span<std::uint8_t> buffer, std::size_t length) noexcept = 0;
+  virtual bool send_rtp(std::span<std::uint8_t> buffer, std::size_t length,
+                        SendKind kind) noexcept = 0;
   virtual bool send_rtcp(std::span<std::uint8_t> buffer, std::size_t length) noexcept = 0;
 
  protected:

@@ -284,7 +284,7 @@ std::size_t Router::send_padding(Member& subscriber, std::size_t bytes,
       builder.set_padding(static_cast<std::uint8_t>(
           std::clamp<std::size_t>(left > header ? left - header : 1, 1, kMaxPadding)));
       const std::size_t length = builder.write_to(egress_);
-      if (length == 0 || !subscriber.sink->send_rtp(egress_, length)) return sent;
+      if (length == 0 || !subscriber.sink->send_rtp(egress_, length, SendKind::padding)) return sent;
       sent += length;
     }
     if (sent >= bytes) break;

@@ -173,6 +173,7 @@ void Router::forward(UpTrack& up, int layer, rtp::Packet& packet, std::int64_t e
   // `frame` has VP8's descriptor (on_rtp); other codecs' key frame is probed only when some
   // subscriber waits for one.
   bool probed = frame.vp8.has_value();
+  const SendKind kind = up.info.video ? SendKind::video : SendKind::audio;
   for (DownLink* link : up.downs) {
     if (link->settings.paused) continue;
     DownTrack& track = link->track;
@@ -203,7 +204,8 @@ void Router::forward(UpTrack& up, int layer, rtp::Packet& packet, std::int64_t e
       up.rids_dirty = up.simulcast();
       rids_dirty_ = rids_dirty_ || up.simulcast();
     }
-    if (sink.send_rtp(out, bytes.size())) {
+    const SendKind sent_as = kind == SendKind::video && frame.keyframe ? SendKind::keyframe : kind;
+    if (sink.send_rtp(out, bytes.size(), sent_as)) {
       link->subscriber->retransmit_budget.earn(bytes.size());
       counters_.forwarded_packets.increment();
       counters_.forwarded_bytes.add(bytes.size());

@@ -159,7 +159,7 @@ void Router::on_nack(Member& from, std::uint32_t media_ssrc, std::span<const std
       counters_.retransmit_misses.increment();
       continue;
     }
-    if (from.sink->send_rtp(egress_, stored->size())) counters_.retransmitted_packets.increment();
+    if (from.sink->send_rtp(egress_, stored->size(), SendKind::resend)) counters_.retransmitted_packets.increment();
   }
 }
 

@@ -91,6 +91,8 @@ std::vector<EnvCase> env_cases() {
        [](const Config& c) { return c.max_data_bytes_per_second == 65536; }},
       {"RETRANSMIT_BUDGET_PERCENT", "25", "retransmit_budget_percent",
        [](const Config& c) { return c.retransmit_budget_percent == 25; }},
+      {"PACING_PERCENT", "0", "pacing_percent",
+       [](const Config& c) { return c.pacing_percent == 0; }},
       {"SPREAD_MIN_SUBSCRIBERS", "0", "spread_min_subscribers",
        [](const Config& c) { return c.spread_min_subscribers == 0; }},
       {"IO_URING", "off", "io_uring", [](const Config& c) { return !c.io_uring; }},

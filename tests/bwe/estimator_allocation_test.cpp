@@ -5,6 +5,7 @@
 #include <array>
 #include <vector>
 
+#include "bwe/pacer.hpp"
 #include "bwe/send_side_estimator.hpp"
 #include "bwe/uplink_feedback.hpp"
 #include "rtcp/header.hpp"
@@ -79,6 +80,33 @@ TEST(UplinkFeedbackAllocation, NothingPerPacketAfterConstruction) {
   }
   EXPECT_EQ(scope.count(), 0u);
   EXPECT_EQ(messages, 400u);
+}
+
+// The pacer: its slots are allocated the first time packets wait, then reused; a key frame's
+// worth waiting every 500 ms for 10 s, audio every 20 ms, allocates nothing after the first.
+TEST(PacerAllocation, NothingPerPacketOnceItsSlotsExist) {
+  Pacer pacer;
+  const time::Timestamp t0{Duration(1'000'000'000)};
+  pacer.set_estimate(DataRate::kilobits_per_second(800), t0);  // 1.2 Mbit/s: 150 bytes per ms
+  const std::vector<std::uint8_t> packet(1200, 0x5a);
+  const auto burst = [&](time::Timestamp now) {
+    for (int i = 0; i < 40; ++i) pacer.offer(packet, Pacer::Kind::video, now);
+  };
+  burst(t0);  // 48 KB: 5 sent, 35 wait (slots allocated here)
+  std::size_t left = 0;
+  test::CountAllocations scope;
+  for (int step = 1; step <= 10'000; ++step) {
+    const time::Timestamp now = t0 + Duration(step * 1000);
+    while (pacer.due(now)) {
+      pacer.sent(now);
+      ++left;
+    }
+    if (step % 500 == 0) burst(now);
+    if (step % 20 == 0) pacer.offer(std::span(packet).first(100), Pacer::Kind::audio, now);
+  }
+  EXPECT_EQ(scope.count(), 0u);
+  EXPECT_GE(left, 600u);
+  EXPECT_EQ(pacer.dropped_packets(), 0u);
 }
 
 }  // namespace

@@ -24,7 +24,9 @@ using namespace std::chrono_literals;
 using rrtc::test::CountAllocations;
 
 struct NullSink final : RouterSink {
-  bool send_rtp(std::span<std::uint8_t>, std::size_t) noexcept override { return true; }
+  bool send_rtp(std::span<std::uint8_t>, std::size_t, SendKind) noexcept override {
+    return true;
+  }
   bool send_rtcp(std::span<std::uint8_t>, std::size_t) noexcept override { return true; }
 };
 
@@ -32,7 +34,7 @@ struct NullSink final : RouterSink {
 // counts the copies written straight into it.
 struct SlotSink final : RouterSink {
   std::span<std::uint8_t> egress_slot() noexcept override { return slot; }
-  bool send_rtp(std::span<std::uint8_t> buffer, std::size_t) noexcept override {
+  bool send_rtp(std::span<std::uint8_t> buffer, std::size_t, SendKind) noexcept override {
     if (buffer.data() == slot.data()) ++written;
     return true;
   }

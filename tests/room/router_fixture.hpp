@@ -20,9 +20,11 @@ namespace rrtc::room::test {
 using namespace std::chrono_literals;
 
 struct FakeSink final : RouterSink {
-  bool send_rtp(std::span<std::uint8_t> buffer, std::size_t length) noexcept override {
+  bool send_rtp(std::span<std::uint8_t> buffer, std::size_t length,
+                SendKind kind) noexcept override {
     EXPECT_GE(buffer.size(), length + 16);
     rtp.emplace_back(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(length));
+    kinds.push_back(kind);
     return true;
   }
   bool send_rtcp(std::span<std::uint8_t> buffer, std::size_t length) noexcept override {
@@ -47,6 +49,7 @@ struct FakeSink final : RouterSink {
     return count_rtcp<T>([](const T&) { return true; });
   }
   std::vector<std::vector<std::uint8_t>> rtp;
+  std::vector<SendKind> kinds;  // of each packet in `rtp`
   std::vector<std::vector<std::uint8_t>> rtcp;
 };
 

@@ -120,6 +120,21 @@ TEST_F(RouterTest, SubscriberNackIsAnsweredFromTheRetransmitBuffer) {
   EXPECT_EQ(counters_.retransmit_misses.get(), 1u);
 }
 
+// The sink is told what each packet is, for the subscriber's pacer: audio, the first packet of a
+// key frame, other video, a resend.
+TEST_F(RouterTest, EachCopyIsSentAsWhatItIs) {
+  send(make_rtp(kAudioSsrc, kOpus, 10, 960, kDelta));
+  send(make_rtp(kVideoSsrc, kVp8, 500, 0, kKeyframe));
+  send(make_rtp(kVideoSsrc, kVp8, 501, 0, kDelta));
+  send(make_rtp(kVideoSsrc, kVp8, 502, 3000, kKeyframe));
+  ASSERT_EQ(subscriber_.rtp.size(), 4u);
+  nack_video({view(subscriber_.rtp[2]).sequence_number()});
+  ASSERT_EQ(subscriber_.kinds.size(), 5u);
+  EXPECT_EQ(subscriber_.kinds, (std::vector<SendKind>{SendKind::audio, SendKind::keyframe,
+                                                      SendKind::video, SendKind::keyframe,
+                                                      SendKind::resend}));
+}
+
 TEST_F(RouterTest, HopLatencyCountsEveryCopyAtItsDeparture) {
   send(make_rtp(kVideoSsrc, kVp8, 500, 0, kKeyframe));
   send(make_rtp(kAudioSsrc, kOpus, 7, 960, kDelta));
