@@ -283,5 +283,83 @@ TEST_F(SimSimulcastStallTest, A400kLimitLandsOnTheLowestLayerWithoutAStallAndThe
   EXPECT_EQ(s2_decoder_.layers(limited_at, end), std::set<int>{kTop});
 }
 
+// A key frame larger than a narrow link's whole queue: s1 watches through 400 kbit/s and a
+// 15 KB queue, and the publisher's q key frames are 18 KB (30 packets of 600 bytes, arriving
+// within a millisecond as on a LAN; q's delta frames are 120 kbit/s). Forwarded at once, every
+// q key frame overflows the queue and loses its tail: s1 can never switch to q and its picture
+// stays frozen. Paced (pacing_percent 150), the key frame waits on the server and crosses whole.
+struct BurstResult {
+  bool reached_q = false;
+  std::uint64_t link_drops = 0;  // from the limit until s1 decoded q (or gave up)
+  std::uint64_t burst_drops = 0;  // over the 2 s after a key frame asked for once on q
+  std::uint64_t burst_paced = 0;
+  time::Duration burst_stall{0};
+};
+
+class SimKeyFrameBurstTest : public SimSimulcastStallTest {
+ protected:
+  BurstResult run(std::uint32_t pacing_percent) {
+    limits().pacing_percent = pacing_percent;
+    constexpr Ladder kBigQKeyFrames{{{1, 30, 600}, {2, 8, 1200}, {8, 24, 1200}}};
+    auto& p = join_simulcast("p", room::TrackType::camera, kBigQKeyFrames);
+    p.set_transport_cc_id(loadgen::kTransportCcExtensionId);
+    auto& s1 = join("s1", false);
+    join("s2", false);
+    EXPECT_TRUE(pump([&] { return packets(s1, "p-camera") > 0; }, 10s));
+    const std::uint8_t down_id = transport_cc_id(last_server_offer.at("s1"));
+    EXPECT_NE(down_id, 0);
+    transport_cc_.attach(s1, down_id, loop(), [this](std::span<const std::uint8_t> bytes) {
+      s1_decoder_.on_packet(bytes, loop().now());
+    });
+    s1_decoder_.start(loop().now());
+    EXPECT_TRUE(run_decoding([&] { return s1_decoder_.layer() == 2; }, 15s))
+        << "s1 decodes layer " << s1_decoder_.layer();
+    auto link = path("s1").link(ice::Side::A);
+    link.bandwidth = kLimit;
+    link.queue_limit = kQueue;
+    path("s1").set_link(ice::Side::A, link);
+    const auto drops = [&] { return path("s1").counters(ice::Side::A).dropped_queue; };
+    BurstResult result;
+    result.reached_q = run_decoding([&] { return s1_decoder_.layer() == 0; }, 10s);
+    result.link_drops = drops();
+    if (result.reached_q) {
+      run_decoding(nullptr, 4s);  // settled on q
+      EXPECT_EQ(s1_decoder_.layer(), 0);
+      const auto before = drops();
+      const auto paced = worker().counters().bwe.paced_packets.get();
+      const auto from = loop().now();
+      sources_.at("p")->send_frame(true);  // on every layer the server wants (q for s1)
+      run_decoding(nullptr, 2s);
+      result.burst_drops = drops() - before;
+      result.burst_paced = worker().counters().bwe.paced_packets.get() - paced;
+      result.burst_stall = s1_decoder_.longest_stall(from, loop().now());
+    }
+    std::printf(
+        "  pacing %u %%: q decoded %s, link drops %llu until then; a q key frame later: %llu "
+        "dropped, %llu held in the pacer, longest stall %lld ms\n",
+        pacing_percent, result.reached_q ? "yes" : "no",
+        static_cast<unsigned long long>(result.link_drops),
+        static_cast<unsigned long long>(result.burst_drops),
+        static_cast<unsigned long long>(result.burst_paced),
+        static_cast<long long>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(result.burst_stall).count()));
+    return result;
+  }
+};
+
+TEST_F(SimKeyFrameBurstTest, PacedTheKeyFrameWaitsOnTheServerAndCrossesWhole) {
+  const auto result = run(150);
+  ASSERT_TRUE(result.reached_q);
+  EXPECT_EQ(result.burst_drops, 0u);
+  EXPECT_GE(result.burst_paced, 10u);
+  EXPECT_LE(result.burst_stall, 1s);  // 18 KB take 360 ms at 400 kbit/s
+}
+
+TEST_F(SimKeyFrameBurstTest, UnpacedTheKeyFrameNeverCrossesAndTheLowLayerNeverStarts) {
+  const auto result = run(0);
+  EXPECT_FALSE(result.reached_q);  // what pacing fixes
+  EXPECT_GE(result.link_drops, 30u);
+}
+
 }  // namespace
 }  // namespace rrtc::engine::test
