@@ -8,14 +8,14 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { launch_chromium } from '../../lib/browser.js';
-import { own_netns } from '../../lib/netns.js';
-import { wait_stalled } from '../../lib/media.js';
-import { wait_until } from '../../lib/rrtc_server.js';
-import { PortShaper } from '../../lib/shaping.js';
+import { launch_chromium } from '../lib/browser.js';
+import { own_netns } from '../lib/netns.js';
+import { wait_stalled } from '../lib/media.js';
+import { wait_until } from '../lib/rrtc_server.js';
+import { PortShaper } from '../lib/shaping.js';
 import { kHalf, kLargeWindow, kQuarter, kTop, longest_stall, received, samples, selected_local_port,
          selected_remote_port,
-         start_sampling, three_people, wait_layer } from '../../lib/simulcast.js';
+         start_sampling, three_people, wait_layer } from '../lib/simulcast.js';
 
 const netns = await own_netns('rrtc-e2e-simulcast-layers');
 
