@@ -16,7 +16,8 @@
 #   both cores, the room's egress spread over the workers: --config names the spread key (e.g.
 #   "spread_min_subscribers = 0"), added to the config as given.
 # The individual options override the mode's. Writes DIR/NAME.json (the loadgen's steps), .txt,
-# DIR/rrtc.log, and prints the table of bench/bigroom/table.py (also DIR/NAME.md).
+# DIR/rrtc.log, DIR/NAME.metrics (the server's /metrics after the last step), and prints the
+# table of bench/bigroom/table.py (also DIR/NAME.md).
 set -euo pipefail
 
 rrtc="" loadgen="" out="" label="" mode=one duration=5 priority=nice
@@ -78,5 +79,7 @@ start_bench_server "$rrtc" "$port" "$server_cpus" "$out/rrtc.log"
   --connect-timeout 60 --server-pid "$server_pid" --json "$out/$label.json" "${extra[@]}" \
   2>&1 | tee -a "$out/$label.txt"
 cp "$work/rrtc.toml" "$out/$label.rrtc.toml"
+# The server's counters after the last step (pacing, hand-off drops, bandwidth estimates).
+curl -s --max-time 5 "http://127.0.0.1:$port/metrics" > "$out/$label.metrics" || true
 stop_bench_server
 /usr/bin/python3 "$root/bench/bigroom/table.py" "$out/$label.json" | tee "$out/$label.md"

@@ -295,9 +295,23 @@ const DownTrack::SentCopy* DownTrack::sent(std::uint16_t seq) const noexcept {
 }
 
 bool DownTrack::rewrite_resend(rtp::Packet& packet, const SentCopy& copy,
-                               const std::optional<rtp::Vp8Descriptor>& vp8) const noexcept {
+                               const FrameInfo& frame) const noexcept {
   if (packet.has_extension_block() && !packet.rewrite_extension_ids(sub_.extension_ids)) {
     return false;
+  }
+  const auto& vp8 = frame.vp8;
+  const auto& vp9 = frame.vp9;
+  if (vp9 && packet.payload().size() >= vp9->header_size) {
+    const auto payload = packet.payload();
+    if (vp9->picture_id) {
+      rtp::write_vp9_picture_id(
+          payload, *vp9,
+          static_cast<std::uint16_t>((*vp9->picture_id + copy.picture_delta) & kPictureMask));
+    }
+    if (vp9->tl0picidx) {
+      rtp::write_vp9_tl0picidx(payload, *vp9,
+                               static_cast<std::uint8_t>(*vp9->tl0picidx + copy.tl0_delta));
+    }
   }
   if (vp8 && packet.payload().size() >= vp8->header_size) {
     const auto payload = packet.payload();

@@ -149,11 +149,11 @@ class DownTrack {
   // Nothing sent so far can be resent (the publisher's stream it came from is gone).
   void forget_sent() noexcept { std::fill(sent_.begin(), sent_.end(), SentCopy{}); }
   // Rewrites `packet`, a copy of the publisher's packet `copy.in_seq`, into what was sent as
-  // `copy`: extension ids, payload type, SSRC, sequence number, timestamp and (with `vp8`, its
-  // descriptor as parsed from `packet`) picture id / TL0PICIDX / KEYIDX. False when its
-  // extension ids do not fit the block.
+  // `copy`: extension ids, payload type, SSRC, sequence number, timestamp and (with `frame.vp8`
+  // or `frame.vp9`, the descriptor as parsed from `packet`) picture id / TL0PICIDX (/ VP8's
+  // KEYIDX). False when its extension ids do not fit the block.
   bool rewrite_resend(rtp::Packet& packet, const SentCopy& copy,
-                      const std::optional<rtp::Vp8Descriptor>& vp8) const noexcept;
+                      const FrameInfo& frame) const noexcept;
 
   // Whether the packet `seq` was resent less than `interval` before `now` (a NACK repeated
   // within the subscriber's round trip asks for a copy already on its way).

@@ -138,7 +138,8 @@ void Router::on_rtp(Member& from, std::span<std::uint8_t> bytes, time::Timestamp
   // subscribers: its layers' sizes order them and cap them by track_settings.
   FrameInfo frame;
   const auto& codec = up.info.codecs[static_cast<std::size_t>(up.codec_of[packet.payload_type()])];
-  if (codec.video_codec == rtp::VideoCodec::kVp8 && (up.simulcast() || !up.downs.empty())) {
+  const bool read = up.simulcast() || !up.downs.empty();
+  if (codec.video_codec == rtp::VideoCodec::kVp8 && read) {
     frame.vp8 = rtp::parse_vp8_descriptor(packet.payload());
     if (frame.vp8) {
       frame.keyframe = frame.vp8->keyframe;
@@ -146,6 +147,20 @@ void Router::on_rtp(Member& from, std::span<std::uint8_t> bytes, time::Timestamp
       frame.width = frame.vp8->width;
       frame.height = frame.vp8->height;
       if (frame.width != 0) learn_size(up, found.layer, frame.width, frame.height, now);
+    }
+  } else if (codec.video_codec == rtp::VideoCodec::kVp9 && read) {
+    // VP9: picture id and TL0PICIDX continue across switches; no temporal filter (an SVC
+    // stream is forwarded whole). A key frame's scalability structure gives the size (its top
+    // spatial layer's).
+    frame.vp9 = rtp::parse_vp9_descriptor(packet.payload());
+    if (frame.vp9) {
+      frame.keyframe = frame.vp9->keyframe;
+      if (frame.vp9->keyframe && frame.vp9->has_resolutions && frame.vp9->spatial_layers > 0) {
+        const std::size_t top = frame.vp9->spatial_layers - 1U;
+        frame.width = frame.vp9->width[top];
+        frame.height = frame.vp9->height[top];
+        if (frame.width != 0) learn_size(up, found.layer, frame.width, frame.height, now);
+      }
     }
   }
   if (admitted && !up.downs.empty()) {
@@ -170,9 +185,9 @@ void Router::forward(UpTrack& up, int layer, rtp::Packet& packet, std::int64_t e
     return;
   }
   const auto& codec = up.info.codecs[static_cast<std::size_t>(up.codec_of[packet.payload_type()])];
-  // `frame` has VP8's descriptor (on_rtp); other codecs' key frame is probed only when some
-  // subscriber waits for one.
-  bool probed = frame.vp8.has_value();
+  // `frame` has VP8's or VP9's descriptor (on_rtp); other codecs' key frame is probed only
+  // when some subscriber waits for one.
+  bool probed = frame.vp8.has_value() || frame.vp9.has_value();
   const SendKind kind = up.info.video ? SendKind::video : SendKind::audio;
   for (DownLink* link : up.downs) {
     if (link->settings.paused) continue;

@@ -149,13 +149,16 @@ void Router::on_nack(Member& from, std::uint32_t media_ssrc, std::span<const std
       counters_.retransmit_misses.increment();
       continue;
     }
-    std::optional<rtp::Vp8Descriptor> vp8;
+    FrameInfo descriptors;  // what the resend's picture ids are rewritten from
     const std::int8_t codec = up->codec_of[packet->payload_type() & 0x7f];
-    if (codec >= 0 && up->info.codecs[static_cast<std::size_t>(codec)].video_codec ==
-                          rtp::VideoCodec::kVp8) {
-      vp8 = rtp::parse_vp8_descriptor(packet->payload());
+    const auto video_codec =
+        codec >= 0 ? up->info.codecs[static_cast<std::size_t>(codec)].video_codec : std::nullopt;
+    if (video_codec == rtp::VideoCodec::kVp8) {
+      descriptors.vp8 = rtp::parse_vp8_descriptor(packet->payload());
+    } else if (video_codec == rtp::VideoCodec::kVp9) {
+      descriptors.vp9 = rtp::parse_vp9_descriptor(packet->payload());
     }
-    if (!link->track.rewrite_resend(*packet, *copy, vp8)) {
+    if (!link->track.rewrite_resend(*packet, *copy, descriptors)) {
       counters_.retransmit_misses.increment();
       continue;
     }

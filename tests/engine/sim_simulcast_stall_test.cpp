@@ -294,6 +294,7 @@ struct BurstResult {
   std::uint64_t burst_drops = 0;  // over the 2 s after a key frame asked for once on q
   std::uint64_t burst_paced = 0;
   time::Duration burst_stall{0};
+  std::int64_t pacing_rate = 0;  // s1's, when the key frame was asked for
 };
 
 class SimKeyFrameBurstTest : public SimSimulcastStallTest {
@@ -328,6 +329,11 @@ class SimKeyFrameBurstTest : public SimSimulcastStallTest {
       const auto before = drops();
       const auto paced = worker().counters().bwe.paced_packets.get();
       const auto from = loop().now();
+      if (auto* room = worker().find("sim")) {
+        if (auto* participant = room->find("s1")) {
+          result.pacing_rate = participant->bandwidth().pacer().rate().bps();
+        }
+      }
       sources_.at("p")->send_frame(true);  // on every layer the server wants (q for s1)
       run_decoding(nullptr, 2s);
       result.burst_drops = drops() - before;
@@ -335,10 +341,11 @@ class SimKeyFrameBurstTest : public SimSimulcastStallTest {
       result.burst_stall = s1_decoder_.longest_stall(from, loop().now());
     }
     std::printf(
-        "  pacing %u %%: q decoded %s, link drops %llu until then; a q key frame later: %llu "
-        "dropped, %llu held in the pacer, longest stall %lld ms\n",
+        "  pacing %u %%: q decoded %s, link drops %llu until then; a q key frame later (pacing at "
+        "%lld kbit/s): %llu dropped, %llu held in the pacer, longest stall %lld ms\n",
         pacing_percent, result.reached_q ? "yes" : "no",
         static_cast<unsigned long long>(result.link_drops),
+        static_cast<long long>(result.pacing_rate / 1000),
         static_cast<unsigned long long>(result.burst_drops),
         static_cast<unsigned long long>(result.burst_paced),
         static_cast<long long>(

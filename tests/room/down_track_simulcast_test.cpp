@@ -259,6 +259,16 @@ TEST(DownTrackVp9, PictureIdAndTl0PicIdxContinueAcrossASwitch) {
   const auto wire = rtp::Packet::parse(e);
   EXPECT_EQ(wire->sequence_number(), 13);
   EXPECT_EQ(wire->timestamp(), 4000u + 2970u + 3000u);
+  // A NACK for it after the switch: the publisher's copy rewritten with the VP9 descriptor
+  // read from it is what was sent, picture id and TL0PICIDX included.
+  const DownTrack::SentCopy* copy = track.sent(13);
+  ASSERT_NE(copy, nullptr);
+  Bytes resend = make(2, 802, 56000, 9002, 9, false);
+  auto packet = rtp::Packet::parse(resend);
+  FrameInfo descriptors;
+  descriptors.vp9 = rtp::parse_vp9_descriptor(packet->payload());
+  ASSERT_TRUE(track.rewrite_resend(*packet, *copy, descriptors));
+  EXPECT_EQ(resend, e);
 }
 
 }  // namespace

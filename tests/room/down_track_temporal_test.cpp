@@ -11,6 +11,13 @@
 namespace rrtc::room {
 namespace {
 
+// What Router::on_rtcp passes with a VP8 resend: the descriptor read from the stored copy.
+FrameInfo vp8_of(const rtp::Packet& packet) {
+  FrameInfo frame;
+  frame.vp8 = rtp::parse_vp8_descriptor(packet.payload());
+  return frame;
+}
+
 using namespace rrtc::room::test;
 using namespace std::chrono_literals;
 
@@ -162,7 +169,7 @@ TEST_F(DownTrackSimulcast, ASentPacketIsRewrittenFromThePublishersCopyAsItWasSen
   Bytes resend = build(key);  // the publisher's copy, as a PacketStore keeps it
   auto packet = rtp::Packet::parse(resend);
   ASSERT_TRUE(packet);
-  ASSERT_TRUE(track.rewrite_resend(*packet, *copy, rtp::parse_vp8_descriptor(packet->payload())));
+  ASSERT_TRUE(track.rewrite_resend(*packet, *copy, vp8_of(*packet)));
   EXPECT_EQ(resend, switched.bytes);
 
   // The packet before the switch: layer 0's copy, layer 0's offsets (none: it started there).
@@ -172,8 +179,7 @@ TEST_F(DownTrackSimulcast, ASentPacketIsRewrittenFromThePublishersCopyAsItWasSen
   EXPECT_EQ(before->in_seq, 1000);
   Bytes old = build({.layer = 0, .seq = 1000, .key = true});
   auto old_packet = rtp::Packet::parse(old);
-  ASSERT_TRUE(track.rewrite_resend(*old_packet, *before,
-                                   rtp::parse_vp8_descriptor(old_packet->payload())));
+  ASSERT_TRUE(track.rewrite_resend(*old_packet, *before, vp8_of(*old_packet)));
   EXPECT_EQ(old, first.bytes);
 
   EXPECT_EQ(track.sent(70), nullptr);
@@ -196,7 +202,7 @@ TEST_F(DownTrackSimulcast, AResendAfterATemporalDropKeepsTheShiftedNumbers) {
   EXPECT_EQ(copy->in_seq, 302);
   Bytes resend = build(later);
   auto packet = rtp::Packet::parse(resend);
-  ASSERT_TRUE(track.rewrite_resend(*packet, *copy, rtp::parse_vp8_descriptor(packet->payload())));
+  ASSERT_TRUE(track.rewrite_resend(*packet, *copy, vp8_of(*packet)));
   EXPECT_EQ(resend, sent.bytes);
   EXPECT_EQ(track.sent(302), nullptr);
 }

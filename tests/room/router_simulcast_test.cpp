@@ -11,6 +11,7 @@
 #include "room/router.hpp"
 #include "router_fixture.hpp"
 #include "rtp/vp8_descriptor.hpp"
+#include "rtp/vp9_descriptor.hpp"
 
 namespace rrtc::room::test {
 namespace {
@@ -392,6 +393,97 @@ TEST_F(RouterSimulcastTest, AResumedLayerIsNotMeasuredOverItsSilence) {
   const std::uint64_t again = router_.forwarded_bitrate(b_);
   EXPECT_GT(again, measured * 9 / 10);
   EXPECT_LT(again, measured * 11 / 10);
+}
+
+// VP9 simulcast (each layer its own stream, non-flexible mode, TID 0): a key frame carries the
+// layer's size in its scalability structure.
+constexpr std::uint8_t kVp9 = 98;
+
+std::vector<std::uint8_t> vp9_packet(const LayerSpec& layer, std::uint16_t seq,
+                                     std::uint16_t picture_id, std::uint8_t tl0, bool keyframe) {
+  // I L B (+V for a key frame, +P for a delta) | 15-bit picture id | TID 0 SID 0 | TL0PICIDX
+  std::vector<std::uint8_t> payload = {static_cast<std::uint8_t>(keyframe ? 0xaa : 0xe8),
+                                       static_cast<std::uint8_t>(0x80 | (picture_id >> 8)),
+                                       static_cast<std::uint8_t>(picture_id), 0x00, tl0};
+  if (keyframe) {
+    // SS: one spatial layer with its resolution, no picture group.
+    payload.insert(payload.end(), {0x10, static_cast<std::uint8_t>(layer.width >> 8),
+                                   static_cast<std::uint8_t>(layer.width),
+                                   static_cast<std::uint8_t>(layer.height >> 8),
+                                   static_cast<std::uint8_t>(layer.height)});
+  }
+  // The uncompressed header's first byte: KEY_FRAME or not.
+  payload.insert(payload.end(), {static_cast<std::uint8_t>(keyframe ? 0x82 : 0x86), 0x00});
+  rtp::PacketBuilder builder;
+  builder.set_ssrc(layer.ssrc)
+      .set_payload_type(kVp9)
+      .set_sequence_number(seq)
+      .set_timestamp(3000u * seq)
+      .set_marker(true)
+      .set_payload(payload);
+  const std::array<std::uint8_t, 1> mid{'1'};
+  builder.add_extension(kMidId, mid);
+  builder.add_extension(kRidId, std::span(reinterpret_cast<const std::uint8_t*>(layer.rid),
+                                          std::char_traits<char>::length(layer.rid)));
+  std::vector<std::uint8_t> out(builder.serialized_size());
+  builder.write_to(out);
+  return out;
+}
+
+TEST_F(RouterTest, Vp9SimulcastSwitchKeepsPictureIdsContinuousAndAResendIsWhatWasSent) {
+  PublishedTrack track = simulcast_track();
+  track.codecs.front().payload_type = kVp9;
+  track.codecs.front().video_codec = rtp::VideoCodec::kVp9;
+  router_.publish(a_, {audio_track(), track}, now_);
+  Subscription video = subscription(track, kDownVideo, 100);
+  video.track_id = "a-camera";
+  router_.subscribe(b_, {}, now_);
+  router_.subscribe(b_, {audio_subscription(), video}, now_);
+  // Each layer's own picture ids and TL0PICIDX (one TID 0 frame per packet).
+  const std::uint16_t first_picture[] = {100, 5000, 20000};
+  const std::uint8_t first_tl0[] = {10, 60, 200};
+  std::uint16_t next_seq[] = {1, 1, 1};
+  auto send_vp9 = [&](int index, bool keyframe) {
+    const std::uint16_t n = next_seq[index]++;
+    send(vp9_packet(kLayers[index], n, static_cast<std::uint16_t>(first_picture[index] + n),
+                    static_cast<std::uint8_t>(first_tl0[index] + n), keyframe));
+  };
+  for (int i = 0; i < 3; ++i) send_vp9(i, true);
+  // No estimate: the top layer, found by the size its key frame's SS gives.
+  ASSERT_EQ(subscriber_.rtp.size(), 1u);
+  EXPECT_EQ(router_.take_stream_states().at(0).state,
+            (StreamState{"a-camera", StreamPause::none, 1280, 720}));
+  send_vp9(2, false);
+  TrackSettingsUpdate small;
+  small.track_id = "a-camera";
+  small.max_width = 320;
+  ASSERT_TRUE(router_.set_track_settings(b_, small, now_));
+  send_vp9(0, false);  // not a key frame: f goes on
+  send_vp9(2, false);
+  send_vp9(0, true);   // q's key frame: the switch
+  send_vp9(0, false);
+  ASSERT_EQ(subscriber_.rtp.size(), 5u);
+  const auto descriptor = [&](std::size_t i) {
+    auto packet = view(subscriber_.rtp.at(i));
+    return *rtp::parse_vp9_descriptor(packet.payload());
+  };
+  for (std::size_t i = 1; i < subscriber_.rtp.size(); ++i) {
+    EXPECT_EQ(seq_of(i), static_cast<std::uint16_t>(seq_of(i - 1) + 1)) << i;
+    EXPECT_EQ(*descriptor(i).picture_id, (*descriptor(i - 1).picture_id + 1) & 0x7fff) << i;
+    EXPECT_EQ(*descriptor(i).tl0picidx, static_cast<std::uint8_t>(*descriptor(i - 1).tl0picidx + 1))
+        << i;
+  }
+  EXPECT_TRUE(descriptor(3).keyframe);
+  EXPECT_EQ(router_.take_stream_states().at(0).state,
+            (StreamState{"a-camera", StreamPause::none, 320, 180}));
+  // A NACK for f's last packet, sent before the switch: rewritten from the publisher's copy as
+  // it was sent, VP9 picture id and TL0PICIDX included.
+  const std::vector<std::uint8_t> from_f = subscriber_.rtp[2];
+  nack_video({seq_of(2)});
+  ASSERT_EQ(subscriber_.rtp.size(), 6u);
+  EXPECT_EQ(subscriber_.rtp[5], from_f);
+  EXPECT_EQ(subscriber_.kinds[3], SendKind::keyframe);
+  EXPECT_EQ(subscriber_.kinds[5], SendKind::resend);
 }
 
 }  // namespace
