@@ -3,14 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "bwe/sent_packet_history.hpp"
+#include "test_units.hpp"
 
 namespace rrtc::bwe {
 namespace {
 
-using time::Duration;
-const time::Timestamp kT0{Duration(1'000'000)};
-constexpr Duration ms(std::int64_t v) { return Duration(v * 1000); }
-DataRate kbps(std::int64_t v) { return DataRate::kilobits_per_second(v); }
+using namespace test_units;
 
 CongestionWindow enabled() {
   CongestionWindowConfig c;

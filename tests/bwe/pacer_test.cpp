@@ -4,13 +4,12 @@
 
 #include <vector>
 
+#include "test_units.hpp"
+
 namespace rrtc::bwe {
 namespace {
 
-using time::Duration;
-const time::Timestamp kT0{Duration(1'000'000)};
-constexpr Duration ms(std::int64_t v) { return Duration(v * 1000); }
-DataRate kbps(std::int64_t v) { return DataRate::kilobits_per_second(v); }
+using namespace test_units;
 
 // A packet of `size` bytes whose first two bytes say which it is.
 std::vector<std::uint8_t> packet(int id, std::size_t size = 1000) {
