@@ -39,10 +39,17 @@ void Pacer::drop_older_frames(std::span<const std::uint8_t> keyframe) noexcept {
 }
 
 void Pacer::drain(time::Timestamp now) noexcept {
-  if (now > debt_at_) {
-    debt_ = std::max<std::int64_t>(0, debt_ - rate_.bytes_in(now - debt_at_));
+  if (now <= debt_at_) return;
+  const std::int64_t drained = rate_.bytes_in(now - debt_at_);
+  if (rate_.bps() == 0 || drained >= debt_) {
+    debt_ = 0;
     debt_at_ = now;
+    return;
   }
+  // Whole bytes only: the time of the part of a byte not drained yet is kept, so calls a few
+  // microseconds apart (a key frame's packets) still drain at the rate.
+  debt_ -= drained;
+  debt_at_ += rate_.time_for(drained);
 }
 
 void Pacer::set_estimate(DataRate estimate, time::Timestamp now) noexcept {

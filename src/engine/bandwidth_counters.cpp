@@ -44,7 +44,8 @@ void append_bandwidth_metrics(std::span<const WorkerCounters* const> workers, st
   counter(out, workers, "rrtc_bwe_padding_bytes_total", &BandwidthCounters::padding_bytes,
           "RTP padding bytes sent to subscribers for probes.");
   counter(out, workers, "rrtc_bwe_paced_packets_total", &BandwidthCounters::paced_packets,
-          "RTP packets to subscribers that waited in their pacer (1.5 x their estimate).");
+          "RTP packets to subscribers that waited in their pacer (pacing_percent of their "
+          "estimate).");
   counter(out, workers, "rrtc_bwe_pacer_dropped_packets_total",
           &BandwidthCounters::pacer_dropped_packets,
           "RTP packets to subscribers dropped because their pacer's queue held 500 ms.");

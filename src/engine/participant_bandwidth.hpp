@@ -15,9 +15,9 @@
 // Application-limited: while the Router forwards less than half of the target
 // (Router::forwarded_bitrate), the estimator is told so.
 // Pacing: while the estimate limits the Router, what leaves through send_rtp goes through a
-// bwe::Pacer at MediaLimits::pacing_percent of the estimate (150 %) (audio at once, padding only when nothing waits); a packet
-// that waits is stamped and sent from the pacer's timer, so its transport-wide send time is when
-// it left. Without an estimate nothing waits.
+// bwe::Pacer at MediaLimits::pacing_percent (150) % of the estimate: audio at once, padding only
+// when nothing waits. A packet that waits is stamped and sent from the pacer's timer, so its
+// transport-wide send time is when it left. Without an estimate nothing waits.
 //
 // As a publisher (what it sends us): when it negotiated transport-cc, each of its packets'
 // transport-wide sequence number is read in on_rtp and recorded (bwe::UplinkFeedback); its

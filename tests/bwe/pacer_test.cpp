@@ -176,6 +176,18 @@ TEST(Pacer, AKeyFrameDropsWhatWaitsOfItsStreamsEarlierFrames) {
             Pacer::Verdict::send);
 }
 
+// Offers a few microseconds apart each drain less than a byte: the fractions add up.
+TEST(Pacer, OffersMicrosecondsApartStillDrainAtTheRate) {
+  Pacer pacer;  // 75 bytes per ms: a byte every 13.3 us
+  pacer.set_estimate(kbps(400), kT0);
+  for (int i = 0; i < 4; ++i) pacer.offer(packet(i), Pacer::Kind::video, kT0);  // debt 4000
+  // 10,000 audio packets of 0 bytes, 5 us apart: 50 ms, 3,750 bytes drained.
+  for (int i = 1; i <= 10'000; ++i) {
+    pacer.offer(std::span<const std::uint8_t>(), Pacer::Kind::audio, kT0 + Duration(5 * i));
+  }
+  EXPECT_EQ(pacer.offer(packet(9), Pacer::Kind::video, kT0 + ms(50)), Pacer::Verdict::send);
+}
+
 TEST(Pacer, ASlotIsWritableAndLongEnoughForSrtp) {
   Pacer pacer;
   pacer.set_estimate(kbps(100), kT0);
