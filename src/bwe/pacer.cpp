@@ -38,6 +38,20 @@ void Pacer::drop_older_frames(std::span<const std::uint8_t> keyframe) noexcept {
   count_ = kept;
 }
 
+bool Pacer::continues_queued_frame(std::span<const std::uint8_t> packet) const noexcept {
+  if (packet.size() < 12 || count_ == 0) return false;
+  const std::uint32_t timestamp = load32(&packet[4]);
+  const std::uint32_t ssrc = load32(&packet[8]);
+  // The newest few waiting packets: another stream's may sit between a frame's packets.
+  const std::size_t look = std::min<std::size_t>(count_, 8);
+  for (std::size_t back = 1; back <= look; ++back) {
+    const Slot& slot = ring_[(head_ + count_ - back) % ring_.size()];
+    if (slot.length < 12 || load32(&slot.bytes[8]) != ssrc) continue;
+    return load32(&slot.bytes[4]) == timestamp;
+  }
+  return false;
+}
+
 void Pacer::drain(time::Timestamp now) noexcept {
   if (now <= debt_at_) return;
   const std::int64_t drained = rate_.bytes_in(now - debt_at_);
@@ -73,8 +87,9 @@ Pacer::Verdict Pacer::offer(std::span<const std::uint8_t> packet, Kind kind,
     debt_ += size;
     return Verdict::send;
   }
-  const bool too_long =
-      rate_.bps() > 0 && rate_.time_for(queued_bytes_ + size) > config_.max_delay;
+  const bool too_long = rate_.bps() > 0 &&
+                        rate_.time_for(queued_bytes_ + size) > config_.max_delay &&
+                        !continues_queued_frame(packet);
   if (too_long || packet.size() > config_.slot_bytes || count_ == config_.slots) {
     ++dropped_;
     return Verdict::dropped;

@@ -12,7 +12,9 @@
 // - audio leaves at once, whatever the debt (it is small and late audio is heard), and counts;
 // - video and resends leave in order: at once while nothing waits and the debt allows, else they
 //   wait in the queue; a packet that would make the queue longer than `max_delay` at the pacing
-//   rate (or find no slot) is dropped, as the link's own queue would have dropped it;
+//   rate (or find no slot) is dropped, as the link's own queue would have dropped it, unless it
+//   continues a frame already waiting: a key frame larger than that (a screen share's can be
+//   100 KB) is delayed whole, never cut, which would make every new key frame fail again;
 // - padding (probes) leaves at once while nothing waits, and counts; with a queue it is dropped
 //   (there is no room to probe for);
 // - the first packet of a key frame is video, and what of its stream (SSRC) waits from earlier
@@ -84,6 +86,9 @@ class Pacer {
     std::size_t length = 0;
   };
   using Buffer = std::unique_ptr<std::uint8_t[]>;
+  // Whether `packet` belongs to the frame (SSRC and RTP timestamp) of its stream's newest
+  // waiting packet.
+  bool continues_queued_frame(std::span<const std::uint8_t> packet) const noexcept;
   void drain(time::Timestamp now) noexcept;
   void drop_older_frames(std::span<const std::uint8_t> keyframe) noexcept;
   std::int64_t allowance() const noexcept { return rate_.bytes_in(config_.burst); }

@@ -19,6 +19,16 @@ std::vector<std::uint8_t> packet(int id, std::size_t size = 1000) {
   return p;
 }
 
+// An RTP-shaped packet: id in bytes 0-1, the timestamp and SSRC where RTP has them.
+std::vector<std::uint8_t> rtp_packet(int id, std::uint32_t ssrc, std::uint32_t timestamp) {
+  auto p = packet(id);
+  for (int i = 0; i < 4; ++i) {
+    p[static_cast<std::size_t>(4 + i)] = static_cast<std::uint8_t>(timestamp >> (24 - 8 * i));
+    p[static_cast<std::size_t>(8 + i)] = static_cast<std::uint8_t>(ssrc >> (24 - 8 * i));
+  }
+  return p;
+}
+
 int id_of(const Pacer::Due& due) { return (due.slot[0] << 8) | due.slot[1]; }
 
 // Releases everything due until `until`, as the engine's timer does: the ids in order, each
@@ -102,15 +112,35 @@ TEST(Pacer, AQueueLongerThanMaxDelayDropsWhatComesNext) {
   Pacer pacer;  // 500 ms at 600 kbit/s = 37,500 bytes
   pacer.set_estimate(kbps(400), kT0);
   int sent = 0;
-  for (int i = 0; i < 100; ++i) {
-    if (pacer.offer(packet(i), Pacer::Kind::video, kT0) == Pacer::Verdict::send) ++sent;
+  for (int i = 0; i < 100; ++i) {  // one packet per frame
+    const auto p = rtp_packet(i, 1, static_cast<std::uint32_t>(i));
+    if (pacer.offer(p, Pacer::Kind::video, kT0) == Pacer::Verdict::send) ++sent;
   }
   EXPECT_EQ(sent, 4);
   EXPECT_EQ(pacer.queued_packets(), 37U);
   EXPECT_EQ(pacer.dropped_packets(), 59U);
   // Once some left, there is room again.
   run(pacer, kT0 + ms(100));
-  EXPECT_EQ(pacer.offer(packet(200), Pacer::Kind::video, kT0 + ms(100)), Pacer::Verdict::queued);
+  EXPECT_EQ(pacer.offer(rtp_packet(200, 1, 200), Pacer::Kind::video, kT0 + ms(100)),
+            Pacer::Verdict::queued);
+}
+
+// A frame already waiting is never cut: a 100 KB key frame (a screen share's) is kept whole
+// beyond max_delay; the next frame is dropped while the queue is that long.
+TEST(Pacer, AFrameLargerThanMaxDelayWaitsWholeAndTheNextOneIsDropped) {
+  Pacer pacer;  // 500 ms at 600 kbit/s = 37,500 bytes
+  pacer.set_estimate(kbps(400), kT0);
+  for (int i = 0; i < 100; ++i) pacer.offer(rtp_packet(i, 1, 100), Pacer::Kind::video, kT0);
+  EXPECT_EQ(pacer.queued_packets(), 96U);
+  EXPECT_EQ(pacer.dropped_packets(), 0U);
+  // Another stream's packet between them does not break the frame.
+  EXPECT_EQ(pacer.offer(rtp_packet(200, 2, 7), Pacer::Kind::video, kT0), Pacer::Verdict::dropped);
+  EXPECT_EQ(pacer.offer(rtp_packet(100, 1, 100), Pacer::Kind::video, kT0), Pacer::Verdict::queued);
+  // The next frame of the same stream is dropped.
+  EXPECT_EQ(pacer.offer(rtp_packet(101, 1, 200), Pacer::Kind::video, kT0), Pacer::Verdict::dropped);
+  const auto left = run(pacer, kT0 + ms(2000));
+  ASSERT_EQ(left.size(), 97U);
+  EXPECT_EQ(left.back().first, 100);
 }
 
 TEST(Pacer, SlotsBoundTheQueueAtAnyRate) {
@@ -140,16 +170,6 @@ TEST(Pacer, NoEstimateAnyMoreReleasesTheQueueAtOnceInOrder) {
   ASSERT_EQ(left.size(), 7U);
   EXPECT_EQ(left.back().first, 50);
   EXPECT_EQ(pacer.offer(packet(51), Pacer::Kind::video, kT0 + ms(1)), Pacer::Verdict::send);
-}
-
-// An RTP-shaped packet: id in bytes 0-1, the timestamp and SSRC where RTP has them.
-std::vector<std::uint8_t> rtp_packet(int id, std::uint32_t ssrc, std::uint32_t timestamp) {
-  auto p = packet(id);
-  for (int i = 0; i < 4; ++i) {
-    p[static_cast<std::size_t>(4 + i)] = static_cast<std::uint8_t>(timestamp >> (24 - 8 * i));
-    p[static_cast<std::size_t>(8 + i)] = static_cast<std::uint8_t>(ssrc >> (24 - 8 * i));
-  }
-  return p;
 }
 
 TEST(Pacer, AKeyFrameDropsWhatWaitsOfItsStreamsEarlierFrames) {
