@@ -40,10 +40,15 @@ test-tsan: build-tsan
 
 # The whole suite, then the ThreadSanitizer run, which runs even when the first failed; the
 # exit status is non-zero when either did.
+# What failed, and why the browser specs did (or passed only on a second run), is printed again
+# at the very end (scripts/test-failures.sh).
 test: build-test
 	@status=0; \
+	rm -f $(TEST_DIR)/Testing/Temporary/LastTestsFailed.log $(TSAN_DIR)/Testing/Temporary/LastTestsFailed.log \
+	  tests/e2e/artifacts/failures.txt tests/e2e/artifacts/flaky.txt; \
 	(cd $(TEST_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600) || status=1; \
 	$(MAKE) --no-print-directory test-tsan || status=1; \
+	scripts/test-failures.sh $(TEST_DIR) $(TSAN_DIR); \
 	exit $$status
 
 # Builds every benchmark (Release) and runs the Google Benchmark suites; BENCH_ARGS go to each,

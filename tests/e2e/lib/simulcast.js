@@ -78,7 +78,8 @@ export async function selected_local_port(person) {
   }), { what: `${person.name}'s selected candidate pair` });
 }
 
-// Starts sampling `owner_id`'s camera in `person`'s page every 200 ms: { t, frames, width }.
+// Starts sampling `owner_id`'s camera in `person`'s page every 200 ms: { t, frames, width, lost,
+// nacks } (framesDecoded, frameWidth, packetsLost and nackCount of its inbound-rtp).
 export async function start_sampling(person, owner_id) {
   await person.page.evaluate((owner) => {
     const samples = [];
@@ -87,7 +88,8 @@ export async function start_sampling(person, owner_id) {
       if (!entry) return;
       for (const stats of (await window.rrtc.peer_connection.getStats()).values()) {
         if (stats.type === 'inbound-rtp' && stats.mid === entry.mid) {
-          samples.push({ t: Date.now(), frames: stats.framesDecoded ?? 0, width: stats.frameWidth ?? 0 });
+          samples.push({ t: Date.now(), frames: stats.framesDecoded ?? 0, width: stats.frameWidth ?? 0,
+                         lost: stats.packetsLost ?? 0, nacks: stats.nackCount ?? 0 });
         }
       }
     };
@@ -99,6 +101,19 @@ export async function start_sampling(person, owner_id) {
 // The samples taken so far in `person`'s page.
 export async function samples(person) {
   return person.page.evaluate(() => window.rrtc_samples?.samples ?? []);
+}
+
+// Waits until `person`'s samples (start_sampling) of the last `steady_ms` all show `width` and
+// no stall of over 400 ms: the page has settled on that layer. Returns the time it had.
+export async function wait_steady(person, width, what, { steady_ms = 2000, timeout_ms = 30000 } = {}) {
+  return wait_until(async () => {
+    const list = await samples(person);
+    const now = list.length > 0 ? list[list.length - 1].t : 0;
+    const recent = list.filter((sample) => sample.t >= now - steady_ms);
+    const covered = recent.length > 0 && list[0].t <= now - steady_ms;
+    return covered && recent.every((sample) => sample.width === width) &&
+           longest_stall(list, now - steady_ms, now) <= 400 ? now : null;
+  }, { timeout_ms, interval_ms: 200, what: `${person.name} steady on ${what} for ${steady_ms} ms` });
 }
 
 // The longest time (ms) framesDecoded did not grow between samples taken in [from, to] (Date.now()

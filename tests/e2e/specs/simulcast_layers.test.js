@@ -13,9 +13,9 @@ import { own_netns } from '../lib/netns.js';
 import { wait_stalled } from '../lib/media.js';
 import { wait_until } from '../lib/rrtc_server.js';
 import { PortShaper } from '../lib/shaping.js';
-import { kHalf, kLargeWindow, kQuarter, kTop, longest_stall, received, samples, selected_local_port,
+import { kHalf, kLargeWindow, kQuarter, kTop, longest_stall, samples, selected_local_port,
          selected_remote_port,
-         start_sampling, three_people, wait_layer } from '../lib/simulcast.js';
+         start_sampling, three_people, wait_layer, wait_steady } from '../lib/simulcast.js';
 
 const netns = await own_netns('rrtc-e2e-simulcast-layers');
 
@@ -46,6 +46,8 @@ describe('simulcast through rrtc', { skip: netns.skip }, () => {
     const shaper = new PortShaper();
     t.after(() => shaper.clear());
     for (const viewer of [bob, cy]) await start_sampling(viewer, ada_id);
+    // Both on the top layer for 2 s first: what follows measures the limit, not the ramp-up.
+    for (const viewer of [bob, cy]) await wait_steady(viewer, top, 'the top layer');
     const limited_at = Date.now();
     // What the server sends Cy leaves from the server's port of Cy's PeerConnection, whichever
     // of Cy's candidates it goes to (libnice and Chromium may each use another one).
@@ -81,6 +83,11 @@ describe('simulcast through rrtc', { skip: netns.skip }, () => {
     t.diagnostic(`Cy's samples from the limit: ${(await samples(cy)).filter((s) => s.t >= limited_at).map((s) => `${s.t - limited_at}:${s.frames}:${s.width}`).join(' ')}`);
     t.diagnostic(`lifted at ${lifted_at - limited_at}, settled at ${settled_at - limited_at}`);
     t.diagnostic(`longest stalls: Bob ${bob_stall} ms; Cy ${cy_stall_onset} ms while the server adapted, ${cy_stall} ms after`);
+    for (const viewer of [bob, cy]) {
+      const list = await samples(viewer);
+      const last = list[list.length - 1];
+      t.diagnostic(`${viewer.name} lost ${last.lost} packets and sent ${last.nacks} NACKs (camera, whole call)`);
+    }
     assert.ok(bob_stall <= 1000, `Bob's frames stalled for ${bob_stall} ms`);
     assert.ok(cy_stall <= 1000, `Cy's frames stalled for ${cy_stall} ms on a low layer or switching up`);
     no_page_errors();
@@ -99,8 +106,9 @@ describe('simulcast through rrtc', { skip: netns.skip }, () => {
     const cy_layer = await wait_layer(cy, ada_id, (width) => width === kQuarter, `the ${kQuarter}-wide layer`, 20000);
     const bob_sent = await bob.page.evaluate((id) => window.rrtc.session.track_settings_sent(id), track_id);
     assert.ok(bob_sent.max_width > kHalf, `Bob's tile asks for ${JSON.stringify(bob_sent)}`);
-    const bob_layer = await received(bob, ada_id);
-    assert.equal(bob_layer.width, top, `Bob ${bob_layer.width} wide, Cy ${cy_layer.width}`);
+    // Meanwhile Bob's large tile gets the top layer (within a few seconds: on a loaded machine
+    // his own estimate may dip and recover at any time, whatever Cy asks for).
+    await wait_layer(bob, ada_id, (width) => width === top, `the top layer while Cy gets ${cy_layer.width}`, 10000);
     // Cy's window grows again: so does the layer.
     await cy.page.setViewportSize(kLargeWindow);
     await wait_layer(cy, ada_id, (width) => width === top, 'the top layer after growing', 20000);
