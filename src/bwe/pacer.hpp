@@ -81,11 +81,11 @@ class Pacer {
   std::uint64_t superseded_packets() const noexcept { return superseded_; }  // by a key frame
 
  private:
+  using Buffer = std::unique_ptr<std::uint8_t[]>;
   struct Slot {
-    std::unique_ptr<std::uint8_t[]> bytes;
+    Buffer bytes;
     std::size_t length = 0;
   };
-  using Buffer = std::unique_ptr<std::uint8_t[]>;
   // Whether `packet` belongs to the frame (SSRC and RTP timestamp) of its stream's newest
   // waiting packet.
   bool continues_queued_frame(std::span<const std::uint8_t> packet) const noexcept;
