@@ -200,6 +200,9 @@ void append_metrics(std::span<const WorkerCounters* const> workers, std::string&
                   "Copies held back while a subscriber waits for a key frame.");
   forward_counter(out, workers, "rrtc_forward_unroutable_packets_total", &F::unroutable_packets,
                   "RTP packets with an unknown SSRC or payload type, or invalid.");
+  forward_counter(out, workers, "rrtc_forward_duplicate_packets_total", &F::duplicate_packets,
+                  "RTP packets received twice (a publisher's RTX padding, a duplicating "
+                  "network): forwarded once.");
   forward_counter(out, workers, "rrtc_forward_retransmitted_packets_total",
                   &F::retransmitted_packets, "Packets resent to answer subscribers' NACKs.");
   forward_counter(out, workers, "rrtc_forward_retransmit_misses_total", &F::retransmit_misses,

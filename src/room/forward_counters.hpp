@@ -52,6 +52,9 @@ struct ForwardCounters {
   SingleWriterCounter filtered_packets;       // not forwarded: muted, camera off, screen stopped
   SingleWriterCounter waiting_keyframe;       // egress copies held back until a key frame
   SingleWriterCounter unroutable_packets;     // unknown SSRC, invalid RTP, unmapped payload type
+  // Not forwarded: a packet of that layer arrived before (a publisher's RTX padding repeats
+  // packets it sent; a network may duplicate).
+  SingleWriterCounter duplicate_packets;
   SingleWriterCounter retransmitted_packets;  // answered NACKs
   SingleWriterCounter retransmit_misses;      // NACKed packets no longer kept
   // NACKed packets not resent: already resent to that subscriber within its round trip, or

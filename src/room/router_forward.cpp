@@ -124,6 +124,12 @@ void Router::on_rtp(Member& from, std::span<std::uint8_t> bytes, time::Timestamp
     return;
   }
   const std::int64_t extended = layer.seq.unwrap(packet.sequence_number());
+  if (!layer.received.first_arrival(extended)) {
+    // The subscribers have it already: a second copy would only be dropped by their SRTP
+    // replay check and reported lost in their transport-cc feedback.
+    counters_.duplicate_packets.increment();
+    return;
+  }
   layer.stats.on_packet(packet.sequence_number(), packet.timestamp(), now.time_since_epoch());
   if (layer.nacks.on_packet(extended, now)) counters_.packets_recovered.increment();
   layer.heard = true;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "room/packet_store.hpp"
+#include "room/received_window.hpp"
 #include "room/router.hpp"
 #include "room/token_bucket.hpp"
 #include "rtp/receive_stats.hpp"
@@ -38,6 +39,7 @@ struct Router::UpLayer {
   rtp::ReceiveStats stats;
   rtp::SeqUnwrapper seq;
   NackTracker nacks;
+  ReceivedWindow received;  // a packet that arrives twice (RTX padding) is forwarded once
   // The publisher's copy of recent packets, shared by the subscribers' resends: allocated when
   // a subscriber that negotiated NACK is linked (relink).
   PacketStore store;

@@ -290,6 +290,50 @@ TEST_F(RouterSimulcastTest, UpstreamNacksAndRtxArePerLayer) {
             1);
 }
 
+// The RTX form (RFC 4588) of `original` on `rtx_ssrc`, named by repaired-rid `rid`.
+std::vector<std::uint8_t> rtx_copy(std::vector<std::uint8_t> original, std::uint32_t rtx_ssrc,
+                                   std::uint16_t rtx_seq, char rid) {
+  const auto parsed = *rtp::Packet::parse(original);
+  std::vector<std::uint8_t> payload = {static_cast<std::uint8_t>(parsed.sequence_number() >> 8),
+                                       static_cast<std::uint8_t>(parsed.sequence_number())};
+  payload.insert(payload.end(), parsed.payload().begin(), parsed.payload().end());
+  rtp::PacketBuilder builder;
+  builder.set_ssrc(rtx_ssrc).set_payload_type(kRtx).set_sequence_number(rtx_seq)
+      .set_timestamp(parsed.timestamp()).set_marker(parsed.marker()).set_payload(payload);
+  const std::array<std::uint8_t, 1> repaired{static_cast<std::uint8_t>(rid)};
+  builder.add_extension(kRepairedRidId, repaired);
+  std::vector<std::uint8_t> out(builder.serialized_size());
+  builder.write_to(out);
+  return out;
+}
+
+// Chromium pads its uplink with RTX copies of a packet it sent moments before (libwebrtc's
+// payload padding), again and again. Forwarded, each copy reached the subscriber as a packet it
+// had; its SRTP replay check dropped it and its transport-cc feedback reported it lost. Only a
+// packet that never arrived is forwarded from RTX; a plain duplicate is dropped too.
+TEST_F(RouterSimulcastTest, ARepeatOfAPacketAlreadyForwardedIsNotForwardedAgain) {
+  constexpr std::uint32_t kFRtx = 0x301;
+  start_layers();
+  const std::size_t before = subscriber_.rtp.size();
+  const auto f2 = vp8_packet(kLayers[2], 2, 6000, 11, false);
+  send(f2);
+  ASSERT_EQ(subscriber_.rtp.size(), before + 1);  // b receives f
+  for (std::uint16_t i = 0; i < 5; ++i) send(rtx_copy(f2, kFRtx, static_cast<std::uint16_t>(50 + i), 'f'));
+  send(f2);  // the network duplicated it
+  EXPECT_EQ(subscriber_.rtp.size(), before + 1);
+  EXPECT_EQ(counters_.duplicate_packets.get(), 6u);
+  // A real repair: f's 3 went missing, then arrives on RTX once, then once more.
+  send_layer(2, 4, 13, false);
+  ASSERT_EQ(subscriber_.rtp.size(), before + 2);
+  const auto f3 = vp8_packet(kLayers[2], 3, 9000, 12, false);
+  send(rtx_copy(f3, kFRtx, 60, 'f'));
+  EXPECT_EQ(subscriber_.rtp.size(), before + 3);
+  EXPECT_EQ(counters_.packets_recovered.get(), 1u);
+  send(rtx_copy(f3, kFRtx, 61, 'f'));
+  EXPECT_EQ(subscriber_.rtp.size(), before + 3);
+  EXPECT_EQ(counters_.duplicate_packets.get(), 7u);
+}
+
 TEST_F(RouterSimulcastTest, ASubscribersPliGoesToTheSsrcOfItsLayer) {
   start_layers();
   EXPECT_EQ(plis_to(kF), 1);  // b waited for f when f's SSRC was learned
