@@ -3,7 +3,7 @@
 // viewer's downlink is limited to 400 kbit/s with an htb class on lo (own network namespace,
 // lib/netns.js): it must decode a layer at most half the top's width while the other keeps the
 // top, come back to the top within 10 s of the limit going, and neither may stall over 1 s
-// (200 ms samples in the pages). A viewer's small tile (track_settings) must get a smaller
+// from the cap on, also while the server adapts (200 ms samples in the pages). A viewer's small tile (track_settings) must get a smaller
 // layer than a large one, grow back, and a hidden tile must be paused at its request.
 
 import assert from 'node:assert/strict';
@@ -89,6 +89,7 @@ describe('simulcast through rrtc', { skip: netns.skip }, () => {
       t.diagnostic(`${viewer.name} lost ${last.lost} packets and sent ${last.nacks} NACKs (camera, whole call)`);
     }
     assert.ok(bob_stall <= 1000, `Bob's frames stalled for ${bob_stall} ms`);
+    assert.ok(cy_stall_onset <= 1000, `Cy's frames stalled for ${cy_stall_onset} ms before the low layer`);
     assert.ok(cy_stall <= 1000, `Cy's frames stalled for ${cy_stall} ms on a low layer or switching up`);
     no_page_errors();
   });
