@@ -11,9 +11,9 @@
 //
 //
 // A file that fails is run once more (RRTC_E2E_ATTEMPTS, default 2, sets how many runs a file
-// gets): real browsers on a shared two-core machine sometimes starve (a viewer's own transport-cc
-// feedback then reports loss on a link nothing limits, and the server rightly lowers its layer).
-// A file that passes only on its second run is named on a line "flaky: ..." and in
+// gets): three Chromiums on a shared two-core machine make timing-bound specs sensitive to
+// whatever else runs there (README.md). A file that passes only on its second run is named on a
+// line "flaky: ..." and in
 // artifacts/flaky.txt, and its first run's reasons stay in the output; one that fails every run
 // fails.
 //

@@ -3,8 +3,9 @@
 // viewer's downlink is limited to 400 kbit/s with an htb class on lo (own network namespace,
 // lib/netns.js): it must decode a layer at most half the top's width while the other keeps the
 // top, come back to the top within 10 s of the limit going, and neither may stall over 1 s
-// from the cap on, also while the server adapts (200 ms samples in the pages). A viewer's small tile (track_settings) must get a smaller
-// layer than a large one, grow back, and a hidden tile must be paused at its request.
+// from the cap on, also while the server adapts (200 ms samples in the pages). A viewer's small
+// tile (track_settings) must get a smaller layer than a large one, grow back, and a hidden tile
+// must be paused at its request.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -107,8 +108,8 @@ describe('simulcast through rrtc', { skip: netns.skip }, () => {
     const cy_layer = await wait_layer(cy, ada_id, (width) => width === kQuarter, `the ${kQuarter}-wide layer`, 20000);
     const bob_sent = await bob.page.evaluate((id) => window.rrtc.session.track_settings_sent(id), track_id);
     assert.ok(bob_sent.max_width > kHalf, `Bob's tile asks for ${JSON.stringify(bob_sent)}`);
-    // Meanwhile Bob's large tile gets the top layer (within a few seconds: on a loaded machine
-    // his own estimate may dip and recover at any time, whatever Cy asks for).
+    // Meanwhile Bob's large tile gets the top layer (within a few seconds: his own estimate may
+    // dip and recover at any time, whatever Cy asks for).
     await wait_layer(bob, ada_id, (width) => width === top, `the top layer while Cy gets ${cy_layer.width}`, 10000);
     // Cy's window grows again: so does the layer.
     await cy.page.setViewportSize(kLargeWindow);
