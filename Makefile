@@ -54,7 +54,7 @@ test: build-test
 # Builds every benchmark (Release) and runs the Google Benchmark suites; BENCH_ARGS go to each,
 # e.g. make bench BENCH_ARGS=--benchmark_filter=Forward
 BENCH_SUITES := rtp/bench_rtp sdp/bench_sdp dtls/bench_dtls_srtp forward/bench_forward forward/bench_down_track \
-                speakers/bench_speakers bwe/bench_bwe
+                speakers/bench_speakers bwe/bench_bwe loop/bench_loop
 bench: deps
 	cmake -S . -B build/bench $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DRRTC_BUILD_TESTS=OFF
 	cmake --build build/bench -j $(JOBS)

@@ -146,8 +146,15 @@ bwe::Pacer::Verdict ParticipantBandwidth::pace(std::span<const std::uint8_t> pac
 }
 
 void ParticipantBandwidth::arm_pacer_timer() noexcept {
-  const auto deadline = pacer_.next_release();
-  if (!deadline || (pacer_deadline_ && *pacer_deadline_ <= *deadline)) return;
+  auto deadline = pacer_.next_release();
+  if (!deadline) return;
+  // Up to the worker's pacer tick: the releases of every subscriber due within one tick run in
+  // one dispatch of the loop's timers, so what they hand to an egress worker goes in one batch
+  // with one wake-up, not one per subscriber.
+  const auto tick = kPacerTick.count();
+  deadline = time::Timestamp(time::Duration((deadline->time_since_epoch().count() + tick - 1) /
+                                            tick * tick));
+  if (pacer_deadline_ && *pacer_deadline_ <= *deadline) return;
   pacer_deadline_ = deadline;
   pacer_timer_ = context_.loop.add_timer(*deadline, [this] { on_pacer_timer(); });
 }

@@ -17,7 +17,10 @@
 // Pacing: while the estimate limits the Router, what leaves through send_rtp goes through a
 // bwe::Pacer at MediaLimits::pacing_percent (150) % of the estimate: audio at once, padding only
 // when nothing waits. A packet that waits is stamped and sent from the pacer's timer, so its
-// transport-wide send time is when it left. Without an estimate nothing waits.
+// transport-wide send time is when it left; the timer is due on a 2 ms grid (kPacerTick), so one
+// wake-up of the worker releases every subscriber due in that tick (io/glib_loop.hpp: one timer
+// source per worker, every due timer in one dispatch and one send batch). Without an estimate
+// nothing waits.
 //
 // As a publisher (what it sends us): when it negotiated transport-cc, each of its packets'
 // transport-wide sequence number is read in on_rtp and recorded (bwe::UplinkFeedback); its
@@ -61,6 +64,9 @@ class ParticipantBandwidth {
   // per kReportInterval.
   static constexpr std::int64_t kReportChange = 20;
   static constexpr time::Duration kReportInterval{1'000'000};
+  // The pacer's releases are due on this grid of the worker's clock (rounded up), so the
+  // releases of all subscribers within one tick leave in one wake-up.
+  static constexpr time::Duration kPacerTick{2'000};
 
   ParticipantBandwidth(MediaContext& context, MediaRoom& room, MediaParticipant& owner);
   ~ParticipantBandwidth();

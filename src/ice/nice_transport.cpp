@@ -64,18 +64,18 @@ int NiceTransport::agents_alive() noexcept {
   return g_agents_alive.load(std::memory_order_relaxed);
 }
 
-std::unique_ptr<NiceTransport> NiceTransport::create(GMainContext* context, const IceConfig& config,
+std::unique_ptr<NiceTransport> NiceTransport::create(io::GlibLoop& loop, const IceConfig& config,
                                                      IceTransportListener* listener) {
-  std::unique_ptr<NiceTransport> transport(new NiceTransport(context, config, listener));
+  std::unique_ptr<NiceTransport> transport(new NiceTransport(loop, config, listener));
   if (!transport->setup(config)) {
     return nullptr;
   }
   return transport;
 }
 
-NiceTransport::NiceTransport(GMainContext* context, const IceConfig& config,
+NiceTransport::NiceTransport(io::GlibLoop& loop, const IceConfig& config,
                              IceTransportListener* listener)
-    : context_(context), listener_(listener), public_ip_(config.public_ip) {
+    : loop_(loop), context_(loop.context()), listener_(listener), public_ip_(config.public_ip) {
   agent_ = nice_agent_new_full(context_, NICE_COMPATIBILITY_RFC5245,
                                static_cast<NiceAgentOption>(NICE_AGENT_OPTION_ICE_TRICKLE |
                                                             NICE_AGENT_OPTION_CONSENT_FRESHNESS));

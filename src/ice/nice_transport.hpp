@@ -37,8 +37,9 @@
 // allocations asynchronously (nice_agent_close_async) before the agent goes; agents_alive()
 // counts agents still closing.
 //
-// Threading: as IceTransport. The GMainContext must be the one the owning worker runs (or the
-// one a test iterates); libnice attaches its sockets and timers there. Listener callbacks other
+// Threading: as IceTransport. The loop must be the one the owning worker runs (or one whose
+// context a test iterates); libnice attaches its sockets and timers to its context, ours (the
+// consent timer) are the loop's and the media socket is in the context's epoll set. Listener callbacks other
 // than on_datagram are queued by noexcept trampolines and delivered from an idle source on that
 // context. The listener must not destroy the transport from inside a callback (close() it and
 // free it later).
@@ -60,6 +61,8 @@
 #include "ice/ice_options.hpp"
 #include "ice/ice_transport.hpp"
 #include "ice/media_socket.hpp"
+#include "io/glib_loop.hpp"
+#include "io/readable_set.hpp"
 #include "time/media_time.hpp"
 
 typedef struct _NiceAgent NiceAgent;
@@ -79,9 +82,10 @@ inline constexpr std::size_t kMaxRemoteCandidates = 64;
 
 class NiceTransport final : public IceTransport {
  public:
-  // Creates the agent on `context` and starts gathering; candidates follow through the
-  // listener. nullptr when libnice refuses the configuration (logged).
-  static std::unique_ptr<NiceTransport> create(GMainContext* context, const IceConfig& config,
+  // Creates the agent on `loop`'s context and starts gathering; candidates follow through the
+  // listener. nullptr when libnice refuses the configuration (logged). The consent timer is one
+  // of the loop's timers (io/glib_loop.hpp: one GLib source for all of them).
+  static std::unique_ptr<NiceTransport> create(io::GlibLoop& loop, const IceConfig& config,
                                                IceTransportListener* listener = nullptr);
   ~NiceTransport() override;
   NiceTransport(const NiceTransport&) = delete;
@@ -176,7 +180,7 @@ class NiceTransport final : public IceTransport {
   struct ChecksFailed {};
   using Event = std::variant<LocalCandidate, StateChange, GatheringDone, ChecksFailed>;
 
-  NiceTransport(GMainContext* context, const IceConfig& config, IceTransportListener* listener);
+  NiceTransport(io::GlibLoop& loop, const IceConfig& config, IceTransportListener* listener);
   bool setup(const IceConfig& config);
   void record(Event event) noexcept;
   void dispatch_events();
@@ -201,7 +205,7 @@ class NiceTransport final : public IceTransport {
   // that socket stays selected, closed otherwise.
   void sync_media_socket() noexcept;
   void close_media_socket() noexcept;
-  static int on_media_readable(int fd, unsigned condition, void* self) noexcept;
+  static void on_media_readable(void* self) noexcept;
   void read_media() noexcept;
   // `from` is the selected pair's remote or another remote candidate libnice knows (the peer
   // may send on another valid pair than the one selected here: Chromium does).
@@ -214,7 +218,7 @@ class NiceTransport final : public IceTransport {
   bool on_consent_timer() noexcept;
   // libnice's own consent flag (nice_agent_send refuses to send without it).
   bool libnice_consent_lost() noexcept;
-  static int on_consent_timer_source(void* self) noexcept;
+  void on_consent_timer_fired() noexcept;
   bool apply_consent_verdict(ConsentVerdict verdict) noexcept;
   bool rearm_consent_checks() noexcept;
   void schedule_consent_timer() noexcept;
@@ -222,7 +226,8 @@ class NiceTransport final : public IceTransport {
   // Failed after Connected: no more sends, no more datagrams.
   void fail_connected(std::string reason) noexcept;
 
-  GMainContext* context_;
+  io::GlibLoop& loop_;
+  GMainContext* context_;  // loop_'s
   NiceAgent* agent_ = nullptr;
   unsigned stream_id_ = 0;
   IceTransportListener* listener_;
@@ -240,7 +245,9 @@ class NiceTransport final : public IceTransport {
   uint64_t dropped_before_connected_ = 0;
   DirectPath direct_;
   std::unique_ptr<MediaSocket> media_;
-  GSource* media_source_ = nullptr;
+  // In the worker's one epoll set of media sockets (io/readable_set.hpp); after media_, so it
+  // stops watching before the socket closes.
+  io::ReadableWatch media_watch_;
   uint64_t media_generation_ = 0;  // changes whenever media_ does: a reader notices mid-batch
   MediaReads media_reads_;
   // Other remotes media came from that libnice lists as remote candidates; looked up at most
@@ -253,7 +260,7 @@ class NiceTransport final : public IceTransport {
   // When the last datagram from the selected pair arrived (CLOCK_MONOTONIC_COARSE: a few ns
   // per datagram, within 4 ms; the same clock as the steady clock).
   time::Timestamp last_inbound_{};
-  GSource* consent_timer_ = nullptr;
+  io::TimerHandle consent_timer_;
   bool rearming_ = false;  // inside nice_agent_set_selected_pair: its state signals are ours
   // libnice's component went FAILED while its consent held (see on_checks_failed): it signals
   // no more state changes, so its consent flag is polled every kConsentPoll.

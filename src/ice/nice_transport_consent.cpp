@@ -169,31 +169,18 @@ void NiceTransport::schedule_consent_timer() noexcept {
   if (!deadline) {
     return;
   }
-  // Rounded up to the millisecond: never before the deadline.
-  const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - io::now());
-  consent_timer_ = g_timeout_source_new(static_cast<guint>(std::max<int64_t>(left.count(), 0)));
-  g_source_set_callback(consent_timer_, &NiceTransport::on_consent_timer_source, this, nullptr);
-  g_source_attach(consent_timer_, context_);
+  // Never before the deadline (a loop timer).
+  consent_timer_ = loop_.add_timer(*deadline, [this] { on_consent_timer_fired(); });
 }
 
-void NiceTransport::cancel_consent_timer() noexcept {
-  if (consent_timer_ != nullptr) {
-    g_source_destroy(consent_timer_);
-    g_source_unref(consent_timer_);
-    consent_timer_ = nullptr;
-  }
-}
+void NiceTransport::cancel_consent_timer() noexcept { consent_timer_.cancel(); }
 
-int NiceTransport::on_consent_timer_source(void* self) noexcept {
-  auto* transport = static_cast<NiceTransport*>(self);
-  // Detach first: the verdict may schedule the next timer.
-  g_source_unref(transport->consent_timer_);
-  transport->consent_timer_ = nullptr;
-  if (transport->on_consent_timer() && transport->listener_ != nullptr) {
+void NiceTransport::on_consent_timer_fired() noexcept {
+  // The verdict may schedule the next timer, replacing the handle of this one (allowed).
+  if (on_consent_timer() && listener_ != nullptr) {
     // Events queued earlier go first, as everywhere else.
-    transport->record(StateChange{IceState::Failed});
+    record(StateChange{IceState::Failed});
   }
-  return G_SOURCE_REMOVE;
 }
 
 void NiceTransport::fail_connected(std::string reason) noexcept {

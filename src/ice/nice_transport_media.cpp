@@ -3,7 +3,6 @@
 // listener as libnice's receive callback would: only from the selected remote, only while
 // connected, with the consent clock updated and a pending Connected delivered first.
 
-#include <glib-unix.h>
 #include <nice/agent.h>
 #include <time.h>
 
@@ -12,7 +11,6 @@
 #include <string_view>
 
 #include "ice/nice_transport.hpp"
-#include "io/fd_source.hpp"
 
 namespace rrtc::ice {
 namespace {
@@ -58,30 +56,24 @@ void NiceTransport::sync_media_socket() noexcept {
     return;
   }
   ++media_generation_;
-  // Read on every media packet: a source GLib never blocks (io/fd_source.hpp says why).
-  media_source_ = io::attach_readable_source(
-      context_, media_->fd(),
-      +[](gint fd, GIOCondition condition, gpointer self) -> gboolean {
-        return on_media_readable(fd, condition, self);
-      },
-      this);
+  // Read on every media packet, through the worker's one set of media sockets: GLib polls and
+  // walks one source for all of them (io/readable_set.hpp says why).
+  media_watch_ = io::ReadableWatch::watch(context_, media_->fd(), &on_media_readable, this);
+  if (!media_watch_.active()) {
+    close_media_socket();  // the kernel refused: libnice's socket gets everything, as before
+  }
 }
 
 void NiceTransport::close_media_socket() noexcept {
-  if (media_source_ != nullptr) {
-    g_source_destroy(media_source_);
-    g_source_unref(media_source_);
-    media_source_ = nullptr;
-  }
+  media_watch_.reset();
   if (media_ != nullptr) {
     media_.reset();
     ++media_generation_;
   }
 }
 
-int NiceTransport::on_media_readable(int /*fd*/, unsigned /*condition*/, void* self) noexcept {
+void NiceTransport::on_media_readable(void* self) noexcept {
   static_cast<NiceTransport*>(self)->read_media();
-  return G_SOURCE_CONTINUE;
 }
 
 void NiceTransport::read_media() noexcept {

@@ -3,10 +3,13 @@
 #include <glib.h>
 #include <pthread.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <utility>
 
 #include "io/send_ring.hpp"
+#include "io/timer_queue.hpp"
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
@@ -58,44 +61,67 @@ gboolean set_flag(gpointer data) noexcept {
   return G_SOURCE_REMOVE;
 }
 
-// A source with only a ready time (microseconds on g_get_monotonic_time's clock): GLib wakes the
-// context when that time comes, polling with a timeout it rounds up to the millisecond, so the
-// source never dispatches early (a g_timeout_source would count whole milliseconds from now).
+// A source with only a ready time (microseconds on g_get_monotonic_time's clock), run_until's
+// bound: GLib wakes the context when that time comes, polling with a timeout it rounds up to the
+// millisecond, so the source never dispatches early.
 gboolean dispatch_deadline(GSource* /*source*/, GSourceFunc callback, gpointer data) noexcept {
   return callback != nullptr ? callback(data) : G_SOURCE_REMOVE;
 }
 
 GSourceFuncs deadline_funcs = {nullptr, nullptr, &dispatch_deadline, nullptr, nullptr, nullptr};
 
-// The handle's view of one armed GLib timer: one source reference, released on cancel.
-class GlibTimer final : public TimerHandle::Timer {
- public:
-  explicit GlibTimer(GSource* source) noexcept : source_(source) {}
-  ~GlibTimer() override {
-    // Safe while the timer's own callback runs: GLib keeps the callback data alive until the
-    // dispatch returns.
-    g_source_destroy(source_);
-    g_source_unref(source_);
+}  // namespace
+
+// The one source behind every timer of the loop (header): ready when the queue's earliest
+// deadline has come, else it asks the poll to wait until then, rounded up to the millisecond.
+struct GlibLoop::TimerSource {
+  GSource base;
+  GlibLoop* loop;
+
+  static gboolean prepare(GSource* source, gint* timeout) noexcept {
+    const auto next = reinterpret_cast<TimerSource*>(source)->loop->timers_->next();
+    if (!next) return FALSE;  // the timeout stays -1: no limit from us
+    const std::int64_t left = (*next - io::now()).count();
+    if (left <= 0) {
+      *timeout = 0;
+      return TRUE;
+    }
+    const std::int64_t ms = (left + 999) / 1000;
+    *timeout = static_cast<gint>(std::min<std::int64_t>(ms, G_MAXINT));
+    return FALSE;
   }
-  GlibTimer(const GlibTimer&) = delete;
-  GlibTimer& operator=(const GlibTimer&) = delete;
 
-  bool pending() const noexcept override { return !g_source_is_destroyed(source_); }
+  static gboolean check(GSource* source) noexcept {
+    const auto next = reinterpret_cast<TimerSource*>(source)->loop->timers_->next();
+    return next && *next <= io::now();
+  }
 
- private:
-  GSource* source_;
+  static gboolean dispatch(GSource* source, GSourceFunc /*callback*/, gpointer /*data*/) noexcept {
+    reinterpret_cast<TimerSource*>(source)->loop->run_timers();
+    return G_SOURCE_CONTINUE;
+  }
+
+  static GSourceFuncs funcs;
 };
 
-}  // namespace
+GSourceFuncs GlibLoop::TimerSource::funcs = {&prepare, &check, &dispatch, nullptr, nullptr, nullptr};
 
 time::Timestamp now() noexcept {
   return std::chrono::time_point_cast<time::Duration>(time::Clock::now());
 }
 
-GlibLoop::GlibLoop() : context_(g_main_context_new()) {}
+GlibLoop::GlibLoop() : context_(g_main_context_new()), timers_(std::make_shared<TimerQueue>()) {
+  timer_source_ = g_source_new(&TimerSource::funcs, sizeof(TimerSource));
+  reinterpret_cast<TimerSource*>(timer_source_)->loop = this;
+  g_source_set_priority(timer_source_, G_PRIORITY_DEFAULT);
+  g_source_attach(timer_source_, context_);
+}
 
 GlibLoop::~GlibLoop() {
   stop();
+  g_source_destroy(timer_source_);
+  g_source_unref(timer_source_);
+  timers_.reset();  // pending timers are dropped unrun; their handles no longer find them
   g_main_context_unref(context_);
 }
 
@@ -131,12 +157,17 @@ void GlibLoop::post(std::function<void()> fn) {
 }
 
 TimerHandle GlibLoop::arm_timer(time::Timestamp deadline, std::function<void()> fn) {
-  // Our deadline is on the steady clock, GLib's ready time on g_get_monotonic_time(): both are
-  // CLOCK_MONOTONIC on Linux, but converting through "time left" does not depend on it.
-  const gint64 left = (deadline - now()).count();
-  GSource* source = g_source_new(&deadline_funcs, sizeof(GSource));
-  g_source_set_ready_time(source, g_get_monotonic_time() + (left > 0 ? left : 0));
-  return TimerHandle(std::make_unique<GlibTimer>(attach(source, std::move(fn), context_)));
+  // On the loop thread (or before it starts): the next prepare sees the new deadline, so no
+  // wake-up is needed.
+  return timers_->arm(deadline, std::move(fn));
+}
+
+void GlibLoop::run_timers() {
+  // Held: a callback may not free the loop, but keep the queue alive regardless.
+  const std::shared_ptr<TimerQueue> queue = timers_;
+  const time::Timestamp due = now();
+  const std::uint64_t before = queue->next_sequence();
+  while (auto fn = queue->pop_due(due, before)) (*fn)();
 }
 
 bool GlibLoop::run_until(const std::function<bool()>& done, time::Duration timeout) {

@@ -4,9 +4,14 @@
 // (tests) drive it from the calling thread with run_until().
 //
 // Time: now() is the steady clock (io::now()), the one place outside tests where rrtc reads it.
-// Timers are GLib sources with a ready time in microseconds on the same monotonic clock; GLib
-// polls with millisecond timeouts rounded up, so a timer never fires before its deadline and at
-// most about a millisecond after it (plus scheduling latency).
+// Timers: every timer armed on the loop waits in one io::TimerQueue behind ONE GLib source, not
+// a source each: GLib walks every source of the context on every wake-up (prepare, check, a
+// reference taken and dropped), and a worker of a big room arms a few timers per subscriber
+// (its estimator, its pacer, its Peer). The source asks GLib to poll with a timeout of the
+// earliest deadline rounded up to the millisecond, so a timer never fires before its deadline
+// and at most about a millisecond after it (plus scheduling latency). Every timer due when the
+// source dispatches runs in that dispatch, in deadline order, inside the wake-up's send batch;
+// one armed meanwhile for the past runs on the next iteration.
 //
 // Threading: post() may be called from any thread. Everything else, and every closure and timer
 // callback, belongs to the loop's thread (the thread started by start(), or the thread calling
@@ -26,6 +31,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,6 +42,7 @@
 namespace rrtc::io {
 
 class SendRing;
+class TimerQueue;
 
 // The steady clock in media time. Only the worker loop (and the signaling thread) read the clock.
 time::Timestamp now() noexcept;
@@ -81,8 +88,16 @@ class GlibLoop final : public EventLoop {
   // One iteration of the context, its dispatch inside a SendRing::Batch. `may_block`: poll
   // with the context's timeout (else 0).
   void iterate(bool may_block);
+  // The timer source's dispatch: runs every timer due now that was armed before it began.
+  void run_timers();
+
+  struct TimerSource;
 
   GMainContext* context_ = nullptr;
+  // Loop thread. Shared with the timers' handles, which hold it weakly (they may outlive the
+  // loop).
+  std::shared_ptr<TimerQueue> timers_;
+  GSource* timer_source_ = nullptr;  // the one source behind every timer
   std::thread thread_;
   bool quit_ = false;          // loop thread: set by the closure stop() posts
   SendRing* ring_ = nullptr;   // loop thread

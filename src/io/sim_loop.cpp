@@ -2,49 +2,27 @@
 
 #include <algorithm>
 #include <cassert>
-#include <map>
+#include <optional>
+
+#include "io/timer_queue.hpp"
 
 namespace rrtc::io {
 
-// The event queue: ordered by (deadline, sequence), so equal deadlines run in scheduling order
-// and a run never depends on anything but the order of calls.
+// The clock and the event queue (io/timer_queue.hpp: ordered by (deadline, sequence), so equal
+// deadlines run in scheduling order and a run never depends on anything but the order of calls).
 struct SimLoop::Core {
-  using Key = std::pair<time::Timestamp, std::uint64_t>;
-
-  Key schedule(time::Timestamp when, std::function<void()> fn) {
-    const Key key{std::max(when, now), next_sequence++};
-    events.emplace(key, std::move(fn));
-    return key;
+  TimerQueue::Key schedule(time::Timestamp when, std::function<void()> fn) {
+    return queue->schedule(std::max(when, now), std::move(fn));
   }
 
   time::Timestamp now = kEpoch;
-  std::uint64_t next_sequence = 0;
   std::uint64_t events_run = 0;
   bool running = false;  // an event is running: driving methods must not nest
-  std::map<Key, std::function<void()>> events;
+  // Shared with the timers' handles, which hold it weakly and may outlive the loop.
+  std::shared_ptr<TimerQueue> queue = std::make_shared<TimerQueue>();
 };
 
-// A timer's record is its key in the queue: cancelling erases it (if still there).
-class SimLoop::Timer final : public TimerHandle::Timer {
- public:
-  Timer(const std::shared_ptr<Core>& core, Core::Key key) noexcept : core_(core), key_(key) {}
-  ~Timer() override {
-    if (auto core = core_.lock()) core->events.erase(key_);
-  }
-  Timer(const Timer&) = delete;
-  Timer& operator=(const Timer&) = delete;
-
-  bool pending() const noexcept override {
-    auto core = core_.lock();
-    return core != nullptr && core->events.find(key_) != core->events.end();
-  }
-
- private:
-  std::weak_ptr<Core> core_;
-  Core::Key key_;
-};
-
-SimLoop::SimLoop() : core_(std::make_shared<Core>()) {}
+SimLoop::SimLoop() : core_(std::make_unique<Core>()) {}
 
 SimLoop::~SimLoop() = default;
 
@@ -57,22 +35,20 @@ void SimLoop::post_at(time::Timestamp when, std::function<void()> fn) {
 }
 
 TimerHandle SimLoop::arm_timer(time::Timestamp deadline, std::function<void()> fn) {
-  const Core::Key key = core_->schedule(deadline, std::move(fn));
-  return TimerHandle(std::make_unique<Timer>(core_, key));
+  return core_->queue->handle(core_->schedule(deadline, std::move(fn)));
 }
 
 bool SimLoop::run_next(time::Timestamp limit) {
   Core& core = *core_;
-  if (core.events.empty() || core.events.begin()->first.first > limit) return false;
-  auto first = core.events.begin();
-  core.now = first->first.first;
+  const auto next = core.queue->next();
+  if (!next || *next > limit) return false;
+  core.now = *next;
   // Out of the queue before it runs: the timer is no longer pending, and its handle may be
   // destroyed or replaced from inside the callback.
-  std::function<void()> fn = std::move(first->second);
-  core.events.erase(first);
+  std::optional<std::function<void()>> fn = core.queue->pop_due(*next);
   ++core.events_run;
   core.running = true;
-  fn();
+  (*fn)();
   core.running = false;
   return true;
 }
@@ -105,15 +81,14 @@ bool SimLoop::run_until_idle(time::Duration max, std::size_t event_budget) {
   for (std::size_t ran = 0; ran < event_budget; ++ran) {
     if (!run_next(limit)) break;
   }
-  return core_->events.empty();
+  return core_->queue->empty();
 }
 
 std::optional<time::Timestamp> SimLoop::next_event() const {
-  if (core_->events.empty()) return std::nullopt;
-  return core_->events.begin()->first.first;
+  return core_->queue->next();
 }
 
-std::size_t SimLoop::pending_events() const { return core_->events.size(); }
+std::size_t SimLoop::pending_events() const { return core_->queue->size(); }
 
 std::uint64_t SimLoop::events_run() const { return core_->events_run; }
 

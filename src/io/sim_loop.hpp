@@ -11,7 +11,7 @@
 //
 // Threading: single-threaded. Every method, post() included, is called on the thread that drives
 // the loop, and no driving method (advance*, run_until*) may be called from inside an event.
-// Allocation: each event allocates (its closure and a map node).
+// Allocation: each event allocates (its closure and a map node: io/timer_queue.hpp).
 
 #include <chrono>
 #include <cstddef>
@@ -70,13 +70,11 @@ class SimLoop final : public EventLoop {
 
  private:
   struct Core;
-  class Timer;
 
   // Runs the first event; false when there is none or it is due after `limit`.
   bool run_next(time::Timestamp limit);
 
-  // Shared with the timers' handles, which may outlive the loop (they hold it weakly).
-  std::shared_ptr<Core> core_;
+  std::unique_ptr<Core> core_;
 };
 
 }  // namespace rrtc::io

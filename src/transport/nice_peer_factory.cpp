@@ -14,7 +14,7 @@ NicePeerFactory::NicePeerFactory(io::GlibLoop& loop, const IceConfig& config,
 
 std::unique_ptr<Peer> NicePeerFactory::create(PeerTimer& timer, PeerListener& listener) {
   // NiceTransport::create logs why libnice refused.
-  auto ice = ice::NiceTransport::create(loop_.context(),
+  auto ice = ice::NiceTransport::create(loop_,
                                         config_for_new_agent(std::chrono::system_clock::now()));
   if (ice == nullptr) return nullptr;
   ice->set_send_ring(ring_);

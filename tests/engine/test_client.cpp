@@ -25,7 +25,7 @@ TestClient::TestClient(io::GlibLoop& loop) : timer_(loop) {
   ice::IceOptions options;
   options.interfaces = {"127.0.0.1"};
   options.controlling = true;
-  auto ice = ice::NiceTransport::create(loop.context(), ice::resolve_ice_config(options));
+  auto ice = ice::NiceTransport::create(loop, ice::resolve_ice_config(options));
   if (ice == nullptr) return;
   transport::PeerListener& listener = *this;
   peer_ = std::make_unique<transport::Peer>(std::move(ice), dtls::Certificate::generate(), timer_,

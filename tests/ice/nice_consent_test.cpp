@@ -39,7 +39,7 @@ double seconds_since(io::GlibLoop::Clock::time_point start) {
 
 class NiceConsentTest : public ::testing::Test {
  protected:
-  NiceConsentTest() : client_context_(g_main_context_new()) {
+  NiceConsentTest() : client_context_(client_loop_.context()) {
     pump_ = g_timeout_source_new(2);
     g_source_set_callback(pump_, &NiceConsentTest::pump, this, nullptr);
     g_source_attach(pump_, loop_.context());
@@ -54,7 +54,6 @@ class NiceConsentTest : public ::testing::Test {
     g_source_unref(pump_);
     while (g_main_context_iteration(client_context_, FALSE)) {
     }
-    g_main_context_unref(client_context_);
   }
 
   static int pump(void* self) {
@@ -67,9 +66,9 @@ class NiceConsentTest : public ::testing::Test {
   }
 
   void connect() {
-    server_ = NiceTransport::create(loop_.context(), resolve_ice_config(loopback_options(false)),
+    server_ = NiceTransport::create(loop_, resolve_ice_config(loopback_options(false)),
                                     &server_listener_);
-    client_ = NiceTransport::create(client_context_, resolve_ice_config(loopback_options(true)),
+    client_ = NiceTransport::create(client_loop_, resolve_ice_config(loopback_options(true)),
                                     &client_listener_);
     ASSERT_TRUE(server_ && client_);
     server_listener_.on_candidate = [this](const std::string& line) {
@@ -101,6 +100,8 @@ class NiceConsentTest : public ::testing::Test {
   }
 
   io::GlibLoop loop_;
+  // The client's loop, never started: the pump iterates its context (unless frozen).
+  io::GlibLoop client_loop_;
   GMainContext* client_context_;
   GSource* pump_ = nullptr;
   bool frozen_ = false;

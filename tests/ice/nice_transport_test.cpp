@@ -61,7 +61,7 @@ class NiceTransportTest : public ::testing::Test {
 
 TEST_F(NiceTransportTest, OffersALoopbackHostCandidateWhenConfigured) {
   RecordingListener listener;
-  auto transport = NiceTransport::create(loop_.context(),
+  auto transport = NiceTransport::create(loop_,
                                          resolve_ice_config(loopback_options(false)), &listener);
   ASSERT_TRUE(transport);
   EXPECT_TRUE(listener.candidates.empty());  // delivered from the loop, never inline
@@ -87,7 +87,7 @@ TEST_F(NiceTransportTest, HonoursThePortRange) {
   options.min_port = base;
   options.max_port = static_cast<uint16_t>(base + 19);
   RecordingListener listener;
-  auto transport = NiceTransport::create(loop_.context(), resolve_ice_config(options), &listener);
+  auto transport = NiceTransport::create(loop_, resolve_ice_config(options), &listener);
   ASSERT_TRUE(transport);
   ASSERT_TRUE(loop_.run_until([&] { return listener.gathering_done; }, 10s));
   ASSERT_FALSE(listener.candidates.empty());
@@ -103,7 +103,7 @@ TEST_F(NiceTransportTest, AnnouncesThePublicIpInsteadOfTheLocalOne) {
   IceOptions options = loopback_options(false);
   options.public_ip = "192.0.2.7";
   RecordingListener listener;
-  auto transport = NiceTransport::create(loop_.context(), resolve_ice_config(options), &listener);
+  auto transport = NiceTransport::create(loop_, resolve_ice_config(options), &listener);
   ASSERT_TRUE(transport);
   ASSERT_TRUE(loop_.run_until([&] { return listener.gathering_done; }, 10s));
   ASSERT_FALSE(listener.candidates.empty());
@@ -119,7 +119,7 @@ TEST_F(NiceTransportTest, GathersAServerReflexiveCandidateFromTheStunServer) {
   IceOptions options = loopback_options(false);
   options.stun_url = "stun:127.0.0.1:" + std::to_string(stun.port());
   RecordingListener listener;
-  auto transport = NiceTransport::create(loop_.context(), resolve_ice_config(options), &listener);
+  auto transport = NiceTransport::create(loop_, resolve_ice_config(options), &listener);
   ASSERT_TRUE(transport);
   ASSERT_TRUE(loop_.run_until([&] { return listener.gathering_done; }, 10s));
   EXPECT_GE(stun.requests(), 1);
@@ -210,7 +210,7 @@ TEST_F(NiceTransportTest, AcceptsDataOnlyFromTheValidatedPair) {
 
 TEST_F(NiceTransportTest, DropsDataBeforeConnectivity) {
   RecordingListener listener;
-  auto transport = NiceTransport::create(loop_.context(),
+  auto transport = NiceTransport::create(loop_,
                                          resolve_ice_config(loopback_options(false)), &listener);
   ASSERT_TRUE(transport);
   ASSERT_TRUE(loop_.run_until([&] { return listener.gathering_done; }, 10s));
@@ -277,7 +277,7 @@ TEST_F(NiceTransportTest, EndOfCandidatesBeforeCredentialsAndAnUnreachablePeerFa
   // after its idle timeout (5 s after the last pair failed; measured ~7 s in all) whether or
   // not end-of-candidates came, so this checks the order is accepted and failure is bounded.
   RecordingListener listener;
-  auto transport = NiceTransport::create(loop_.context(),
+  auto transport = NiceTransport::create(loop_,
                                          resolve_ice_config(loopback_options(false)), &listener);
   ASSERT_TRUE(transport);
   EXPECT_EQ(transport->add_remote_candidate("a=candidate:1 1 udp 2130706431 127.0.0.1 9 typ host"),
@@ -313,7 +313,7 @@ TEST_F(NiceTransportTest, RejectsGarbageCandidatesAndStillConnects) {
 
 TEST_F(NiceTransportTest, BoundsRemoteCandidates) {
   RecordingListener listener;
-  auto transport = NiceTransport::create(loop_.context(),
+  auto transport = NiceTransport::create(loop_,
                                          resolve_ice_config(loopback_options(false)), &listener);
   ASSERT_TRUE(transport);
   std::size_t added = 0;
@@ -329,7 +329,7 @@ TEST_F(NiceTransportTest, BoundsRemoteCandidates) {
 
 TEST_F(NiceTransportTest, CloseIsFinalAndReported) {
   RecordingListener listener;
-  auto transport = NiceTransport::create(loop_.context(),
+  auto transport = NiceTransport::create(loop_,
                                          resolve_ice_config(loopback_options(false)), &listener);
   ASSERT_TRUE(transport);
   transport->close();

@@ -41,7 +41,7 @@ class NiceTurnTest : public ::testing::Test {
   std::vector<CandidateLine> gather_relays(const IceOptions& options,
                                            std::vector<std::string>& storage) {
     RecordingListener listener;
-    auto transport = NiceTransport::create(loop_.context(), resolve_ice_config(options), &listener);
+    auto transport = NiceTransport::create(loop_, resolve_ice_config(options), &listener);
     EXPECT_TRUE(transport);
     if (!transport) {
       return {};

@@ -5,7 +5,9 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <cstdint>
 #include <future>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -85,6 +87,40 @@ TEST(GlibLoop, PastDeadlineFiresOnTheNextIteration) {
   EXPECT_TRUE(timer.pending());
   EXPECT_TRUE(loop.run_until([&] { return fired; }, 5s));
   EXPECT_FALSE(timer.pending());
+}
+
+TEST(GlibLoop, TimersDueTogetherRunInOneWakeUpInDeadlineOrder) {
+  // One source behind every timer (io/glib_loop.hpp): what is due when it dispatches runs there.
+  GlibLoop loop;
+  const time::Timestamp start = loop.now();
+  std::string order;
+  std::vector<std::uint64_t> wakeups;
+  const auto record = [&](char name) {
+    order += name;
+    wakeups.push_back(loop.wakeups());
+  };
+  TimerHandle c = loop.add_timer(start + 3ms, [&] { record('c'); });
+  TimerHandle a = loop.add_timer(start + 1ms, [&] { record('a'); });
+  TimerHandle b = loop.add_timer(start + 2ms, [&] { record('b'); });
+  TimerHandle b2 = loop.add_timer(start + 2ms, [&] { record('B'); });
+  std::this_thread::sleep_for(10ms);  // all four are due before the loop first looks
+  EXPECT_TRUE(loop.run_until([&] { return order.size() == 4; }, 5s));
+  EXPECT_EQ(order, "abBc");
+  ASSERT_EQ(wakeups.size(), 4u);
+  EXPECT_EQ(wakeups.front(), wakeups.back());
+}
+
+TEST(GlibLoop, ATimerArmedForThePastFromATimerRunsOnTheNextWakeUp) {
+  GlibLoop loop;
+  std::vector<std::uint64_t> wakeups;
+  TimerHandle again;
+  TimerHandle first = loop.add_timer(loop.now(), [&] {
+    wakeups.push_back(loop.wakeups());
+    again = loop.add_timer(loop.now() - 1s, [&] { wakeups.push_back(loop.wakeups()); });
+  });
+  EXPECT_TRUE(loop.run_until([&] { return wakeups.size() == 2; }, 5s));
+  ASSERT_EQ(wakeups.size(), 2u);
+  EXPECT_EQ(wakeups[1], wakeups[0] + 1);
 }
 
 TEST(GlibLoop, ACallbackMayReplaceItsOwnHandle) {

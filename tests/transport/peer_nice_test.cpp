@@ -26,7 +26,7 @@ struct NiceSide {
     ice::IceOptions options;
     options.interfaces = {"127.0.0.1"};
     options.controlling = controlling;
-    auto transport = ice::NiceTransport::create(loop.context(), ice::resolve_ice_config(options));
+    auto transport = ice::NiceTransport::create(loop, ice::resolve_ice_config(options));
     if (transport) {
       peer = std::make_unique<Peer>(std::move(transport), std::move(certificate), timer, listener);
       timer.set_peer(peer.get());
