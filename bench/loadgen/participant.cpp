@@ -125,7 +125,7 @@ void Participant::handle(const std::string& text) {
 void Participant::on_joined() {
   if (phase_ != ParticipantPhase::joining) return;
   std::unique_ptr<ice::IceTransport> ice =
-      ice::NiceTransport::create(context_.loop.context(), context_.ice);
+      ice::NiceTransport::create(context_.loop, context_.ice);
   if (ice == nullptr) return fail("libnice refused the ICE configuration");
   if (hooks_.wrap_transport) ice = hooks_.wrap_transport(std::move(ice));
   transport::PeerListener& listener = *this;
