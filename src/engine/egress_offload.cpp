@@ -101,7 +101,7 @@ void EgressSeat::reset() noexcept {
 }
 
 EgressPort::EgressPort(EgressOffload& offload, std::size_t index) noexcept
-    : offload_(offload), index_(index), next_target_(index) {
+    : offload_(offload), index_(index) {
   unwoken_.resize(offload.workers(), 0);
 }
 
@@ -146,8 +146,8 @@ void EgressPort::detach() noexcept {
 }
 
 EgressSeat EgressPort::open_seat(const transport::Peer& peer) {
-  if (next_target_ == index_) {
-    next_target_ = (next_target_ + 1) % offload_.workers();
+  if (peek_turn() == index_) {
+    ++turn_;
     return {};
   }
   auto session = peer.make_outbound_rtp_session();
@@ -156,13 +156,24 @@ EgressSeat EgressPort::open_seat(const transport::Peer& peer) {
 }
 
 EgressSeat EgressPort::open_seat(srtp::SrtpSession rtp) {
-  const std::size_t target = next_target_;
-  next_target_ = (next_target_ + 1) % offload_.workers();
+  const std::size_t target = peek_turn();
+  ++turn_;
   if (target == index_) return {};
   auto* lane = new (std::nothrow) EgressLane{std::move(rtp)};
   if (lane == nullptr) return {};
   counters_.lanes_opened.increment();
   return EgressSeat(this, target, lane);
+}
+
+std::size_t EgressPort::peek_turn() const noexcept {
+  const std::size_t workers = offload_.workers();
+  if (workers <= 1) return index_;
+  // One turn for this worker, then kOtherWorkerTurns for each other one, interleaved: with 3
+  // workers, from worker 1: 1, 2, 0, 2, 0.
+  const std::size_t cycle = 1 + kOtherWorkerTurns * (workers - 1);
+  const std::size_t turn = turn_ % cycle;
+  if (turn == 0) return index_;
+  return (index_ + 1 + (turn - 1) % (workers - 1)) % workers;
 }
 
 void EgressPort::committed(std::size_t target) noexcept {

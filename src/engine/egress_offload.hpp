@@ -4,8 +4,9 @@
 // (DownTrack: cheap). Past a few hundred subscribers what costs is what follows per copy: SRTP
 // protect and the send system call. So a subscriber that connects on a direct UDP pair while its
 // room has at least `MediaLimits::spread_min_subscribers` participants is given an egress
-// worker, round-robin over all workers (its room's own included: those stay on the ordinary
-// path). The room's worker then writes that subscriber's copies straight into an entry of a
+// worker, in turns over all workers: its room's own once (those stay on the ordinary path),
+// each other one twice (kOtherWorkerTurns), since a copy costs the worker that sends it more
+// than the room's worker that hands it off. The room's worker then writes that subscriber's copies straight into an entry of a
 // single-producer single-consumer ring towards the egress worker (EgressSeat::slot()), stamps
 // transport-cc and commits {lane, length, socket, destination}; the egress worker protects the
 // copy with the subscriber's own Outbound SRTP session for RTP (its "lane", made from the same
@@ -150,8 +151,16 @@ class EgressPort {
   void attach(GMainContext* context);
   void detach() noexcept;
 
-  // Producer: a seat for a connected subscriber of `peer`, round-robin over all workers; empty
-  // when the turn is this worker's own or the lane could not be made.
+  // How many subscribers each other worker is given for each one this worker keeps. Measured
+  // (bench/results/bigroom/2026-12-07-one-source, spread, 500 subscribers, 2 workers): the room's
+  // worker spends about 2.9 µs per copy it hands off (route, rewrite into the ring, transport-cc
+  // record) and the egress worker about 4.6 µs to protect and send it, so with an even split the
+  // room's worker did 68-71 % of the server's work; keeping one in three, about 55-60 %.
+  static constexpr std::size_t kOtherWorkerTurns = 2;
+
+  // Producer: a seat for a connected subscriber of `peer`, in turns over all workers (this one
+  // once, each other kOtherWorkerTurns times); empty when the turn is this worker's own or the
+  // lane could not be made.
   EgressSeat open_seat(const transport::Peer& peer);
   // The same with the lane's Outbound RTP session given (tests).
   EgressSeat open_seat(srtp::SrtpSession rtp);
@@ -167,6 +176,8 @@ class EgressPort {
 
  private:
   friend class EgressSeat;
+  // The worker the next open_seat gives a subscriber to.
+  std::size_t peek_turn() const noexcept;
   void committed(std::size_t target) noexcept;
   void retire(std::size_t target, EgressLane* lane) noexcept;
   bool push_retire(std::size_t target, EgressLane* lane) noexcept;
@@ -177,7 +188,7 @@ class EgressPort {
   std::size_t index_;
   io::SendRing* send_ring_ = nullptr;
   GSource* source_ = nullptr;
-  std::size_t next_target_ = 0;
+  std::size_t turn_ = 0;  // open_seat calls so far
   std::vector<std::uint32_t> unwoken_;  // per target: entries committed since its last wake
   struct Retire {
     std::size_t target;

@@ -68,19 +68,24 @@ void expect_received(const LoopbackUdp& to, std::uint16_t first, std::size_t cou
   }
 }
 
-TEST(EgressOffload, SeatsGoRoundRobinOverEveryWorkerTheOwnOneStaysHome) {
+TEST(EgressOffload, SeatsGoInTurnsTheOwnWorkerOnceEachOtherTwice) {
   EgressOffload offload(3, 16);
   EgressPort port(offload, 1);
   // Worker 1's turn comes first: that subscriber stays on its room's worker.
   EXPECT_FALSE(port.open_seat(session(srtp::SrtpDirection::Outbound)).active());
-  EgressSeat to2 = port.open_seat(session(srtp::SrtpDirection::Outbound));
-  EgressSeat to0 = port.open_seat(session(srtp::SrtpDirection::Outbound));
-  ASSERT_TRUE(to2.active());
-  ASSERT_TRUE(to0.active());
-  EXPECT_EQ(to2.target(), 2u);
-  EXPECT_EQ(to0.target(), 0u);
+  std::vector<EgressSeat> seats;
+  for (int i = 0; i < 4; ++i) seats.push_back(port.open_seat(session(srtp::SrtpDirection::Outbound)));
+  std::vector<std::size_t> targets;
+  for (const EgressSeat& seat : seats) {
+    ASSERT_TRUE(seat.active());
+    targets.push_back(seat.target());
+  }
+  EXPECT_EQ(targets, (std::vector<std::size_t>{2, 0, 2, 0}));
+  static_assert(EgressPort::kOtherWorkerTurns == 2);
+  // The cycle starts again with the own worker.
   EXPECT_FALSE(port.open_seat(session(srtp::SrtpDirection::Outbound)).active());
-  EXPECT_EQ(port.counters().lanes_opened.get(), 2u);
+  EXPECT_TRUE(port.open_seat(session(srtp::SrtpDirection::Outbound)).active());
+  EXPECT_EQ(port.counters().lanes_opened.get(), 5u);
   // The seats retire their lanes into the rings; the offload frees them (no consumer ran).
 }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Issue 18, one room on every core: rrtc with two media workers and spread_min_subscribers = 0
 (every room spread), one python3-aiortc publisher (audio + video) and four aiortc viewers. The
-room lives on one worker; its subscribers get egress workers round-robin over both, so two of the
-four have their RTP protected and sent by the other worker (engine/egress_offload.hpp).
+room lives on one worker; its subscribers get egress workers in turns (the room's worker once,
+the other twice: own, other, other, own), so two of the four have their RTP protected and sent
+by the other worker (engine/egress_offload.hpp).
 
 Checked, in its own network namespace (netns.py) so nftables can drop packets:
 - every viewer decodes the publisher's audio and video;
