@@ -82,13 +82,17 @@ struct AssociationConfig {
   // Largest message the remote accepts (its a=max-message-size; RFC 8841 says 64 KiB when the
   // attribute is absent and "0" means no limit: pass kUnlimitedMessageSize for that).
   std::size_t remote_max_message_size = std::size_t{64} * 1024;
-  // Streams we ask for in each direction (the peer may grant fewer); channel ids stay below.
-  std::uint16_t max_streams = 1024;
+  // Streams we ask for in each direction (the peer may grant fewer); channel ids stay below, so
+  // each side may number 128 channels (RFC 8832's parity). usrsctp keeps about 56 bytes of state
+  // per stream per association, resident for every subscriber: 1024 cost 43 KB more per
+  // subscriber than 256 (bench/results/rss/2026-12-07-streams). A room relays 16 labels
+  // (docs/protocol.md), so a participant needs far fewer.
+  std::uint16_t max_streams = 256;
   // Bytes send() may queue beyond what usrsctp's send buffer holds before it says BufferFull.
   std::size_t max_buffered_bytes = std::size_t{8} * 1024 * 1024;
   // Channels the remote may have open at once; further DATA_CHANNEL_OPENs are refused (their
-  // stream is reset) and counted.
-  std::size_t max_channels = 256;
+  // stream is reset) and counted. Its parity's share of max_streams.
+  std::size_t max_channels = 128;
 };
 
 // Timer cadence. usrsctp 0.9.5 keeps one timer wheel for the whole process and cannot say when

@@ -29,7 +29,8 @@ struct DataChannelConfig {
   // messages with DataSendResult::TooLarge.
   std::size_t remote_max_message_size = std::size_t{64} * 1024;
   // Channels the remote may have open at once; further opens are refused (their stream reset).
-  std::size_t max_channels = 256;
+  // The remote's parity's share of the association's 256 streams (sctp/association.hpp).
+  std::size_t max_channels = 128;
   // Bytes send_data() may queue beyond what SCTP's send buffer takes before BufferFull.
   std::size_t max_buffered_bytes = std::size_t{8} * 1024 * 1024;
 };

@@ -51,9 +51,9 @@ class NicePair {
   // Creates both sides and wires trickle and credentials both ways.
   void create(const IceOptions& server_options, const IceOptions& client_options,
               Filter client_to_server = {}, Filter server_to_client = {}) {
-    server.transport = NiceTransport::create(loop_.context(), resolve_ice_config(server_options),
+    server.transport = NiceTransport::create(loop_, resolve_ice_config(server_options),
                                              &server.listener);
-    client.transport = NiceTransport::create(loop_.context(), resolve_ice_config(client_options),
+    client.transport = NiceTransport::create(loop_, resolve_ice_config(client_options),
                                              &client.listener);
     ASSERT_TRUE(server.transport);
     ASSERT_TRUE(client.transport);
