@@ -40,8 +40,8 @@ TEST(SctpAssociation, ComesUpOnBothSides) {
   ASSERT_TRUE(pair.bring_up());
   EXPECT_EQ(pair.client_events().states, std::vector{AssociationState::Up});
   EXPECT_EQ(pair.server_events().states, std::vector{AssociationState::Up});
-  EXPECT_EQ(pair.client().negotiated_streams(), 1024);
-  EXPECT_EQ(pair.server().negotiated_streams(), 1024);
+  EXPECT_EQ(pair.client().negotiated_streams(), AssociationConfig{}.max_streams);
+  EXPECT_EQ(pair.server().negotiated_streams(), 256);
   ASSERT_TRUE(pair.server().next_timeout().has_value());
   EXPECT_GT(*pair.server().next_timeout(), pair.now());
 }
