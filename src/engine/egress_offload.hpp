@@ -153,9 +153,9 @@ class EgressPort {
 
   // How many subscribers each other worker is given for each one this worker keeps. Measured
   // (bench/results/bigroom/2026-12-07-one-source, spread, 500 subscribers, 2 workers): the room's
-  // worker spends about 2.9 µs per copy it hands off (route, rewrite into the ring, transport-cc
-  // record) and the egress worker about 4.6 µs to protect and send it, so with an even split the
-  // room's worker did 68-71 % of the server's work; keeping one in three, about 55-60 %.
+  // worker spends about 2.9 µs on every copy before it leaves (route, rewrite into the ring or
+  // the send slot), the worker that sends it about 4.6 µs more (protect, send). With an even
+  // split the room's worker did 68-71 % of the server's work; keeping one in three, 56-62 %.
   static constexpr std::size_t kOtherWorkerTurns = 2;
 
   // Producer: a seat for a connected subscriber of `peer`, in turns over all workers (this one
