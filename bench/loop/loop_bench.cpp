@@ -20,8 +20,8 @@ void BM_GlibLoopIdleWakeUpWithArmedTimers(benchmark::State& state) {
   timers.reserve(timer_count);
   for (std::size_t i = 0; i < timer_count; ++i) {
     // Distinct deadlines, none due during the run.
-    timers.push_back(loop.add_timer(loop.now() + std::chrono::hours(1) + std::chrono::microseconds(i),
-                                    [] {}));
+    timers.push_back(
+        loop.add_timer(loop.now() + std::chrono::hours(1) + std::chrono::microseconds(i), [] {}));
   }
   GMainContext* context = loop.context();
   g_main_context_acquire(context);

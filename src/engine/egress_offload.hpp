@@ -6,9 +6,10 @@
 // room has at least `MediaLimits::spread_min_subscribers` participants is given an egress
 // worker, in turns over all workers: its room's own once (those stay on the ordinary path),
 // each other one twice (kOtherWorkerTurns), since a copy costs the worker that sends it more
-// than the room's worker that hands it off. The room's worker then writes that subscriber's copies straight into an entry of a
-// single-producer single-consumer ring towards the egress worker (EgressSeat::slot()), stamps
-// transport-cc and commits {lane, length, socket, destination}; the egress worker protects the
+// than the room's worker that hands it off. The room's worker then writes that subscriber's
+// copies straight into an entry of a single-producer single-consumer ring towards the egress
+// worker (EgressSeat::slot()), stamps transport-cc and commits {lane, length, socket,
+// destination}; the egress worker protects the
 // copy with the subscriber's own Outbound SRTP session for RTP (its "lane", made from the same
 // keying material: the room's worker keeps protecting RTCP with the Peer's session, so no SRTP
 // state is shared between threads), queues it on its own io_uring SendRing without copying,

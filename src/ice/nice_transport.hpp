@@ -39,10 +39,10 @@
 //
 // Threading: as IceTransport. The loop must be the one the owning worker runs (or one whose
 // context a test iterates); libnice attaches its sockets and timers to its context, ours (the
-// consent timer) are the loop's and the media socket is in the context's epoll set. Listener callbacks other
-// than on_datagram are queued by noexcept trampolines and delivered from an idle source on that
-// context. The listener must not destroy the transport from inside a callback (close() it and
-// free it later).
+// consent timer) are the loop's and the media socket is in the context's epoll set. Listener
+// callbacks other than on_datagram are queued by noexcept trampolines and delivered from an idle
+// source on that context. The listener must not destroy the transport from inside a callback
+// (close() it and free it later).
 
 #include <sys/socket.h>
 

@@ -104,7 +104,8 @@ struct GlibLoop::TimerSource {
   static GSourceFuncs funcs;
 };
 
-GSourceFuncs GlibLoop::TimerSource::funcs = {&prepare, &check, &dispatch, nullptr, nullptr, nullptr};
+GSourceFuncs GlibLoop::TimerSource::funcs = {&prepare, &check,  &dispatch,
+                                             nullptr,  nullptr, nullptr};
 
 time::Timestamp now() noexcept {
   return std::chrono::time_point_cast<time::Duration>(time::Clock::now());

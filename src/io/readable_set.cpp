@@ -35,7 +35,9 @@ struct SetSource {
   SetState* state;
 };
 
-SetState& state_of(GSource* source) noexcept { return *reinterpret_cast<SetSource*>(source)->state; }
+SetState& state_of(GSource* source) noexcept {
+  return *reinterpret_cast<SetSource*>(source)->state;
+}
 
 gboolean dispatch_set(GSource* source, GSourceFunc /*callback*/, gpointer /*data*/) noexcept {
   SetState& state = state_of(source);
@@ -102,7 +104,8 @@ GSource* set_for(GMainContext* context) noexcept {
 
 }  // namespace
 
-ReadableWatch ReadableWatch::watch(GMainContext* context, int fd, Callback fn, void* data) noexcept {
+ReadableWatch ReadableWatch::watch(GMainContext* context, int fd, Callback fn,
+                                   void* data) noexcept {
   GSource* set = set_for(context);
   if (set == nullptr) return {};
   SetState& state = state_of(set);

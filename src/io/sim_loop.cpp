@@ -84,9 +84,7 @@ bool SimLoop::run_until_idle(time::Duration max, std::size_t event_budget) {
   return core_->queue->empty();
 }
 
-std::optional<time::Timestamp> SimLoop::next_event() const {
-  return core_->queue->next();
-}
+std::optional<time::Timestamp> SimLoop::next_event() const { return core_->queue->next(); }
 
 std::size_t SimLoop::pending_events() const { return core_->queue->size(); }
 

@@ -74,7 +74,8 @@ TEST(EgressOffload, SeatsGoInTurnsTheOwnWorkerOnceEachOtherTwice) {
   // Worker 1's turn comes first: that subscriber stays on its room's worker.
   EXPECT_FALSE(port.open_seat(session(srtp::SrtpDirection::Outbound)).active());
   std::vector<EgressSeat> seats;
-  for (int i = 0; i < 4; ++i) seats.push_back(port.open_seat(session(srtp::SrtpDirection::Outbound)));
+  for (int i = 0; i < 4; ++i)
+    seats.push_back(port.open_seat(session(srtp::SrtpDirection::Outbound)));
   std::vector<std::size_t> targets;
   for (const EgressSeat& seat : seats) {
     ASSERT_TRUE(seat.active());

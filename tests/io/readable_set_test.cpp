@@ -26,7 +26,7 @@ gint recording_poll(GPollFD* fds, guint count, gint timeout) {
 struct Reader {
   int fd = -1;
   int calls = 0;
-  bool consume = true;            // read the eventfd (else it stays readable)
+  bool consume = true;              // read the eventfd (else it stays readable)
   ReadableWatch* remove = nullptr;  // a watch this reader's callback removes
   ReadableWatch watch;
 };

@@ -61,7 +61,9 @@ TEST(TimerQueue, AHandleCancelsItsEntryAndSaysWhetherItIsPending) {
   auto queue = std::make_shared<TimerQueue>();
   bool fired = false;
   TimerHandle cancelled = queue->arm(kT0, [&] { fired = true; });
-  { TimerHandle dropped = queue->arm(kT0, [&] { fired = true; }); }
+  {
+    TimerHandle dropped = queue->arm(kT0, [&] { fired = true; });
+  }
   TimerHandle kept = queue->arm(kT0 + 1ms, [] {});
   EXPECT_TRUE(cancelled.pending());
   cancelled.cancel();
