@@ -9,11 +9,10 @@
 // than the room's worker that hands it off. The room's worker then writes that subscriber's
 // copies straight into an entry of a single-producer single-consumer ring towards the egress
 // worker (EgressSeat::slot()), stamps transport-cc and commits {lane, length, socket,
-// destination}; the egress worker protects the
-// copy with the subscriber's own Outbound SRTP session for RTP (its "lane", made from the same
-// keying material: the room's worker keeps protecting RTCP with the Peer's session, so no SRTP
-// state is shared between threads), queues it on its own io_uring SendRing without copying,
-// flushes, and gives the entries back.
+// destination}; the egress worker protects the copy with the subscriber's own Outbound SRTP
+// session for RTP (its "lane", made from the same keying material: the room's worker keeps
+// protecting RTCP with the Peer's session, so no SRTP state is shared between threads), queues
+// it on its own io_uring SendRing without copying, flushes, and gives the entries back.
 //
 //   room worker: Router -> DownTrack rewrite in the ring entry -> stamp transport-cc -> commit
 //                   | (eventfd: once per room-worker wake-up per target, or every kWakeEvery)
