@@ -30,7 +30,9 @@ rrtc_layer(bwe            PUBLIC rtcp time)
 rrtc_layer(srtp)
 rrtc_layer(io             PUBLIC time                               PRIVATE log)
 rrtc_layer(dtls           PUBLIC srtp time                          PRIVATE log)
-rrtc_layer(ice            PUBLIC time                               PRIVATE io log)
+# ice runs on a worker's io::GlibLoop (its consent timer is the loop's, its media socket in the
+# loop's epoll set), so the loop is in its interface.
+rrtc_layer(ice            PUBLIC io time                            PRIVATE log)
 rrtc_layer(sctp           PUBLIC time                               PRIVATE log)
 
 # The Peer: the only user of ice, dtls, srtp and sctp.
