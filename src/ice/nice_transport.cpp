@@ -75,8 +75,8 @@ std::unique_ptr<NiceTransport> NiceTransport::create(io::GlibLoop& loop, const I
 
 NiceTransport::NiceTransport(io::GlibLoop& loop, const IceConfig& config,
                              IceTransportListener* listener)
-    : loop_(loop), context_(loop.context()), listener_(listener), public_ip_(config.public_ip) {
-  agent_ = nice_agent_new_full(context_, NICE_COMPATIBILITY_RFC5245,
+    : loop_(loop), listener_(listener), public_ip_(config.public_ip) {
+  agent_ = nice_agent_new_full(loop_.context(), NICE_COMPATIBILITY_RFC5245,
                                static_cast<NiceAgentOption>(NICE_AGENT_OPTION_ICE_TRICKLE |
                                                             NICE_AGENT_OPTION_CONSENT_FRESHNESS));
   recv_target_ = new RecvTarget{this};
@@ -124,8 +124,8 @@ bool NiceTransport::setup(const IceConfig& config) {
                    G_CALLBACK(&NiceTransport::on_component_state), this);
   g_signal_connect(agent_, "new-selected-pair-full", G_CALLBACK(&NiceTransport::on_selected_pair),
                    this);
-  nice_agent_attach_recv(agent_, stream_id_, kComponent, context_, &NiceTransport::on_receive,
-                         recv_target_);
+  nice_agent_attach_recv(agent_, stream_id_, kComponent, loop_.context(),
+                         &NiceTransport::on_receive, recv_target_);
   if (!nice_agent_gather_candidates(agent_, stream_id_)) {
     // Typically: no port free in the configured range on some address.
     logger().warn("ice: gathering failed (port range {}-{})", config.min_port, config.max_port);
@@ -147,9 +147,9 @@ NiceTransport::~NiceTransport() {
   clear_direct_path();
   cancel_consent_timer();
   // close_async completes on the thread-default context of the caller: make it ours.
-  g_main_context_push_thread_default(context_);
+  g_main_context_push_thread_default(loop_.context());
   nice_agent_close_async(agent_, &on_agent_closed, recv_target_);
-  g_main_context_pop_thread_default(context_);
+  g_main_context_pop_thread_default(loop_.context());
 }
 
 void NiceTransport::close() {

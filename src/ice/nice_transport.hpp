@@ -226,8 +226,7 @@ class NiceTransport final : public IceTransport {
   // Failed after Connected: no more sends, no more datagrams.
   void fail_connected(std::string reason) noexcept;
 
-  io::GlibLoop& loop_;
-  GMainContext* context_;  // loop_'s
+  io::GlibLoop& loop_;  // libnice's sources are on loop_.context()
   NiceAgent* agent_ = nullptr;
   unsigned stream_id_ = 0;
   IceTransportListener* listener_;

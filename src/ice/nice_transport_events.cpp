@@ -36,7 +36,7 @@ void NiceTransport::record(Event event) noexcept {
     dispatch_source_ = g_idle_source_new();
     g_source_set_priority(dispatch_source_, G_PRIORITY_DEFAULT);
     g_source_set_callback(dispatch_source_, &NiceTransport::on_dispatch, this, nullptr);
-    g_source_attach(dispatch_source_, context_);
+    g_source_attach(dispatch_source_, loop_.context());
   }
 }
 

@@ -58,7 +58,7 @@ void NiceTransport::sync_media_socket() noexcept {
   ++media_generation_;
   // Read on every media packet, through the worker's one set of media sockets: GLib polls and
   // walks one source for all of them (io/readable_set.hpp says why).
-  media_watch_ = io::ReadableWatch::watch(context_, media_->fd(), &on_media_readable, this);
+  media_watch_ = io::ReadableWatch::watch(loop_.context(), media_->fd(), &on_media_readable, this);
   if (!media_watch_.active()) {
     close_media_socket();  // the kernel refused: libnice's socket gets everything, as before
   }
