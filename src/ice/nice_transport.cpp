@@ -38,9 +38,11 @@ NiceRelayType relay_type(RelayTransport transport) {
 // Frees the agent once libnice has released its TURN allocations (RFC 8656 section 7: a
 // Refresh with lifetime 0), so relay ports are not left behind on the server. Ownership of the
 // agent reference and of the RecvTarget passes to this callback.
-void on_agent_closed(GObject* agent, GAsyncResult* /*result*/, gpointer target) noexcept {
+void on_agent_closed(GObject* agent, GAsyncResult* /*result*/, gpointer data) noexcept {
+  auto* target = static_cast<NiceTransport::RecvTarget*>(data);
   g_object_unref(agent);
-  delete static_cast<NiceTransport::RecvTarget*>(target);
+  target->context->retire();  // runs this callback: frees itself when the iteration ends
+  delete target;
   g_agents_alive.fetch_sub(1, std::memory_order_relaxed);
 }
 
@@ -75,8 +77,11 @@ std::unique_ptr<NiceTransport> NiceTransport::create(io::GlibLoop& loop, const I
 
 NiceTransport::NiceTransport(io::GlibLoop& loop, const IceConfig& config,
                              IceTransportListener* listener)
-    : loop_(loop), listener_(listener), public_ip_(config.public_ip) {
-  agent_ = nice_agent_new_full(loop_.context(), NICE_COMPATIBILITY_RFC5245,
+    : loop_(loop),
+      libnice_(std::make_unique<io::SideContext>(loop)),
+      listener_(listener),
+      public_ip_(config.public_ip) {
+  agent_ = nice_agent_new_full(libnice_->context(), NICE_COMPATIBILITY_RFC5245,
                                static_cast<NiceAgentOption>(NICE_AGENT_OPTION_ICE_TRICKLE |
                                                             NICE_AGENT_OPTION_CONSENT_FRESHNESS));
   recv_target_ = new RecvTarget{this};
@@ -124,8 +129,9 @@ bool NiceTransport::setup(const IceConfig& config) {
                    G_CALLBACK(&NiceTransport::on_component_state), this);
   g_signal_connect(agent_, "new-selected-pair-full", G_CALLBACK(&NiceTransport::on_selected_pair),
                    this);
-  nice_agent_attach_recv(agent_, stream_id_, kComponent, loop_.context(),
+  nice_agent_attach_recv(agent_, stream_id_, kComponent, libnice_->context(),
                          &NiceTransport::on_receive, recv_target_);
+  libnice_->poke();  // gathering arms libnice's timers and sends STUN
   if (!nice_agent_gather_candidates(agent_, stream_id_)) {
     // Typically: no port free in the configured range on some address.
     logger().warn("ice: gathering failed (port range {}-{})", config.min_port, config.max_port);
@@ -146,10 +152,14 @@ NiceTransport::~NiceTransport() {
   recv_target_->owner = nullptr;
   clear_direct_path();
   cancel_consent_timer();
-  // close_async completes on the thread-default context of the caller: make it ours.
-  g_main_context_push_thread_default(loop_.context());
+  // close_async completes on the thread-default context of the caller: make it the agent's, which
+  // the callback then frees (it may run before close_async returns). Poked first, for that.
+  GMainContext* context = libnice_->context();
+  libnice_->poke();
+  recv_target_->context = libnice_.release();
+  g_main_context_push_thread_default(context);
   nice_agent_close_async(agent_, &on_agent_closed, recv_target_);
-  g_main_context_pop_thread_default(loop_.context());
+  g_main_context_pop_thread_default(context);
 }
 
 void NiceTransport::close() {
@@ -167,6 +177,7 @@ void NiceTransport::close() {
     // check with 403, so a peer still checking fails within one consent interval (~5 s) rather
     // than after the full timeout. Sockets stay open until destruction, for TURN deallocation.
     nice_agent_consent_lost(agent_, stream_id_, kComponent);
+    libnice_->poke();
   }
   events_.clear();
   record(StateChange{IceState::Closed});
@@ -190,6 +201,7 @@ bool NiceTransport::send(std::span<const uint8_t> datagram) {
   }
   gint sent = nice_agent_send(agent_, stream_id_, kComponent, static_cast<guint>(datagram.size()),
                               reinterpret_cast<const gchar*>(datagram.data()));
+  libnice_->poke();  // a TCP or TURN socket may queue what it could not write, behind a source
   return sent == static_cast<gint>(datagram.size());
 }
 
@@ -209,6 +221,7 @@ CandidateResult NiceTransport::add_remote_candidate(std::string_view candidate) 
     remote_end_of_candidates_ = true;
     if (has_remote_credentials_) {
       nice_agent_peer_candidate_gathering_done(agent_, stream_id_);
+      libnice_->poke();
     }
     return CandidateResult::EndOfCandidates;
   }
@@ -246,6 +259,7 @@ void NiceTransport::apply_remote_candidates() {
   if (list != nullptr) {
     nice_agent_set_remote_candidates(agent_, stream_id_, kComponent, list);
     g_slist_free(list);
+    libnice_->poke();  // new pairs: the check timer
   }
   for (NiceCandidate* candidate : pending_remote_) {
     nice_candidate_free(candidate);
@@ -262,6 +276,7 @@ bool NiceTransport::set_remote_credentials(const IceCredentials& credentials) {
     return false;
   }
   has_remote_credentials_ = true;
+  libnice_->poke();
   apply_remote_candidates();
   if (remote_end_of_candidates_) {
     nice_agent_peer_candidate_gathering_done(agent_, stream_id_);

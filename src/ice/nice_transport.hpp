@@ -63,6 +63,7 @@
 #include "ice/media_socket.hpp"
 #include "io/glib_loop.hpp"
 #include "io/readable_set.hpp"
+#include "io/side_context.hpp"
 #include "time/media_time.hpp"
 
 typedef struct _NiceAgent NiceAgent;
@@ -82,7 +83,7 @@ inline constexpr std::size_t kMaxRemoteCandidates = 64;
 
 class NiceTransport final : public IceTransport {
  public:
-  // Creates the agent on `loop`'s context and starts gathering; candidates follow through the
+  // Creates the agent on a context of its own iterated by `loop` and starts gathering; candidates follow through the
   // listener. nullptr when libnice refuses the configuration (logged). The consent timer is one
   // of the loop's timers (io/glib_loop.hpp: one GLib source for all of them).
   static std::unique_ptr<NiceTransport> create(io::GlibLoop& loop, const IceConfig& config,
@@ -153,6 +154,7 @@ class NiceTransport final : public IceTransport {
   // this indirection tells the callback the transport is gone.
   struct RecvTarget {
     NiceTransport* owner;
+    io::SideContext* context = nullptr;  // the agent's, from destruction on
   };
 
  private:
@@ -226,7 +228,10 @@ class NiceTransport final : public IceTransport {
   // Failed after Connected: no more sends, no more datagrams.
   void fail_connected(std::string reason) noexcept;
 
-  io::GlibLoop& loop_;  // libnice's sources are on loop_.context()
+  io::GlibLoop& loop_;
+  // The agent's own context (io/side_context.hpp), poked after each libnice call that may arm a
+  // timer or attach a source. Handed to on_agent_closed at destruction.
+  std::unique_ptr<io::SideContext> libnice_;
   NiceAgent* agent_ = nullptr;
   unsigned stream_id_ = 0;
   IceTransportListener* listener_;

@@ -153,6 +153,7 @@ bool NiceTransport::rearm_consent_checks() noexcept {
   const bool rearmed = nice_agent_set_selected_pair(
       agent_, stream_id_, kComponent, local_foundation.c_str(), remote_foundation.c_str());
   rearming_ = false;
+  libnice_->poke();
   if (rearmed) {
     refresh_direct_path();
   }
