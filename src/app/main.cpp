@@ -4,6 +4,7 @@
 // printed), 1 when the server cannot start, 2 for a configuration error (or no secret to sign a
 // token with).
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
@@ -42,6 +43,31 @@ std::string browser_host(const std::string& listen_address) {
     return "[" + listen_address + "]";
   }
   return listen_address;
+}
+
+// A participant holds four descriptors: its WebSocket, libnice's socket, the media socket beside
+// it and its agent's GLib context's wake-up eventfd. The soft limit most shells and systemd give
+// (1,024) would stop a server near 250 participants: raised to the hard limit, logged, and a
+// warning when even that leaves room for fewer than about 1,000.
+void raise_open_files_limit(spdlog::logger& log) {
+  constexpr rlim_t kDescriptorsPerParticipant = 4;
+  constexpr rlim_t kWarnBelow = 1000 * kDescriptorsPerParticipant;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    const rlim_t before = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) == 0) {
+      log.info("open files limit raised from {} to {}", before, limit.rlim_max);
+    } else {
+      limit.rlim_cur = before;
+    }
+  }
+  if (limit.rlim_cur < kWarnBelow) {
+    log.warn(
+        "open files limit stays at {}: about {} participants fit (raise it: docs/deployment.md)",
+        limit.rlim_cur, limit.rlim_cur / kDescriptorsPerParticipant);
+  }
 }
 
 int run_server(const Config& config, rrtc::engine::MediaEngine& engine) {
@@ -171,6 +197,7 @@ int main(int argc, char** argv) {
   for (const auto& warning : loaded.warnings) {
     log.warn("{}", warning.to_string());
   }
+  raise_open_files_limit(log);
   // The media workers start before the server so no offer finds them missing; an ICE setting
   // that cannot be resolved (an unknown interface, a bad STUN/TURN host) is a configuration error.
   std::optional<rrtc::engine::MediaEngine> engine;

@@ -83,7 +83,8 @@ inline constexpr std::size_t kMaxRemoteCandidates = 64;
 
 class NiceTransport final : public IceTransport {
  public:
-  // Creates the agent on a context of its own iterated by `loop` and starts gathering; candidates follow through the
+  // Creates the agent on a GLib context of its own, which `loop` iterates when the agent has
+  // something to do (io/side_context.hpp), and starts gathering; candidates follow through the
   // listener. nullptr when libnice refuses the configuration (logged). The consent timer is one
   // of the loop's timers (io/glib_loop.hpp: one GLib source for all of them).
   static std::unique_ptr<NiceTransport> create(io::GlibLoop& loop, const IceConfig& config,

@@ -4,7 +4,7 @@
 // and dropped) and poll(2)s every descriptor, so with every agent on the worker's context each
 // wake-up of a worker of a big room visited every agent: its socket (which after io::MediaSocket
 // carries only STUN, DTLS and TURN) and its check, consent and keep-alive timers (issue 18's
-// profile: 15 % of the worker at 50 subscribers, growing with the room). One second context
+// profile: about 17 % of the server at 50 subscribers, growing with the room). One second context
 // shared by all agents was not enough: the agents' consent checks (each every few seconds, each
 // way) made it due on most wake-ups of a 400-subscriber room, and each iteration walked them all.
 //

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -265,6 +266,28 @@ TEST(RrtcBinary, StartsOnLoopbackAndStopsCleanlyOnSigterm) {
   EXPECT_EQ(child.finish(), 0) << child.err();
   EXPECT_NE(child.err().find("closing sessions"), std::string::npos);
   EXPECT_NE(child.err().find("[app] stopped"), std::string::npos) << child.err();
+}
+
+TEST(RrtcBinary, RaisesTheOpenFilesSoftLimitToTheHardLimit) {
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  if (saved.rlim_max != RLIM_INFINITY && saved.rlim_max <= 512) GTEST_SKIP() << "hard limit 512";
+  rlimit lowered = saved;
+  lowered.rlim_cur = 512;  // the child inherits it
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &lowered), 0);
+  TempDir dir;
+  std::vector<std::string> env = kBaseEnv;
+  env.push_back("LOG_FORMAT=text");
+  Child child({"--port", "0", "--listen", "127.0.0.1", "--log-level", "info"}, env, dir.path());
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  ASSERT_TRUE(child.read_until([&] { return child.err().find("/ws (") != std::string::npos; }))
+      << child.err();
+  EXPECT_NE(
+      child.err().find("open files limit raised from 512 to " + std::to_string(saved.rlim_max)),
+      std::string::npos)
+      << child.err();
+  child.signal(SIGTERM);
+  EXPECT_EQ(child.finish(), 0) << child.err();
 }
 
 TEST(RrtcBinary, JsonLogLinesAndExitStatusOneWhenThePortIsTaken) {
