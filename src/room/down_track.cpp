@@ -200,8 +200,7 @@ ForwardResult DownTrack::forward(rtp::Packet& packet, int layer, std::int64_t ex
     const auto ring = static_cast<std::int64_t>(seq_ring_.size());
     for (std::int64_t s = std::max(highest_in_ + 1, extended_seq - ring + 1); s < extended_seq;
          ++s) {
-      slot_for(s) =
-          SeqSlot{s, seq_delta_, picture_delta_, static_cast<std::int8_t>(cur_tid_), false};
+      keep_slot(s, seq_delta_, picture_delta_, cur_tid_);
     }
     // Those numbers are taken even if this packet is dropped: padding and a switch go after.
     if (extended_seq - 1 > highest_in_) {
@@ -209,23 +208,25 @@ ForwardResult DownTrack::forward(rtp::Packet& packet, int layer, std::int64_t ex
     }
     highest_in_ = extended_seq;
     if (temporal_drop(frame)) {
-      slot_for(extended_seq) = SeqSlot{extended_seq, 0, 0, 0, true};
+      slot_for(extended_seq) =
+          SeqSlot{static_cast<std::uint32_t>(extended_seq), 0, 0, 0, SeqSlot::State::dropped};
       --seq_delta_;
       return ForwardResult::temporal_dropped;
     }
     seq_delta = seq_delta_;
     picture_delta = picture_delta_;
-    slot_for(extended_seq) =
-        SeqSlot{extended_seq, seq_delta, picture_delta, static_cast<std::int8_t>(cur_tid_), false};
+    keep_slot(extended_seq, seq_delta, picture_delta, cur_tid_);
   } else {
     const SeqSlot& slot = slot_for(extended_seq);
     if (highest_in_ - extended_seq >= static_cast<std::int64_t>(seq_ring_.size()) ||
-        slot.seq != extended_seq) {
+        slot.state == SeqSlot::State::empty ||
+        slot.seq != static_cast<std::uint32_t>(extended_seq)) {
       return ForwardResult::stale;
     }
     // A dropped packet's number went to the next one; a reserved slot of a TID above what was
     // allowed then stays a hole (a NACK for it finds no copy).
-    if (slot.dropped || (frame.vp8 && frame.vp8->tid && *frame.vp8->tid > slot.max_tid)) {
+    if (slot.state == SeqSlot::State::dropped ||
+        (frame.vp8 && frame.vp8->tid && *frame.vp8->tid > slot.max_tid)) {
       // A picture first seen now, late, whose id nothing newer has used yet: the pictures
       // after it can still move down.
       const auto picture = frame.vp8 ? frame.vp8->picture_id : std::nullopt;
@@ -234,7 +235,7 @@ ForwardResult DownTrack::forward(rtp::Packet& packet, int layer, std::int64_t ex
       }
       return ForwardResult::temporal_dropped;
     }
-    seq_delta = slot.seq_delta;
+    seq_delta = delta_of(slot);
     picture_delta = slot.picture_delta;
   }
 

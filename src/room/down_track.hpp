@@ -27,7 +27,8 @@
 // reserved for them when their gap was seen (a small ring indexed by sequence number).
 //
 // Pure: time is a parameter. The sent map (retransmit_packets entries of ~40 bytes, with NACK)
-// and the sequence ring are allocated at construction; forward() allocates nothing.
+// and the sequence ring (12-byte slots) are allocated at construction; forward() allocates
+// nothing.
 
 #include <algorithm>
 #include <array>
@@ -187,16 +188,31 @@ class DownTrack {
                    std::uint16_t picture_delta, std::uint8_t payload_type) noexcept;
 
   // What became of one incoming sequence number of the current layer: the offsets it was (or,
-  // for a gap, will be) forwarded with, or that it was dropped.
+  // for a gap, will be) forwarded with, or that it was dropped. 12 bytes, so the number and its
+  // offset are kept modulo 2^32: a slot is only read for a number less than the ring behind
+  // highest_in_ and at or after resync_base_, so it was written since the last rebase; its low
+  // 32 bits name it, and its offset differs from seq_delta_ by at most the packets dropped
+  // since (fewer than the ring), so seq_delta_ restores the high bits (delta_of).
   struct SeqSlot {
-    std::int64_t seq = -1;
-    std::int64_t seq_delta = 0;
+    enum class State : std::uint8_t { empty, kept, dropped };
+    std::uint32_t seq = 0;
+    std::uint32_t seq_delta = 0;
     std::uint16_t picture_delta = 0;
     std::int8_t max_tid = 3;  // the TID allowed when the slot was reserved
-    bool dropped = false;
+    State state = State::empty;
   };
+  static_assert(sizeof(SeqSlot) == 12);
   SeqSlot& slot_for(std::int64_t seq) noexcept {
     return seq_ring_[static_cast<std::size_t>(seq) % seq_ring_.size()];
+  }
+  void keep_slot(std::int64_t seq, std::int64_t seq_delta, std::uint16_t picture_delta,
+                 int max_tid) noexcept {
+    slot_for(seq) = SeqSlot{static_cast<std::uint32_t>(seq), static_cast<std::uint32_t>(seq_delta),
+                            picture_delta, static_cast<std::int8_t>(max_tid), SeqSlot::State::kept};
+  }
+  std::int64_t delta_of(const SeqSlot& slot) const noexcept {
+    return seq_delta_ +
+           static_cast<std::int32_t>(slot.seq_delta - static_cast<std::uint32_t>(seq_delta_));
   }
   // Whether `layer`'s packet is a switch point now (the target layer's key frame, or any packet
   // when nothing flows and the wait limit passed).
@@ -225,8 +241,8 @@ class DownTrack {
   Subscription sub_;
   DownTrackOptions options_;
   std::vector<SentCopy> sent_;     // by outgoing number; empty without NACK
-  std::vector<SeqSlot> seq_ring_;   // allocated once
-  bool started_ = false;            // something was forwarded
+  std::vector<SeqSlot> seq_ring_;  // allocated once
+  bool started_ = false;           // something was forwarded
   int target_ = 0;
   int current_ = -1;
   bool pending_since_set_ = false;  // waiting_since_ holds when the wait began

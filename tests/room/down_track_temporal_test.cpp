@@ -103,6 +103,43 @@ TEST_F(DownTrackSimulcast, ReorderedPacketsKeepTheNumbersReservedForThem) {
   EXPECT_EQ(send({.seq = 199, .picture = 0}).result, ForwardResult::stale);
 }
 
+// The sequence ring keeps numbers and offsets modulo 2^32: a layer whose extended numbers are
+// billions above the first's (a switch makes the offset about -5 * 2^32) and a reorder across
+// a multiple of 2^32 still get the numbers reserved for them.
+TEST_F(DownTrackSimulcast, ReorderingAcrossA32BitBoundaryAfterAFarSwitchKeepsTheNumbers) {
+  ASSERT_EQ(start(0, 200).result, ForwardResult::forwarded);
+  track.set_target_layer(1);
+  now += 33ms;
+  constexpr std::int64_t kFar = (std::int64_t{5} << 32) - 2;   // 2 below 5 * 2^32
+  ASSERT_EQ(start(1, kFar).result, ForwardResult::forwarded);  // sent as 201
+  track.set_max_temporal_layer(0);
+  // kFar + 1 (TID 0) is late; kFar + 2 (5 * 2^32 exactly) ends its picture; picture 2 (TID 1)
+  // is dropped; picture 3 follows and moves down one.
+  const Out end =
+      send({.layer = 1, .seq = kFar + 2, .ts = 3000, .picture = 1, .tid = 0, .start = false});
+  ASSERT_EQ(end.result, ForwardResult::forwarded);
+  EXPECT_EQ(end.seq, 203);
+  EXPECT_EQ(send({.layer = 1, .seq = kFar + 3, .ts = 6000, .picture = 2, .tid = 1}).result,
+            ForwardResult::temporal_dropped);
+  const Out after =
+      send({.layer = 1, .seq = kFar + 4, .ts = 9000, .picture = 3, .tl0 = 1, .tid = 0});
+  EXPECT_EQ(after.seq, 204);
+  const Out late =
+      send({.layer = 1, .seq = kFar + 1, .ts = 3000, .picture = 1, .tid = 0, .marker = false});
+  ASSERT_EQ(late.result, ForwardResult::forwarded);
+  EXPECT_EQ(late.seq, 202);
+  // Kept for a NACK under its full outgoing number (an offset wrong by 2^32 would hide it).
+  const DownTrack::SentCopy* copy = track.sent(202);
+  ASSERT_NE(copy, nullptr);
+  EXPECT_EQ(copy->in_seq, kFar + 1);
+  EXPECT_NE(track.sent(204), nullptr);
+  EXPECT_EQ(send({.layer = 1, .seq = kFar + 3, .ts = 6000, .picture = 2, .tid = 1}).result,
+            ForwardResult::temporal_dropped);
+  // The same low 32 bits one 2^32 below: older than the switch, stale.
+  EXPECT_EQ(send({.layer = 1, .seq = kFar + 1 - (std::int64_t{1} << 32), .picture = 1}).result,
+            ForwardResult::stale);
+}
+
 TEST_F(DownTrackSimulcast, PaddingSlotTakesOneSequenceNumberAtAFrameBoundary) {
   EXPECT_FALSE(track.padding_slot(now));  // nothing sent yet
   ASSERT_EQ(send({.seq = 300, .key = true, .marker = false}).result, ForwardResult::forwarded);
