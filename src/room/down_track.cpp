@@ -273,7 +273,7 @@ void DownTrack::record_sent(std::int64_t out_seq, int layer, std::int64_t in_seq
   if (sent_.empty()) return;
   // Indexed by the 16-bit number a NACK names.
   SentCopy& copy = sent_[static_cast<std::uint16_t>(out_seq) % sent_.size()];
-  copy.out_seq = out_seq;
+  copy.out_seq = static_cast<std::uint32_t>(out_seq);
   copy.in_seq = in_seq;
   copy.ts_offset = ts_offset_;
   copy.picture_delta = picture_delta;
@@ -282,14 +282,15 @@ void DownTrack::record_sent(std::int64_t out_seq, int layer, std::int64_t in_seq
   copy.payload_type = payload_type;
   copy.layer = static_cast<std::int8_t>(layer);
   copy.resent = false;
+  copy.kept = true;
 }
 
 const DownTrack::SentCopy* DownTrack::sent(std::uint16_t seq) const noexcept {
   if (sent_.empty()) return nullptr;
   const SentCopy& copy = sent_[seq % sent_.size()];
   // The same low 16 bits and not a wrap-around ago (the map holds far fewer than 2^15).
-  if (copy.out_seq < 0 || static_cast<std::uint16_t>(copy.out_seq) != seq ||
-      last_out_seq_ - copy.out_seq >= 0x8000) {
+  if (!copy.kept || static_cast<std::uint16_t>(copy.out_seq) != seq ||
+      static_cast<std::uint32_t>(last_out_seq_) - copy.out_seq >= 0x8000) {
     return nullptr;
   }
   return &copy;

@@ -26,7 +26,7 @@
 // (Y) picture of the next TID, or at once at a key frame. Out-of-order packets take the numbers
 // reserved for them when their gap was seen (a small ring indexed by sequence number).
 //
-// Pure: time is a parameter. The sent map (retransmit_packets entries of ~40 bytes, with NACK)
+// Pure: time is a parameter. The sent map (retransmit_packets entries of 32 bytes, with NACK)
 // and the sequence ring (12-byte slots) are allocated at construction; forward() allocates
 // nothing.
 
@@ -134,8 +134,11 @@ class DownTrack {
   // outgoing sequence number: a resend is the publisher's stored copy of `in_seq` on `layer`
   // (PacketStore) rewritten with these values, so no copy of the packet is kept here.
   struct SentCopy {
-    std::int64_t out_seq = -1;  // extended, the subscriber's numbering; -1: empty
-    std::int64_t in_seq = 0;    // the publisher's extended sequence number on `layer`
+    std::int64_t in_seq = 0;  // the publisher's extended sequence number on `layer`
+    time::Timestamp resent_at{};
+    // The low 32 bits of the extended number it was sent with (the subscriber's numbering):
+    // enough to tell it from a copy 2^16 numbers older, the map holding far fewer.
+    std::uint32_t out_seq = 0;
     std::uint32_t ts_offset = 0;
     std::uint16_t picture_delta = 0;
     std::uint8_t tl0_delta = 0;
@@ -143,8 +146,9 @@ class DownTrack {
     std::uint8_t payload_type = 0;
     std::int8_t layer = 0;
     bool resent = false;  // resent_at holds the last resend
-    time::Timestamp resent_at{};
+    bool kept = false;    // false: an empty entry
   };
+  static_assert(sizeof(SentCopy) == 32);
   // The packet sent with number `seq` (among the last retransmit_packets numbers), or nullptr.
   const SentCopy* sent(std::uint16_t seq) const noexcept;
   // Nothing sent so far can be resent (the publisher's stream it came from is gone).
@@ -166,7 +170,7 @@ class DownTrack {
   void mark_resent(std::uint16_t seq, time::Timestamp now) noexcept {
     if (sent_.empty()) return;
     SentCopy& copy = sent_[seq % sent_.size()];
-    if (static_cast<std::uint16_t>(copy.out_seq) != seq || copy.out_seq < 0) return;
+    if (!copy.kept || static_cast<std::uint16_t>(copy.out_seq) != seq) return;
     copy.resent = true;
     copy.resent_at = now;
   }

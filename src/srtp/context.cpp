@@ -53,7 +53,7 @@ SrtpContext::SrtpContext(SrtpTransform transform, bool outbound)
   if (outbound_) {
     sent_.reserve(kReservedStreams);
   } else {
-    received_.reserve(kMaxSrtpStreams);
+    received_.reserve(kReservedStreams);
     rtp_windows_.reserve(kReservedRtpWindows);
   }
 }

@@ -1,17 +1,16 @@
 #pragma once
 // Per-SSRC SRTP stream state of one session, found in O(1): an open-addressing index (linear
-// probing, no deletion) over a vector of streams. The owner reserves room at creation: for all
-// kMaxSrtpStreams (inbound, where the SSRCs are the remote's to choose, so no packet allocates),
-// or for kReservedStreams (outbound, where they are ours: a PeerConnection sends a handful, and
-// reserving 256 cost 6 KB per subscriber for nothing, issue 18; a ninth SSRC allocates when the
-// vector doubles). The number of SSRCs is bounded so a peer cannot make a session grow without
-// limit: once full, find_or_insert() of a new SSRC fails.
+// probing, no deletion) over a vector of streams. The owner reserves room at creation for
+// kReservedStreams, in the table of the direction it uses (the other allocates nothing): a
+// PeerConnection sends a handful of SSRCs, and reserving all 256 cost 6 KB per subscriber
+// outbound and 8 KB inbound for nothing (issue 18); a ninth SSRC allocates when the vector
+// doubles, at most six times in a session's life. The number of SSRCs is bounded so a peer
+// cannot make a session grow without limit: once full, find_or_insert() of a new SSRC fails.
 //
 // Callers insert a stream only after its packet authenticated, so forged packets for unknown
 // SSRCs use up neither slots nor memory. Inserting may move streams: pointers from find() are
 // valid until the next find_or_insert().
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -19,19 +18,21 @@
 namespace rrtc::srtp::detail {
 
 constexpr std::size_t kMaxSrtpStreams = 256;  // SSRCs one session tracks
-constexpr std::size_t kReservedStreams = 8;   // room an outbound session makes at creation
+constexpr std::size_t kReservedStreams = 8;   // room a session makes at creation
 
 template <typename Stream>
 class SrtpStreamTable {
  public:
   static constexpr std::size_t kSlots = kMaxSrtpStreams * 2;  // load factor at most 1/2
 
-  SrtpStreamTable() { slots_.fill(kEmpty); }
-
-  // Makes room for `streams` up front (the table of the direction in use).
-  void reserve(std::size_t streams) { streams_.reserve(streams); }
+  // Makes room for `streams` up front, and for the index (the table of the direction in use).
+  void reserve(std::size_t streams) {
+    if (slots_.empty()) slots_.assign(kSlots, kEmpty);
+    streams_.reserve(streams);
+  }
 
   Stream* find(std::uint32_t ssrc) noexcept {
+    if (slots_.empty()) return nullptr;
     for (std::size_t slot = home(ssrc);; slot = (slot + 1) % kSlots) {
       const std::uint16_t at = slots_[slot];
       if (at == kEmpty) return nullptr;
@@ -41,6 +42,7 @@ class SrtpStreamTable {
 
   // The stream for `ssrc`, created as Stream{ssrc} if new; null when the table is full.
   Stream* find_or_insert(std::uint32_t ssrc) {
+    if (slots_.empty()) reserve(kReservedStreams);
     std::size_t slot = home(ssrc);
     for (;; slot = (slot + 1) % kSlots) {
       const std::uint16_t at = slots_[slot];
@@ -66,7 +68,7 @@ class SrtpStreamTable {
 
   static_assert(kSlots == 512, "home() takes 9 bits of the hash");
 
-  std::array<std::uint16_t, kSlots> slots_{};
+  std::vector<std::uint16_t> slots_;  // kSlots once reserved, else empty
   std::vector<Stream> streams_;
 };
 
