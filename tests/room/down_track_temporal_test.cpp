@@ -263,5 +263,40 @@ TEST_F(DownTrackSimulcast, WithoutNackNothingIsKept) {
   EXPECT_FALSE(track.resent_within(5, now + 100ms, 100ms));
 }
 
+// The sent map keeps the low 32 bits of each outgoing number: numbers on both sides of 2^32
+// are found, and a copy more than 2^15 numbers behind the newest is not, though its low 16 bits
+// match.
+TEST_F(DownTrackSimulcast, TheSentMapFindsCopiesAcrossA32BitBoundary) {
+  constexpr std::int64_t kTop = (std::int64_t{1} << 32) - 2;  // the first start keeps it
+  ASSERT_EQ(start(0, kTop).result, ForwardResult::forwarded);
+  for (std::int64_t n = 1; n <= 4; ++n) {
+    ASSERT_EQ(send({.seq = kTop + n,
+                    .ts = 3000u * static_cast<std::uint32_t>(n),
+                    .picture = static_cast<std::uint16_t>(n)})
+                  .result,
+              ForwardResult::forwarded);
+  }
+  for (std::int64_t n = 0; n <= 4; ++n) {
+    const DownTrack::SentCopy* copy = track.sent(static_cast<std::uint16_t>(kTop + n));
+    ASSERT_NE(copy, nullptr) << n;
+    EXPECT_EQ(copy->in_seq, kTop + n);
+  }
+  track.mark_resent(static_cast<std::uint16_t>(kTop + 4), now);
+  EXPECT_TRUE(track.resent_within(static_cast<std::uint16_t>(kTop + 4), now, 100ms));
+  // Up to kTop + 65541 in steps of 4096 (map slot 3 each time): the entry of kTop + 4 (slot 2)
+  // stays, 65,537 numbers behind the newest.
+  for (std::int64_t n = 5; n <= 65541; n += 4096) {
+    ASSERT_EQ(send({.seq = kTop + n,
+                    .ts = 3000u * static_cast<std::uint32_t>(n),
+                    .picture = static_cast<std::uint16_t>(n & 0x7fff)})
+                  .result,
+              ForwardResult::forwarded);
+  }
+  EXPECT_EQ(track.sent(static_cast<std::uint16_t>(kTop + 4)), nullptr);
+  const DownTrack::SentCopy* newest = track.sent(static_cast<std::uint16_t>(kTop + 65541));
+  ASSERT_NE(newest, nullptr);
+  EXPECT_EQ(newest->in_seq, kTop + 65541);
+}
+
 }  // namespace
 }  // namespace rrtc::room

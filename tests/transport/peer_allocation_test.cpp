@@ -10,7 +10,6 @@
 #include "support/counting_new.hpp"
 #include "transport/peer.hpp"
 
-
 namespace rrtc::transport {
 namespace {
 
@@ -57,20 +56,22 @@ TEST(PeerHotPath, SendAllocatesNothing) {
   EXPECT_EQ(counted, 0u);
 }
 
-TEST(PeerHotPath, ReceiveAllocatesNothing) {
+// Receives 200 RTP packets and 200 receiver reports, the reports from `rtcp_ssrcs` SSRCs in
+// turn, and returns the allocations counted while they were unprotected and handed over.
+std::size_t receive_allocations(std::uint32_t rtcp_ssrcs) {
   PeerPair pair;
-  ASSERT_TRUE(pair.connect());
+  EXPECT_TRUE(pair.connect());
   // Hold the protected packets at the server's ICE, then deliver them as ICE would.
   std::vector<std::vector<std::uint8_t>> wire;
   pair.server.tap->hold = &wire;
   for (std::uint16_t sequence = 0; sequence < 200; ++sequence) {
-    ASSERT_EQ(test::send_rtp(*pair.client.peer, test::rtp_packet(sequence, 1000, 1)),
+    EXPECT_EQ(test::send_rtp(*pair.client.peer, test::rtp_packet(sequence, 1000, 1)),
               SendResult::Sent);
-    ASSERT_EQ(test::send_rtcp(*pair.client.peer, test::rtcp_receiver_report(sequence)),
+    EXPECT_EQ(test::send_rtcp(*pair.client.peer, test::rtcp_receiver_report(sequence % rtcp_ssrcs)),
               SendResult::Sent);
   }
   pair.link.flush();
-  ASSERT_EQ(wire.size(), 400u);
+  EXPECT_EQ(wire.size(), 400u);
   pair.server.tap->hold = nullptr;
   pair.server.listener.keep_media = false;
   std::size_t counted = 0;
@@ -79,10 +80,19 @@ TEST(PeerHotPath, ReceiveAllocatesNothing) {
     for (auto& datagram : wire) pair.server.tap->inject(std::move(datagram));
     counted = scope.count();
   }
-  EXPECT_EQ(counted, 0u);
   EXPECT_EQ(pair.server.listener.media_seen, 400u);
   EXPECT_EQ(pair.server.peer->counters().rtp_decrypted, 200u);
   EXPECT_EQ(pair.server.peer->counters().rtcp_decrypted, 200u);
+  return counted;
+}
+
+// A peer's RTCP comes from its few SSRCs (here 4, with the RTP stream's 5).
+TEST(PeerHotPath, ReceiveAllocatesNothing) { EXPECT_EQ(receive_allocations(4), 0u); }
+
+// An inbound SRTP session makes room for 8 SSRCs at creation (srtp/stream_table.hpp); reports
+// from 200 make its table double five times (16, 32, ..., 256), not allocate per packet.
+TEST(PeerHotPath, ManyRemoteSsrcsAllocateOnlyAsTheTableDoubles) {
+  EXPECT_LE(receive_allocations(200), 5u);
 }
 
 }  // namespace
