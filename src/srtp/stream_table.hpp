@@ -4,7 +4,7 @@
 // kReservedStreams, in the table of the direction it uses (the other allocates nothing): a
 // PeerConnection sends a handful of SSRCs, and reserving all 256 cost 6 KB per subscriber
 // outbound and 8 KB inbound for nothing (issue 18); a ninth SSRC allocates when the vector
-// doubles, at most six times in a session's life. The number of SSRCs is bounded so a peer
+// doubles, at most five times in a session's life. The number of SSRCs is bounded so a peer
 // cannot make a session grow without limit: once full, find_or_insert() of a new SSRC fails.
 //
 // Callers insert a stream only after its packet authenticated, so forged packets for unknown
