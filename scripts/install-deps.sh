@@ -13,12 +13,14 @@ packages=(
   libtomlplusplus-dev libspdlog-dev libfmt-dev libhiredis-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-# --bench: the load generator's plot (scripts/plot-loadgen.py). Installed without recommends:
-# python3-matplotlib recommends python3-scipy, which pulls libboost-dev 1.74 and conflicts with
-# the 1.81 packages; python3-munkres is named so apt does not reach for scipy to satisfy it.
+# --bench: the load generator's plot (scripts/plot-loadgen.py); heaptrack and ss (iproute2) for
+# bench/results/rss/run.sh (--heaptrack, socket queues); perf (linux-perf) for the profiles under
+# bench/results/. Installed without recommends: python3-matplotlib recommends python3-scipy, which
+# pulls libboost-dev 1.74 and conflicts with the 1.81 packages; python3-munkres is named so apt
+# does not reach for scipy to satisfy it.
 no_recommends=()
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(python3-matplotlib python3-munkres)
+  packages+=(python3-matplotlib python3-munkres heaptrack iproute2 linux-perf)
   no_recommends=(--no-install-recommends)
 fi
 # What the test suite drives: real peers, a TURN server, browsers (Chromium, and Firefox ESR for the
